@@ -1,0 +1,84 @@
+// Package app is what modules register into: it collects every module's
+// routes, templates, indexes, permissions and navigation, checks them at
+// start, and builds the HTTP handler.
+package app
+
+import (
+	"context"
+	"io/fs"
+	"time"
+
+	"github.com/wardclinic/ward/core/db"
+)
+
+// Module is the one thing every module implements: a unique name, which is
+// also the prefix of its page templates ("patients/list").
+type Module interface {
+	Name() string
+}
+
+// The optional capabilities a module may have; the registry detects them.
+type (
+	// Provisioner receives the running App (database, renderer, clock,
+	// logger) before routes are collected.
+	Provisioner interface {
+		Provision(a *App) error
+	}
+
+	// RouteDeclarer adds the module's routes, each with its access rule.
+	RouteDeclarer interface {
+		Routes(r *Routes)
+	}
+
+	// TemplateProvider returns the module's page templates (*.html at the
+	// root of the FS, usually an embed of the module's templates folder).
+	TemplateProvider interface {
+		Templates() fs.FS
+	}
+
+	// IndexDeclarer lists the module's indexes, created at start; each
+	// tenant-owned index must start with tenantId.
+	IndexDeclarer interface {
+		Indexes() []db.Index
+	}
+
+	// PermissionDeclarer adds resources and their actions to the permission
+	// catalogue the role editor shows.
+	PermissionDeclarer interface {
+		Permissions() []Permission
+	}
+
+	// NavDeclarer adds entries to a clinic's navigation.
+	NavDeclarer interface {
+		Nav() []NavEntry
+	}
+
+	// JobDeclarer lists background jobs the module runs.
+	JobDeclarer interface {
+		Jobs() []Job
+	}
+)
+
+// Permission is one resource with the actions that can be granted on it.
+type Permission struct {
+	Resource    string
+	Label       string
+	Actions     []string
+	Description string
+}
+
+// NavEntry is a navigation link shown to users allowed to read Resource.
+type NavEntry struct {
+	Label    string
+	Href     string
+	Resource string // the user needs (Resource, "read"); empty: every signed-in user
+	Order    int
+}
+
+// Job is a background task run every Every by the job runner; it carries any
+// tenant it works on explicitly.
+type Job struct {
+	Name  string
+	Every time.Duration
+	Run   func(ctx context.Context) error
+}

@@ -1,0 +1,195 @@
+// Package apptest starts a whole Ward for tests: the embedded database in a
+// temporary directory, the given modules, a real HTTP server on 127.0.0.1,
+// and clients that speak to any *.localhost host name (a clinic's subdomain)
+// with their own cookie jars. It is imported only by tests.
+package apptest
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/rs/zerolog"
+
+	"github.com/wardclinic/ward/core/app"
+	"github.com/wardclinic/ward/core/clock"
+	"github.com/wardclinic/ward/core/config"
+	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/static"
+	"github.com/wardclinic/ward/templates"
+)
+
+// Start time of every test clock: a fixed, ordinary Monday morning.
+var Epoch = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+// Options adjust the test server.
+type Options struct {
+	DataDir string            // default: a new temporary directory
+	Env     map[string]string // extra environment for config.Load
+	Setup   func(a *app.App)  // runs after app.New, before Start (core wiring)
+}
+
+// Server is a running Ward.
+type Server struct {
+	App   *app.App
+	DB    *db.Store
+	Clock *clock.Fixed
+	Port  string
+	http  *httptest.Server
+}
+
+// Start starts Ward with the given modules and waits until it is ready. The
+// server and database stop when the test ends.
+func Start(t testing.TB, o Options, modules ...app.Module) *Server {
+	t.Helper()
+	if o.DataDir == "" {
+		o.DataDir = t.TempDir()
+	}
+	env := map[string]string{"DATA_DIR": o.DataDir}
+	for k, v := range o.Env {
+		env[k] = v
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := zerolog.New(io.Discard)
+	if testing.Verbose() {
+		log = zerolog.New(zerolog.NewTestWriter(t))
+	}
+	store, err := db.Open(db.Options{URI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := clock.NewFixed(Epoch)
+	a, err := app.New(app.Deps{Config: cfg, Log: log, DB: store, Clock: clk, Templates: templates.FS, Static: static.FS}, modules...)
+	if err != nil {
+		_ = store.Close(context.Background())
+		t.Fatal(err)
+	}
+	if o.Setup != nil {
+		o.Setup(a)
+	}
+	h, err := a.Handler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := a.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(h)
+	_, port, _ := net.SplitHostPort(hs.Listener.Addr().String())
+	s := &Server{App: a, DB: store, Clock: clk, Port: port, http: hs}
+	t.Cleanup(func() {
+		hs.Close()
+		_ = store.Close(context.Background())
+	})
+	return s
+}
+
+// URL returns the address of path on host ("localhost" is the platform,
+// "sunrise.localhost" a clinic).
+func (s *Server) URL(host, path string) string {
+	return "http://" + host + ":" + s.Port + path
+}
+
+// Client is a browser-like client: its own cookie jar, no redirect following
+// (tests look at the 303 themselves), every host name dialled to the server.
+type Client struct {
+	t    testing.TB
+	s    *Server
+	HTTP *http.Client
+}
+
+// Client returns a new client with an empty cookie jar.
+func (s *Server) Client(t testing.TB) *Client {
+	jar, _ := cookiejar.New(nil)
+	addr := s.http.Listener.Addr().String()
+	tr := &http.Transport{
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, network, addr)
+		},
+		MaxIdleConnsPerHost: 32,
+	}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &Client{t: t, s: s, HTTP: &http.Client{
+		Jar:           jar,
+		Transport:     tr,
+		Timeout:       60 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// Response is a read response.
+type Response struct {
+	*http.Response
+	Body string
+}
+
+// Doc parses the body as HTML.
+func (r *Response) Doc(t testing.TB) *goquery.Document {
+	t.Helper()
+	d, err := goquery.NewDocumentFromReader(strings.NewReader(r.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// Do sends req and reads the whole answer.
+func (c *Client) Do(req *http.Request) *Response {
+	c.t.Helper()
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return &Response{Response: resp, Body: string(b)}
+}
+
+// Get fetches path on host; headers are name, value pairs.
+func (c *Client) Get(host, path string, headers ...string) *Response {
+	c.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, c.s.URL(host, path), nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	setHeaders(req, headers)
+	return c.Do(req)
+}
+
+// PostForm posts form values to path on host, as a browser on that host
+// would (same-origin Origin header).
+func (c *Client) PostForm(host, path string, form url.Values, headers ...string) *Response {
+	c.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, c.s.URL(host, path), strings.NewReader(form.Encode()))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "http://"+host+":"+c.s.Port)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	setHeaders(req, headers)
+	return c.Do(req)
+}
+
+func setHeaders(req *http.Request, kv []string) {
+	for i := 0; i+1 < len(kv); i += 2 {
+		req.Header.Set(kv[i], kv[i+1])
+	}
+}

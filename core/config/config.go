@@ -1,0 +1,200 @@
+// Package config reads Ward's settings from the environment.
+//
+// Every setting has a default that lets `ward serve` start with no configuration;
+// a value that is present but invalid stops start-up with one line that names
+// the variable.
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Environments.
+const (
+	Development = "development"
+	Production  = "production"
+)
+
+// Config is Ward's whole configuration.
+type Config struct {
+	Port           int
+	BaseDomain     string
+	MongoURI       string // empty: start the embedded database
+	DataDir        string
+	SessionSecret  string // empty in development: generated and kept in DataDir
+	Env            string
+	SMTPURL        string // empty: mail is logged and kept in the outbox
+	StripeKey      string
+	StripeWebhook  string
+	StripeAPIBase  string
+	TrustedProxies []string // CIDRs or addresses whose X-Forwarded-* headers are believed
+	LogLevel       string
+
+	ReadTimeout     time.Duration
+	WriteTimeout    time.Duration
+	IdleTimeout     time.Duration
+	ShutdownTimeout time.Duration
+	MaxBodyBytes    int64
+}
+
+// Production reports whether Ward runs in production mode.
+func (c *Config) Production() bool { return c.Env == Production }
+
+// Embedded reports whether Ward runs its own embedded database.
+func (c *Config) Embedded() bool { return c.MongoURI == "" }
+
+// Error names the variable whose value is wrong.
+type Error struct {
+	Var    string
+	Value  string
+	Reason string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("config: %s=%q: %s", e.Var, e.Value, e.Reason)
+}
+
+// Load reads the configuration through getenv (os.Getenv in production, a map
+// in tests) and validates it.
+func Load(getenv func(string) string) (*Config, error) {
+	c := &Config{
+		Port:            8080,
+		BaseDomain:      "localhost",
+		DataDir:         "./data",
+		Env:             Development,
+		LogLevel:        "info",
+		ReadTimeout:     15 * time.Second,
+		WriteTimeout:    30 * time.Second,
+		IdleTimeout:     120 * time.Second,
+		ShutdownTimeout: 25 * time.Second,
+		MaxBodyBytes:    2 << 20,
+	}
+
+	if v := getenv("PORT"); v != "" {
+		p, err := strconv.Atoi(v)
+		if err != nil || p < 1 || p > 65535 {
+			return nil, &Error{"PORT", v, "must be a number from 1 to 65535"}
+		}
+		c.Port = p
+	}
+	if v := getenv("BASE_DOMAIN"); v != "" {
+		d := strings.ToLower(strings.TrimSuffix(v, "."))
+		if !validDomain(d) {
+			return nil, &Error{"BASE_DOMAIN", v, "must be a host name such as example.com or localhost, without scheme or port"}
+		}
+		c.BaseDomain = d
+	}
+	if v := getenv("MONGODB_URI"); v != "" {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "mongodb" && u.Scheme != "mongodb+srv") || u.Host == "" {
+			return nil, &Error{"MONGODB_URI", redact(v), "must be a mongodb:// or mongodb+srv:// URI with a host"}
+		}
+		c.MongoURI = v
+	}
+	if v := getenv("DATA_DIR"); v != "" {
+		c.DataDir = v
+	}
+	dir, err := filepath.Abs(c.DataDir)
+	if err != nil {
+		return nil, &Error{"DATA_DIR", c.DataDir, err.Error()}
+	}
+	c.DataDir = dir
+
+	if v := getenv("APP_ENV"); v != "" {
+		if v != Development && v != Production {
+			return nil, &Error{"APP_ENV", v, "must be development or production"}
+		}
+		c.Env = v
+	}
+	c.SessionSecret = getenv("SESSION_SECRET")
+	if c.SessionSecret != "" && len(c.SessionSecret) < 32 {
+		return nil, &Error{"SESSION_SECRET", "(hidden)", "must be at least 32 characters"}
+	}
+	if c.Production() && c.SessionSecret == "" {
+		return nil, &Error{"SESSION_SECRET", "", "is required when APP_ENV=production"}
+	}
+
+	if v := getenv("SMTP_URL"); v != "" {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+			return nil, &Error{"SMTP_URL", redact(v), "must look like smtp://user:password@host:587 or smtps://host:465"}
+		}
+		c.SMTPURL = v
+	}
+	c.StripeKey = getenv("STRIPE_SECRET_KEY")
+	c.StripeWebhook = getenv("STRIPE_WEBHOOK_SECRET")
+	if v := getenv("STRIPE_API_BASE"); v != "" {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, &Error{"STRIPE_API_BASE", v, "must be an http(s) URL"}
+		}
+		c.StripeAPIBase = strings.TrimSuffix(v, "/")
+	}
+
+	if v := getenv("TRUSTED_PROXIES"); v != "" {
+		for _, p := range strings.Split(v, ",") {
+			p = strings.TrimSpace(p)
+			if p == "" {
+				continue
+			}
+			if _, err := netip.ParsePrefix(p); err != nil {
+				if _, err := netip.ParseAddr(p); err != nil {
+					return nil, &Error{"TRUSTED_PROXIES", v, "must be a comma-separated list of IP addresses or CIDRs"}
+				}
+			}
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+	}
+	if v := getenv("LOG_LEVEL"); v != "" {
+		switch v {
+		case "debug", "info", "warn", "error":
+			c.LogLevel = v
+		default:
+			return nil, &Error{"LOG_LEVEL", v, "must be debug, info, warn or error"}
+		}
+	}
+	return c, nil
+}
+
+// validDomain accepts host names made of letters, digits and inner hyphens.
+func validDomain(d string) bool {
+	if d == "" || len(d) > 253 || net.ParseIP(d) != nil {
+		return false
+	}
+	for _, label := range strings.Split(d, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// redact hides a password in a URI so the error line can be logged.
+func redact(v string) string {
+	u, err := url.Parse(v)
+	if err != nil {
+		if strings.Contains(v, "@") {
+			return "(hidden: it may hold a password)"
+		}
+		return v
+	}
+	if u.User == nil {
+		return v
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}

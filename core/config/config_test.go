@@ -1,0 +1,75 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaultsNeedNoConfiguration(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Port != 8080 || c.BaseDomain != "localhost" || !c.Embedded() || c.Env != Development || !strings.HasSuffix(c.DataDir, "data") {
+		t.Fatalf("defaults: %+v", c)
+	}
+}
+
+func TestInvalidValuesNameTheVariable(t *testing.T) {
+	cases := []struct {
+		name string
+		env  map[string]string
+		bad  string
+	}{
+		{"port not a number", map[string]string{"PORT": "eighty"}, "PORT"},
+		{"port zero", map[string]string{"PORT": "0"}, "PORT"},
+		{"port too big", map[string]string{"PORT": "70000"}, "PORT"},
+		{"uri wrong scheme", map[string]string{"MONGODB_URI": "postgres://db/ward"}, "MONGODB_URI"},
+		{"uri no host", map[string]string{"MONGODB_URI": "mongodb://"}, "MONGODB_URI"},
+		{"base domain with scheme", map[string]string{"BASE_DOMAIN": "https://example.com"}, "BASE_DOMAIN"},
+		{"base domain with port", map[string]string{"BASE_DOMAIN": "example.com:8080"}, "BASE_DOMAIN"},
+		{"base domain an IP", map[string]string{"BASE_DOMAIN": "127.0.0.1"}, "BASE_DOMAIN"},
+		{"app env", map[string]string{"APP_ENV": "staging"}, "APP_ENV"},
+		{"production needs a secret", map[string]string{"APP_ENV": "production"}, "SESSION_SECRET"},
+		{"short secret", map[string]string{"SESSION_SECRET": "short"}, "SESSION_SECRET"},
+		{"smtp scheme", map[string]string{"SMTP_URL": "http://mail"}, "SMTP_URL"},
+		{"stripe base", map[string]string{"STRIPE_API_BASE": "localhost:12111"}, "STRIPE_API_BASE"},
+		{"trusted proxies", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, nonsense"}, "TRUSTED_PROXIES"},
+		{"log level", map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+	}
+	for _, c := range cases {
+		_, err := Load(env(c.env))
+		var ce *Error
+		if !errors.As(err, &ce) || ce.Var != c.bad {
+			t.Errorf("%s: err = %v, want an error naming %s", c.name, err, c.bad)
+			continue
+		}
+		if !strings.HasPrefix(err.Error(), "config: "+c.bad+"=") {
+			t.Errorf("%s: message %q does not start with the variable", c.name, err)
+		}
+	}
+}
+
+func TestValidValues(t *testing.T) {
+	c, err := Load(env(map[string]string{
+		"PORT": "9090", "BASE_DOMAIN": "Clinics.Example.com.", "MONGODB_URI": "mongodb://db:27017/wardprod",
+		"APP_ENV": "production", "SESSION_SECRET": strings.Repeat("s", 32), "TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.10",
+		"SMTP_URL": "smtp://user:pw@mail.example.com:587",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Port != 9090 || c.BaseDomain != "clinics.example.com" || c.Embedded() || !c.Production() || len(c.TrustedProxies) != 2 {
+		t.Fatalf("%+v", c)
+	}
+}
+
+func TestPasswordsInURIsAreNotEchoed(t *testing.T) {
+	_, err := Load(env(map[string]string{"MONGODB_URI": "mysql://admin:hunter2@db/ward"}))
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("err = %v", err)
+	}
+}

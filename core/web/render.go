@@ -1,0 +1,171 @@
+// Package web is the response side of Ward's HTTP: it renders pages and
+// fragments from templates, redirects, answers JSON in the API envelope and
+// turns errors into responses. Nothing else in Ward writes a response body.
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"maps"
+	"net/http"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/wardclinic/ward/core/htmx"
+)
+
+// ContentBlock is the block every page defines; it is what an htmx request
+// for the page receives.
+const ContentBlock = "content"
+
+// layoutBlock is the shared layout that wraps a page's content.
+const layoutBlock = "layout"
+
+// Globals are the values every page shows besides its own data: filled per
+// request by the decorators core registers (request id, CSRF token, clinic,
+// signed-in user, navigation).
+type Globals struct {
+	RequestID  string
+	CSRFToken  string
+	Platform   bool   // the platform host (landing, onboarding), not a clinic
+	ClinicName string // empty on the platform host
+	UserName   string
+	Nav        []NavLink
+	Production bool
+	Values     map[string]any // room for later concerns without changing this struct
+}
+
+// NavLink is one navigation entry the current user may open.
+type NavLink struct {
+	Label  string
+	Href   string
+	Active bool
+}
+
+// Page is what a template receives as its dot.
+type Page struct {
+	Title  string
+	Data   any
+	Errors map[string]string // field name → message, for forms
+	Flash  string
+	G      Globals
+}
+
+// Decorator adds per-request values to the page globals.
+type Decorator func(c *gin.Context, g *Globals)
+
+// Renderer holds every template, parsed once at start.
+type Renderer struct {
+	pages      map[string]*template.Template
+	decorators []Decorator
+}
+
+// Source is one set of page templates: its files become pages named
+// "prefix/file" (without .html).
+type Source struct {
+	Prefix string
+	FS     fs.FS // page files at its root, *.html
+}
+
+// NewRenderer parses the shared layouts and partials from shared
+// (layouts/*.html, partials/*.html), then every page of every source, each
+// page in its own set so each can define its own "content". A template that
+// does not parse, or a page without "content", is an error: Ward must not
+// start with a broken page.
+func NewRenderer(shared fs.FS, extra template.FuncMap, sources ...Source) (*Renderer, error) {
+	base, err := template.New("").Funcs(funcs).Funcs(extra).ParseFS(shared, "layouts/*.html", "partials/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("templates: shared: %w", err)
+	}
+	if base.Lookup(layoutBlock) == nil {
+		return nil, fmt.Errorf("templates: shared layouts define no %q", layoutBlock)
+	}
+	r := &Renderer{pages: map[string]*template.Template{}}
+	for _, src := range sources {
+		files, err := fs.Glob(src.FS, "*.html")
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			name := src.Prefix + "/" + strings.TrimSuffix(path.Base(f), ".html")
+			if _, dup := r.pages[name]; dup {
+				return nil, fmt.Errorf("templates: page %q defined twice", name)
+			}
+			set, err := base.Clone()
+			if err != nil {
+				return nil, err
+			}
+			if _, err := set.ParseFS(src.FS, f); err != nil {
+				return nil, fmt.Errorf("templates: %s: %w", name, err)
+			}
+			if set.Lookup(ContentBlock) == nil {
+				return nil, fmt.Errorf("templates: %s defines no %q block", name, ContentBlock)
+			}
+			r.pages[name] = set
+		}
+	}
+	return r, nil
+}
+
+// Decorate registers a function that fills page globals on every render.
+func (r *Renderer) Decorate(d Decorator) { r.decorators = append(r.decorators, d) }
+
+// Has reports whether a page exists (start-up checks use it).
+func (r *Renderer) Has(name string) bool { _, ok := r.pages[name]; return ok }
+
+// Pages lists the page names, sorted.
+func (r *Renderer) Pages() []string { return slices.Sorted(maps.Keys(r.pages)) }
+
+// Page renders a page: the whole document, or only its content block when
+// htmx asked for it. The answer varies on HX-Request, so caches keep the two
+// apart.
+func (r *Renderer) Page(c *gin.Context, status int, name string, p Page) error {
+	block := layoutBlock
+	if htmx.WantsFragment(c.Request) {
+		block = ContentBlock
+	}
+	c.Header("Vary", "HX-Request")
+	return r.execute(c, status, name, block, p)
+}
+
+// Fragment renders one named block of a page (a table body, a field's
+// message), for htmx requests that replace part of a page.
+func (r *Renderer) Fragment(c *gin.Context, status int, name, block string, p Page) error {
+	c.Header("Vary", "HX-Request")
+	return r.execute(c, status, name, block, p)
+}
+
+// execute renders into a buffer first, so a template error becomes a clean
+// 500 instead of half a page.
+func (r *Renderer) execute(c *gin.Context, status int, name, block string, p Page) error {
+	set, ok := r.pages[name]
+	if !ok {
+		return fmt.Errorf("render: no page %q", name)
+	}
+	for _, d := range r.decorators {
+		d(c, &p.G)
+	}
+	var buf bytes.Buffer
+	if err := set.ExecuteTemplate(&buf, block, p); err != nil {
+		return fmt.Errorf("render: %s/%s: %w", name, block, err)
+	}
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+	return nil
+}
+
+// Redirect answers a successful form post: 303 See Other for browsers, or
+// HX-Redirect for htmx (a 303 would be followed inside the XHR and the
+// target page swapped into the form).
+func Redirect(c *gin.Context, url string) {
+	if htmx.IsRequest(c.Request) {
+		c.Header(htmx.HeaderRedirect, url)
+		c.Status(http.StatusOK)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, url)
+}

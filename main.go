@@ -1,0 +1,66 @@
+// Command ward is the Ward clinic management server and its operator tools.
+//
+//	ward serve            run the server (the default)
+//	ward help             list the commands
+//
+// Configuration comes from the environment; see README.md.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/wardclinic/ward/core/app"
+	"github.com/wardclinic/ward/modules/landing"
+)
+
+// modules is Ward's module list, in order. Adding a module is a folder under
+// modules/ and one line here.
+func modules() []app.Module {
+	return []app.Module{
+		landing.New(),
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command and returns the process exit code: 0 success,
+// 1 failure while running, 2 bad usage or configuration.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, getenv, stderr)
+	case "help", "-h", "--help":
+		usage(stdout)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "ward: unknown command %q\n\n", cmd)
+		usage(stderr)
+		return 2
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `Usage: ward <command>
+
+Commands:
+  serve     run the Ward server (default)
+  help      show this help
+
+Configuration is read from the environment (PORT, BASE_DOMAIN, MONGODB_URI,
+DATA_DIR, SESSION_SECRET, APP_ENV, SMTP_URL, ...); see README.md.
+`)
+}
