@@ -15,14 +15,17 @@ import (
 	"syscall"
 
 	"github.com/wardclinic/ward/core/app"
+	"github.com/wardclinic/ward/core/boot"
 	"github.com/wardclinic/ward/modules/landing"
+	"github.com/wardclinic/ward/modules/onboarding"
 )
 
 // modules is Ward's module list, in order. Adding a module is a folder under
 // modules/ and one line here.
-func modules() []app.Module {
+func modules(core *boot.Core) []app.Module {
 	return []app.Module{
 		landing.New(),
+		onboarding.New(core),
 	}
 }
 

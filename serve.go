@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/wardclinic/ward/core/app"
+	"github.com/wardclinic/ward/core/boot"
 	"github.com/wardclinic/ward/core/config"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/logging"
@@ -43,7 +43,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		_ = store.Close(cctx)
 	}()
 
-	a, err := app.New(app.Deps{Config: cfg, Log: log, DB: store, Templates: templates.FS, Static: static.FS}, modules()...)
+	core := boot.NewCore(cfg, log, store, nil, templates.FS, static.FS)
+	a, err := core.App(modules(core)...)
 	if err != nil {
 		log.Error().Err(err).Msg("start-up refused")
 		return 1

@@ -150,6 +150,17 @@ func (a *App) Permissions() []Permission { return slices.Clone(a.permissions) }
 // Jobs returns every module's background jobs.
 func (a *App) Jobs() []Job { return slices.Clone(a.jobs) }
 
+// TenantSeeders returns the modules that seed new clinics, in order.
+func (a *App) TenantSeeders() []TenantSeeder {
+	var out []TenantSeeder
+	for _, m := range a.modules {
+		if s, ok := m.(TenantSeeder); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // Modules returns the registered modules in order.
 func (a *App) Modules() []Module { return slices.Clone(a.modules) }
 

@@ -53,6 +53,13 @@ type (
 		Nav() []NavEntry
 	}
 
+	// TenantSeeder writes what the module needs in a new clinic, during
+	// onboarding. It must be idempotent: onboarding may run it again after
+	// an interrupted attempt.
+	TenantSeeder interface {
+		SeedTenant(ctx context.Context, tdb *db.Tenant, now time.Time) error
+	}
+
 	// JobDeclarer lists background jobs the module runs.
 	JobDeclarer interface {
 		Jobs() []Job

@@ -20,6 +20,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/wardclinic/ward/core/app"
+	"github.com/wardclinic/ward/core/boot"
 	"github.com/wardclinic/ward/core/clock"
 	"github.com/wardclinic/ward/core/config"
 	"github.com/wardclinic/ward/core/db"
@@ -34,12 +35,16 @@ var Epoch = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 type Options struct {
 	DataDir string            // default: a new temporary directory
 	Env     map[string]string // extra environment for config.Load
-	Setup   func(a *app.App)  // runs after app.New, before Start (core wiring)
+	Setup   func(a *app.App)  // runs after the App is built, before Start
+	// Modules builds modules that need core services; they are added after
+	// the modules passed to Start.
+	Modules func(c *boot.Core) []app.Module
 }
 
 // Server is a running Ward.
 type Server struct {
 	App   *app.App
+	Core  *boot.Core
 	DB    *db.Store
 	Clock *clock.Fixed
 	Port  string
@@ -70,7 +75,11 @@ func Start(t testing.TB, o Options, modules ...app.Module) *Server {
 		t.Fatal(err)
 	}
 	clk := clock.NewFixed(Epoch)
-	a, err := app.New(app.Deps{Config: cfg, Log: log, DB: store, Clock: clk, Templates: templates.FS, Static: static.FS}, modules...)
+	core := boot.NewCore(cfg, log, store, clk, templates.FS, static.FS)
+	if o.Modules != nil {
+		modules = append(modules, o.Modules(core)...)
+	}
+	a, err := core.App(modules...)
 	if err != nil {
 		_ = store.Close(context.Background())
 		t.Fatal(err)
@@ -89,7 +98,7 @@ func Start(t testing.TB, o Options, modules ...app.Module) *Server {
 	}
 	hs := httptest.NewServer(h)
 	_, port, _ := net.SplitHostPort(hs.Listener.Addr().String())
-	s := &Server{App: a, DB: store, Clock: clk, Port: port, http: hs}
+	s := &Server{App: a, Core: core, DB: store, Clock: clk, Port: port, http: hs}
 	t.Cleanup(func() {
 		hs.Close()
 		_ = store.Close(context.Background())

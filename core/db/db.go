@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"go.mongodb.org/mongo-driver/bson/primitive"
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 	"go.mongodb.org/mongo-driver/mongo/readpref"
@@ -182,3 +183,7 @@ func translate(err error) error {
 	}
 	return err
 }
+
+// NewID returns a new document id: an ObjectID's hex string, so ids sort by
+// creation time and read the same in URLs, logs and policy rules.
+func NewID() string { return primitive.NewObjectID().Hex() }

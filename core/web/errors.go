@@ -14,10 +14,12 @@ import (
 // Error is an error a person may see: its Message is written for them. Any
 // other error is internal and answered as a plain 500 with the request id.
 type Error struct {
-	Status  int
-	Message string
-	Fields  map[string]string // validation messages by field, for 422
-	Err     error             // cause, logged, never shown
+	Status   int
+	Message  string
+	Fields   map[string]string // validation messages by field, for 422
+	Link     string            // where the person can go next, if anywhere
+	LinkText string
+	Err      error // cause, logged, never shown
 }
 
 func (e *Error) Error() string {
@@ -88,7 +90,7 @@ func (r *Renderer) Fail(c *gin.Context, err error) {
 		c.JSON(e.Status, body)
 		return
 	}
-	p := Page{Title: http.StatusText(e.Status), Data: errorView{Status: e.Status, Message: e.Message}}
+	p := Page{Title: http.StatusText(e.Status), Data: errorView{Status: e.Status, Message: e.Message, Link: e.Link, LinkText: e.LinkText}}
 	if rerr := r.execute(c, e.Status, "errors/error", r.blockFor(c), p); rerr != nil {
 		log.Error().Err(rerr).Msg("rendering the error page failed")
 		c.String(e.Status, "%d %s (request %s)", e.Status, http.StatusText(e.Status), logging.RequestID(c.Request.Context()))
@@ -96,8 +98,9 @@ func (r *Renderer) Fail(c *gin.Context, err error) {
 }
 
 type errorView struct {
-	Status  int
-	Message string
+	Status         int
+	Message        string
+	Link, LinkText string
 }
 
 func (r *Renderer) blockFor(c *gin.Context) string {

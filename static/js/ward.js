@@ -48,3 +48,12 @@
     if (bad) { bad.focus(); }
   });
 })();
+
+// Fill an empty time-zone field with the browser's own zone.
+document.addEventListener("DOMContentLoaded", function () {
+  var tz = "";
+  try { tz = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { tz = ""; }
+  document.querySelectorAll("input[data-detect-timezone]").forEach(function (el) {
+    if (!el.value && tz) { el.value = tz; }
+  });
+});

@@ -1,0 +1,140 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+
+	"github.com/wardclinic/ward/core/db"
+)
+
+// Collections.
+const (
+	UsersCollection    = "users"
+	ProfilesCollection = "profiles"
+)
+
+// User statuses.
+const (
+	UserActive   = "active"
+	UserInactive = "inactive"
+)
+
+// Indexes of the account collections.
+var Indexes = []db.Index{
+	{Collection: UsersCollection, Keys: bson.D{{Key: db.TenantField, Value: 1}, {Key: "email", Value: 1}}, Unique: true},
+	{Collection: ProfilesCollection, Keys: bson.D{{Key: db.TenantField, Value: 1}, {Key: "userId", Value: 1}}, Unique: true},
+}
+
+// User is a staff member's account in one clinic. The same email may have
+// accounts in several clinics; they are unrelated.
+type User struct {
+	ID                string    `bson:"_id"`
+	TenantID          string    `bson:"tenantId"`
+	Email             string    `bson:"email"` // lower-case
+	Name              string    `bson:"name"`
+	PasswordHash      string    `bson:"passwordHash"`
+	RoleKey           string    `bson:"roleKey"`
+	Status            string    `bson:"status"`
+	PasswordChangedAt time.Time `bson:"passwordChangedAt"`
+	CreatedAt         time.Time `bson:"createdAt"`
+	UpdatedAt         time.Time `bson:"updatedAt"`
+}
+
+// Profile is what the clinic knows of a staff member beyond the account.
+type Profile struct {
+	ID        string    `bson:"_id"`
+	TenantID  string    `bson:"tenantId"`
+	UserID    string    `bson:"userId"`
+	Name      string    `bson:"name"`
+	Title     string    `bson:"title"`
+	Phone     string    `bson:"phone,omitempty"`
+	CreatedAt time.Time `bson:"createdAt"`
+}
+
+// ErrEmailTaken is returned when the clinic already has a user with the email.
+var ErrEmailTaken = errors.New("auth: email already used in this clinic")
+
+// ErrUserNotFound is returned when the clinic has no such user.
+var ErrUserNotFound = errors.New("auth: user not found")
+
+// NormalizeEmail returns the address part of an email, lower-cased, or an
+// error message for a person.
+func NormalizeEmail(s string) (string, string) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", "Enter an email address."
+	}
+	if len(s) > 254 {
+		return "", "An email address has at most 254 characters."
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") && !strings.HasSuffix(s, "@localhost") {
+		return "", "Enter an email address such as name@example.com."
+	}
+	return strings.ToLower(s), ""
+}
+
+// CreateUser adds a user with a new password hash. u.ID is set when empty.
+func CreateUser(ctx context.Context, tdb *db.Tenant, u *User, password string, now time.Time) error {
+	hash, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	if u.ID == "" {
+		u.ID = db.NewID()
+	}
+	u.TenantID = tdb.ID()
+	u.PasswordHash = hash
+	u.PasswordChangedAt, u.CreatedAt, u.UpdatedAt = now, now, now
+	if u.Status == "" {
+		u.Status = UserActive
+	}
+	_, err = tdb.Collection(UsersCollection).InsertOne(ctx, u)
+	if db.IsDuplicate(err) {
+		return ErrEmailTaken
+	}
+	if err != nil {
+		return fmt.Errorf("auth: create user: %w", err)
+	}
+	return nil
+}
+
+// UserByEmail returns the clinic's user with the (normalized) email.
+func UserByEmail(ctx context.Context, tdb *db.Tenant, email string) (*User, error) {
+	var u User
+	err := tdb.Collection(UsersCollection).FindOne(ctx, bson.D{{Key: "email", Value: email}}, &u, nil)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, ErrUserNotFound
+	}
+	return &u, err
+}
+
+// UserByID returns the clinic's user with the id.
+func UserByID(ctx context.Context, tdb *db.Tenant, id string) (*User, error) {
+	var u User
+	err := tdb.Collection(UsersCollection).FindOne(ctx, bson.D{{Key: "_id", Value: id}}, &u, nil)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, ErrUserNotFound
+	}
+	return &u, err
+}
+
+// CreateProfile adds a user's profile; a second profile for the same user is
+// ignored, so provisioning can be retried.
+func CreateProfile(ctx context.Context, tdb *db.Tenant, p *Profile) error {
+	if p.ID == "" {
+		p.ID = db.NewID()
+	}
+	p.TenantID = tdb.ID()
+	_, err := tdb.Collection(ProfilesCollection).InsertOne(ctx, p)
+	if err != nil && !db.IsDuplicate(err) {
+		return fmt.Errorf("auth: create profile: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,82 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+)
+
+// Claims are Ward's one atomic primitive. On the embedded database an update
+// reads, changes and writes back a document with no check, so counters,
+// version checks and locks built on updates lose races. An insert against a
+// unique index is atomic on every store: exactly one of many concurrent
+// inserts of the same key wins, the others get ErrDuplicate.
+
+// ClaimsCollection holds one document per claimed key.
+const ClaimsCollection = "claims"
+
+// ErrClaimed is returned by Claim when the key was already claimed.
+var ErrClaimed = errors.New("db: already claimed")
+
+// ClaimIndexes is the unique index claims rely on.
+var ClaimIndexes = []Index{{
+	Collection: ClaimsCollection,
+	Keys:       bson.D{{Key: TenantField, Value: 1}, {Key: "kind", Value: 1}, {Key: "key", Value: 1}},
+	Unique:     true,
+}}
+
+// Claim records that (kind, key) is taken for this tenant. The first caller
+// wins; every later or concurrent caller gets ErrClaimed.
+func (t *Tenant) Claim(ctx context.Context, kind, key string, at time.Time) error {
+	_, err := t.Collection(ClaimsCollection).InsertOne(ctx, bson.D{
+		{Key: "kind", Value: kind}, {Key: "key", Value: key}, {Key: "at", Value: at},
+	})
+	if IsDuplicate(err) {
+		return ErrClaimed
+	}
+	return err
+}
+
+// Release removes a claim (for claims that are leases, not history).
+func (t *Tenant) Release(ctx context.Context, kind, key string) error {
+	_, err := t.Collection(ClaimsCollection).DeleteOne(ctx, bson.D{{Key: "kind", Value: kind}, {Key: "key", Value: key}})
+	return err
+}
+
+// SequencesCollection holds one document per number handed out.
+const SequencesCollection = "sequences"
+
+// SequenceIndexes is the unique index sequences rely on.
+var SequenceIndexes = []Index{{
+	Collection: SequencesCollection,
+	Keys:       bson.D{{Key: TenantField, Value: 1}, {Key: "kind", Value: 1}, {Key: "n", Value: -1}},
+	Unique:     true,
+}}
+
+// Next hands out the next number of a per-tenant sequence (patient numbers,
+// invoice numbers): it reads the highest number so far and claims the one
+// after it by inserting {kind, n}; when a concurrent caller took that number
+// it tries the following one. Numbers are never handed out twice.
+func (t *Tenant) Next(ctx context.Context, kind string, at time.Time) (int64, error) {
+	seq := t.Collection(SequencesCollection)
+	var last struct {
+		N int64 `bson:"n"`
+	}
+	err := seq.FindOne(ctx, bson.D{{Key: "kind", Value: kind}}, &last, bson.D{{Key: "n", Value: -1}})
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return 0, err
+	}
+	for n := last.N + 1; n <= last.N+1000; n++ {
+		_, err := seq.InsertOne(ctx, bson.D{{Key: "kind", Value: kind}, {Key: "n", Value: n}, {Key: "at", Value: at}})
+		if err == nil {
+			return n, nil
+		}
+		if !IsDuplicate(err) {
+			return 0, err
+		}
+	}
+	return 0, fmt.Errorf("db: sequence %q: no free number after 1000 tries", kind)
+}

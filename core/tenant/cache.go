@@ -1,0 +1,76 @@
+package tenant
+
+import (
+	"sync"
+	"time"
+)
+
+const (
+	defaultTTL     = 15 * time.Second // a changed tenant is seen by other instances within this
+	defaultMissTTL = 5 * time.Second  // unknown subdomains are remembered briefly: each miss is a scan on the embedded database
+	maxCached      = 10000
+)
+
+type entry struct {
+	t   *Tenant // nil: no such tenant
+	exp time.Time
+}
+
+// cache keeps tenants by subdomain for a short time. It is bounded: when full
+// it starts over, which costs one lookup per clinic.
+type cache struct {
+	mu      sync.RWMutex
+	m       map[string]entry
+	ttl     time.Duration
+	missTTL time.Duration
+	max     int
+}
+
+func newCache(ttl, missTTL time.Duration, max int) *cache {
+	return &cache{m: map[string]entry{}, ttl: ttl, missTTL: missTTL, max: max}
+}
+
+func (c *cache) get(sub string, now time.Time) (entry, bool) {
+	c.mu.RLock()
+	e, ok := c.m[sub]
+	c.mu.RUnlock()
+	if !ok || now.After(e.exp) {
+		return entry{}, false
+	}
+	return e, true
+}
+
+func (c *cache) put(sub string, t *Tenant, now time.Time) {
+	ttl := c.ttl
+	if t == nil {
+		ttl = c.missTTL
+	}
+	c.mu.Lock()
+	if len(c.m) >= c.max {
+		c.m = map[string]entry{}
+	}
+	c.m[sub] = entry{t: t, exp: now.Add(ttl)}
+	c.mu.Unlock()
+}
+
+func (c *cache) invalidate(sub string) {
+	c.mu.Lock()
+	delete(c.m, sub)
+	c.mu.Unlock()
+}
+
+func (c *cache) invalidateID(id string) {
+	c.mu.Lock()
+	for k, e := range c.m {
+		if e.t != nil && e.t.ID == id {
+			delete(c.m, k)
+		}
+	}
+	c.mu.Unlock()
+}
+
+func (c *cache) clear() {
+	c.mu.Lock()
+	c.m = map[string]entry{}
+	c.mu.Unlock()
+}

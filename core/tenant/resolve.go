@@ -1,0 +1,172 @@
+package tenant
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/wardclinic/ward/core/app"
+	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/logging"
+	"github.com/wardclinic/ward/core/web"
+)
+
+// Check runs on every clinic request after the clinic is resolved; an error
+// is the response. Subscriptions plug in here (expired → read-only, …).
+type Check func(c *gin.Context, t *Tenant) error
+
+// Resolver turns the request's host into its clinic. It implements
+// app.HostResolver.
+type Resolver struct {
+	base     string
+	registry *Registry
+	store    *db.Store
+	trusted  []netip.Prefix
+	checks   []Check
+}
+
+var _ app.HostResolver = (*Resolver)(nil)
+
+// NewResolver returns the resolver for base domain base. X-Forwarded-Host and
+// X-Forwarded-Proto are believed only from the trusted proxies.
+func NewResolver(base string, trustedProxies []string, reg *Registry, store *db.Store) *Resolver {
+	r := &Resolver{base: base, registry: reg, store: store}
+	for _, p := range trustedProxies {
+		if pre, err := netip.ParsePrefix(p); err == nil {
+			r.trusted = append(r.trusted, pre)
+		} else if a, err := netip.ParseAddr(p); err == nil {
+			r.trusted = append(r.trusted, netip.PrefixFrom(a, a.BitLen()))
+		}
+	}
+	return r
+}
+
+// AddCheck adds a check run on every clinic request.
+func (r *Resolver) AddCheck(c Check) { r.checks = append(r.checks, c) }
+
+// Resolve implements app.HostResolver.
+func (r *Resolver) Resolve(c *gin.Context) (app.Host, error) {
+	kind, sub := ParseHost(r.host(c.Request), r.base)
+	switch kind {
+	case HostPlatform:
+		return app.PlatformHost, nil
+	case HostInvalid:
+		return 0, r.noClinic(c)
+	}
+	ctx := c.Request.Context()
+	t, err := r.lookup(ctx, sub)
+	if err != nil {
+		return 0, err
+	}
+	if t == nil || t.Status == StatusProvisioning {
+		return 0, r.noClinic(c)
+	}
+	switch t.Status {
+	case StatusInactive:
+		return 0, web.Forbidden(t.Name + " is not active on Ward. If you work there, ask your clinic's administrator.")
+	case StatusSuspended:
+		return 0, web.Forbidden(t.Name + "'s Ward account is suspended. Your data is kept safe; the clinic's administrator can restore access.")
+	}
+	l := logging.FromContext(ctx).With().Str("tenant", t.Subdomain).Logger()
+	ctx = logging.WithLogger(ctx, l)
+	c.Request = c.Request.WithContext(WithTenant(ctx, t, r.store.ForTenant(t.ID)))
+	for _, check := range r.checks {
+		if err := check(c, t); err != nil {
+			return 0, err
+		}
+	}
+	return app.ClinicHost, nil
+}
+
+// Lookup returns the clinic with the subdomain through the cache, or nil.
+func (r *Resolver) lookup(ctx context.Context, sub string) (*Tenant, error) {
+	now := time.Now()
+	if e, ok := r.registry.cache.get(sub, now); ok {
+		return e.t, nil
+	}
+	t, err := r.registry.BySubdomain(ctx, sub)
+	if err == ErrNotFound {
+		r.registry.cache.put(sub, nil, now)
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.registry.cache.put(sub, t, now)
+	return t, nil
+}
+
+func (r *Resolver) noClinic(c *gin.Context) error {
+	return &web.Error{
+		Status:   http.StatusNotFound,
+		Message:  "No clinic at this address. Check the spelling, or set up a new clinic on Ward.",
+		Link:     r.PlatformURL(c.Request, "/tenant-onboard"),
+		LinkText: "Set up a clinic",
+	}
+}
+
+// host is the host the person asked for: the Host header, or the
+// X-Forwarded-Host set by a trusted proxy.
+func (r *Resolver) host(req *http.Request) string {
+	if r.fromTrustedProxy(req) {
+		if fh := req.Header.Get("X-Forwarded-Host"); fh != "" {
+			return strings.TrimSpace(strings.Split(fh, ",")[0])
+		}
+	}
+	return req.Host
+}
+
+func (r *Resolver) fromTrustedProxy(req *http.Request) bool {
+	if len(r.trusted) == 0 {
+		return false
+	}
+	h, _, err := net.SplitHostPort(req.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	a, err := netip.ParseAddr(h)
+	if err != nil {
+		return false
+	}
+	for _, p := range r.trusted {
+		if p.Contains(a.Unmap()) {
+			return true
+		}
+	}
+	return false
+}
+
+// scheme is http or https as the person's browser sees it.
+func (r *Resolver) scheme(req *http.Request) string {
+	if req.TLS != nil {
+		return "https"
+	}
+	if r.fromTrustedProxy(req) && req.Header.Get("X-Forwarded-Proto") == "https" {
+		return "https"
+	}
+	return "http"
+}
+
+// port is the port in the request's host, with its colon, or "".
+func (r *Resolver) port(req *http.Request) string {
+	if _, p, err := net.SplitHostPort(r.host(req)); err == nil && p != "" {
+		return ":" + p
+	}
+	return ""
+}
+
+// PlatformURL is the absolute URL of path on the platform host, keeping the
+// scheme and port the request came in on.
+func (r *Resolver) PlatformURL(req *http.Request, path string) string {
+	return r.scheme(req) + "://" + r.base + r.port(req) + path
+}
+
+// ClinicURL is the absolute URL of path on a clinic's host.
+func (r *Resolver) ClinicURL(req *http.Request, sub, path string) string {
+	return r.scheme(req) + "://" + sub + "." + r.base + r.port(req) + path
+}

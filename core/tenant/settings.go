@@ -1,0 +1,67 @@
+package tenant
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+
+	"github.com/wardclinic/ward/core/db"
+)
+
+// SettingsCollection holds one settings document per clinic.
+const SettingsCollection = "settings"
+
+// SettingsIndexes make the settings document unique per clinic.
+var SettingsIndexes = []db.Index{
+	{Collection: SettingsCollection, Keys: bson.D{{Key: db.TenantField, Value: 1}}, Unique: true},
+}
+
+// Settings are a clinic's own preferences.
+type Settings struct {
+	ID          string    `bson:"_id"`
+	TenantID    string    `bson:"tenantId"`
+	ClinicName  string    `bson:"clinicName"`
+	Timezone    string    `bson:"timezone"`   // IANA name
+	Currency    string    `bson:"currency"`   // ISO 4217 code
+	DateFormat  string    `bson:"dateFormat"` // Go layout
+	IdleMinutes int       `bson:"idleMinutes"`
+	CreatedAt   time.Time `bson:"createdAt"`
+	UpdatedAt   time.Time `bson:"updatedAt"`
+}
+
+// Defaults for new clinics.
+const (
+	DefaultDateFormat  = "02 Jan 2006"
+	DefaultIdleMinutes = 30
+)
+
+// CreateSettings writes a new clinic's settings; an existing document is kept,
+// so provisioning can be retried.
+func CreateSettings(ctx context.Context, tdb *db.Tenant, s Settings, now time.Time) error {
+	s.ID = db.NewID()
+	if s.DateFormat == "" {
+		s.DateFormat = DefaultDateFormat
+	}
+	if s.IdleMinutes == 0 {
+		s.IdleMinutes = DefaultIdleMinutes
+	}
+	s.CreatedAt, s.UpdatedAt = now, now
+	_, err := tdb.Collection(SettingsCollection).InsertOne(ctx, s)
+	if err != nil && !db.IsDuplicate(err) {
+		return fmt.Errorf("tenant: settings: %w", err)
+	}
+	return nil
+}
+
+// LoadSettings returns the clinic's settings.
+func LoadSettings(ctx context.Context, tdb *db.Tenant) (*Settings, error) {
+	var s Settings
+	err := tdb.Collection(SettingsCollection).FindOne(ctx, bson.D{}, &s, nil)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	return &s, err
+}

@@ -1,0 +1,145 @@
+// Package tenant knows Ward's clinics: the tenant registry (a platform
+// collection), resolving a request's host to its clinic, and carrying the
+// clinic in the request context. It never reads one clinic's data for
+// another: everything tenant-owned goes through db.Tenant handles.
+package tenant
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+
+	"github.com/wardclinic/ward/core/db"
+)
+
+// Statuses of a tenant.
+const (
+	// StatusProvisioning: onboarding has not finished; the clinic is not
+	// reachable and a stale one may be cleaned up and claimed again.
+	StatusProvisioning = "provisioning"
+	StatusActive       = "active"
+	StatusInactive     = "inactive"
+	StatusSuspended    = "suspended"
+)
+
+// Collection is the platform collection of tenants.
+const Collection = "tenants"
+
+// Indexes are the registry's indexes: a subdomain belongs to one tenant,
+// guaranteed by the database, not by a check before the insert.
+var Indexes = []db.Index{
+	{Collection: Collection, Keys: bson.D{{Key: "subdomain", Value: 1}}, Unique: true, Platform: true},
+	{Collection: Collection, Keys: bson.D{{Key: "status", Value: 1}}, Platform: true},
+}
+
+// Subscription is the clinic's plan.
+type Subscription struct {
+	Plan      string    `bson:"plan"`   // "trial", "standard", …
+	Status    string    `bson:"status"` // "trialing", "active", "past_due", "canceled"
+	ExpiresAt time.Time `bson:"expiresAt"`
+}
+
+// Tenant is one clinic.
+type Tenant struct {
+	ID           string       `bson:"_id"`
+	Name         string       `bson:"name"`
+	Subdomain    string       `bson:"subdomain"`
+	Status       string       `bson:"status"`
+	Subscription Subscription `bson:"subscription"`
+	// PolicyVersion changes whenever the clinic's permissions change, so
+	// every instance reloads them.
+	PolicyVersion int64     `bson:"policyVersion"`
+	CreatedAt     time.Time `bson:"createdAt"`
+	UpdatedAt     time.Time `bson:"updatedAt"`
+}
+
+// ErrNotFound is returned when no tenant has the subdomain or id.
+var ErrNotFound = errors.New("tenant: not found")
+
+// ErrTaken is returned when the subdomain already belongs to a tenant.
+var ErrTaken = errors.New("tenant: subdomain taken")
+
+// Registry reads and changes tenant records.
+type Registry struct {
+	coll  *db.Collection
+	cache *cache
+}
+
+// NewRegistry returns the registry on store.
+func NewRegistry(store *db.Store) *Registry {
+	return &Registry{coll: store.Platform("tenant registry").Collection(Collection), cache: newCache(defaultTTL, defaultMissTTL, maxCached)}
+}
+
+// BySubdomain returns the tenant with the subdomain, in any status.
+func (r *Registry) BySubdomain(ctx context.Context, sub string) (*Tenant, error) {
+	var t Tenant
+	err := r.coll.FindOne(ctx, bson.D{{Key: "subdomain", Value: sub}}, &t, nil)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// ByID returns the tenant with the id.
+func (r *Registry) ByID(ctx context.Context, id string) (*Tenant, error) {
+	var t Tenant
+	err := r.coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, &t, nil)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// List returns every tenant, by subdomain.
+func (r *Registry) List(ctx context.Context) ([]Tenant, error) {
+	var ts []Tenant
+	err := r.coll.Find(ctx, bson.D{}, &ts, db.FindOptions{Sort: bson.D{{Key: "subdomain", Value: 1}}})
+	return ts, err
+}
+
+// Insert creates t. The unique index on subdomain makes this the claim of
+// the subdomain: a concurrent insert of the same subdomain gets ErrTaken.
+func (r *Registry) Insert(ctx context.Context, t *Tenant) error {
+	_, err := r.coll.InsertOne(ctx, t)
+	if db.IsDuplicate(err) {
+		return ErrTaken
+	}
+	if err != nil {
+		return fmt.Errorf("tenant: insert %s: %w", t.Subdomain, err)
+	}
+	r.cache.invalidate(t.Subdomain)
+	return nil
+}
+
+// Update sets fields on the tenant with id and drops it from the cache.
+// Matched is false when no such tenant exists (any more).
+func (r *Registry) Update(ctx context.Context, id string, set bson.D, now time.Time) (matched bool, err error) {
+	set = append(set, bson.E{Key: "updatedAt", Value: now})
+	res, err := r.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}}, false)
+	if err != nil {
+		return false, err
+	}
+	r.cache.invalidateID(id)
+	return res.Matched == 1, nil
+}
+
+// Delete removes the tenant record with id (only half-made tenants are ever
+// deleted: see onboarding).
+func (r *Registry) Delete(ctx context.Context, id string) error {
+	_, err := r.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+	r.cache.invalidateID(id)
+	return err
+}
+
+// InvalidateCache drops every cached tenant (operator commands change tenants
+// from another process; tests use it after changing records directly).
+func (r *Registry) InvalidateCache() { r.cache.clear() }

@@ -1,0 +1,149 @@
+package onboarding
+
+import (
+	"errors"
+	"mime"
+	"net"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/wardclinic/ward/core/logging"
+	"github.com/wardclinic/ward/core/tenant"
+	"github.com/wardclinic/ward/core/web"
+)
+
+const page = "onboarding/form"
+
+// view is what the form template shows.
+type view struct {
+	Form       Form
+	BaseDomain string
+	Port       string
+	Timezones  []string
+	Currencies []string
+	Status     subdomainStatus
+}
+
+// subdomainStatus is the live availability answer under the subdomain field.
+type subdomainStatus struct {
+	Subdomain string
+	Host      string
+	Available bool
+	Message   string
+}
+
+func (m *Module) view(c *gin.Context, f Form) view {
+	port := ""
+	if _, p, err := net.SplitHostPort(c.Request.Host); err == nil && p != "" {
+		port = ":" + p
+	}
+	return view{Form: f, BaseDomain: m.core.Config.BaseDomain, Port: port, Timezones: commonTimezones, Currencies: commonCurrencies}
+}
+
+func (m *Module) show(c *gin.Context) error {
+	return m.render.Page(c, http.StatusOK, page, web.Page{
+		Title: "Set up your clinic",
+		Data:  m.view(c, Form{Currency: "USD"}),
+	})
+}
+
+func (m *Module) submit(c *gin.Context) error {
+	f, formErr := m.parse(c)
+	if formErr != "" {
+		return m.invalid(c, f, map[string]string{"form": formErr})
+	}
+	errs := f.Validate()
+	if _, bad := errs["subdomain"]; !bad {
+		// Say so now if the address is taken, with the other messages; the
+		// unique index still decides at creation.
+		st, err := m.availability(c, f.Subdomain)
+		if err != nil {
+			return err
+		}
+		if !st.Available {
+			errs["subdomain"] = st.Message
+		}
+	}
+	if len(errs) > 0 {
+		return m.invalid(c, f, errs)
+	}
+	t, err := m.create(c.Request.Context(), f)
+	switch {
+	case errors.Is(err, tenant.ErrTaken):
+		return m.invalid(c, f, map[string]string{"subdomain": "This address is already taken. Please choose another."})
+	case errors.Is(err, errBeingSetUp):
+		return m.invalid(c, f, map[string]string{"subdomain": "This address is already taken: a clinic is being set up on it right now. If that was you, wait two minutes and send the form again."})
+	case err != nil:
+		return err
+	}
+	logging.FromContext(c.Request.Context()).Info().Str("tenant", t.Subdomain).Str("tenant_id", t.ID).Msg("clinic onboarded")
+	web.Redirect(c, m.core.Resolver.ClinicURL(c.Request, t.Subdomain, "/login"))
+	return nil
+}
+
+// parse reads the posted form. A body that is not a form, or too large, is
+// an error for the person, not a 500.
+func (m *Module) parse(c *gin.Context) (Form, string) {
+	ct, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if ct != "application/x-www-form-urlencoded" && ct != "multipart/form-data" {
+		return Form{}, "Send the form from the sign-up page (the request was not a form)."
+	}
+	var err error
+	if ct == "multipart/form-data" {
+		err = c.Request.ParseMultipartForm(64 << 10)
+	} else {
+		err = c.Request.ParseForm()
+	}
+	if err != nil {
+		return Form{}, "The form could not be read: it is too large or damaged. Please try again."
+	}
+	return formFromValues(c.Request.PostForm.Get), ""
+}
+
+func (m *Module) invalid(c *gin.Context, f Form, errs map[string]string) error {
+	f.AdminPassword = "" // never echoed back
+	return m.render.Page(c, http.StatusUnprocessableEntity, page, web.Page{
+		Title:  "Set up your clinic",
+		Data:   m.view(c, f),
+		Errors: errs,
+	})
+}
+
+// checkSubdomain answers the live availability check under the field. The
+// answer is advice: the unique index decides at creation.
+func (m *Module) checkSubdomain(c *gin.Context) error {
+	sub := formFromValues(c.Query).Subdomain
+	v := m.view(c, Form{})
+	st, err := m.availability(c, sub)
+	if err != nil {
+		return err
+	}
+	v.Status = st
+	return m.render.Fragment(c, http.StatusOK, page, "subdomain-status", web.Page{Data: v})
+}
+
+// availability says whether sub can be had now.
+func (m *Module) availability(c *gin.Context, sub string) (subdomainStatus, error) {
+	v := m.view(c, Form{})
+	st := subdomainStatus{Subdomain: sub, Host: sub + "." + v.BaseDomain + v.Port}
+	if sub == "" {
+		return st, nil
+	}
+	if msg := checkSubdomain(sub); msg != "" {
+		st.Message = msg
+		return st, nil
+	}
+	t, err := m.core.Tenants.BySubdomain(c.Request.Context(), sub)
+	switch {
+	case errors.Is(err, tenant.ErrNotFound):
+		st.Available, st.Message = true, "is available."
+	case err != nil:
+		return st, err
+	case t.Status == tenant.StatusProvisioning && m.core.Clock.Now().Sub(t.UpdatedAt) >= staleAfter:
+		st.Available, st.Message = true, "is available."
+	default:
+		st.Message = "This address is already taken. Please choose another."
+	}
+	return st, nil
+}

@@ -1,0 +1,153 @@
+package onboarding
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+
+	"github.com/wardclinic/ward/core/auth"
+	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/mail"
+	"github.com/wardclinic/ward/core/rbac"
+	"github.com/wardclinic/ward/core/tenant"
+)
+
+// Trial length of a new clinic.
+const trialDays = 7
+
+// staleAfter is how long a clinic may stay "provisioning" before another
+// attempt may clean it up and claim the subdomain again. Provisioning takes
+// well under a second; anything this old was interrupted.
+const staleAfter = 2 * time.Minute
+
+// errBeingSetUp: the subdomain is being provisioned by another request now.
+var errBeingSetUp = errors.New("onboarding: subdomain is being set up")
+
+// create provisions a clinic from a valid form. The embedded database has no
+// transactions, so creation is a sequence of idempotent steps under a
+// "provisioning" tenant record that no one can reach: claim the subdomain
+// (the unique index decides between concurrent attempts), write the clinic's
+// records, then mark it active. A failed attempt is cleaned up at once; an
+// interrupted one (a crash) is cleaned up by the next attempt on the same
+// subdomain once it is stale.
+func (m *Module) create(ctx context.Context, f Form) (*tenant.Tenant, error) {
+	now := m.core.Clock.Now()
+	t := &tenant.Tenant{
+		ID:        db.NewID(),
+		Name:      f.ClinicName,
+		Subdomain: f.Subdomain,
+		Status:    tenant.StatusProvisioning,
+		Subscription: tenant.Subscription{
+			Plan: "trial", Status: "trialing", ExpiresAt: now.AddDate(0, 0, trialDays),
+		},
+		CreatedAt: now,
+		UpdatedAt: now,
+	}
+	if err := m.claim(ctx, t, now); err != nil {
+		return nil, err
+	}
+	if err := m.build(ctx, t, f, now); err != nil {
+		if cerr := m.cleanup(context.WithoutCancel(ctx), t.ID); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("cleanup: %w", cerr))
+		}
+		return nil, err
+	}
+	t.Status = tenant.StatusActive
+	return t, nil
+}
+
+// claim inserts the provisioning tenant; the subdomain's unique index lets
+// exactly one of several concurrent attempts through.
+func (m *Module) claim(ctx context.Context, t *tenant.Tenant, now time.Time) error {
+	err := m.core.Tenants.Insert(ctx, t)
+	if !errors.Is(err, tenant.ErrTaken) {
+		return err
+	}
+	old, err := m.core.Tenants.BySubdomain(ctx, t.Subdomain)
+	if errors.Is(err, tenant.ErrNotFound) {
+		return m.core.Tenants.Insert(ctx, t) // cleaned up in between: try once more
+	}
+	if err != nil {
+		return err
+	}
+	if old.Status != tenant.StatusProvisioning {
+		return tenant.ErrTaken
+	}
+	if now.Sub(old.UpdatedAt) < staleAfter {
+		return errBeingSetUp
+	}
+	m.core.Log.Warn().Str("tenant", old.Subdomain).Str("tenant_id", old.ID).Msg("cleaning up an interrupted onboarding")
+	if err := m.cleanup(ctx, old.ID); err != nil {
+		return err
+	}
+	return m.core.Tenants.Insert(ctx, t)
+}
+
+// build writes the clinic's records, each step safe to repeat.
+func (m *Module) build(ctx context.Context, t *tenant.Tenant, f Form, now time.Time) error {
+	store := m.core.DB
+	tdb := store.ForTenant(t.ID)
+	if err := rbac.SeedDefaults(ctx, store, tdb, now); err != nil {
+		return err
+	}
+	admin := &auth.User{Email: f.AdminEmail, Name: f.AdminName, RoleKey: "admin"}
+	if err := auth.CreateUser(ctx, tdb, admin, f.AdminPassword, now); err != nil {
+		return err
+	}
+	if err := rbac.Assign(ctx, store, t.ID, admin.ID, "admin"); err != nil {
+		return err
+	}
+	if err := auth.CreateProfile(ctx, tdb, &auth.Profile{UserID: admin.ID, Name: f.AdminName, Title: "Administrator", CreatedAt: now}); err != nil {
+		return err
+	}
+	if err := tenant.CreateSettings(ctx, tdb, tenant.Settings{ClinicName: f.ClinicName, Timezone: f.Timezone, Currency: f.Currency}, now); err != nil {
+		return err
+	}
+	for _, s := range m.app.TenantSeeders() {
+		if err := s.SeedTenant(ctx, tdb, now); err != nil {
+			return fmt.Errorf("seeding %T: %w", s, err)
+		}
+	}
+	if err := mail.Queue(ctx, tdb, welcomeMail(t, admin, m.loginURL(t)), now); err != nil {
+		return err
+	}
+	ok, err := m.core.Tenants.Update(ctx, t.ID, bson.D{{Key: "status", Value: tenant.StatusActive}}, now)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("onboarding: %s was cleaned up while being set up", t.Subdomain)
+	}
+	return nil
+}
+
+// cleanup purges a half-made clinic.
+func (m *Module) cleanup(ctx context.Context, tenantID string) error {
+	return m.core.Tenants.Purge(ctx, m.core.DB, tenantID)
+}
+
+func (m *Module) loginURL(t *tenant.Tenant) string {
+	scheme := "http"
+	port := fmt.Sprintf(":%d", m.core.Config.Port)
+	if m.core.Config.Production() {
+		scheme, port = "https", ""
+	}
+	return scheme + "://" + t.Subdomain + "." + m.core.Config.BaseDomain + port + "/login"
+}
+
+func welcomeMail(t *tenant.Tenant, admin *auth.User, loginURL string) mail.Message {
+	return mail.Message{
+		Key:     "welcome:" + admin.ID,
+		To:      admin.Email,
+		Subject: "Welcome to Ward, " + t.Name,
+		Text: "Hello " + admin.Name + ",\n\n" +
+			t.Name + " is ready on Ward. Sign in at\n\n    " + loginURL + "\n\n" +
+			"with this email address and the password you chose.\n\n" +
+			"Your free trial runs for 7 days, until " + t.Subscription.ExpiresAt.Format("2 January 2006") + ".\n" +
+			"Your first steps: add your staff, check the roles and their permissions, and register your first patient.\n\n" +
+			"— Ward\n",
+	}
+}

@@ -1,0 +1,57 @@
+// Package policies holds Ward's access model (casbin, RBAC with domains) and
+// the default roles every new clinic starts with, as data.
+package policies
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"sort"
+)
+
+// Model is the casbin model text.
+//
+//go:embed model.conf
+var Model string
+
+//go:embed default_roles.json
+var defaultRoles []byte
+
+// Role is one default role and its grants (resource → actions; "*" is all).
+type Role struct {
+	Key         string              `json:"key"`
+	Name        string              `json:"name"`
+	Description string              `json:"description"`
+	Grants      map[string][]string `json:"grants"`
+}
+
+// Grant is one (resource, action) pair.
+type Grant struct{ Resource, Action string }
+
+// SortedGrants lists the role's grants in a stable order.
+func (r Role) SortedGrants() []Grant {
+	var gs []Grant
+	for res, acts := range r.Grants {
+		for _, a := range acts {
+			gs = append(gs, Grant{res, a})
+		}
+	}
+	sort.Slice(gs, func(i, j int) bool {
+		if gs[i].Resource != gs[j].Resource {
+			return gs[i].Resource < gs[j].Resource
+		}
+		return gs[i].Action < gs[j].Action
+	})
+	return gs
+}
+
+// DefaultRoles returns the six roles a clinic starts with, Admin first.
+func DefaultRoles() []Role {
+	var f struct {
+		Roles []Role `json:"roles"`
+	}
+	if err := json.Unmarshal(defaultRoles, &f); err != nil {
+		panic(fmt.Sprintf("policies: default_roles.json: %v", err))
+	}
+	return f.Roles
+}
