@@ -16,8 +16,10 @@ import (
 
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/boot"
+	"github.com/wardclinic/ward/modules/dashboard"
 	"github.com/wardclinic/ward/modules/landing"
 	"github.com/wardclinic/ward/modules/onboarding"
+	"github.com/wardclinic/ward/modules/signin"
 )
 
 // modules is Ward's module list, in order. Adding a module is a folder under
@@ -26,6 +28,8 @@ func modules(core *boot.Core) []app.Module {
 	return []app.Module{
 		landing.New(),
 		onboarding.New(core),
+		signin.New(core),
+		dashboard.New(),
 	}
 }
 

@@ -43,7 +43,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		_ = store.Close(cctx)
 	}()
 
-	core := boot.NewCore(cfg, log, store, nil, templates.FS, static.FS)
+	core, err := boot.NewCore(cfg, log, store, nil, templates.FS, static.FS)
+	if err != nil {
+		log.Error().Err(err).Msg("start-up refused")
+		return 1
+	}
 	a, err := core.App(modules(core)...)
 	if err != nil {
 		log.Error().Err(err).Msg("start-up refused")

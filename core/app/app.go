@@ -36,8 +36,27 @@ type App struct {
 	jobs        []Job
 	hosts       HostResolver
 	clinicChain []func(Route) gin.HandlerFunc
+	middleware  []gin.HandlerFunc
+	csrf        CSRF
 	static      *Static
 }
+
+// CSRF checks state-changing requests and gives pages their token.
+type CSRF interface {
+	Check(c *gin.Context) error
+	Token(c *gin.Context) string
+}
+
+// Use adds middleware run on every request after Ward's own (logging,
+// recovery, headers) and before host resolution.
+func (a *App) Use(mw ...gin.HandlerFunc) { a.middleware = append(a.middleware, mw...) }
+
+// SetCSRF installs the CSRF guard: every POST, PUT, PATCH and DELETE to a
+// module route is checked, and every page gets the token.
+func (a *App) SetCSRF(g CSRF) { a.csrf = g }
+
+// Nav returns every module's navigation entries, in order.
+func (a *App) Nav() []NavEntry { return slices.Clone(a.nav) }
 
 // Deps are what New needs besides the modules.
 type Deps struct {
@@ -208,6 +227,9 @@ func mustSub(f fs.FS, dir string) fs.FS {
 // decorate fills the globals every page shows.
 func (a *App) decorate(c *gin.Context, g *web.Globals) {
 	g.RequestID = logging.RequestID(c.Request.Context())
+	if a.csrf != nil {
+		g.CSRFToken = a.csrf.Token(c)
+	}
 	g.Production = a.Config.Production()
 	g.Platform = HostFrom(c) == PlatformHost
 }

@@ -28,6 +28,7 @@ func (a *App) Handler() (http.Handler, error) {
 		return nil, fmt.Errorf("TRUSTED_PROXIES: %w", err)
 	}
 	e.Use(a.requestLog, a.recoverPanic, a.securityHeaders, a.limitBody)
+	e.Use(a.middleware...)
 
 	e.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
 	e.GET("/readyz", a.readyz)
@@ -46,7 +47,7 @@ func (a *App) Handler() (http.Handler, error) {
 		byPath[k][r.Host] = a.chain(r)
 	}
 	for _, k := range order {
-		e.Handle(k.method, k.path, a.readyGate, a.resolveHost, dispatch(byPath[k], a.Render))
+		e.Handle(k.method, k.path, a.readyGate, a.resolveHost, a.checkCSRF, dispatch(byPath[k], a.Render))
 	}
 	e.NoRoute(a.readyGate, a.resolveHost, func(c *gin.Context) {
 		a.Render.Fail(c, web.NotFound("There is no page at this address."))
@@ -93,6 +94,18 @@ func (a *App) resolveHost(c *gin.Context) {
 		return
 	}
 	c.Set(hostKey, h)
+}
+
+// checkCSRF refuses a cross-origin or token-less write before any module
+// code runs.
+func (a *App) checkCSRF(c *gin.Context) {
+	if a.csrf == nil {
+		return
+	}
+	if err := a.csrf.Check(c); err != nil {
+		a.Render.Fail(c, &web.Error{Status: http.StatusForbidden, Err: err,
+			Message: "This form has expired or was sent from another site. Reload the page and try again."})
+	}
 }
 
 func (a *App) readyz(c *gin.Context) {

@@ -12,6 +12,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -75,7 +76,10 @@ func Start(t testing.TB, o Options, modules ...app.Module) *Server {
 		t.Fatal(err)
 	}
 	clk := clock.NewFixed(Epoch)
-	core := boot.NewCore(cfg, log, store, clk, templates.FS, static.FS)
+	core, err := boot.NewCore(cfg, log, store, clk, templates.FS, static.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if o.Modules != nil {
 		modules = append(modules, o.Modules(core)...)
 	}
@@ -115,9 +119,10 @@ func (s *Server) URL(host, path string) string {
 // Client is a browser-like client: its own cookie jar, no redirect following
 // (tests look at the 303 themselves), every host name dialled to the server.
 type Client struct {
-	t    testing.TB
-	s    *Server
-	HTTP *http.Client
+	t      testing.TB
+	s      *Server
+	HTTP   *http.Client
+	tokens map[string]string // host → the CSRF token of the last page seen there
 }
 
 // Client returns a new client with an empty cookie jar.
@@ -132,7 +137,7 @@ func (s *Server) Client(t testing.TB) *Client {
 		MaxIdleConnsPerHost: 32,
 	}
 	t.Cleanup(tr.CloseIdleConnections)
-	return &Client{t: t, s: s, HTTP: &http.Client{
+	return &Client{t: t, s: s, tokens: map[string]string{}, HTTP: &http.Client{
 		Jar:           jar,
 		Transport:     tr,
 		Timeout:       60 * time.Second,
@@ -168,8 +173,16 @@ func (c *Client) Do(req *http.Request) *Response {
 	if err != nil {
 		c.t.Fatal(err)
 	}
+	if m := csrfMeta.FindSubmatch(b); m != nil {
+		c.tokens[req.URL.Hostname()] = string(m[1])
+	}
 	return &Response{Response: resp, Body: string(b)}
 }
+
+var csrfMeta = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)">`)
+
+// Token returns the CSRF token of the last page this client saw on host.
+func (c *Client) Token(host string) string { return c.tokens[host] }
 
 // Get fetches path on host; headers are name, value pairs.
 func (c *Client) Get(host, path string, headers ...string) *Response {
@@ -183,8 +196,20 @@ func (c *Client) Get(host, path string, headers ...string) *Response {
 }
 
 // PostForm posts form values to path on host, as a browser on that host
-// would (same-origin Origin header).
+// would: same-origin headers, and the CSRF token of the last page seen on the
+// host unless the form has one (GET the form's page first, as a person would).
 func (c *Client) PostForm(host, path string, form url.Values, headers ...string) *Response {
+	c.t.Helper()
+	if _, ok := form["csrf_token"]; !ok && c.tokens[host] != "" {
+		form = cloneValues(form)
+		form.Set("csrf_token", c.tokens[host])
+	}
+	return c.PostRaw(host, path, form, headers...)
+}
+
+// PostRaw posts form values exactly as given (no CSRF token added), with
+// same-origin headers that headers may override.
+func (c *Client) PostRaw(host, path string, form url.Values, headers ...string) *Response {
 	c.t.Helper()
 	req, err := http.NewRequest(http.MethodPost, c.s.URL(host, path), strings.NewReader(form.Encode()))
 	if err != nil {
@@ -201,4 +226,12 @@ func setHeaders(req *http.Request, kv []string) {
 	for i := 0; i+1 < len(kv); i += 2 {
 		req.Header.Set(kv[i], kv[i+1])
 	}
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
 }

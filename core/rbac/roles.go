@@ -69,16 +69,6 @@ func SeedDefaults(ctx context.Context, store *db.Store, tdb *db.Tenant, now time
 	return nil
 }
 
-// Assign gives a user a role in the clinic (idempotent).
-func Assign(ctx context.Context, store *db.Store, tenantID, userID, roleKey string) error {
-	rules := store.Platform("assign a role").Collection(RulesCollection)
-	rule := mongodbadapter.CasbinRule{PType: "g", V0: UserSubject(userID), V1: RoleSubject(roleKey), V2: tenantID}
-	if _, err := rules.InsertOne(ctx, rule); err != nil && !db.IsDuplicate(err) {
-		return fmt.Errorf("rbac: assign %s: %w", roleKey, err)
-	}
-	return nil
-}
-
 // Rules returns every rule of a clinic (grants and assignments).
 func Rules(ctx context.Context, store *db.Store, tenantID string) ([]mongodbadapter.CasbinRule, error) {
 	rules := store.Platform("read a clinic's rules").Collection(RulesCollection)

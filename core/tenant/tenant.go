@@ -51,7 +51,7 @@ type Tenant struct {
 	Subscription Subscription `bson:"subscription"`
 	// PolicyVersion changes whenever the clinic's permissions change, so
 	// every instance reloads them.
-	PolicyVersion int64     `bson:"policyVersion"`
+	PolicyVersion string    `bson:"policyVersion"`
 	CreatedAt     time.Time `bson:"createdAt"`
 	UpdatedAt     time.Time `bson:"updatedAt"`
 }

@@ -37,7 +37,14 @@ type Globals struct {
 	UserName   string
 	Nav        []NavLink
 	Production bool
-	Values     map[string]any // room for later concerns without changing this struct
+	// Permit answers whether the signed-in user may do an action; templates
+	// ask through Can to decide which buttons to show.
+	Permit func(resource, action string) bool
+}
+
+// Can reports whether the signed-in user may do action on resource.
+func (g Globals) Can(resource, action string) bool {
+	return g.Permit != nil && g.Permit(resource, action)
 }
 
 // NavLink is one navigation entry the current user may open.

@@ -97,9 +97,6 @@ func (m *Module) build(ctx context.Context, t *tenant.Tenant, f Form, now time.T
 	if err := auth.CreateUser(ctx, tdb, admin, f.AdminPassword, now); err != nil {
 		return err
 	}
-	if err := rbac.Assign(ctx, store, t.ID, admin.ID, "admin"); err != nil {
-		return err
-	}
 	if err := auth.CreateProfile(ctx, tdb, &auth.Profile{UserID: admin.ID, Name: f.AdminName, Title: "Administrator", CreatedAt: now}); err != nil {
 		return err
 	}

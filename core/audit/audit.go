@@ -1,0 +1,107 @@
+// Package audit keeps a clinic's audit log: who did what, when, from where.
+// It is append-only: Ward has no code path that edits or deletes an entry.
+package audit
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+
+	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/logging"
+)
+
+// Collection is the audit log.
+const Collection = "audit_log"
+
+// Indexes serve the browse filters, newest first.
+var Indexes = []db.Index{
+	{Collection: Collection, Keys: bson.D{{Key: db.TenantField, Value: 1}, {Key: "at", Value: -1}}},
+	{Collection: Collection, Keys: bson.D{{Key: db.TenantField, Value: 1}, {Key: "actorId", Value: 1}, {Key: "at", Value: -1}}},
+	{Collection: Collection, Keys: bson.D{{Key: db.TenantField, Value: 1}, {Key: "action", Value: 1}, {Key: "at", Value: -1}}},
+}
+
+// Actions recorded by core; modules add their own ("patient.view", …).
+const (
+	SignInSuccess   = "signin.success"
+	SignInFailure   = "signin.failure"
+	SignOut         = "signout"
+	PasswordChange  = "password.change"
+	PasswordReset   = "password.reset"
+	TOTPEnable      = "totp.enable"
+	TOTPDisable     = "totp.disable"
+	RoleCreate      = "role.create"
+	RoleRename      = "role.rename"
+	RoleDelete      = "role.delete"
+	PermissionGrant = "permission.grant"
+	PermissionDeny  = "permission.revoke"
+	UserCreate      = "user.create"
+	UserUpdate      = "user.update"
+)
+
+// Entry is one audit record.
+type Entry struct {
+	ID         string    `bson:"_id"`
+	TenantID   string    `bson:"tenantId"`
+	At         time.Time `bson:"at"`
+	ActorID    string    `bson:"actorId,omitempty"`
+	ActorEmail string    `bson:"actorEmail,omitempty"`
+	Action     string    `bson:"action"`
+	Target     string    `bson:"target,omitempty"` // what it was done to: "user:…", "patient:…", "role:doctor"
+	Before     string    `bson:"before,omitempty"`
+	After      string    `bson:"after,omitempty"`
+	IP         string    `bson:"ip,omitempty"`
+	RequestID  string    `bson:"requestId,omitempty"`
+}
+
+// Record appends e to the clinic's log. A failure to record is logged and
+// returned: callers doing something that must be audited should fail too.
+func Record(ctx context.Context, tdb *db.Tenant, e Entry) error {
+	e.ID = db.NewID()
+	if e.RequestID == "" {
+		e.RequestID = logging.RequestID(ctx)
+	}
+	_, err := tdb.Collection(Collection).InsertOne(ctx, e)
+	if err != nil {
+		logging.FromContext(ctx).Error().Err(err).Str("action", e.Action).Msg("audit entry not recorded")
+	}
+	return err
+}
+
+// Filter narrows the browse view.
+type Filter struct {
+	ActorID string
+	Action  string
+	From    time.Time // inclusive
+	To      time.Time // exclusive
+}
+
+// List returns entries matching f, newest first, a page at a time.
+func List(ctx context.Context, tdb *db.Tenant, f Filter, skip, limit int64) ([]Entry, int64, error) {
+	q := bson.D{}
+	if f.ActorID != "" {
+		q = append(q, bson.E{Key: "actorId", Value: f.ActorID})
+	}
+	if f.Action != "" {
+		q = append(q, bson.E{Key: "action", Value: f.Action})
+	}
+	at := bson.D{}
+	if !f.From.IsZero() {
+		at = append(at, bson.E{Key: "$gte", Value: f.From})
+	}
+	if !f.To.IsZero() {
+		at = append(at, bson.E{Key: "$lt", Value: f.To})
+	}
+	if len(at) > 0 {
+		q = append(q, bson.E{Key: "at", Value: at})
+	}
+	coll := tdb.Collection(Collection)
+	total, err := coll.Count(ctx, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	var out []Entry
+	err = coll.Find(ctx, q, &out, db.FindOptions{Sort: bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}}, Skip: skip, Limit: limit})
+	return out, total, err
+}

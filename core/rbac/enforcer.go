@@ -1,0 +1,174 @@
+package rbac
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/casbin/casbin/v2"
+	"github.com/casbin/casbin/v2/model"
+	"github.com/casbin/casbin/v2/persist"
+	mongodbadapter "github.com/casbin/mongodb-adapter/v3"
+	"go.mongodb.org/mongo-driver/bson"
+
+	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/policies"
+)
+
+// Enforcer answers "may this role do this here?" for every clinic. casbin's
+// cost grows with the rules it holds, so each clinic gets its own small
+// enforcer, loaded on first use from that clinic's rules only and kept in a
+// bounded cache. Each entry remembers the clinic's policy version; when the
+// version on the tenant record differs, the entry is reloaded — that is how
+// an edit on one instance reaches every instance.
+type Enforcer struct {
+	adapter persist.FilteredAdapter
+	max     int
+
+	mu      sync.Mutex
+	entries map[string]*entry
+	// loadMu serializes loads: the adapter keeps a "filtered" flag that
+	// every load writes.
+	loadMu sync.Mutex
+}
+
+type entry struct {
+	e       *casbin.SyncedEnforcer
+	version string
+	used    time.Time
+}
+
+// DefaultCacheSize is how many clinics' policies are kept loaded.
+const DefaultCacheSize = 2000
+
+// NewEnforcer returns the enforcer. It creates casbin's MongoDB adapter once:
+// the adapter disconnects its client when garbage-collected, so it must live
+// as long as the process.
+func NewEnforcer(store *db.Store, cacheSize int) (*Enforcer, error) {
+	a, err := mongodbadapter.NewAdapterByDB(store.Database().Client(), &mongodbadapter.AdapterConfig{
+		DatabaseName:   store.Database().Name(),
+		CollectionName: RulesCollection,
+		IsFiltered:     true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("rbac: policy adapter: %w", err)
+	}
+	fa, ok := a.(persist.FilteredAdapter)
+	if !ok {
+		return nil, fmt.Errorf("rbac: the policy adapter cannot load per clinic")
+	}
+	if cacheSize <= 0 {
+		cacheSize = DefaultCacheSize
+	}
+	return &Enforcer{adapter: fa, max: cacheSize, entries: map[string]*entry{}}, nil
+}
+
+// Allowed reports whether role may do action on resource in the clinic whose
+// current policy version is version.
+func (e *Enforcer) Allowed(ctx context.Context, tenantID, version, roleKey, resource, action string) (bool, error) {
+	ce, err := e.get(ctx, tenantID, version)
+	if err != nil {
+		return false, err
+	}
+	return ce.Enforce(RoleSubject(roleKey), tenantID, resource, action)
+}
+
+// Invalidate drops a clinic's cached policy (the editing instance calls it;
+// others notice the new version).
+func (e *Enforcer) Invalidate(tenantID string) {
+	e.mu.Lock()
+	delete(e.entries, tenantID)
+	e.mu.Unlock()
+}
+
+func (e *Enforcer) get(ctx context.Context, tenantID, version string) (*casbin.SyncedEnforcer, error) {
+	now := time.Now()
+	e.mu.Lock()
+	if ent, ok := e.entries[tenantID]; ok && ent.version == version {
+		ent.used = now
+		e.mu.Unlock()
+		return ent.e, nil
+	}
+	e.mu.Unlock()
+
+	ce, err := e.load(tenantID)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	if len(e.entries) >= e.max {
+		e.evictOldest()
+	}
+	e.entries[tenantID] = &entry{e: ce, version: version, used: now}
+	e.mu.Unlock()
+	return ce, nil
+}
+
+// evictOldest drops the least recently used entry. Called with mu held; a
+// scan is fine: it runs only when a clinic is loaded into a full cache.
+func (e *Enforcer) evictOldest() {
+	var oldest string
+	var t time.Time
+	for id, ent := range e.entries {
+		if oldest == "" || ent.used.Before(t) {
+			oldest, t = id, ent.used
+		}
+	}
+	delete(e.entries, oldest)
+}
+
+// load builds a clinic's enforcer from its rules only.
+func (e *Enforcer) load(tenantID string) (*casbin.SyncedEnforcer, error) {
+	e.loadMu.Lock()
+	defer e.loadMu.Unlock()
+	m, err := model.NewModelFromString(policies.Model)
+	if err != nil {
+		return nil, fmt.Errorf("rbac: model: %w", err)
+	}
+	ce, err := casbin.NewSyncedEnforcer(m)
+	if err != nil {
+		return nil, err
+	}
+	ce.EnableAutoSave(false)
+	filter := bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "ptype", Value: "p"}, {Key: "v1", Value: tenantID}},
+		bson.D{{Key: "ptype", Value: "g"}, {Key: "v2", Value: tenantID}},
+	}}}
+	ce.SetAdapter(e.adapter)
+	if err := ce.LoadFilteredPolicy(filter); err != nil {
+		return nil, fmt.Errorf("rbac: loading policy of %s: %w", tenantID, err)
+	}
+	return ce, nil
+}
+
+// Grant adds a grant to a role in a clinic (idempotent). The caller then
+// changes the clinic's policy version.
+func (e *Enforcer) Grant(tenantID, roleKey, resource, action string) error {
+	e.loadMu.Lock()
+	defer e.loadMu.Unlock()
+	err := e.adapter.AddPolicy("p", "p", []string{RoleSubject(roleKey), tenantID, resource, action})
+	if err != nil && !db.IsDuplicate(err) {
+		return err
+	}
+	e.Invalidate(tenantID)
+	return nil
+}
+
+// Revoke removes a grant from a role in a clinic.
+func (e *Enforcer) Revoke(tenantID, roleKey, resource, action string) error {
+	e.loadMu.Lock()
+	defer e.loadMu.Unlock()
+	if err := e.adapter.RemovePolicy("p", "p", []string{RoleSubject(roleKey), tenantID, resource, action}); err != nil {
+		return err
+	}
+	e.Invalidate(tenantID)
+	return nil
+}
+
+// Loaded is how many clinics' policies are cached (for tests and metrics).
+func (e *Enforcer) Loaded() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.entries)
+}

@@ -1,0 +1,177 @@
+// Package session keeps signed-in staff sessions on the server (MongoDB,
+// through gin-contrib/sessions' MongoDB store), so a session can be ended
+// from the server: at logout, when the user is deactivated or changes
+// password. The cookie is host-only — a clinic's cookie never reaches another
+// clinic — HttpOnly, SameSite=Lax, and Secure with the __Host- prefix in
+// production.
+package session
+
+import (
+	"context"
+	"encoding/gob"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/gin-contrib/sessions"
+	"github.com/gin-contrib/sessions/mongo/mongodriver"
+	"github.com/gin-gonic/gin"
+	gsessions "github.com/gorilla/sessions"
+	"go.mongodb.org/mongo-driver/bson"
+
+	"github.com/wardclinic/ward/core/db"
+)
+
+// Collection holds the sessions (the store's own document shape; no
+// tenantId: the tenant is inside the session and checked on every request).
+const Collection = "sessions"
+
+// Lifetimes.
+const (
+	MaxAge = 7 * 24 * time.Hour // absolute: a session never lives longer
+	// touchEvery limits writes: last-seen is refreshed at most this often.
+	touchEvery = time.Minute
+)
+
+// Indexes: the cleanup job deletes by modification time (no TTL index: the
+// embedded database has none).
+var Indexes = []db.Index{
+	{Collection: Collection, Keys: bson.D{{Key: "modified", Value: 1}}, Platform: true},
+}
+
+// Data is what a signed-in session holds.
+type Data struct {
+	UserID   string
+	TenantID string
+	Email    string
+	RoleKey  string
+	// IdleMinutes is the clinic's idle timeout when the session began.
+	IdleMinutes int
+	AuthAt      time.Time // when the password was checked
+	CreatedAt   time.Time
+	LastSeen    time.Time
+}
+
+func init() { gob.Register(Data{}) }
+
+const dataKey = "ward"
+
+// Manager reads and writes sessions.
+type Manager struct {
+	name   string
+	secure bool
+	store  sessions.Store
+	coll   *db.Collection
+}
+
+// NewManager returns the session manager. secret signs the cookie that
+// carries the session id.
+func NewManager(store *db.Store, secret []byte, production bool) *Manager {
+	coll := store.Database().Collection(Collection)
+	s := mongodriver.NewStore(coll, int(MaxAge.Seconds()), false, secret)
+	name := "ward_session"
+	if production {
+		name = "__Host-ward_session" // the browser refuses it unless Secure, Path=/ and host-only
+	}
+	m := &Manager{name: name, secure: production, store: s, coll: store.Platform("sessions").Collection(Collection)}
+	s.Options(m.options(int(MaxAge.Seconds())))
+	return m
+}
+
+// CookieName is the session cookie's name.
+func (m *Manager) CookieName() string { return m.name }
+
+func (m *Manager) options(maxAge int) sessions.Options {
+	return sessions.Options{Path: "/", MaxAge: maxAge, HttpOnly: true, Secure: m.secure, SameSite: http.SameSiteLaxMode}
+}
+
+// Middleware makes the session available to the request; nothing is read
+// from the database until something asks for it.
+func (m *Manager) Middleware() gin.HandlerFunc { return sessions.Sessions(m.name, m.store) }
+
+func gorilla(s sessions.Session) *gsessions.Session {
+	return s.(interface{ Session() *gsessions.Session }).Session()
+}
+
+// Current returns the session's data, if someone is signed in. It does not
+// check expiry or the user: the auth middleware does.
+func (m *Manager) Current(c *gin.Context) (Data, bool) {
+	if _, err := c.Cookie(m.name); err != nil {
+		return Data{}, false
+	}
+	d, ok := sessions.Default(c).Get(dataKey).(Data)
+	return d, ok && d.UserID != ""
+}
+
+// ID returns the session's id ("" when none).
+func (m *Manager) ID(c *gin.Context) string {
+	if _, err := c.Cookie(m.name); err != nil {
+		return ""
+	}
+	return sessions.Default(c).ID()
+}
+
+// Start signs d in with a new session id: the pre-login session document is
+// deleted and a new one created, so an id planted before sign-in is useless.
+func (m *Manager) Start(c *gin.Context, d Data) error {
+	s := sessions.Default(c)
+	g := gorilla(s)
+	if g.ID != "" {
+		if _, err := m.coll.DeleteOne(c.Request.Context(), bson.D{{Key: "_id", Value: g.ID}}); err != nil {
+			return err
+		}
+	}
+	g.ID = ""
+	g.IsNew = true
+	g.Values = map[any]any{}
+	s.Options(m.options(int(MaxAge.Seconds())))
+	s.Set(dataKey, d)
+	return s.Save()
+}
+
+// Touch records activity, writing at most once a minute.
+func (m *Manager) Touch(c *gin.Context, d Data, now time.Time) error {
+	if now.Sub(d.LastSeen) < touchEvery {
+		return nil
+	}
+	d.LastSeen = now
+	s := sessions.Default(c)
+	s.Set(dataKey, d)
+	return s.Save()
+}
+
+// End deletes the session on the server and the cookie in the browser.
+func (m *Manager) End(c *gin.Context) error {
+	if _, err := c.Cookie(m.name); err != nil {
+		return nil
+	}
+	s := sessions.Default(c)
+	s.Clear()
+	s.Options(m.options(-1))
+	return s.Save()
+}
+
+// Exists reports whether a session document with the id is stored (tests
+// and the operator use it to see that logout really ended a session).
+func (m *Manager) Exists(ctx context.Context, id string) (bool, error) {
+	n, err := m.coll.Count(ctx, bson.D{{Key: "_id", Value: id}})
+	return n > 0, err
+}
+
+// DeleteOlderThan removes sessions not written since before t (the cleanup
+// job: expiry itself is enforced on every read).
+func (m *Manager) DeleteOlderThan(ctx context.Context, t time.Time) (int64, error) {
+	return m.coll.DeleteMany(ctx, bson.D{{Key: "modified", Value: bson.D{{Key: "$lt", Value: t}}}})
+}
+
+// ErrExpired is returned by Check for a session past its lifetime.
+var ErrExpired = errors.New("session: expired")
+
+// Check returns ErrExpired when d is past its absolute lifetime or has been
+// idle longer than idle.
+func Check(d Data, now time.Time, idle time.Duration) error {
+	if now.Sub(d.CreatedAt) > MaxAge || (idle > 0 && now.Sub(d.LastSeen) > idle) {
+		return ErrExpired
+	}
+	return nil
+}

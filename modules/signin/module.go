@@ -1,0 +1,55 @@
+// Package signin is how staff enter and leave their clinic: the sign-in
+// page, sign-out, and the clinic host's front door.
+package signin
+
+import (
+	"embed"
+	"io/fs"
+	"net/http"
+
+	"github.com/wardclinic/ward/core/app"
+	"github.com/wardclinic/ward/core/boot"
+	"github.com/wardclinic/ward/core/web"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// Module is the sign-in module.
+type Module struct {
+	core   *boot.Core
+	render *web.Renderer
+}
+
+var (
+	_ app.Module           = (*Module)(nil)
+	_ app.Provisioner      = (*Module)(nil)
+	_ app.TemplateProvider = (*Module)(nil)
+	_ app.RouteDeclarer    = (*Module)(nil)
+)
+
+// New returns the module.
+func New(core *boot.Core) *Module { return &Module{core: core} }
+
+// Name implements app.Module.
+func (m *Module) Name() string { return "signin" }
+
+// Provision keeps the renderer.
+func (m *Module) Provision(a *app.App) error {
+	m.render = a.Render
+	return nil
+}
+
+// Templates implements app.TemplateProvider.
+func (m *Module) Templates() fs.FS {
+	sub, _ := fs.Sub(templates, "templates")
+	return sub
+}
+
+// Routes implements app.RouteDeclarer.
+func (m *Module) Routes(r *app.Routes) {
+	r.Clinic(http.MethodGet, "/", app.Public, m.frontDoor)
+	r.Clinic(http.MethodGet, "/login", app.Public, m.showLogin)
+	r.Clinic(http.MethodPost, "/login", app.Public, m.login)
+	r.Clinic(http.MethodPost, "/logout", app.SignedIn, m.logout)
+}
