@@ -20,6 +20,7 @@ import (
 	"github.com/wardclinic/ward/modules/landing"
 	"github.com/wardclinic/ward/modules/onboarding"
 	"github.com/wardclinic/ward/modules/signin"
+	"github.com/wardclinic/ward/modules/staff"
 )
 
 // modules is Ward's module list, in order. Adding a module is a folder under
@@ -30,6 +31,7 @@ func modules(core *boot.Core) []app.Module {
 		onboarding.New(core),
 		signin.New(core),
 		dashboard.New(),
+		staff.New(core),
 	}
 }
 

@@ -71,7 +71,7 @@ func (g *Guard) user(c *gin.Context) (*auth.User, error) {
 	ctx := c.Request.Context()
 	t := tenant.FromContext(ctx)
 	d, ok := g.Sessions.Current(c)
-	if !ok || t == nil {
+	if !ok || t == nil || d.Pending {
 		return nil, nil
 	}
 	now := g.Clock.Now()

@@ -42,8 +42,13 @@ type User struct {
 	RoleKey           string    `bson:"roleKey"`
 	Status            string    `bson:"status"`
 	PasswordChangedAt time.Time `bson:"passwordChangedAt"`
-	CreatedAt         time.Time `bson:"createdAt"`
-	UpdatedAt         time.Time `bson:"updatedAt"`
+	// Second factor (optional): the TOTP secret and the hashes of unused
+	// recovery codes.
+	TOTPEnabled   bool      `bson:"totpEnabled"`
+	TOTPSecret    string    `bson:"totpSecret,omitempty"`
+	RecoveryCodes []string  `bson:"recoveryCodes,omitempty"`
+	CreatedAt     time.Time `bson:"createdAt"`
+	UpdatedAt     time.Time `bson:"updatedAt"`
 }
 
 // Profile is what the clinic knows of a staff member beyond the account.

@@ -92,6 +92,7 @@ func (c *Core) App(modules ...app.Module) (*app.App, error) {
 	a.AddIndexes("core/tenant", tenant.SettingsIndexes...)
 	a.AddIndexes("core/auth", auth.Indexes...)
 	a.AddIndexes("core/auth", auth.FailureIndexes...)
+	a.AddIndexes("core/auth", auth.ResetIndexes...)
 	a.AddIndexes("core/session", session.Indexes...)
 	a.AddIndexes("core/rbac", rbac.Indexes...)
 	a.AddIndexes("core/mail", mail.Indexes...)

@@ -48,8 +48,11 @@ type Data struct {
 	// IdleMinutes is the clinic's idle timeout when the session began.
 	IdleMinutes int
 	AuthAt      time.Time // when the password was checked
-	CreatedAt   time.Time
-	LastSeen    time.Time
+	// Pending: the password was right but the second factor is still to
+	// come; such a session signs no one in.
+	Pending   bool
+	CreatedAt time.Time
+	LastSeen  time.Time
 }
 
 func init() { gob.Register(Data{}) }
@@ -167,9 +170,15 @@ func (m *Manager) DeleteOlderThan(ctx context.Context, t time.Time) (int64, erro
 // ErrExpired is returned by Check for a session past its lifetime.
 var ErrExpired = errors.New("session: expired")
 
+// PendingMaxAge is how long the second factor may take after the password.
+const PendingMaxAge = 5 * time.Minute
+
 // Check returns ErrExpired when d is past its absolute lifetime or has been
 // idle longer than idle.
 func Check(d Data, now time.Time, idle time.Duration) error {
+	if d.Pending && now.Sub(d.CreatedAt) > PendingMaxAge {
+		return ErrExpired
+	}
 	if now.Sub(d.CreatedAt) > MaxAge || (idle > 0 && now.Sub(d.LastSeen) > idle) {
 		return ErrExpired
 	}

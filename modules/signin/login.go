@@ -2,6 +2,7 @@ package signin
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -21,6 +22,7 @@ const loginPage = "signin/login"
 type loginView struct {
 	Email string
 	Next  string
+	Reset bool // just came back from a password reset
 }
 
 // frontDoor sends visitors of a clinic's bare address where they belong.
@@ -39,7 +41,7 @@ func (m *Module) showLogin(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, orDashboard(next))
 		return nil
 	}
-	return m.render.Page(c, http.StatusOK, loginPage, web.Page{Title: "Sign in", Data: loginView{Next: next}})
+	return m.render.Page(c, http.StatusOK, loginPage, web.Page{Title: "Sign in", Data: loginView{Next: next, Reset: c.Query("reset") == "done"}})
 }
 
 // wrong is the one answer for an unknown email, another clinic's user and a
@@ -91,6 +93,27 @@ func (m *Module) login(c *gin.Context) error {
 		return m.refuse(c, http.StatusForbidden, v, "This account is deactivated. Ask your clinic's administrator.")
 	}
 
+	if u.TOTPEnabled {
+		// The password was right; the session signs no one in until the
+		// second factor is given on /login/code.
+		if err := m.core.Sessions.Start(c, session.Data{UserID: u.ID, TenantID: t.ID, Email: u.Email, Pending: true, AuthAt: now, CreatedAt: now, LastSeen: now}); err != nil {
+			return err
+		}
+		target := "/login/code"
+		if v.Next != "" {
+			target += "?next=" + url.QueryEscape(v.Next)
+		}
+		web.Redirect(c, target)
+		return nil
+	}
+	return m.signIn(c, u, v.Next)
+}
+
+// signIn starts the user's session under a new id and records it.
+func (m *Module) signIn(c *gin.Context, u *auth.User, next string) error {
+	ctx := c.Request.Context()
+	t, tdb := tenant.FromContext(ctx), tenant.DB(ctx)
+	now := m.core.Clock.Now()
 	idle := tenant.DefaultIdleMinutes
 	if s, err := tenant.LoadSettings(ctx, tdb); err == nil && s.IdleMinutes > 0 {
 		idle = s.IdleMinutes
@@ -102,11 +125,11 @@ func (m *Module) login(c *gin.Context) error {
 		return err
 	}
 	m.core.CSRF.Forget(c)
-	_ = m.core.Limiter.Forget(ctx, t.ID, email)
-	if err := audit.Record(ctx, tdb, audit.Entry{At: now, ActorID: u.ID, ActorEmail: u.Email, Action: audit.SignInSuccess, IP: ip}); err != nil {
+	_ = m.core.Limiter.Forget(ctx, t.ID, u.Email)
+	if err := audit.Record(ctx, tdb, audit.Entry{At: now, ActorID: u.ID, ActorEmail: u.Email, Action: audit.SignInSuccess, IP: c.ClientIP()}); err != nil {
 		return err
 	}
-	web.Redirect(c, orDashboard(v.Next))
+	web.Redirect(c, orDashboard(next))
 	return nil
 }
 

@@ -51,5 +51,11 @@ func (m *Module) Routes(r *app.Routes) {
 	r.Clinic(http.MethodGet, "/", app.Public, m.frontDoor)
 	r.Clinic(http.MethodGet, "/login", app.Public, m.showLogin)
 	r.Clinic(http.MethodPost, "/login", app.Public, m.login)
+	r.Clinic(http.MethodGet, "/login/code", app.Public, m.showCode)
+	r.Clinic(http.MethodPost, "/login/code", app.Public, m.code)
 	r.Clinic(http.MethodPost, "/logout", app.SignedIn, m.logout)
+	r.Clinic(http.MethodGet, "/password/forgot", app.Public, m.showForgot)
+	r.Clinic(http.MethodPost, "/password/forgot", app.Public, m.forgot)
+	r.Clinic(http.MethodGet, "/password/reset", app.Public, m.showReset)
+	r.Clinic(http.MethodPost, "/password/reset", app.Public, m.reset)
 }

@@ -1,0 +1,121 @@
+package auth
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"image/png"
+	"strings"
+	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+	"go.mongodb.org/mongo-driver/bson"
+
+	"github.com/wardclinic/ward/core/db"
+)
+
+// RecoveryCodeCount is how many one-time recovery codes a user gets.
+const RecoveryCodeCount = 10
+
+// ErrCodeInvalid is a wrong, expired or already used code.
+var ErrCodeInvalid = errors.New("auth: code invalid")
+
+// TOTPSetup is what a user needs to add Ward to an authenticator app.
+type TOTPSetup struct {
+	Secret string // base32, for typing in by hand
+	URL    string // otpauth:// URL
+	QR     string // data: URL of a PNG QR code
+}
+
+// NewTOTP generates a new secret for the user (not yet enabled).
+func NewTOTP(clinic, email string) (TOTPSetup, error) {
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: "Ward " + clinic, AccountName: email})
+	if err != nil {
+		return TOTPSetup{}, err
+	}
+	img, err := key.Image(200, 200)
+	if err != nil {
+		return TOTPSetup{}, err
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return TOTPSetup{}, err
+	}
+	return TOTPSetup{Secret: key.Secret(), URL: key.URL(), QR: "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())}, nil
+}
+
+// codeStep returns the 30-second step whose code matches, allowing one step
+// of clock drift either way.
+func codeStep(secret, code string, now time.Time) (int64, bool) {
+	for _, d := range []time.Duration{0, -30 * time.Second, 30 * time.Second} {
+		t := now.Add(d)
+		ok, _ := totp.ValidateCustom(strings.TrimSpace(code), secret, t, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+		if ok {
+			return t.Unix() / 30, true
+		}
+	}
+	return 0, false
+}
+
+func validCode(secret, code string, now time.Time) bool {
+	_, ok := codeStep(secret, code, now)
+	return ok
+}
+
+// EnableTOTP turns the second factor on once the user proved their app
+// produces codes for secret, and returns the recovery codes (shown once).
+func EnableTOTP(ctx context.Context, tdb *db.Tenant, userID, secret, code string, now time.Time) ([]string, error) {
+	if !validCode(secret, code, now) {
+		return nil, ErrCodeInvalid
+	}
+	codes := make([]string, RecoveryCodeCount)
+	hashes := make([]string, RecoveryCodeCount)
+	for i := range codes {
+		b := make([]byte, 5)
+		if _, err := rand.Read(b); err != nil {
+			return nil, err
+		}
+		c := strings.ToLower(fmt.Sprintf("%x", b))
+		codes[i] = c[:5] + "-" + c[5:]
+		hashes[i] = hashToken(codes[i])
+	}
+	err := update(ctx, tdb, userID, bson.D{{Key: "totpEnabled", Value: true}, {Key: "totpSecret", Value: secret},
+		{Key: "recoveryCodes", Value: hashes}, {Key: "updatedAt", Value: now}})
+	return codes, err
+}
+
+// DisableTOTP turns the second factor off.
+func DisableTOTP(ctx context.Context, tdb *db.Tenant, userID string, now time.Time) error {
+	return update(ctx, tdb, userID, bson.D{{Key: "totpEnabled", Value: false}, {Key: "totpSecret", Value: ""},
+		{Key: "recoveryCodes", Value: bson.A{}}, {Key: "updatedAt", Value: now}})
+}
+
+// VerifySecondFactor accepts a current TOTP code or an unused recovery code.
+// Each code works once: using it claims it, so a code seen over someone's
+// shoulder cannot be replayed.
+func VerifySecondFactor(ctx context.Context, tdb *db.Tenant, u *User, code string, now time.Time) error {
+	code = strings.ToLower(strings.ReplaceAll(strings.TrimSpace(code), " ", ""))
+	if u.TOTPEnabled && len(code) == 6 {
+		if step, ok := codeStep(u.TOTPSecret, code, now); ok {
+			if err := tdb.Claim(ctx, "totp", fmt.Sprintf("%s:%d", u.ID, step), now); err != nil {
+				return ErrCodeInvalid
+			}
+			return nil
+		}
+	}
+	h := hashToken(code)
+	for _, rc := range u.RecoveryCodes {
+		if subtle.ConstantTimeCompare([]byte(rc), []byte(h)) == 1 {
+			if err := tdb.Claim(ctx, "recovery-code", u.ID+":"+h, now); err != nil {
+				return ErrCodeInvalid
+			}
+			return nil
+		}
+	}
+	return ErrCodeInvalid
+}

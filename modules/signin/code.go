@@ -1,0 +1,78 @@
+package signin
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/wardclinic/ward/core/access"
+	"github.com/wardclinic/ward/core/audit"
+	"github.com/wardclinic/ward/core/auth"
+	"github.com/wardclinic/ward/core/session"
+	"github.com/wardclinic/ward/core/tenant"
+	"github.com/wardclinic/ward/core/web"
+)
+
+const codePage = "signin/code"
+
+// pending returns the user whose password was accepted and who still owes
+// the second factor, or nil (then the person starts over at /login).
+func (m *Module) pending(c *gin.Context) (*auth.User, error) {
+	ctx := c.Request.Context()
+	d, ok := m.core.Sessions.Current(c)
+	t := tenant.FromContext(ctx)
+	if !ok || !d.Pending || d.TenantID != t.ID || session.Check(d, m.core.Clock.Now(), 0) != nil {
+		return nil, nil
+	}
+	u, err := auth.UserByID(ctx, tenant.DB(ctx), d.UserID)
+	if errors.Is(err, auth.ErrUserNotFound) {
+		return nil, nil
+	}
+	return u, err
+}
+
+func (m *Module) showCode(c *gin.Context) error {
+	u, err := m.pending(c)
+	if err != nil {
+		return err
+	}
+	if u == nil {
+		c.Redirect(http.StatusSeeOther, "/login")
+		return nil
+	}
+	return m.render.Page(c, http.StatusOK, codePage, web.Page{Title: "Enter your code", Data: loginView{Next: access.SafeNext(c.Query("next"))}})
+}
+
+func (m *Module) code(c *gin.Context) error {
+	ctx := c.Request.Context()
+	u, err := m.pending(c)
+	if err != nil {
+		return err
+	}
+	if u == nil {
+		web.Redirect(c, "/login")
+		return nil
+	}
+	t, tdb := tenant.FromContext(ctx), tenant.DB(ctx)
+	now := m.core.Clock.Now()
+	next := access.SafeNext(c.PostForm("next"))
+	blocked, _, err := m.core.Limiter.Blocked(ctx, t.ID, u.Email, c.ClientIP(), now)
+	if err != nil {
+		return err
+	}
+	if blocked {
+		_ = m.core.Sessions.End(c)
+		return m.render.Page(c, http.StatusTooManyRequests, codePage, web.Page{Title: "Enter your code", Data: loginView{Next: next},
+			Errors: map[string]string{"form": "Too many wrong codes. Sign in again later."}})
+	}
+	code := strings.TrimSpace(c.PostForm("code"))
+	if err := auth.VerifySecondFactor(ctx, tdb, u, code, now); err != nil {
+		_ = m.core.Limiter.Fail(ctx, t.ID, u.Email, c.ClientIP(), now)
+		_ = audit.Record(ctx, tdb, audit.Entry{At: now, ActorID: u.ID, ActorEmail: u.Email, Action: audit.SignInFailure, After: "wrong second factor", IP: c.ClientIP()})
+		return m.render.Page(c, http.StatusUnprocessableEntity, codePage, web.Page{Title: "Enter your code", Data: loginView{Next: next},
+			Errors: map[string]string{"code": "That code is not right, or was used already. Enter the current code from your app, or a recovery code."}})
+	}
+	return m.signIn(c, u, next)
+}

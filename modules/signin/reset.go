@@ -1,0 +1,128 @@
+package signin
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.mongodb.org/mongo-driver/bson"
+
+	"github.com/wardclinic/ward/core/audit"
+	"github.com/wardclinic/ward/core/auth"
+	"github.com/wardclinic/ward/core/mail"
+	"github.com/wardclinic/ward/core/tenant"
+	"github.com/wardclinic/ward/core/web"
+)
+
+const (
+	forgotPage = "signin/forgot"
+	resetPage  = "signin/reset"
+)
+
+type resetView struct {
+	Email string
+	Sent  bool
+	Token string
+}
+
+func (m *Module) showForgot(c *gin.Context) error {
+	return m.render.Page(c, http.StatusOK, forgotPage, web.Page{Title: "Reset your password", Data: resetView{}})
+}
+
+// forgot emails a reset link if the account exists. The answer is the same
+// either way, so the page tells no one which accounts exist.
+func (m *Module) forgot(c *gin.Context) error {
+	ctx := c.Request.Context()
+	t, tdb := tenant.FromContext(ctx), tenant.DB(ctx)
+	now := m.core.Clock.Now()
+	email, msg := auth.NormalizeEmail(c.PostForm("email"))
+	if msg != "" {
+		return m.render.Page(c, http.StatusUnprocessableEntity, forgotPage, web.Page{Title: "Reset your password",
+			Data: resetView{Email: c.PostForm("email")}, Errors: map[string]string{"email": msg}})
+	}
+	u, err := auth.UserByEmail(ctx, tdb, email)
+	switch {
+	case errors.Is(err, auth.ErrUserNotFound):
+	case err != nil:
+		return err
+	case u.Status == auth.UserActive:
+		// One link per account every few minutes: the form must not become a
+		// way to flood someone's inbox.
+		recent, err := tdb.Collection(auth.ResetTokensCollection).Count(ctx, bson.D{{Key: "userId", Value: u.ID},
+			{Key: "createdAt", Value: bson.D{{Key: "$gt", Value: now.Add(-5 * time.Minute)}}}})
+		if err != nil {
+			return err
+		}
+		if recent == 0 {
+			tok, err := auth.NewResetToken(ctx, tdb, u.ID, auth.ResetTTL, now)
+			if err != nil {
+				return err
+			}
+			link := m.core.Resolver.ClinicURL(c.Request, t.Subdomain, "/password/reset?token="+tok)
+			if err := mail.Queue(ctx, tdb, mail.Message{To: u.Email, Subject: "Reset your Ward password for " + t.Name,
+				Text: "Hello " + u.Name + ",\n\nSomeone (hopefully you) asked to reset your password at " + t.Name + ".\n" +
+					"Open this link within an hour to choose a new one. It works once:\n\n    " + link + "\n\n" +
+					"If you did not ask, ignore this message: your password stays as it is.\n\n— Ward\n"}, now); err != nil {
+				return err
+			}
+		}
+	}
+	return m.render.Page(c, http.StatusOK, forgotPage, web.Page{Title: "Reset your password", Data: resetView{Email: email, Sent: true}})
+}
+
+func (m *Module) showReset(c *gin.Context) error {
+	ctx := c.Request.Context()
+	tok := c.Query("token")
+	if _, err := auth.CheckResetToken(ctx, tenant.DB(ctx), tok, m.core.Clock.Now()); err != nil {
+		if errors.Is(err, auth.ErrTokenInvalid) {
+			return m.badLink(c)
+		}
+		return err
+	}
+	return m.render.Page(c, http.StatusOK, resetPage, web.Page{Title: "Choose a new password", Data: resetView{Token: tok}})
+}
+
+func (m *Module) badLink(c *gin.Context) error {
+	return m.render.Page(c, http.StatusGone, resetPage, web.Page{Title: "Link expired",
+		Errors: map[string]string{"form": "This link has expired or was used already. Ask for a new one."}})
+}
+
+func (m *Module) reset(c *gin.Context) error {
+	ctx := c.Request.Context()
+	t, tdb := tenant.FromContext(ctx), tenant.DB(ctx)
+	now := m.core.Clock.Now()
+	tok := c.PostForm("token")
+	userID, err := auth.CheckResetToken(ctx, tdb, tok, now)
+	if errors.Is(err, auth.ErrTokenInvalid) {
+		return m.badLink(c)
+	}
+	if err != nil {
+		return err
+	}
+	u, err := auth.UserByID(ctx, tdb, userID)
+	if err != nil {
+		return err
+	}
+	pw := c.PostForm("password")
+	errs := map[string]string{}
+	if msg := auth.CheckNewPassword(pw, t.Name, u.Email, u.Name); msg != "" {
+		errs["password"] = msg
+	} else if pw != c.PostForm("confirm") {
+		errs["confirm"] = "The two passwords are not the same."
+	}
+	if len(errs) > 0 {
+		return m.render.Page(c, http.StatusUnprocessableEntity, resetPage, web.Page{Title: "Choose a new password", Data: resetView{Token: tok}, Errors: errs})
+	}
+	if _, err := auth.UseResetToken(ctx, tdb, tok, pw, now); err != nil {
+		if errors.Is(err, auth.ErrTokenInvalid) {
+			return m.badLink(c)
+		}
+		return err
+	}
+	if err := audit.Record(ctx, tdb, audit.Entry{At: now, ActorID: u.ID, ActorEmail: u.Email, Action: audit.PasswordReset, Target: "user:" + u.ID, IP: c.ClientIP()}); err != nil {
+		return err
+	}
+	web.Redirect(c, "/login?reset=done")
+	return nil
+}

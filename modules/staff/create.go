@@ -1,0 +1,111 @@
+package staff
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/wardclinic/ward/core/audit"
+	"github.com/wardclinic/ward/core/auth"
+	"github.com/wardclinic/ward/core/mail"
+	"github.com/wardclinic/ward/core/rbac"
+	"github.com/wardclinic/ward/core/tenant"
+	"github.com/wardclinic/ward/core/web"
+)
+
+// newForm is the add-a-person form.
+type newForm struct {
+	Name    string
+	Email   string
+	RoleKey string
+}
+
+type newView struct {
+	Form  newForm
+	Roles []rbac.Role
+}
+
+func (f *newForm) validate(roleOf map[string]string) map[string]string {
+	errs := map[string]string{}
+	switch n := utf8.RuneCountInString(f.Name); {
+	case n == 0:
+		errs["name"] = "Enter the person's name."
+	case n > 100:
+		errs["name"] = "Use at most 100 characters."
+	}
+	email, msg := auth.NormalizeEmail(f.Email)
+	if msg != "" {
+		errs["email"] = msg
+	} else {
+		f.Email = email
+	}
+	if _, ok := roleOf[f.RoleKey]; !ok {
+		errs["roleKey"] = "Choose a role."
+	}
+	return errs
+}
+
+func (m *Module) showNew(c *gin.Context) error {
+	ctx := c.Request.Context()
+	rs, err := roles(ctx, tenant.DB(ctx))
+	if err != nil {
+		return err
+	}
+	return m.render.Page(c, http.StatusOK, "staff/new", web.Page{Title: "Add a person", Data: newView{Roles: rs, Form: newForm{RoleKey: "receptionist"}}})
+}
+
+// create adds a user with a password no one knows and emails them a link to
+// choose their own: the admin never handles anyone's password.
+func (m *Module) create(c *gin.Context) error {
+	ctx := c.Request.Context()
+	t, tdb, me := tenant.FromContext(ctx), tenant.DB(ctx), auth.FromContext(ctx)
+	now := m.core.Clock.Now()
+	f := newForm{Name: strings.TrimSpace(c.PostForm("name")), Email: strings.TrimSpace(c.PostForm("email")), RoleKey: c.PostForm("roleKey")}
+	rs, err := roles(ctx, tdb)
+	if err != nil {
+		return err
+	}
+	invalid := func(errs map[string]string) error {
+		return m.render.Page(c, http.StatusUnprocessableEntity, "staff/new", web.Page{Title: "Add a person", Data: newView{Form: f, Roles: rs}, Errors: errs})
+	}
+	if errs := f.validate(roleNames(rs)); len(errs) > 0 {
+		return invalid(errs)
+	}
+	u := &auth.User{Name: f.Name, Email: f.Email, RoleKey: f.RoleKey}
+	err = auth.CreateUser(ctx, tdb, u, unguessable(), now)
+	if errors.Is(err, auth.ErrEmailTaken) {
+		return invalid(map[string]string{"email": "Someone in this clinic already signs in with this email."})
+	}
+	if err != nil {
+		return err
+	}
+	tok, err := auth.NewResetToken(ctx, tdb, u.ID, auth.InviteTTL, now)
+	if err != nil {
+		return err
+	}
+	link := m.core.Resolver.ClinicURL(c.Request, t.Subdomain, "/password/reset?token="+tok)
+	if err := mail.Queue(ctx, tdb, mail.Message{Key: "invite:" + u.ID, To: u.Email, Subject: "You have been added to " + t.Name + " on Ward",
+		Text: "Hello " + u.Name + ",\n\n" + me.Name + " added you to " + t.Name + " on Ward as " + roleNames(rs)[u.RoleKey] + ".\n" +
+			"Choose your password within 7 days with this link (it works once):\n\n    " + link + "\n\n— Ward\n"}, now); err != nil {
+		return err
+	}
+	if err := audit.Record(ctx, tdb, audit.Entry{At: now, ActorID: me.ID, ActorEmail: me.Email, Action: audit.UserCreate,
+		Target: "user:" + u.ID, After: u.Name + " <" + u.Email + "> as " + u.RoleKey, IP: c.ClientIP()}); err != nil {
+		return err
+	}
+	web.Redirect(c, "/staff?added="+u.Email)
+	return nil
+}
+
+// unguessable is a throw-away password for a new account until its owner
+// chooses one.
+func unguessable() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

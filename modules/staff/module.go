@@ -1,0 +1,77 @@
+// Package staff is where a clinic manages its people: the staff list,
+// adding someone (they get an email to choose their password), changing
+// roles, deactivating and reactivating; and every user's own profile page
+// (password, two-step sign-in).
+package staff
+
+import (
+	"embed"
+	"io/fs"
+	"net/http"
+
+	"github.com/wardclinic/ward/core/app"
+	"github.com/wardclinic/ward/core/boot"
+	"github.com/wardclinic/ward/core/web"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// Module is the staff module.
+type Module struct {
+	core   *boot.Core
+	render *web.Renderer
+}
+
+var (
+	_ app.Module             = (*Module)(nil)
+	_ app.Provisioner        = (*Module)(nil)
+	_ app.TemplateProvider   = (*Module)(nil)
+	_ app.RouteDeclarer      = (*Module)(nil)
+	_ app.NavDeclarer        = (*Module)(nil)
+	_ app.PermissionDeclarer = (*Module)(nil)
+)
+
+// New returns the module.
+func New(core *boot.Core) *Module { return &Module{core: core} }
+
+// Name implements app.Module.
+func (m *Module) Name() string { return "staff" }
+
+// Provision keeps the renderer.
+func (m *Module) Provision(a *app.App) error { m.render = a.Render; return nil }
+
+// Templates implements app.TemplateProvider.
+func (m *Module) Templates() fs.FS {
+	sub, _ := fs.Sub(templates, "templates")
+	return sub
+}
+
+// Routes implements app.RouteDeclarer.
+func (m *Module) Routes(r *app.Routes) {
+	r.Clinic(http.MethodGet, "/staff", app.Allow("staff", "read"), m.list)
+	r.Clinic(http.MethodGet, "/staff/new", app.Allow("staff", "create"), m.showNew)
+	r.Clinic(http.MethodPost, "/staff", app.Allow("staff", "create"), m.create)
+	r.Clinic(http.MethodPost, "/staff/:id/role", app.Allow("staff", "update"), m.changeRole)
+	r.Clinic(http.MethodPost, "/staff/:id/status", app.Allow("staff", "update"), m.changeStatus)
+
+	r.Clinic(http.MethodGet, "/profile", app.SignedIn, m.profile)
+	r.Clinic(http.MethodPost, "/profile/password", app.SignedIn, m.changePassword)
+	r.Clinic(http.MethodPost, "/profile/totp/start", app.SignedIn, m.startTOTP)
+	r.Clinic(http.MethodPost, "/profile/totp/enable", app.SignedIn, m.enableTOTP)
+	r.Clinic(http.MethodPost, "/profile/totp/disable", app.SignedIn, m.disableTOTP)
+}
+
+// Nav implements app.NavDeclarer.
+func (m *Module) Nav() []app.NavEntry {
+	return []app.NavEntry{
+		{Label: "Staff", Href: "/staff", Resource: "staff", Order: 80},
+		{Label: "My profile", Href: "/profile", Order: 99},
+	}
+}
+
+// Permissions implements app.PermissionDeclarer.
+func (m *Module) Permissions() []app.Permission {
+	return []app.Permission{{Resource: "staff", Label: "Staff", Actions: []string{"read", "create", "update"},
+		Description: "See the staff list, add people, change their role, deactivate them."}}
+}

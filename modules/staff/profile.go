@@ -1,0 +1,158 @@
+package staff
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"go.mongodb.org/mongo-driver/bson"
+
+	"github.com/wardclinic/ward/core/audit"
+	"github.com/wardclinic/ward/core/auth"
+	"github.com/wardclinic/ward/core/rbac"
+	"github.com/wardclinic/ward/core/tenant"
+	"github.com/wardclinic/ward/core/web"
+)
+
+const profilePage = "staff/profile"
+
+type profileView struct {
+	User     *auth.User
+	RoleName string
+	Saved    string
+	Setup    *auth.TOTPSetup // while turning on two-step sign-in
+	Codes    []string        // recovery codes, shown once
+}
+
+func (m *Module) profileView(c *gin.Context) (profileView, error) {
+	ctx := c.Request.Context()
+	u := auth.FromContext(ctx)
+	v := profileView{User: u, RoleName: u.RoleKey}
+	var r rbac.Role
+	if err := tenant.DB(ctx).Collection(rbac.RolesCollection).FindOne(ctx, bson.D{{Key: "key", Value: u.RoleKey}}, &r, nil); err == nil {
+		v.RoleName = r.Name
+	}
+	return v, nil
+}
+
+func (m *Module) profile(c *gin.Context) error {
+	v, err := m.profileView(c)
+	if err != nil {
+		return err
+	}
+	v.Saved = map[string]string{"password": "Your password was changed.", "totp-off": "Two-step sign-in is off."}[c.Query("saved")]
+	return m.render.Page(c, http.StatusOK, profilePage, web.Page{Title: "My profile", Data: v})
+}
+
+func (m *Module) profileErrors(c *gin.Context, status int, v profileView, errs map[string]string) error {
+	return m.render.Page(c, status, profilePage, web.Page{Title: "My profile", Data: v, Errors: errs})
+}
+
+// changePassword needs the current password: a session left open on a
+// shared computer must not be enough to take over the account. Every other
+// session of the user ends; this one continues under a new id.
+func (m *Module) changePassword(c *gin.Context) error {
+	ctx := c.Request.Context()
+	t, tdb, u := tenant.FromContext(ctx), tenant.DB(ctx), auth.FromContext(ctx)
+	now := m.core.Clock.Now()
+	v, err := m.profileView(c)
+	if err != nil {
+		return err
+	}
+	pw := c.PostForm("password")
+	errs := map[string]string{}
+	if !auth.CheckPassword(u.PasswordHash, c.PostForm("current")) {
+		errs["current"] = "That is not your current password."
+	} else if msg := auth.CheckNewPassword(pw, t.Name, u.Email, u.Name); msg != "" {
+		errs["password"] = msg
+	} else if pw != c.PostForm("confirm") {
+		errs["confirm"] = "The two passwords are not the same."
+	}
+	if len(errs) > 0 {
+		return m.profileErrors(c, http.StatusUnprocessableEntity, v, errs)
+	}
+	if err := auth.SetPassword(ctx, tdb, u.ID, pw, now); err != nil {
+		return err
+	}
+	if err := audit.Record(ctx, tdb, audit.Entry{At: now, ActorID: u.ID, ActorEmail: u.Email, Action: audit.PasswordChange, Target: "user:" + u.ID, IP: c.ClientIP()}); err != nil {
+		return err
+	}
+	d, _ := m.core.Sessions.Current(c)
+	d.AuthAt, d.CreatedAt, d.LastSeen = now, now, now
+	if err := m.core.Sessions.Start(c, d); err != nil {
+		return err
+	}
+	web.Redirect(c, "/profile?saved=password")
+	return nil
+}
+
+// startTOTP shows a new secret to scan; nothing changes until a code from
+// the app confirms it.
+func (m *Module) startTOTP(c *gin.Context) error {
+	ctx := c.Request.Context()
+	v, err := m.profileView(c)
+	if err != nil {
+		return err
+	}
+	setup, err := auth.NewTOTP(tenant.FromContext(ctx).Name, auth.FromContext(ctx).Email)
+	if err != nil {
+		return err
+	}
+	v.Setup = &setup
+	return m.render.Page(c, http.StatusOK, profilePage, web.Page{Title: "My profile", Data: v})
+}
+
+func (m *Module) enableTOTP(c *gin.Context) error {
+	ctx := c.Request.Context()
+	tdb, u := tenant.DB(ctx), auth.FromContext(ctx)
+	now := m.core.Clock.Now()
+	secret := c.PostForm("secret")
+	codes, err := auth.EnableTOTP(ctx, tdb, u.ID, secret, c.PostForm("code"), now)
+	if errors.Is(err, auth.ErrCodeInvalid) {
+		v, verr := m.profileView(c)
+		if verr != nil {
+			return verr
+		}
+		setup, serr := auth.NewTOTP(tenant.FromContext(ctx).Name, u.Email)
+		if serr != nil {
+			return serr
+		}
+		v.Setup = &setup
+		return m.profileErrors(c, http.StatusUnprocessableEntity, v, map[string]string{"code": "That code did not match. Scan the new code below and try again."})
+	}
+	if err != nil {
+		return err
+	}
+	if err := audit.Record(ctx, tdb, audit.Entry{At: now, ActorID: u.ID, ActorEmail: u.Email, Action: audit.TOTPEnable, Target: "user:" + u.ID, IP: c.ClientIP()}); err != nil {
+		return err
+	}
+	v, err := m.profileView(c)
+	if err != nil {
+		return err
+	}
+	v.User.TOTPEnabled = true
+	v.Codes = codes
+	v.Saved = "Two-step sign-in is on. Keep these recovery codes somewhere safe: each works once, if you lose your phone."
+	return m.render.Page(c, http.StatusOK, profilePage, web.Page{Title: "My profile", Data: v})
+}
+
+func (m *Module) disableTOTP(c *gin.Context) error {
+	ctx := c.Request.Context()
+	tdb, u := tenant.DB(ctx), auth.FromContext(ctx)
+	now := m.core.Clock.Now()
+	if !auth.CheckPassword(u.PasswordHash, c.PostForm("current")) {
+		v, err := m.profileView(c)
+		if err != nil {
+			return err
+		}
+		return m.profileErrors(c, http.StatusUnprocessableEntity, v, map[string]string{"totpCurrent": "That is not your current password."})
+	}
+	if err := auth.DisableTOTP(ctx, tdb, u.ID, now); err != nil {
+		return err
+	}
+	if err := audit.Record(ctx, tdb, audit.Entry{At: now, ActorID: u.ID, ActorEmail: u.Email, Action: audit.TOTPDisable, Target: "user:" + u.ID, IP: c.ClientIP()}); err != nil {
+		return err
+	}
+	web.Redirect(c, "/profile?saved=totp-off")
+	return nil
+}

@@ -1,0 +1,33 @@
+package staff
+
+import (
+	"context"
+
+	"go.mongodb.org/mongo-driver/bson"
+
+	"github.com/wardclinic/ward/core/auth"
+	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/rbac"
+)
+
+// roles returns the clinic's roles by name, for role pickers.
+func roles(ctx context.Context, tdb *db.Tenant) ([]rbac.Role, error) {
+	var rs []rbac.Role
+	err := tdb.Collection(rbac.RolesCollection).Find(ctx, bson.D{}, &rs, db.FindOptions{Sort: bson.D{{Key: "name", Value: 1}}, Limit: 500})
+	return rs, err
+}
+
+func roleNames(rs []rbac.Role) map[string]string {
+	m := make(map[string]string, len(rs))
+	for _, r := range rs {
+		m[r.Key] = r.Name
+	}
+	return m
+}
+
+// activeAdmins counts the clinic's active users with the Admin role: the
+// last one may not lose the role or be deactivated, or no one could manage
+// the clinic any more.
+func activeAdmins(ctx context.Context, tdb *db.Tenant) (int64, error) {
+	return tdb.Collection(auth.UsersCollection).Count(ctx, bson.D{{Key: "roleKey", Value: "admin"}, {Key: "status", Value: auth.UserActive}})
+}

@@ -1,0 +1,129 @@
+package staff
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/wardclinic/ward/core/audit"
+	"github.com/wardclinic/ward/core/auth"
+	"github.com/wardclinic/ward/core/htmx"
+	"github.com/wardclinic/ward/core/tenant"
+	"github.com/wardclinic/ward/core/web"
+)
+
+// changeRole gives a person another role; it applies from their next request.
+func (m *Module) changeRole(c *gin.Context) error {
+	return m.change(c, func(u *auth.User, row *rowView) (string, string, error) {
+		key := c.PostForm("roleKey")
+		if _, ok := row.RoleOf[key]; !ok {
+			return "", "", web.BadRequest("Choose a role.")
+		}
+		if key == u.RoleKey {
+			return "", "", nil
+		}
+		if u.RoleKey == "admin" && u.Status == auth.UserActive {
+			if err := m.keepOneAdmin(c); err != nil {
+				return "", "", err
+			}
+		}
+		before := u.RoleKey
+		if err := auth.SetRole(c.Request.Context(), tenant.DB(c.Request.Context()), u.ID, key, m.core.Clock.Now()); err != nil {
+			return "", "", err
+		}
+		u.RoleKey = key
+		row.Message = "Role changed to " + row.RoleOf[key] + "."
+		return "role " + before, "role " + key, nil
+	})
+}
+
+// changeStatus deactivates or reactivates a person; a deactivated person's
+// open sessions end on their next request.
+func (m *Module) changeStatus(c *gin.Context) error {
+	return m.change(c, func(u *auth.User, row *rowView) (string, string, error) {
+		status := c.PostForm("status")
+		if status != auth.UserActive && status != auth.UserInactive {
+			return "", "", web.BadRequest("Unknown status.")
+		}
+		if status == u.Status {
+			return "", "", nil
+		}
+		if status == auth.UserInactive && u.RoleKey == "admin" {
+			if err := m.keepOneAdmin(c); err != nil {
+				return "", "", err
+			}
+		}
+		before := u.Status
+		if err := auth.SetStatus(c.Request.Context(), tenant.DB(c.Request.Context()), u.ID, status, m.core.Clock.Now()); err != nil {
+			return "", "", err
+		}
+		u.Status = status
+		row.Message = map[string]string{auth.UserActive: "Reactivated.", auth.UserInactive: "Deactivated: signed out everywhere."}[status]
+		return "status " + before, "status " + status, nil
+	})
+}
+
+var errLastAdmin = errors.New("last admin")
+
+func (m *Module) keepOneAdmin(c *gin.Context) error {
+	n, err := activeAdmins(c.Request.Context(), tenant.DB(c.Request.Context()))
+	if err != nil {
+		return err
+	}
+	if n <= 1 {
+		return &web.Error{Status: http.StatusConflict, Err: errLastAdmin,
+			Message: "This is the clinic's only active administrator. Make someone else an Admin first."}
+	}
+	return nil
+}
+
+// change loads the person, applies fn, audits it and answers with the
+// updated row (htmx) or back to the list.
+func (m *Module) change(c *gin.Context, fn func(u *auth.User, row *rowView) (before, after string, err error)) error {
+	ctx := c.Request.Context()
+	tdb, me := tenant.DB(ctx), auth.FromContext(ctx)
+	u, err := auth.UserByID(ctx, tdb, c.Param("id"))
+	if errors.Is(err, auth.ErrUserNotFound) {
+		return web.NotFound("There is no such person in this clinic.")
+	}
+	if err != nil {
+		return err
+	}
+	rs, err := roles(ctx, tdb)
+	if err != nil {
+		return err
+	}
+	row := rowView{User: *u, Roles: rs, RoleOf: roleNames(rs), Me: me.ID}
+	before, after, err := fn(u, &row)
+	var we *web.Error
+	if errors.As(err, &we) && we.Status < 500 {
+		row.Error = we.Message
+		return m.answer(c, we.Status, row)
+	}
+	if err != nil {
+		return err
+	}
+	row.User = *u
+	if before != after {
+		if err := audit.Record(ctx, tdb, audit.Entry{At: m.core.Clock.Now(), ActorID: me.ID, ActorEmail: me.Email,
+			Action: audit.UserUpdate, Target: "user:" + u.ID, Before: before, After: after, IP: c.ClientIP()}); err != nil {
+			return err
+		}
+	}
+	return m.answer(c, http.StatusOK, row)
+}
+
+func (m *Module) answer(c *gin.Context, status int, row rowView) error {
+	if htmx.IsRequest(c.Request) {
+		if status >= 400 {
+			status = http.StatusUnprocessableEntity // htmx swaps 422: the row shows why
+		}
+		return m.render.Fragment(c, status, "staff/list", "row", web.Page{Data: row})
+	}
+	if status >= 400 {
+		return &web.Error{Status: status, Message: row.Error, Link: "/staff", LinkText: "Back to the staff list"}
+	}
+	web.Redirect(c, "/staff")
+	return nil
+}
