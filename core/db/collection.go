@@ -125,8 +125,14 @@ func Each[T any](ctx context.Context, c *Collection, filter any, o FindOptions, 
 	if o.Sort != nil {
 		fo.SetSort(o.Sort)
 	}
+	if o.Skip > 0 {
+		fo.SetSkip(o.Skip)
+	}
 	if o.Limit > 0 {
 		fo.SetLimit(o.Limit)
+	}
+	if o.Projection != nil {
+		fo.SetProjection(o.Projection)
 	}
 	cur, err := c.c.Find(ctx, f, fo)
 	if err != nil {
@@ -387,14 +393,19 @@ func (c *Collection) document(doc any) (bson.D, error) {
 	if c.tenant == "" {
 		return d, nil
 	}
+	found := false
 	for i, e := range d {
-		if e.Key == TenantField {
-			if s, ok := e.Value.(string); !ok || (s != "" && s != c.tenant) {
-				return nil, fmt.Errorf("%w: document names tenantId %v", ErrCrossTenant, e.Value)
-			}
-			d[i].Value = c.tenant
-			return d, nil
+		if e.Key != TenantField {
+			continue
 		}
+		if s, ok := e.Value.(string); found || !ok || (s != "" && s != c.tenant) {
+			return nil, fmt.Errorf("%w: document names tenantId %v", ErrCrossTenant, e.Value)
+		}
+		d[i].Value = c.tenant
+		found = true
+	}
+	if found {
+		return d, nil
 	}
 	return append(d, bson.E{Key: TenantField, Value: c.tenant}), nil
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/rs/zerolog"
 	"go.mongodb.org/mongo-driver/bson/primitive"
+	"go.mongodb.org/mongo-driver/event"
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 	"go.mongodb.org/mongo-driver/mongo/readpref"
@@ -48,6 +49,7 @@ type Store struct {
 	database *mongo.Database
 	embedded *embedded
 	ready    atomic.Bool
+	commands atomic.Int64 // database commands sent, for measuring round trips
 }
 
 // Open prepares the connection. It does not wait for the server to answer
@@ -68,10 +70,14 @@ func Open(opts Options) (*Store, error) {
 		name = n
 	}
 
+	monitor := &event.CommandMonitor{Started: func(context.Context, *event.CommandStartedEvent) { s.commands.Add(1) }}
 	copts := options.Client().ApplyURI(uri).
+		SetMonitor(monitor).
 		SetConnectTimeout(ConnectTimeout).
 		SetServerSelectionTimeout(ConnectTimeout).
-		SetTimeout(OpTimeout).
+		// A socket deadline, not SetTimeout: the client-wide timeout makes the
+		// driver send maxTimeMS, which the embedded database's distinct refuses.
+		SetSocketTimeout(OpTimeout).
 		SetAppName("ward")
 	client, err := mongo.Connect(context.Background(), copts)
 	if err != nil {
@@ -119,6 +125,10 @@ func (s *Store) SetReady() { s.ready.Store(true) }
 func (s *Store) Ready(ctx context.Context) bool {
 	return s.ready.Load() && s.Ping(ctx) == nil
 }
+
+// Commands returns how many commands were sent to the database so far; the
+// difference over a request is its number of round trips.
+func (s *Store) Commands() int64 { return s.commands.Load() }
 
 // Started reports whether start-up finished, without asking the database.
 func (s *Store) Started() bool { return s.ready.Load() }

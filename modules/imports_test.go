@@ -1,0 +1,466 @@
+// Package modules_test guards the tenancy rule that modules never get a raw
+// driver collection (DESIGN.md, "Tenancy rules"): no package under modules/
+// may import the MongoDB driver's mongo packages, use anything from them
+// through core (a value of type *mongo.Database, say), or take the
+// cross-tenant handles (*db.Store).Platform and (*db.Store).Database.
+//
+// The check type-checks each module package from source against the
+// compiler's export data of its dependencies, so it sees uses that no import
+// line shows: s.Database().Collection("x") imports nothing of the driver.
+package modules_test
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const (
+	wardModule = "github.com/wardclinic/ward"
+	modulesDir = wardModule + "/modules"
+	dbPkg      = wardModule + "/core/db"
+)
+
+// forbiddenRoots are the driver's packages below which everything is
+// off-limits to modules. bson (and bson/primitive) stay allowed: modules
+// write filters with them. The low-level x/ packages and the v2 driver's
+// (a dependency of the build) are doors to the same server.
+var forbiddenRoots = []string{
+	"go.mongodb.org/mongo-driver/mongo",
+	"go.mongodb.org/mongo-driver/x",
+	"go.mongodb.org/mongo-driver/v2/mongo",
+	"go.mongodb.org/mongo-driver/v2/x",
+}
+
+// forbiddenStoreMethods are the methods of *db.Store that cross tenants.
+var forbiddenStoreMethods = []string{"Platform", "Database"}
+
+func forbiddenPath(path string) bool {
+	for _, root := range forbiddenRoots {
+		if path == root || strings.HasPrefix(path, root+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// listedPackage is what `go list -json` says about a package.
+type listedPackage struct {
+	ImportPath string
+	Dir        string
+	GoFiles    []string
+	CgoFiles   []string
+	Export     string
+	ImportMap  map[string]string
+	DepOnly    bool
+	Error      *struct{ Err string }
+}
+
+// universe is every package the checks may import, with its export data.
+type universe struct {
+	fset     *token.FileSet
+	pkgs     map[string]*listedPackage
+	importer types.Importer
+}
+
+// load lists patterns and all their dependencies with export data, from the
+// repository's root.
+func load(t *testing.T, patterns ...string) *universe {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is needed: %v", err)
+	}
+	out, err := exec.Command(goTool, "env", "GOMOD").Output()
+	if err != nil {
+		t.Fatalf("go env GOMOD: %v", err)
+	}
+	gomod := strings.TrimSpace(string(out))
+	if gomod == "" || gomod == os.DevNull {
+		t.Fatal("not inside the ward module")
+	}
+	args := append([]string{"list", "-e", "-deps", "-export",
+		"-json=ImportPath,Dir,GoFiles,CgoFiles,Export,ImportMap,DepOnly,Error"}, patterns...)
+	cmd := exec.Command(goTool, args...)
+	cmd.Dir = filepath.Dir(gomod)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err = cmd.Output()
+	if err != nil {
+		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+
+	u := &universe{fset: token.NewFileSet(), pkgs: map[string]*listedPackage{}}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		p := new(listedPackage)
+		if err := dec.Decode(p); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatalf("go list output: %v", err)
+		}
+		u.pkgs[p.ImportPath] = p
+	}
+	u.importer = importer.ForCompiler(u.fset, "gc", func(path string) (io.ReadCloser, error) {
+		p := u.pkgs[path]
+		if p == nil || p.Export == "" {
+			return nil, fmt.Errorf("no export data for %q", path)
+		}
+		return os.Open(p.Export)
+	})
+	return u
+}
+
+// importerFor resolves a package's import paths (vendoring, ImportMap) before
+// loading export data.
+func (u *universe) importerFor(p *listedPackage) types.Importer {
+	return importerFunc(func(path string) (*types.Package, error) {
+		if mapped, ok := p.ImportMap[path]; ok {
+			path = mapped
+		}
+		return u.importer.Import(path)
+	})
+}
+
+type importerFunc func(path string) (*types.Package, error)
+
+func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
+
+// check type-checks one package's files and returns every forbidden use, as
+// "file:line:col: what" lines, sorted and without repeats.
+func check(fset *token.FileSet, path string, files []*ast.File, imp types.Importer) ([]string, error) {
+	conf := types.Config{Importer: imp, Sizes: types.SizesFor("gc", runtime.GOARCH)}
+	info := &types.Info{
+		Uses:       map[*ast.Ident]types.Object{},
+		Types:      map[ast.Expr]types.TypeAndValue{},
+		Selections: map[*ast.SelectorExpr]*types.Selection{},
+	}
+	if _, err := conf.Check(path, fset, files, info); err != nil {
+		return nil, fmt.Errorf("type-checking %s: %w", path, err)
+	}
+
+	type finding struct {
+		pos token.Position
+		msg string
+	}
+	seen := map[finding]bool{}
+	var findings []finding
+	report := func(pos token.Pos, format string, args ...any) {
+		f := finding{fset.Position(pos), fmt.Sprintf(format, args...)}
+		if !seen[f] {
+			seen[f] = true
+			findings = append(findings, f)
+		}
+	}
+
+	for _, f := range files {
+		for _, spec := range f.Imports {
+			if p, _ := strconv.Unquote(spec.Path.Value); forbiddenPath(p) {
+				report(spec.Pos(), "imports %s", p)
+			}
+		}
+	}
+	for id, obj := range info.Uses {
+		if pn, ok := obj.(*types.PkgName); ok {
+			if forbiddenPath(pn.Imported().Path()) {
+				report(id.Pos(), "uses package %s", pn.Imported().Path())
+			}
+			continue
+		}
+		if why := forbiddenObject(obj); why != "" {
+			report(id.Pos(), "uses %s", why)
+		}
+	}
+	for sel, s := range info.Selections {
+		if why := forbiddenObject(s.Obj()); why != "" {
+			report(sel.Sel.Pos(), "selects %s", why)
+		}
+		if tn := forbiddenIn(s.Recv()); tn != nil {
+			report(sel.Pos(), "selects on a value of type %s", s.Recv())
+		}
+	}
+	for expr, tv := range info.Types {
+		if tv.Type == nil {
+			continue
+		}
+		if tn := forbiddenIn(tv.Type); tn != nil {
+			report(expr.Pos(), "has an expression of type %s (from %s)", tv.Type, tn.Pkg().Path())
+		}
+	}
+	slices.SortFunc(findings, func(a, b finding) int {
+		return cmp.Or(cmp.Compare(a.pos.Filename, b.pos.Filename), cmp.Compare(a.pos.Offset, b.pos.Offset), cmp.Compare(a.msg, b.msg))
+	})
+	found := make([]string, len(findings))
+	for i, f := range findings {
+		found[i] = fmt.Sprintf("%s: %s", f.pos, f.msg)
+	}
+	return found, nil
+}
+
+// forbiddenObject explains why obj may not be used by a module, or returns "".
+func forbiddenObject(obj types.Object) string {
+	if obj == nil || obj.Pkg() == nil {
+		return ""
+	}
+	if forbiddenPath(obj.Pkg().Path()) {
+		return fmt.Sprintf("%s.%s", obj.Pkg().Path(), obj.Name())
+	}
+	if fn, ok := obj.(*types.Func); ok && obj.Pkg().Path() == dbPkg && slices.Contains(forbiddenStoreMethods, fn.Name()) {
+		if recv := fn.Signature().Recv(); recv != nil && isStore(recv.Type()) {
+			return fmt.Sprintf("(*%s.Store).%s", dbPkg, fn.Name())
+		}
+	}
+	return ""
+}
+
+func isStore(t types.Type) bool {
+	if p, ok := types.Unalias(t).(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == dbPkg && n.Obj().Name() == "Store"
+}
+
+// forbiddenIn returns a forbidden named type that t is built from: a driver
+// type, or db.Platform (the cross-tenant handle), possibly behind pointers,
+// slices, maps, channels, function signatures, struct literals or type
+// arguments. It does not look inside named types' definitions: *db.Collection
+// wraps a driver collection, and that is the point of it.
+func forbiddenIn(t types.Type) *types.TypeName {
+	switch t := t.(type) {
+	case *types.Alias:
+		if bad(t.Obj()) {
+			return t.Obj()
+		}
+		return forbiddenIn(types.Unalias(t))
+	case *types.Named:
+		if bad(t.Obj()) {
+			return t.Obj()
+		}
+		for ta := range t.TypeArgs().Types() {
+			if tn := forbiddenIn(ta); tn != nil {
+				return tn
+			}
+		}
+	case *types.Pointer:
+		return forbiddenIn(t.Elem())
+	case *types.Slice:
+		return forbiddenIn(t.Elem())
+	case *types.Array:
+		return forbiddenIn(t.Elem())
+	case *types.Chan:
+		return forbiddenIn(t.Elem())
+	case *types.Map:
+		if tn := forbiddenIn(t.Key()); tn != nil {
+			return tn
+		}
+		return forbiddenIn(t.Elem())
+	case *types.Tuple:
+		for v := range t.Variables() {
+			if tn := forbiddenIn(v.Type()); tn != nil {
+				return tn
+			}
+		}
+	case *types.Signature:
+		if tn := forbiddenIn(t.Params()); tn != nil {
+			return tn
+		}
+		return forbiddenIn(t.Results())
+	case *types.Struct:
+		for f := range t.Fields() {
+			if tn := forbiddenIn(f.Type()); tn != nil {
+				return tn
+			}
+		}
+	case *types.Interface:
+		for m := range t.ExplicitMethods() {
+			if tn := forbiddenIn(m.Type()); tn != nil {
+				return tn
+			}
+		}
+		for e := range t.EmbeddedTypes() {
+			if tn := forbiddenIn(e); tn != nil {
+				return tn
+			}
+		}
+	}
+	return nil
+}
+
+func bad(tn *types.TypeName) bool {
+	if tn.Pkg() == nil {
+		return false
+	}
+	return forbiddenPath(tn.Pkg().Path()) || (tn.Pkg().Path() == dbPkg && tn.Name() == "Platform")
+}
+
+// selfCheckPatterns are listed beside ./modules/... so that the self-check's
+// sources can import them.
+var selfCheckPatterns = []string{
+	"go.mongodb.org/mongo-driver/mongo",
+	"go.mongodb.org/mongo-driver/mongo/options",
+	"go.mongodb.org/mongo-driver/bson",
+	"go.mongodb.org/mongo-driver/bson/primitive",
+	dbPkg,
+}
+
+func TestModulesDoNotReachTheDriver(t *testing.T) {
+	u := load(t, append([]string{"./modules/..."}, selfCheckPatterns...)...)
+
+	t.Run("self-check", func(t *testing.T) {
+		cases := []struct {
+			name string
+			src  string
+			want []string // substrings that must appear among the findings; none: clean
+		}{
+			{
+				name: "function returning *mongo.Collection",
+				src: `package fake
+import "github.com/wardclinic/ward/core/db"
+func Patients(s *db.Store) string {
+	c := s.Database().Collection("patients") // no driver import, still a raw collection
+	return c.Name()
+}`,
+				want: []string{
+					"(*" + dbPkg + ".Store).Database",
+					"type *go.mongodb.org/mongo-driver/mongo.Database",
+					"type *go.mongodb.org/mongo-driver/mongo.Collection",
+					"uses go.mongodb.org/mongo-driver/mongo.Collection",
+				},
+			},
+			{
+				name: "direct import",
+				src: `package fake
+import "go.mongodb.org/mongo-driver/mongo"
+var Err = mongo.ErrNoDocuments`,
+				want: []string{"imports go.mongodb.org/mongo-driver/mongo", "uses package go.mongodb.org/mongo-driver/mongo", "mongo.ErrNoDocuments"},
+			},
+			{
+				name: "blank import of a subpackage",
+				src: `package fake
+import _ "go.mongodb.org/mongo-driver/mongo/options"`,
+				want: []string{"imports go.mongodb.org/mongo-driver/mongo/options"},
+			},
+			{
+				name: "Platform handle",
+				src: `package fake
+import "github.com/wardclinic/ward/core/db"
+func All(s *db.Store) *db.Collection { return s.Platform("just this once").Collection("patients") }`,
+				want: []string{"uses (*" + dbPkg + ".Store).Platform", "type *" + dbPkg + ".Platform"},
+			},
+			{
+				name: "method expression",
+				src: `package fake
+import "github.com/wardclinic/ward/core/db"
+var get = (*db.Store).Database`,
+				want: []string{"(*" + dbPkg + ".Store).Database"},
+			},
+			{
+				name: "promoted through an embedded store",
+				src: `package fake
+import "github.com/wardclinic/ward/core/db"
+type wrapper struct{ *db.Store }
+func All(w wrapper) { _ = w.Platform("x") }`,
+				want: []string{"(*" + dbPkg + ".Store).Platform"},
+			},
+			{
+				name: "clean module code",
+				src: `package fake
+import (
+	"context"
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/bson/primitive"
+	"github.com/wardclinic/ward/core/db"
+)
+func Count(ctx context.Context, s *db.Store, tenant string) (int64, error) {
+	c := s.ForTenant(tenant).Collection("patients")
+	_ = primitive.NewObjectID()
+	var out []bson.M
+	if err := c.Aggregate(ctx, []bson.D{{{Key: "$count", Value: "n"}}}, &out); err != nil {
+		return 0, err
+	}
+	return c.Count(ctx, bson.D{{Key: "name", Value: db.NewID()}})
+}`,
+			},
+		}
+		for _, c := range cases {
+			f, err := parser.ParseFile(u.fset, "fake.go", c.src, parser.SkipObjectResolution)
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			found, err := check(u.fset, "example.com/fake", []*ast.File{f}, u.importer)
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			all := strings.Join(found, "\n")
+			t.Logf("%s: %d findings", c.name, len(found))
+			if len(c.want) == 0 && len(found) > 0 {
+				t.Errorf("%s: clean code flagged:\n%s", c.name, all)
+			}
+			if len(c.want) > 0 && len(found) == 0 {
+				t.Errorf("%s: violation not caught", c.name)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("%s: findings do not mention %q:\n%s", c.name, w, all)
+				}
+			}
+		}
+	})
+
+	var checked []string
+	for path, p := range u.pkgs {
+		if p.DepOnly || !strings.HasPrefix(path, modulesDir+"/") {
+			continue
+		}
+		if p.Error != nil {
+			t.Errorf("%s: %s", path, p.Error.Err)
+			continue
+		}
+		if len(p.CgoFiles) > 0 {
+			t.Errorf("%s: cgo files are not checked; modules should not use cgo", path)
+			continue
+		}
+		if len(p.GoFiles) == 0 {
+			continue
+		}
+		var files []*ast.File
+		for _, name := range p.GoFiles {
+			f, err := parser.ParseFile(u.fset, filepath.Join(p.Dir, name), nil, parser.SkipObjectResolution)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files = append(files, f)
+		}
+		found, err := check(u.fset, path, files, u.importerFor(p))
+		if err != nil {
+			t.Errorf("%v", err)
+			continue
+		}
+		for _, line := range found {
+			t.Errorf("%s must not reach the database driver or cross tenants: %s", path, line)
+		}
+		checked = append(checked, path)
+	}
+	if len(checked) == 0 {
+		t.Fatal("no module package was checked")
+	}
+	slices.Sort(checked)
+	t.Logf("checked %s", strings.Join(checked, ", "))
+}
