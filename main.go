@@ -19,6 +19,7 @@ import (
 	"github.com/wardclinic/ward/modules/dashboard"
 	"github.com/wardclinic/ward/modules/landing"
 	"github.com/wardclinic/ward/modules/onboarding"
+	"github.com/wardclinic/ward/modules/patients"
 	"github.com/wardclinic/ward/modules/signin"
 	"github.com/wardclinic/ward/modules/staff"
 )
@@ -31,6 +32,7 @@ func modules(core *boot.Core) []app.Module {
 		onboarding.New(core),
 		signin.New(core),
 		dashboard.New(),
+		patients.New(),
 		staff.New(core),
 	}
 }

@@ -1,0 +1,142 @@
+package patients
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/wardclinic/ward/core/auth"
+	"github.com/wardclinic/ward/core/tenant"
+	"github.com/wardclinic/ward/core/web"
+)
+
+// The JSON API offers the pages' operations with the envelope
+// {"success":true,"data":…} / {"success":false,"error":…}; errors pass
+// through web.Fail like the pages' do, so internals never leak.
+
+type apiList struct {
+	Patients []Patient `json:"patients"`
+	Total    int64     `json:"total"`
+	Page     int       `json:"page"`
+	Pages    int       `json:"pages"`
+}
+
+func (m *Module) apiList(c *gin.Context) error {
+	ctx := c.Request.Context()
+	q := queryFrom(c)
+	res, err := store{tenant.DB(ctx)}.List(ctx, q)
+	if err != nil {
+		return err
+	}
+	if res.Patients == nil {
+		res.Patients = []Patient{}
+	}
+	web.OK(c, http.StatusOK, apiList{Patients: res.Patients, Total: res.Total, Page: res.Page, Pages: res.Pages})
+	return nil
+}
+
+func (m *Module) apiGet(c *gin.Context) error {
+	p, err := m.load(c)
+	if err != nil {
+		return err
+	}
+	if err := m.record(c, "patient.view", p, "api"); err != nil {
+		return err
+	}
+	web.OK(c, http.StatusOK, p)
+	return nil
+}
+
+// decode reads a JSON form strictly: unknown fields and trailing data are
+// errors, so a typo in a field name is not silently ignored.
+func decode(c *gin.Context) (Form, error) {
+	var f Form
+	d := json.NewDecoder(c.Request.Body)
+	d.DisallowUnknownFields()
+	if err := d.Decode(&f); err != nil {
+		return f, web.BadRequest("The request body must be a JSON object with the patient's fields.")
+	}
+	if _, err := d.Token(); !errors.Is(err, io.EOF) {
+		return f, web.BadRequest("The request body must hold one JSON object.")
+	}
+	return f, nil
+}
+
+func (m *Module) apiCreate(c *gin.Context) error {
+	ctx := c.Request.Context()
+	f, err := decode(c)
+	if err != nil {
+		return err
+	}
+	f.normalize()
+	if errs := f.Validate(m.app.Clock.Now()); len(errs) > 0 {
+		return web.Invalid(errs)
+	}
+	var p Patient
+	f.Apply(&p)
+	if err := (store{tenant.DB(ctx)}).Create(ctx, &p, auth.FromContext(ctx).ID, m.app.Clock.Now()); err != nil {
+		return err
+	}
+	if err := m.record(c, "patient.create", &p, p.NumberLabel()); err != nil {
+		return err
+	}
+	web.OK(c, http.StatusCreated, p)
+	return nil
+}
+
+func (m *Module) apiUpdate(c *gin.Context) error {
+	p, err := m.load(c)
+	if err != nil {
+		return err
+	}
+	f, err := decode(c)
+	if err != nil {
+		return err
+	}
+	f.normalize()
+	if errs := f.Validate(m.app.Clock.Now()); len(errs) > 0 {
+		return web.Invalid(errs)
+	}
+	changed, err := m.save(c, p, f)
+	if errors.Is(err, ErrConflict) {
+		return web.Conflict(fmt.Sprintf("The patient was changed by someone else since version %d. Fetch it again and reapply your change.", f.Version))
+	}
+	if err != nil {
+		return err
+	}
+	if len(changed) > 0 {
+		if err := m.record(c, "patient.update", p, "changed: "+strings.Join(changed, ", ")); err != nil {
+			return err
+		}
+	}
+	web.OK(c, http.StatusOK, p)
+	return nil
+}
+
+func (m *Module) apiArchive(c *gin.Context) error { return m.apiSetActive(c, false) }
+func (m *Module) apiRestore(c *gin.Context) error { return m.apiSetActive(c, true) }
+
+func (m *Module) apiSetActive(c *gin.Context, active bool) error {
+	p, err := m.load(c)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Version int64 `json:"version"`
+	}
+	if err := json.NewDecoder(c.Request.Body).Decode(&body); err != nil {
+		return web.BadRequest(`The request body must be {"version": N}.`)
+	}
+	if err := m.setActiveFrom(c, p, body.Version, active); errors.Is(err, ErrConflict) {
+		return web.Conflict("The patient was changed by someone else. Fetch it again.")
+	} else if err != nil {
+		return err
+	}
+	web.OK(c, http.StatusOK, p)
+	return nil
+}

@@ -1,0 +1,66 @@
+package patients
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/wardclinic/ward/core/auth"
+	"github.com/wardclinic/ward/core/tenant"
+	"github.com/wardclinic/ward/core/web"
+)
+
+const formPage = "patients/form"
+
+type formView struct {
+	Form       Form
+	Patient    *Patient // nil when registering
+	Sexes      any
+	Duplicates []Patient
+	Conflict   bool
+}
+
+func (m *Module) formPage(c *gin.Context, status int, v formView, errs map[string]string) error {
+	v.Sexes = Sexes
+	title := "Register a patient"
+	if v.Patient != nil {
+		title = "Edit " + v.Patient.FullName()
+	}
+	return m.render.Page(c, status, formPage, web.Page{Title: title, Data: v, Errors: errs})
+}
+
+func (m *Module) showNew(c *gin.Context) error {
+	return m.formPage(c, http.StatusOK, formView{}, nil)
+}
+
+// create registers a patient. Possible duplicates stop the first save: the
+// form comes back listing them, and saving anyway is a deliberate second
+// click (confirm=1).
+func (m *Module) create(c *gin.Context) error {
+	ctx := c.Request.Context()
+	f := FormFromValues(c.PostForm)
+	if errs := f.Validate(m.app.Clock.Now()); len(errs) > 0 {
+		return m.formPage(c, http.StatusUnprocessableEntity, formView{Form: f}, errs)
+	}
+	var p Patient
+	f.Apply(&p)
+	s := store{tenant.DB(ctx)}
+	if c.PostForm("confirm") != "1" {
+		dups, err := s.Duplicates(ctx, p.FirstName, p.LastName, p.DateOfBirth, p.Phone, "")
+		if err != nil {
+			return err
+		}
+		if len(dups) > 0 {
+			return m.formPage(c, http.StatusUnprocessableEntity, formView{Form: f, Duplicates: dups},
+				map[string]string{"form": "This patient may already be registered. Check the list below, or save anyway."})
+		}
+	}
+	if err := s.Create(ctx, &p, auth.FromContext(ctx).ID, m.app.Clock.Now()); err != nil {
+		return err
+	}
+	if err := m.record(c, "patient.create", &p, p.NumberLabel()); err != nil {
+		return err
+	}
+	web.Redirect(c, "/patients/"+p.ID+"?saved=created")
+	return nil
+}

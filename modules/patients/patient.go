@@ -1,0 +1,108 @@
+package patients
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Patient is one person registered at the clinic.
+type Patient struct {
+	ID               string           `bson:"_id" json:"id"`
+	TenantID         string           `bson:"tenantId" json:"-"`
+	Number           int64            `bson:"number" json:"number"`
+	FirstName        string           `bson:"firstName" json:"firstName"`
+	LastName         string           `bson:"lastName" json:"lastName"`
+	DateOfBirth      time.Time        `bson:"dob,omitempty" json:"dateOfBirth,omitzero"`
+	Sex              string           `bson:"sex,omitempty" json:"sex,omitempty"`
+	Phone            string           `bson:"phone,omitempty" json:"phone,omitempty"`
+	Email            string           `bson:"email,omitempty" json:"email,omitempty"`
+	Address          string           `bson:"address,omitempty" json:"address,omitempty"`
+	EmergencyContact EmergencyContact `bson:"emergencyContact" json:"emergencyContact"`
+	Allergies        []string         `bson:"allergies" json:"allergies"`
+	Notes            string           `bson:"notes,omitempty" json:"notes,omitempty"`
+	Active           bool             `bson:"active" json:"active"`
+	// Version counts saves; an edit must name the version it started from.
+	Version int64 `bson:"version" json:"version"`
+
+	// Search keys, kept in step with the fields above by normalize: lower
+	// case without accents, phone digits only. They make prefix search
+	// index-friendly on MongoDB.
+	LastKey     string `bson:"lastKey" json:"-"`
+	FirstKey    string `bson:"firstKey" json:"-"`
+	PhoneDigits string `bson:"phoneDigits,omitempty" json:"-"`
+	EmailKey    string `bson:"emailKey,omitempty" json:"-"`
+
+	CreatedAt time.Time `bson:"createdAt" json:"createdAt"`
+	CreatedBy string    `bson:"createdBy" json:"-"`
+	UpdatedAt time.Time `bson:"updatedAt" json:"updatedAt"`
+	UpdatedBy string    `bson:"updatedBy" json:"-"`
+}
+
+// EmergencyContact is who to call.
+type EmergencyContact struct {
+	Name     string `bson:"name,omitempty" json:"name,omitempty"`
+	Phone    string `bson:"phone,omitempty" json:"phone,omitempty"`
+	Relation string `bson:"relation,omitempty" json:"relation,omitempty"`
+}
+
+// Sexes a patient may be recorded with.
+var Sexes = []struct{ Value, Label string }{
+	{"female", "Female"}, {"male", "Male"}, {"other", "Other"}, {"unknown", "Not recorded"},
+}
+
+// NumberLabel is the patient number as staff read and say it: P-000042.
+func (p *Patient) NumberLabel() string { return FormatNumber(p.Number) }
+
+// FormatNumber formats a patient number.
+func FormatNumber(n int64) string { return fmt.Sprintf("P-%06d", n) }
+
+// FullName is "First Last".
+func (p *Patient) FullName() string { return strings.TrimSpace(p.FirstName + " " + p.LastName) }
+
+// Age in whole years at now, or -1 without a date of birth.
+func (p *Patient) Age(now time.Time) int {
+	if p.DateOfBirth.IsZero() {
+		return -1
+	}
+	y := now.Year() - p.DateOfBirth.Year()
+	if now.YearDay() < p.DateOfBirth.YearDay() {
+		y--
+	}
+	return y
+}
+
+// normalize refreshes the search keys from the fields.
+func (p *Patient) normalize() {
+	p.LastKey = Fold(p.LastName)
+	p.FirstKey = Fold(p.FirstName)
+	p.PhoneDigits = Digits(p.Phone)
+	p.EmailKey = strings.ToLower(p.Email)
+}
+
+// Fold lower-cases s and removes accents: "Zoë Ñúñez" → "zoe nunez".
+func Fold(s string) string {
+	// A transformer chain keeps state: one per call, never shared.
+	folder := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out, _, err := transform.String(folder, s)
+	if err != nil {
+		out = s
+	}
+	return strings.ToLower(strings.TrimSpace(out))
+}
+
+// Digits keeps only the digits of s: "+1 (555) 010-2030" → "15550102030".
+func Digits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

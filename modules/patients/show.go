@@ -1,0 +1,65 @@
+package patients
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/wardclinic/ward/core/audit"
+	"github.com/wardclinic/ward/core/auth"
+	"github.com/wardclinic/ward/core/tenant"
+	"github.com/wardclinic/ward/core/web"
+)
+
+const showPage = "patients/show"
+
+type showView struct {
+	Patient  *Patient
+	Age      int
+	Timeline []TimelineEntry
+	Saved    string
+}
+
+// load returns the clinic's patient named in the URL, or a 404 that says
+// nothing about other clinics.
+func (m *Module) load(c *gin.Context) (*Patient, error) {
+	ctx := c.Request.Context()
+	p, err := store{tenant.DB(ctx)}.Get(ctx, c.Param("id"))
+	if errors.Is(err, ErrNotFound) {
+		return nil, web.NotFound("There is no such patient in this clinic.")
+	}
+	return p, err
+}
+
+func (m *Module) show(c *gin.Context) error {
+	ctx := c.Request.Context()
+	p, err := m.load(c)
+	if err != nil {
+		return err
+	}
+	tl, err := m.timelineFor(ctx, tenant.DB(ctx), p.ID)
+	if err != nil {
+		return err
+	}
+	if err := m.record(c, "patient.view", p, ""); err != nil {
+		return err
+	}
+	saved := map[string]string{"created": "Patient registered.", "updated": "Changes saved.", "archived": "Patient archived.", "restored": "Patient restored."}[c.Query("saved")]
+	return m.render.Page(c, http.StatusOK, showPage, web.Page{Title: p.FullName(), Data: showView{
+		Patient: p, Age: p.Age(m.app.Clock.Now()), Timeline: tl, Saved: saved,
+	}})
+}
+
+// record writes an audit entry about a patient. Views are recorded too:
+// who looked at whose record is part of the record.
+func (m *Module) record(c *gin.Context, action string, p *Patient, after string) error {
+	ctx := c.Request.Context()
+	u := auth.FromContext(ctx)
+	return audit.Record(ctx, tenant.DB(ctx), audit.Entry{At: m.app.Clock.Now(), ActorID: u.ID, ActorEmail: u.Email,
+		Action: action, Target: "patient:" + p.ID, After: after, IP: c.ClientIP()})
+}
+
+func urlEscape(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }

@@ -1,0 +1,257 @@
+package patients
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+
+	"github.com/wardclinic/ward/core/db"
+)
+
+// Collections.
+const (
+	collection = "patients"
+	revisions  = "patient_revisions"
+	// sequenceKind names the patient-number sequence (core/db Next).
+	sequenceKind = "patient"
+)
+
+// PageSize is how many patients a list page shows.
+const PageSize = 25
+
+// Errors the store returns.
+var (
+	ErrNotFound = errors.New("patients: not found")
+	// ErrConflict: someone saved the patient since the editor loaded it.
+	ErrConflict = errors.New("patients: edited by someone else")
+)
+
+// indexes: the seed's two, plus what search, numbers and revisions need.
+var indexes = []db.Index{
+	{Collection: collection, Keys: bson.D{{Key: "tenantId", Value: 1}, {Key: "lastName", Value: 1}, {Key: "firstName", Value: 1}}},
+	{Collection: collection, Keys: bson.D{{Key: "tenantId", Value: 1}, {Key: "active", Value: 1}}},
+	{Collection: collection, Keys: bson.D{{Key: "tenantId", Value: 1}, {Key: "number", Value: 1}}, Unique: true},
+	{Collection: collection, Keys: bson.D{{Key: "tenantId", Value: 1}, {Key: "active", Value: 1}, {Key: "lastKey", Value: 1}, {Key: "firstKey", Value: 1}}},
+	{Collection: collection, Keys: bson.D{{Key: "tenantId", Value: 1}, {Key: "phoneDigits", Value: 1}}},
+	{Collection: collection, Keys: bson.D{{Key: "tenantId", Value: 1}, {Key: "emailKey", Value: 1}}},
+	{Collection: collection, Keys: bson.D{{Key: "tenantId", Value: 1}, {Key: "dob", Value: 1}}},
+	{Collection: revisions, Keys: bson.D{{Key: "tenantId", Value: 1}, {Key: "patientId", Value: 1}, {Key: "version", Value: 1}}, Unique: true},
+}
+
+// store is the module's data access, always through the clinic's scoped
+// handle: every query below is limited to one clinic by construction.
+type store struct {
+	tdb *db.Tenant
+}
+
+func (s store) patients() *db.Collection { return s.tdb.Collection(collection) }
+
+// Query is a list request.
+type Query struct {
+	Q        string // name prefix, phone digits, email or patient number
+	Archived bool   // show archived patients instead of active ones
+	Page     int    // from 1
+}
+
+// Result is one page of patients.
+type Result struct {
+	Patients []Patient
+	Total    int64
+	Page     int
+	Pages    int
+}
+
+// List returns a page of patients sorted by last then first name: two round
+// trips (count, page).
+func (s store) List(ctx context.Context, q Query) (Result, error) {
+	filter := searchFilter(q.Q)
+	filter = append(filter, bson.E{Key: "active", Value: !q.Archived})
+	total, err := s.patients().Count(ctx, filter)
+	if err != nil {
+		return Result{}, err
+	}
+	r := Result{Total: total, Page: max(q.Page, 1), Pages: int((total + PageSize - 1) / PageSize)}
+	if r.Pages == 0 {
+		r.Pages = 1
+	}
+	if r.Page > r.Pages {
+		r.Page = r.Pages
+	}
+	err = s.patients().Find(ctx, filter, &r.Patients, db.FindOptions{
+		Sort:  bson.D{{Key: "lastKey", Value: 1}, {Key: "firstKey", Value: 1}, {Key: "number", Value: 1}},
+		Skip:  int64(r.Page-1) * PageSize,
+		Limit: PageSize,
+	})
+	return r, err
+}
+
+var numberPattern = regexp.MustCompile(`^(?i)p-?0*(\d{1,12})$`)
+
+// searchFilter turns what someone typed into a filter: a patient number
+// ("P-000042", "42"), phone digits, an email (a prefix), or name
+// prefixes — every word must start the first or the last name, accents and
+// case ignored.
+func searchFilter(q string) bson.D {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return bson.D{}
+	}
+	if m := numberPattern.FindStringSubmatch(q); m != nil {
+		n, _ := strconv.ParseInt(m[1], 10, 64)
+		return bson.D{{Key: "number", Value: n}}
+	}
+	if d := Digits(q); len(d) >= 3 && len(d)*2 >= len(strings.ReplaceAll(q, " ", "")) {
+		// Digits match anywhere in the phone: people type a local number
+		// without the country code the record has. On MongoDB this scans the
+		// {tenantId, phoneDigits} index, not the documents.
+		or := bson.A{bson.D{{Key: "phoneDigits", Value: bson.D{{Key: "$regex", Value: regexp.QuoteMeta(d)}}}}}
+		if len(d) <= 12 {
+			n, _ := strconv.ParseInt(d, 10, 64)
+			or = append(or, bson.D{{Key: "number", Value: n}})
+		}
+		return bson.D{{Key: "$or", Value: or}}
+	}
+	if strings.Contains(q, "@") {
+		return bson.D{{Key: "emailKey", Value: prefix(strings.ToLower(q))}}
+	}
+	var and bson.A
+	for _, w := range strings.Fields(Fold(q)) {
+		and = append(and, bson.D{{Key: "$or", Value: bson.A{
+			bson.D{{Key: "lastKey", Value: prefix(w)}},
+			bson.D{{Key: "firstKey", Value: prefix(w)}},
+		}}})
+		if len(and) == 4 {
+			break
+		}
+	}
+	return bson.D{{Key: "$and", Value: and}}
+}
+
+// prefix is an anchored, escaped regular expression: index-friendly on
+// MongoDB, and no one can inject a pattern.
+func prefix(s string) bson.D {
+	return bson.D{{Key: "$regex", Value: "^" + regexp.QuoteMeta(s)}}
+}
+
+// Get returns the clinic's patient with id.
+func (s store) Get(ctx context.Context, id string) (*Patient, error) {
+	var p Patient
+	err := s.patients().FindOne(ctx, bson.D{{Key: "_id", Value: id}}, &p, nil)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	return &p, err
+}
+
+// revision is one saved state of a patient. Inserting it claims the version:
+// the unique index {tenantId, patientId, version} lets exactly one of several
+// concurrent saves of the same version through, and the revisions together
+// are the record's history.
+type revision struct {
+	ID        string    `bson:"_id"`
+	PatientID string    `bson:"patientId"`
+	Version   int64     `bson:"version"`
+	Snapshot  Patient   `bson:"snapshot"`
+	Changed   []string  `bson:"changed,omitempty"`
+	By        string    `bson:"by"`
+	At        time.Time `bson:"at"`
+}
+
+// Create registers a new patient with the next patient number.
+func (s store) Create(ctx context.Context, p *Patient, by string, now time.Time) error {
+	n, err := s.tdb.Next(ctx, sequenceKind, now)
+	if err != nil {
+		return err
+	}
+	p.ID, p.Number, p.Version, p.Active = db.NewID(), n, 1, true
+	p.CreatedAt, p.UpdatedAt, p.CreatedBy, p.UpdatedBy = now, now, by, by
+	p.TenantID = s.tdb.ID()
+	if _, err := s.tdb.Collection(revisions).InsertOne(ctx, revision{ID: db.NewID(), PatientID: p.ID, Version: 1, Snapshot: *p, By: by, At: now}); err != nil {
+		return err
+	}
+	if _, err := s.patients().InsertOne(ctx, p); err != nil {
+		return fmt.Errorf("patients: create: %w", err)
+	}
+	return nil
+}
+
+// Save stores p as the version after from. If another save claimed that
+// version first, nothing is written and ErrConflict is returned.
+func (s store) Save(ctx context.Context, p *Patient, from int64, changed []string, by string, now time.Time) error {
+	p.Version = from + 1
+	p.UpdatedAt, p.UpdatedBy = now, by
+	_, err := s.tdb.Collection(revisions).InsertOne(ctx, revision{ID: db.NewID(), PatientID: p.ID, Version: p.Version, Snapshot: *p, Changed: changed, By: by, At: now})
+	if db.IsDuplicate(err) {
+		return ErrConflict
+	}
+	if err != nil {
+		return err
+	}
+	res, err := s.patients().ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.ID}}, p, false)
+	if err != nil {
+		return err
+	}
+	if res.Matched == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// Duplicates returns patients who may be the person being registered: the
+// same date of birth or phone, and a name at most one typo away (case and
+// accents ignored). except is the patient being edited, if any.
+func (s store) Duplicates(ctx context.Context, first, last string, dob time.Time, phone, except string) ([]Patient, error) {
+	or := bson.A{}
+	if !dob.IsZero() {
+		or = append(or, bson.D{{Key: "dob", Value: dob}})
+	}
+	if d := Digits(phone); len(d) >= 5 {
+		or = append(or, bson.D{{Key: "phoneDigits", Value: d}})
+	}
+	if len(or) == 0 || (first == "" && last == "") {
+		return nil, nil
+	}
+	var candidates []Patient
+	if err := s.patients().Find(ctx, bson.D{{Key: "$or", Value: or}}, &candidates, db.FindOptions{Limit: 200}); err != nil {
+		return nil, err
+	}
+	name := Fold(first) + " " + Fold(last)
+	var out []Patient
+	for _, c := range candidates {
+		if c.ID != except && editDistance(name, c.FirstKey+" "+c.LastKey) <= 1 {
+			out = append(out, c)
+		}
+		if len(out) == 5 {
+			break
+		}
+	}
+	return out, nil
+}
+
+// editDistance is the Levenshtein distance between a and b, in runes.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
