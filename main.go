@@ -1,6 +1,8 @@
 // Command ward is the Ward clinic management server and its operator tools.
 //
 //	ward serve            run the server (the default)
+//	ward tenant …         operator commands on clinics
+//	ward seed demo …      a clinic with made-up patients
 //	ward help             list the commands
 //
 // Configuration comes from the environment; see README.md.
@@ -16,10 +18,12 @@ import (
 
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/boot"
+	"github.com/wardclinic/ward/modules/audit"
 	"github.com/wardclinic/ward/modules/dashboard"
 	"github.com/wardclinic/ward/modules/landing"
 	"github.com/wardclinic/ward/modules/onboarding"
 	"github.com/wardclinic/ward/modules/patients"
+	"github.com/wardclinic/ward/modules/roles"
 	"github.com/wardclinic/ward/modules/signin"
 	"github.com/wardclinic/ward/modules/staff"
 )
@@ -34,6 +38,8 @@ func modules(core *boot.Core) []app.Module {
 		dashboard.New(),
 		patients.New(),
 		staff.New(core),
+		roles.New(core),
+		audit.New(core),
 	}
 }
 
@@ -54,6 +60,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch cmd {
 	case "serve":
 		return serve(ctx, args, getenv, stderr)
+	case "tenant":
+		return tenantCmd(ctx, args, getenv, stdout, stderr)
+	case "seed":
+		return seedCmd(ctx, args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0
@@ -68,8 +78,15 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `Usage: ward <command>
 
 Commands:
-  serve     run the Ward server (default)
-  help      show this help
+  serve                          run the Ward server (default)
+  tenant list                    list the clinics
+  tenant show SUB                show one clinic
+  tenant suspend SUB             suspend a clinic (its staff see a suspension page)
+  tenant activate SUB            make a suspended or inactive clinic active again
+  tenant set-expiry SUB DATE     set the subscription's expiry (YYYY-MM-DD, end of day UTC)
+  seed demo --clinic NAME [--subdomain SUB] [--patients N]
+                                 create (or reuse) a clinic with made-up patients
+  help                           show this help
 
 Configuration is read from the environment (PORT, BASE_DOMAIN, MONGODB_URI,
 DATA_DIR, SESSION_SECRET, APP_ENV, SMTP_URL, ...); see README.md.

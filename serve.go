@@ -11,6 +11,7 @@ import (
 	"github.com/wardclinic/ward/core/boot"
 	"github.com/wardclinic/ward/core/config"
 	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/jobs"
 	"github.com/wardclinic/ward/core/logging"
 	"github.com/wardclinic/ward/core/server"
 	"github.com/wardclinic/ward/static"
@@ -67,10 +68,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	go func() {
-		if err := a.Start(ctx); err != nil && ctx.Err() == nil {
-			log.Error().Err(err).Msg("start-up failed")
-			cancel(err)
+		if err := a.Start(ctx); err != nil {
+			if ctx.Err() == nil {
+				log.Error().Err(err).Msg("start-up failed")
+				cancel(err)
+			}
+			return
 		}
+		jobs.New(log, append(core.Jobs(), a.Jobs()...)).Run(ctx)
 	}()
 
 	if err := server.Serve(ctx, ln, handler, server.Options{

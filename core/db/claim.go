@@ -80,3 +80,27 @@ func (t *Tenant) Next(ctx context.Context, kind string, at time.Time) (int64, er
 	}
 	return 0, fmt.Errorf("db: sequence %q: no free number after 1000 tries", kind)
 }
+
+// Reserve hands out count consecutive numbers of a sequence at once (bulk
+// imports, demo data) and returns the first. Every number is inserted, so a
+// concurrent Next moves past the block instead of reusing a number in it;
+// if a concurrent caller took a number first, Reserve fails and may be
+// retried.
+func (t *Tenant) Reserve(ctx context.Context, kind string, count int, at time.Time) (int64, error) {
+	seq := t.Collection(SequencesCollection)
+	var last struct {
+		N int64 `bson:"n"`
+	}
+	err := seq.FindOne(ctx, bson.D{{Key: "kind", Value: kind}}, &last, bson.D{{Key: "n", Value: -1}})
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return 0, err
+	}
+	docs := make([]any, count)
+	for i := range docs {
+		docs[i] = bson.D{{Key: "kind", Value: kind}, {Key: "n", Value: last.N + 1 + int64(i)}, {Key: "at", Value: at}}
+	}
+	if err := seq.InsertMany(ctx, docs); err != nil {
+		return 0, fmt.Errorf("db: reserving %d numbers of %q: %w", count, kind, err)
+	}
+	return last.N + 1, nil
+}

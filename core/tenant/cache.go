@@ -5,6 +5,10 @@ import (
 	"time"
 )
 
+// CacheTTL is how long a clinic's record is cached: a change made by
+// another process (an operator command, another instance) is seen within it.
+const CacheTTL = defaultTTL
+
 const (
 	defaultTTL     = 15 * time.Second // a changed tenant is seen by other instances within this
 	defaultMissTTL = 5 * time.Second  // unknown subdomains are remembered briefly: each miss is a scan on the embedded database

@@ -148,3 +148,27 @@ func welcomeMail(t *tenant.Tenant, admin *auth.User, loginURL string) mail.Messa
 			"— Ward\n",
 	}
 }
+
+// InvalidError lists what is wrong with a form given to CreateClinic.
+type InvalidError map[string]string
+
+func (e InvalidError) Error() string {
+	msg := "invalid clinic:"
+	for f, m := range e {
+		msg += " " + f + ": " + m
+	}
+	return msg
+}
+
+// CreateClinic validates f and provisions the clinic exactly as the sign-up
+// form does; operator commands (demo data) use it.
+func (m *Module) CreateClinic(ctx context.Context, f Form) (*tenant.Tenant, error) {
+	f = formFromValues(func(k string) string {
+		return map[string]string{"clinicName": f.ClinicName, "subdomain": f.Subdomain, "adminName": f.AdminName,
+			"adminEmail": f.AdminEmail, "adminPassword": f.AdminPassword, "timezone": f.Timezone, "currency": f.Currency}[k]
+	})
+	if errs := f.Validate(); len(errs) > 0 {
+		return nil, InvalidError(errs)
+	}
+	return m.create(ctx, f)
+}

@@ -1,0 +1,267 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/rs/zerolog"
+	"go.mongodb.org/mongo-driver/bson"
+
+	"github.com/wardclinic/ward/core/app"
+	"github.com/wardclinic/ward/core/boot"
+	"github.com/wardclinic/ward/core/config"
+	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/logging"
+	"github.com/wardclinic/ward/core/tenant"
+	"github.com/wardclinic/ward/modules/onboarding"
+	"github.com/wardclinic/ward/modules/patients"
+	"github.com/wardclinic/ward/static"
+	"github.com/wardclinic/ward/templates"
+)
+
+// ward is Ward assembled for a command that works on the database without
+// serving HTTP.
+type ward struct {
+	cfg   *config.Config
+	log   zerolog.Logger
+	store *db.Store
+	core  *boot.Core
+	app   *app.App
+	mods  []app.Module
+}
+
+// open connects to the configured database, builds Ward and waits until the
+// database answers and the indexes exist.
+func open(ctx context.Context, getenv func(string) string, stderr io.Writer) (*ward, error) {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return nil, err
+	}
+	log := logging.New(stderr, cfg.Production(), "warn")
+	store, err := db.Open(db.Options{URI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	core, err := boot.NewCore(cfg, log, store, nil, templates.FS, static.FS)
+	if err != nil {
+		_ = store.Close(ctx)
+		return nil, err
+	}
+	mods := modules(core)
+	a, err := core.App(mods...)
+	if err != nil {
+		_ = store.Close(ctx)
+		return nil, err
+	}
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := a.Start(sctx); err != nil {
+		_ = store.Close(ctx)
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	return &ward{cfg: cfg, log: log, store: store, core: core, app: a, mods: mods}, nil
+}
+
+func (w *ward) close() { _ = w.store.Close(context.Background()) }
+
+// tenantCmd runs the operator's tenant commands.
+func tenantCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "usage: ward tenant list | show SUB | suspend SUB | activate SUB | set-expiry SUB YYYY-MM-DD")
+		return 2
+	}
+	w, err := open(ctx, getenv, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "ward: %v\n", err)
+		return configOrRuntime(err)
+	}
+	defer w.close()
+	reg := w.core.Tenants
+	now := time.Now().UTC()
+
+	need := func(n int) (*tenant.Tenant, bool) {
+		if len(args) != n {
+			fmt.Fprintf(stderr, "ward tenant %s: expected %d argument(s)\n", args[0], n-1)
+			return nil, false
+		}
+		t, err := reg.BySubdomain(ctx, strings.ToLower(args[1]))
+		if err != nil {
+			fmt.Fprintf(stderr, "ward: no clinic %q\n", args[1])
+			return nil, false
+		}
+		return t, true
+	}
+	switch args[0] {
+	case "list":
+		ts, err := reg.List(ctx)
+		if err != nil {
+			fmt.Fprintf(stderr, "ward: %v\n", err)
+			return 1
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "SUBDOMAIN\tNAME\tSTATUS\tPLAN\tEXPIRES")
+		for _, t := range ts {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.Subdomain, t.Name, t.Status, t.Subscription.Plan, t.Subscription.ExpiresAt.Format(time.DateOnly))
+		}
+		_ = tw.Flush()
+		return 0
+	case "show":
+		t, ok := need(2)
+		if !ok {
+			return 1
+		}
+		tdb := w.store.ForTenant(t.ID)
+		users, _ := tdb.Collection("users").Count(ctx, bson.D{})
+		pats, _ := tdb.Collection("patients").Count(ctx, bson.D{})
+		fmt.Fprintf(stdout, "Name:          %s\nSubdomain:     %s\nID:            %s\nStatus:        %s\nPlan:          %s (%s)\nExpires:       %s\nCreated:       %s\nUsers:         %d\nPatients:      %d\n",
+			t.Name, t.Subdomain, t.ID, t.Status, t.Subscription.Plan, t.Subscription.Status,
+			t.Subscription.ExpiresAt.Format(time.RFC3339), t.CreatedAt.Format(time.RFC3339), users, pats)
+		return 0
+	case "suspend", "activate":
+		t, ok := need(2)
+		if !ok {
+			return 1
+		}
+		status := map[string]string{"suspend": tenant.StatusSuspended, "activate": tenant.StatusActive}[args[0]]
+		if t.Status == tenant.StatusProvisioning {
+			fmt.Fprintf(stderr, "ward: %s is still being set up\n", t.Subdomain)
+			return 1
+		}
+		if _, err := reg.Update(ctx, t.ID, bson.D{{Key: "status", Value: status}}, now); err != nil {
+			fmt.Fprintf(stderr, "ward: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "%s is now %s (running servers notice within %s)\n", t.Subdomain, status, tenant.CacheTTL)
+		return 0
+	case "set-expiry":
+		t, ok := need(3)
+		if !ok {
+			return 1
+		}
+		d, err := time.Parse(time.DateOnly, args[2])
+		if err != nil {
+			fmt.Fprintf(stderr, "ward: expiry %q: use YYYY-MM-DD\n", args[2])
+			return 2
+		}
+		end := d.Add(24*time.Hour - time.Second)
+		if _, err := reg.Update(ctx, t.ID, bson.D{{Key: "subscription.expiresAt", Value: end}}, now); err != nil {
+			fmt.Fprintf(stderr, "ward: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "%s now expires at %s\n", t.Subdomain, end.Format(time.RFC3339))
+		return 0
+	}
+	fmt.Fprintf(stderr, "ward tenant: unknown command %q\n", args[0])
+	return 2
+}
+
+// seedCmd creates demo data: `ward seed demo --clinic NAME --patients N`.
+func seedCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "demo" {
+		fmt.Fprintln(stderr, "usage: ward seed demo --clinic NAME [--subdomain SUB] [--patients N]")
+		return 2
+	}
+	fs := flag.NewFlagSet("seed demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	name := fs.String("clinic", "Demo Clinic", "the clinic's name")
+	sub := fs.String("subdomain", "", "the clinic's subdomain (default: from the name)")
+	n := fs.Int("patients", 200, "how many made-up patients to add")
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	if *n < 0 || *n > 1_000_000 {
+		fmt.Fprintln(stderr, "ward seed demo: --patients must be 0 to 1000000")
+		return 2
+	}
+	if *sub == "" {
+		*sub = slug(*name)
+	}
+	w, err := open(ctx, getenv, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "ward: %v\n", err)
+		return configOrRuntime(err)
+	}
+	defer w.close()
+
+	t, err := w.core.Tenants.BySubdomain(ctx, *sub)
+	switch {
+	case errors.Is(err, tenant.ErrNotFound):
+		var ob *onboarding.Module
+		for _, m := range w.mods {
+			if o, ok := m.(*onboarding.Module); ok {
+				ob = o
+			}
+		}
+		password := randomPassword()
+		email := "admin@" + *sub + ".example"
+		t, err = ob.CreateClinic(ctx, onboarding.Form{ClinicName: *name, Subdomain: *sub, AdminName: "Demo Admin",
+			AdminEmail: email, AdminPassword: password, Timezone: "UTC", Currency: "USD"})
+		if err != nil {
+			fmt.Fprintf(stderr, "ward: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "Created %s at %s://%s.%s:%d/login\nSign in as %s with password: %s\n",
+			t.Name, "http", t.Subdomain, w.cfg.BaseDomain, w.cfg.Port, email, password)
+	case err != nil:
+		fmt.Fprintf(stderr, "ward: %v\n", err)
+		return 1
+	default:
+		fmt.Fprintf(stdout, "Using the existing clinic %s (%s)\n", t.Name, t.Subdomain)
+	}
+
+	start := time.Now()
+	err = patients.SeedDemo(ctx, w.store.ForTenant(t.ID), *n, uint64(time.Now().UnixNano()), time.Now().UTC(), func(done int) {
+		fmt.Fprintf(stdout, "\r%d/%d patients", done, *n)
+	})
+	fmt.Fprintln(stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "ward: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "Added %d patients in %s\n", *n, time.Since(start).Round(time.Millisecond))
+	return 0
+}
+
+// slug makes a subdomain from a clinic name: "Sunrise Clinic" → "sunrise-clinic".
+func slug(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+			dash = false
+		case !dash && b.Len() > 0:
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	s := strings.Trim(b.String(), "-")
+	if len(s) > tenant.MaxSubdomain {
+		s = strings.Trim(s[:tenant.MaxSubdomain], "-")
+	}
+	return s
+}
+
+func randomPassword() string {
+	b := make([]byte, 15)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// configOrRuntime is the exit code for err: 2 for configuration, 1 otherwise.
+func configOrRuntime(err error) int {
+	var ce *config.Error
+	if errors.As(err, &ce) {
+		return 2
+	}
+	return 1
+}
