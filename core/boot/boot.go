@@ -36,6 +36,7 @@ type Core struct {
 	RBAC     *rbac.Enforcer
 	Access   *access.Guard
 	Limiter  *auth.Limiter
+	Mail     *mail.Sender
 
 	templates, static fs.FS
 }
@@ -53,6 +54,10 @@ func NewCore(cfg *config.Config, log zerolog.Logger, store *db.Store, clk clock.
 	if err != nil {
 		return nil, err
 	}
+	sender, err := mail.NewSender(store, log, cfg.SMTPURL, cfg.MailFrom)
+	if err != nil {
+		return nil, err
+	}
 	reg := tenant.NewRegistry(store)
 	sessions := session.NewManager(store, key, cfg.Production())
 	return &Core{
@@ -67,6 +72,7 @@ func NewCore(cfg *config.Config, log zerolog.Logger, store *db.Store, clk clock.
 		RBAC:      enf,
 		Access:    &access.Guard{Sessions: sessions, RBAC: enf, Clock: clk},
 		Limiter:   auth.NewLimiter(store),
+		Mail:      sender,
 		templates: templates,
 		static:    static,
 	}, nil

@@ -21,5 +21,9 @@ func (c *Core) Jobs() []app.Job {
 			_, err := c.Limiter.DeleteOlderThan(ctx, c.Clock.Now().Add(-24*time.Hour))
 			return err
 		}},
+		{Name: "send mail", Every: 15 * time.Second, Run: func(ctx context.Context) error {
+			_, err := c.Mail.SendQueued(ctx, 100, c.Clock.Now())
+			return err
+		}},
 	}
 }

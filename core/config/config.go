@@ -8,6 +8,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"path/filepath"
@@ -31,6 +32,7 @@ type Config struct {
 	SessionSecret  string // empty in development: generated and kept in DataDir
 	Env            string
 	SMTPURL        string // empty: mail is logged and kept in the outbox
+	MailFrom       string // sender of Ward's mail
 	StripeKey      string
 	StripeWebhook  string
 	StripeAPIBase  string
@@ -127,6 +129,13 @@ func Load(getenv func(string) string) (*Config, error) {
 			return nil, &Error{"SMTP_URL", redact(v), "must look like smtp://user:password@host:587 or smtps://host:465"}
 		}
 		c.SMTPURL = v
+	}
+	c.MailFrom = "Ward <no-reply@" + c.BaseDomain + ">"
+	if v := getenv("MAIL_FROM"); v != "" {
+		if _, err := mail.ParseAddress(v); err != nil {
+			return nil, &Error{"MAIL_FROM", v, "must be an address such as Ward <no-reply@example.com>"}
+		}
+		c.MailFrom = v
 	}
 	c.StripeKey = getenv("STRIPE_SECRET_KEY")
 	c.StripeWebhook = getenv("STRIPE_WEBHOOK_SECRET")
