@@ -37,6 +37,11 @@ type entry struct {
 	e       *casbin.SyncedEnforcer
 	version string
 	used    time.Time
+	// decisions remembers answers: casbin evaluates its matcher over every
+	// rule of the clinic (tens of microseconds), a page asks the same few
+	// questions again and again, and an entry is replaced when the clinic's
+	// policy version changes — so a remembered answer is never stale.
+	decisions sync.Map // "role\x00resource\x00action" → bool
 }
 
 // DefaultCacheSize is how many clinics' policies are kept loaded.
@@ -67,11 +72,20 @@ func NewEnforcer(store *db.Store, cacheSize int) (*Enforcer, error) {
 // Allowed reports whether role may do action on resource in the clinic whose
 // current policy version is version.
 func (e *Enforcer) Allowed(ctx context.Context, tenantID, version, roleKey, resource, action string) (bool, error) {
-	ce, err := e.get(ctx, tenantID, version)
+	ent, err := e.get(ctx, tenantID, version)
 	if err != nil {
 		return false, err
 	}
-	return ce.Enforce(RoleSubject(roleKey), tenantID, resource, action)
+	key := roleKey + "\x00" + resource + "\x00" + action
+	if ok, hit := ent.decisions.Load(key); hit {
+		return ok.(bool), nil
+	}
+	ok, err := ent.e.Enforce(RoleSubject(roleKey), tenantID, resource, action)
+	if err != nil {
+		return false, err
+	}
+	ent.decisions.Store(key, ok)
+	return ok, nil
 }
 
 // Invalidate drops a clinic's cached policy (the editing instance calls it;
@@ -82,13 +96,13 @@ func (e *Enforcer) Invalidate(tenantID string) {
 	e.mu.Unlock()
 }
 
-func (e *Enforcer) get(ctx context.Context, tenantID, version string) (*casbin.SyncedEnforcer, error) {
+func (e *Enforcer) get(ctx context.Context, tenantID, version string) (*entry, error) {
 	now := time.Now()
 	e.mu.Lock()
 	if ent, ok := e.entries[tenantID]; ok && ent.version == version {
 		ent.used = now
 		e.mu.Unlock()
-		return ent.e, nil
+		return ent, nil
 	}
 	e.mu.Unlock()
 
@@ -96,13 +110,14 @@ func (e *Enforcer) get(ctx context.Context, tenantID, version string) (*casbin.S
 	if err != nil {
 		return nil, err
 	}
+	ent := &entry{e: ce, version: version, used: now}
 	e.mu.Lock()
 	if len(e.entries) >= e.max {
 		e.evictOldest()
 	}
-	e.entries[tenantID] = &entry{e: ce, version: version, used: now}
+	e.entries[tenantID] = ent
 	e.mu.Unlock()
-	return ce, nil
+	return ent, nil
 }
 
 // evictOldest drops the least recently used entry. Called with mu held; a
