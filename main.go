@@ -24,6 +24,7 @@ import (
 	"github.com/wardclinic/ward/modules/onboarding"
 	"github.com/wardclinic/ward/modules/patients"
 	"github.com/wardclinic/ward/modules/roles"
+	"github.com/wardclinic/ward/modules/settings"
 	"github.com/wardclinic/ward/modules/signin"
 	"github.com/wardclinic/ward/modules/staff"
 )
@@ -38,6 +39,7 @@ func modules(core *boot.Core) []app.Module {
 		dashboard.New(),
 		patients.New(),
 		staff.New(core),
+		settings.New(core),
 		roles.New(core),
 		audit.New(core),
 	}

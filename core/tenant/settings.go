@@ -65,3 +65,22 @@ func LoadSettings(ctx context.Context, tdb *db.Tenant) (*Settings, error) {
 	}
 	return &s, err
 }
+
+// SaveSettings writes a clinic's changed settings.
+func SaveSettings(ctx context.Context, tdb *db.Tenant, s *Settings, now time.Time) error {
+	s.UpdatedAt = now
+	_, err := tdb.Collection(SettingsCollection).UpdateOne(ctx, bson.D{}, bson.D{{Key: "$set", Value: bson.D{
+		{Key: "clinicName", Value: s.ClinicName}, {Key: "timezone", Value: s.Timezone}, {Key: "currency", Value: s.Currency},
+		{Key: "dateFormat", Value: s.DateFormat}, {Key: "idleMinutes", Value: s.IdleMinutes}, {Key: "updatedAt", Value: now},
+	}}}, false)
+	return err
+}
+
+// DateFormats are the date formats a clinic can choose (Go layouts).
+var DateFormats = []struct{ Layout, Example string }{
+	{"02 Jan 2006", "23 Jul 2026"},
+	{"2006-01-02", "2026-07-23"},
+	{"02/01/2006", "23/07/2026"},
+	{"01/02/2006", "07/23/2026"},
+	{"Jan 2, 2006", "Jul 23, 2026"},
+}

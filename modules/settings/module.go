@@ -1,0 +1,156 @@
+// Package settings lets a clinic's admins change the clinic's own
+// preferences: its name, time zone, currency, date format and how long an
+// idle session stays signed in.
+package settings
+
+import (
+	"embed"
+	"errors"
+	"io/fs"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+	"go.mongodb.org/mongo-driver/bson"
+	"golang.org/x/text/currency"
+
+	"github.com/wardclinic/ward/core/app"
+	"github.com/wardclinic/ward/core/audit"
+	"github.com/wardclinic/ward/core/auth"
+	"github.com/wardclinic/ward/core/boot"
+	"github.com/wardclinic/ward/core/tenant"
+	"github.com/wardclinic/ward/core/web"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// Module is the settings module.
+type Module struct {
+	core   *boot.Core
+	render *web.Renderer
+}
+
+var (
+	_ app.Module             = (*Module)(nil)
+	_ app.Provisioner        = (*Module)(nil)
+	_ app.TemplateProvider   = (*Module)(nil)
+	_ app.RouteDeclarer      = (*Module)(nil)
+	_ app.NavDeclarer        = (*Module)(nil)
+	_ app.PermissionDeclarer = (*Module)(nil)
+)
+
+// New returns the module.
+func New(core *boot.Core) *Module { return &Module{core: core} }
+
+// Name implements app.Module.
+func (m *Module) Name() string { return "settings" }
+
+// Provision keeps the renderer.
+func (m *Module) Provision(a *app.App) error { m.render = a.Render; return nil }
+
+// Templates implements app.TemplateProvider.
+func (m *Module) Templates() fs.FS {
+	sub, _ := fs.Sub(templates, "templates")
+	return sub
+}
+
+// Routes implements app.RouteDeclarer.
+func (m *Module) Routes(r *app.Routes) {
+	r.Clinic(http.MethodGet, "/settings", app.Allow("settings", "read"), m.show)
+	r.Clinic(http.MethodPost, "/settings", app.Allow("settings", "update"), m.save)
+}
+
+// Nav implements app.NavDeclarer.
+func (m *Module) Nav() []app.NavEntry {
+	return []app.NavEntry{{Label: "Settings", Href: "/settings", Resource: "settings", Order: 95}}
+}
+
+// Permissions implements app.PermissionDeclarer.
+func (m *Module) Permissions() []app.Permission {
+	return []app.Permission{{Resource: "settings", Label: "Clinic settings", Actions: []string{"read", "update"},
+		Description: "See and change the clinic's name, time zone, currency, date format and sign-out time."}}
+}
+
+type view struct {
+	S       *tenant.Settings
+	Formats any
+	Saved   bool
+}
+
+func (m *Module) show(c *gin.Context) error {
+	ctx := c.Request.Context()
+	s, err := tenant.LoadSettings(ctx, tenant.DB(ctx))
+	if err != nil {
+		return err
+	}
+	return m.render.Page(c, http.StatusOK, "settings/form", web.Page{Title: "Settings", Data: view{S: s, Formats: tenant.DateFormats, Saved: c.Query("saved") == "1"}})
+}
+
+// Idle timeout limits, in minutes.
+const (
+	minIdle = 5
+	maxIdle = 480
+)
+
+func (m *Module) save(c *gin.Context) error {
+	ctx := c.Request.Context()
+	t, tdb, u := tenant.FromContext(ctx), tenant.DB(ctx), auth.FromContext(ctx)
+	now := m.core.Clock.Now()
+	s, err := tenant.LoadSettings(ctx, tdb)
+	if err != nil {
+		return err
+	}
+	before := *s
+	errs := map[string]string{}
+
+	s.ClinicName = strings.TrimSpace(c.PostForm("clinicName"))
+	if n := utf8.RuneCountInString(s.ClinicName); n == 0 || n > 100 {
+		errs["clinicName"] = "Enter the clinic's name (at most 100 characters)."
+	}
+	s.Timezone = strings.TrimSpace(c.PostForm("timezone"))
+	if _, err := time.LoadLocation(s.Timezone); err != nil || s.Timezone == "" || s.Timezone == "Local" {
+		errs["timezone"] = "Choose a time zone such as Europe/London or Africa/Nairobi."
+	}
+	s.Currency = strings.ToUpper(strings.TrimSpace(c.PostForm("currency")))
+	if _, err := currency.ParseISO(s.Currency); err != nil || len(s.Currency) != 3 {
+		errs["currency"] = "Use a three-letter ISO 4217 code such as USD, EUR or KES."
+	}
+	s.DateFormat = c.PostForm("dateFormat")
+	known := false
+	for _, f := range tenant.DateFormats {
+		known = known || f.Layout == s.DateFormat
+	}
+	if !known {
+		errs["dateFormat"] = "Choose one of the formats."
+	}
+	idle, err := strconv.Atoi(c.PostForm("idleMinutes"))
+	if err != nil || idle < minIdle || idle > maxIdle {
+		errs["idleMinutes"] = "Enter a number of minutes from 5 to 480."
+	}
+	s.IdleMinutes = idle
+	if len(errs) > 0 {
+		return m.render.Page(c, http.StatusUnprocessableEntity, "settings/form", web.Page{Title: "Settings", Data: view{S: s, Formats: tenant.DateFormats}, Errors: errs})
+	}
+	if err := tenant.SaveSettings(ctx, tdb, s, now); err != nil {
+		return err
+	}
+	if s.ClinicName != t.Name {
+		if ok, err := m.core.Tenants.Update(ctx, t.ID, bson.D{{Key: "name", Value: s.ClinicName}}, now); err != nil || !ok {
+			return errors.Join(err, errors.New("settings: clinic record not updated"))
+		}
+	}
+	if err := audit.Record(ctx, tdb, audit.Entry{At: now, ActorID: u.ID, ActorEmail: u.Email, Action: "settings.update", Target: "settings",
+		Before: describe(&before), After: describe(s), IP: c.ClientIP()}); err != nil {
+		return err
+	}
+	web.Redirect(c, "/settings?saved=1")
+	return nil
+}
+
+func describe(s *tenant.Settings) string {
+	return s.ClinicName + "; " + s.Timezone + "; " + s.Currency + "; " + s.DateFormat + "; idle " + strconv.Itoa(s.IdleMinutes) + " min"
+}

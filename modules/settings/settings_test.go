@@ -1,0 +1,79 @@
+package settings_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wardclinic/ward/core/app"
+	"github.com/wardclinic/ward/core/apptest"
+	"github.com/wardclinic/ward/core/boot"
+	"github.com/wardclinic/ward/core/tenant"
+	"github.com/wardclinic/ward/modules/dashboard"
+	"github.com/wardclinic/ward/modules/settings"
+	"github.com/wardclinic/ward/modules/signin"
+)
+
+func TestAdminChangesSettingsAndIdleTimeoutApplies(t *testing.T) {
+	s := apptest.Start(t, apptest.Options{Modules: func(c *boot.Core) []app.Module {
+		return []app.Module{signin.New(c), dashboard.New(), settings.New(c)}
+	}})
+	cl := s.NewClinic(t, "sunrise")
+	c := s.Client(t)
+	c.SignIn(cl.Host, cl.Admin.Email, apptest.Password)
+
+	if r := c.Get(cl.Host, "/settings"); r.StatusCode != 200 || !strings.Contains(r.Body, `value="UTC"`) {
+		t.Fatalf("settings page: %d", r.StatusCode)
+	}
+	bad := c.PostForm(cl.Host, "/settings", url.Values{"clinicName": {""}, "timezone": {"Mars/Base"}, "currency": {"XYZ"}, "dateFormat": {"%Y"}, "idleMinutes": {"2"}})
+	if bad.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("invalid settings: %d", bad.StatusCode)
+	}
+	for _, f := range []string{"clinicName", "timezone", "currency", "idleMinutes"} {
+		if bad.Doc(t).Find("#e-"+f).Length() == 0 {
+			t.Errorf("no message for %s", f)
+		}
+	}
+	ok := c.PostForm(cl.Host, "/settings", url.Values{"clinicName": {"Sunrise Family Clinic"}, "timezone": {"Africa/Nairobi"}, "currency": {"kes"},
+		"dateFormat": {"2006-01-02"}, "idleMinutes": {"10"}})
+	if ok.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d\n%s", ok.StatusCode, ok.Body)
+	}
+	got, err := tenant.LoadSettings(context.Background(), cl.DB)
+	if err != nil || got.Currency != "KES" || got.IdleMinutes != 10 || got.Timezone != "Africa/Nairobi" {
+		t.Fatalf("stored: %+v %v", got, err)
+	}
+	if d := c.Get(cl.Host, "/dashboard"); !strings.Contains(d.Body, "Sunrise Family Clinic") {
+		t.Error("the new clinic name is not shown")
+	}
+
+	// A new sign-in uses the 10-minute idle timeout.
+	c2 := s.Client(t)
+	c2.SignIn(cl.Host, cl.Admin.Email, apptest.Password)
+	s.Clock.Advance(11 * time.Minute)
+	if r := c2.Get(cl.Host, "/dashboard"); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("after 11 idle minutes: %d, want 303 to /login", r.StatusCode)
+	}
+}
+
+func TestOnlyAllowedRolesSeeSettings(t *testing.T) {
+	s := apptest.Start(t, apptest.Options{Modules: func(c *boot.Core) []app.Module {
+		return []app.Module{signin.New(c), dashboard.New(), settings.New(c)}
+	}})
+	cl := s.NewClinic(t, "sunrise")
+	u := s.NewUser(t, cl, "receptionist", "Rita Reception", "rita@sunrise.test")
+	c := s.Client(t)
+	c.SignIn(cl.Host, u.Email, apptest.Password)
+	if r := c.Get(cl.Host, "/settings"); r.StatusCode != http.StatusForbidden {
+		t.Fatalf("receptionist GET /settings: %d", r.StatusCode)
+	}
+	if r := c.PostForm(cl.Host, "/settings", url.Values{"clinicName": {"Taken over"}}); r.StatusCode != http.StatusForbidden {
+		t.Fatalf("receptionist POST /settings: %d", r.StatusCode)
+	}
+	if d := c.Get(cl.Host, "/dashboard"); strings.Contains(d.Body, `href="/settings"`) {
+		t.Error("receptionist sees a link to settings")
+	}
+}
