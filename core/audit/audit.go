@@ -24,20 +24,20 @@ var Indexes = []db.Index{
 
 // Actions recorded by core; modules add their own ("patient.view", …).
 const (
-	SignInSuccess   = "signin.success"
-	SignInFailure   = "signin.failure"
-	SignOut         = "signout"
-	PasswordChange  = "password.change"
-	PasswordReset   = "password.reset"
-	TOTPEnable      = "totp.enable"
-	TOTPDisable     = "totp.disable"
-	RoleCreate      = "role.create"
-	RoleRename      = "role.rename"
-	RoleDelete      = "role.delete"
-	PermissionGrant = "permission.grant"
-	PermissionDeny  = "permission.revoke"
-	UserCreate      = "user.create"
-	UserUpdate      = "user.update"
+	SignInSuccess    = "signin.success"
+	SignInFailure    = "signin.failure"
+	SignOut          = "signout"
+	PasswordChange   = "password.change"
+	PasswordReset    = "password.reset"
+	TOTPEnable       = "totp.enable"
+	TOTPDisable      = "totp.disable"
+	RoleCreate       = "role.create"
+	RoleRename       = "role.rename"
+	RoleDelete       = "role.delete"
+	PermissionGrant  = "permission.grant"
+	PermissionRevoke = "permission.revoke"
+	UserCreate       = "user.create"
+	UserUpdate       = "user.update"
 )
 
 // Entry is one audit record.

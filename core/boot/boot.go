@@ -50,10 +50,7 @@ func NewCore(cfg *config.Config, log zerolog.Logger, store *db.Store, clk clock.
 	if err != nil {
 		return nil, fmt.Errorf("session secret: %w", err)
 	}
-	enf, err := rbac.NewEnforcer(store, rbac.DefaultCacheSize)
-	if err != nil {
-		return nil, err
-	}
+	enf := rbac.NewEnforcer(store, rbac.DefaultCacheSize)
 	sender, err := mail.NewSender(store, log, cfg.SMTPURL, cfg.MailFrom)
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package rbac
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
@@ -23,7 +24,8 @@ import (
 // version on the tenant record differs, the entry is reloaded — that is how
 // an edit on one instance reaches every instance.
 type Enforcer struct {
-	adapter persist.FilteredAdapter
+	store   *db.Store
+	adapter persist.FilteredAdapter // made on first use; see ready
 	max     int
 
 	mu      sync.Mutex
@@ -47,26 +49,38 @@ type entry struct {
 // DefaultCacheSize is how many clinics' policies are kept loaded.
 const DefaultCacheSize = 2000
 
-// NewEnforcer returns the enforcer. It creates casbin's MongoDB adapter once:
-// the adapter disconnects its client when garbage-collected, so it must live
-// as long as the process.
-func NewEnforcer(store *db.Store, cacheSize int) (*Enforcer, error) {
-	a, err := mongodbadapter.NewAdapterByDB(store.Database().Client(), &mongodbadapter.AdapterConfig{
-		DatabaseName:   store.Database().Name(),
+// NewEnforcer returns the enforcer. casbin's MongoDB adapter is made on first
+// use — it needs the database to answer, and Ward starts before it does —
+// and then lives as long as the process.
+func NewEnforcer(store *db.Store, cacheSize int) *Enforcer {
+	if cacheSize <= 0 {
+		cacheSize = DefaultCacheSize
+	}
+	return &Enforcer{store: store, max: cacheSize, entries: map[string]*entry{}}
+}
+
+// ready makes the adapter if there is none yet. Called with loadMu held.
+func (e *Enforcer) ready() error {
+	if e.adapter != nil {
+		return nil
+	}
+	a, err := mongodbadapter.NewAdapterByDB(e.store.Database().Client(), &mongodbadapter.AdapterConfig{
+		DatabaseName:   e.store.Database().Name(),
 		CollectionName: RulesCollection,
 		IsFiltered:     true,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("rbac: policy adapter: %w", err)
+		return fmt.Errorf("rbac: policy adapter: %w", err)
 	}
+	// The adapter disconnects the client it was given when it is garbage
+	// collected; that client is the store's, shared by all of Ward.
+	runtime.SetFinalizer(a, nil)
 	fa, ok := a.(persist.FilteredAdapter)
 	if !ok {
-		return nil, fmt.Errorf("rbac: the policy adapter cannot load per clinic")
+		return fmt.Errorf("rbac: the policy adapter cannot load per clinic")
 	}
-	if cacheSize <= 0 {
-		cacheSize = DefaultCacheSize
-	}
-	return &Enforcer{adapter: fa, max: cacheSize, entries: map[string]*entry{}}, nil
+	e.adapter = fa
+	return nil
 }
 
 // Allowed reports whether role may do action on resource in the clinic whose
@@ -137,6 +151,9 @@ func (e *Enforcer) evictOldest() {
 func (e *Enforcer) load(tenantID string) (*casbin.SyncedEnforcer, error) {
 	e.loadMu.Lock()
 	defer e.loadMu.Unlock()
+	if err := e.ready(); err != nil {
+		return nil, err
+	}
 	m, err := model.NewModelFromString(policies.Model)
 	if err != nil {
 		return nil, fmt.Errorf("rbac: model: %w", err)
@@ -162,6 +179,9 @@ func (e *Enforcer) load(tenantID string) (*casbin.SyncedEnforcer, error) {
 func (e *Enforcer) Grant(tenantID, roleKey, resource, action string) error {
 	e.loadMu.Lock()
 	defer e.loadMu.Unlock()
+	if err := e.ready(); err != nil {
+		return err
+	}
 	err := e.adapter.AddPolicy("p", "p", []string{RoleSubject(roleKey), tenantID, resource, action})
 	if err != nil && !db.IsDuplicate(err) {
 		return err
@@ -174,6 +194,9 @@ func (e *Enforcer) Grant(tenantID, roleKey, resource, action string) error {
 func (e *Enforcer) Revoke(tenantID, roleKey, resource, action string) error {
 	e.loadMu.Lock()
 	defer e.loadMu.Unlock()
+	if err := e.ready(); err != nil {
+		return err
+	}
 	if err := e.adapter.RemovePolicy("p", "p", []string{RoleSubject(roleKey), tenantID, resource, action}); err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/auth"
@@ -24,22 +23,18 @@ type profileView struct {
 	Codes    []string        // recovery codes, shown once
 }
 
-func (m *Module) profileView(c *gin.Context) (profileView, error) {
+func (m *Module) profileView(c *gin.Context) profileView {
 	ctx := c.Request.Context()
 	u := auth.FromContext(ctx)
 	v := profileView{User: u, RoleName: u.RoleKey}
-	var r rbac.Role
-	if err := tenant.DB(ctx).Collection(rbac.RolesCollection).FindOne(ctx, bson.D{{Key: "key", Value: u.RoleKey}}, &r, nil); err == nil {
+	if r, err := rbac.RoleByKey(ctx, tenant.DB(ctx), u.RoleKey); err == nil {
 		v.RoleName = r.Name
 	}
-	return v, nil
+	return v
 }
 
 func (m *Module) profile(c *gin.Context) error {
-	v, err := m.profileView(c)
-	if err != nil {
-		return err
-	}
+	v := m.profileView(c)
 	v.Saved = map[string]string{"password": "Your password was changed.", "totp-off": "Two-step sign-in is off."}[c.Query("saved")]
 	return m.render.Page(c, http.StatusOK, profilePage, web.Page{Title: "My profile", Data: v})
 }
@@ -55,10 +50,7 @@ func (m *Module) changePassword(c *gin.Context) error {
 	ctx := c.Request.Context()
 	t, tdb, u := tenant.FromContext(ctx), tenant.DB(ctx), auth.FromContext(ctx)
 	now := m.core.Clock.Now()
-	v, err := m.profileView(c)
-	if err != nil {
-		return err
-	}
+	v := m.profileView(c)
 	pw := c.PostForm("password")
 	errs := map[string]string{}
 	if !auth.CheckPassword(u.PasswordHash, c.PostForm("current")) {
@@ -90,10 +82,7 @@ func (m *Module) changePassword(c *gin.Context) error {
 // the app confirms it.
 func (m *Module) startTOTP(c *gin.Context) error {
 	ctx := c.Request.Context()
-	v, err := m.profileView(c)
-	if err != nil {
-		return err
-	}
+	v := m.profileView(c)
 	setup, err := auth.NewTOTP(tenant.FromContext(ctx).Name, auth.FromContext(ctx).Email)
 	if err != nil {
 		return err
@@ -109,10 +98,7 @@ func (m *Module) enableTOTP(c *gin.Context) error {
 	secret := c.PostForm("secret")
 	codes, err := auth.EnableTOTP(ctx, tdb, u.ID, secret, c.PostForm("code"), now)
 	if errors.Is(err, auth.ErrCodeInvalid) {
-		v, verr := m.profileView(c)
-		if verr != nil {
-			return verr
-		}
+		v := m.profileView(c)
 		setup, serr := auth.NewTOTP(tenant.FromContext(ctx).Name, u.Email)
 		if serr != nil {
 			return serr
@@ -126,10 +112,7 @@ func (m *Module) enableTOTP(c *gin.Context) error {
 	if err := audit.Record(ctx, tdb, audit.Entry{At: now, ActorID: u.ID, ActorEmail: u.Email, Action: audit.TOTPEnable, Target: "user:" + u.ID, IP: c.ClientIP()}); err != nil {
 		return err
 	}
-	v, err := m.profileView(c)
-	if err != nil {
-		return err
-	}
+	v := m.profileView(c)
 	v.User.TOTPEnabled = true
 	v.Codes = codes
 	v.Saved = "Two-step sign-in is on. Keep these recovery codes somewhere safe: each works once, if you lose your phone."
@@ -141,10 +124,7 @@ func (m *Module) disableTOTP(c *gin.Context) error {
 	tdb, u := tenant.DB(ctx), auth.FromContext(ctx)
 	now := m.core.Clock.Now()
 	if !auth.CheckPassword(u.PasswordHash, c.PostForm("current")) {
-		v, err := m.profileView(c)
-		if err != nil {
-			return err
-		}
+		v := m.profileView(c)
 		return m.profileErrors(c, http.StatusUnprocessableEntity, v, map[string]string{"totpCurrent": "That is not your current password."})
 	}
 	if err := auth.DisableTOTP(ctx, tdb, u.ID, now); err != nil {

@@ -10,11 +10,9 @@ import (
 	"github.com/wardclinic/ward/core/rbac"
 )
 
-// roles returns the clinic's roles by name, for role pickers.
+// roles returns the clinic's roles for role pickers, built-in ones first.
 func roles(ctx context.Context, tdb *db.Tenant) ([]rbac.Role, error) {
-	var rs []rbac.Role
-	err := tdb.Collection(rbac.RolesCollection).Find(ctx, bson.D{}, &rs, db.FindOptions{Sort: bson.D{{Key: "name", Value: 1}}, Limit: 500})
-	return rs, err
+	return rbac.ListRoles(ctx, tdb)
 }
 
 func roleNames(rs []rbac.Role) map[string]string {
@@ -29,5 +27,5 @@ func roleNames(rs []rbac.Role) map[string]string {
 // last one may not lose the role or be deactivated, or no one could manage
 // the clinic any more.
 func activeAdmins(ctx context.Context, tdb *db.Tenant) (int64, error) {
-	return tdb.Collection(auth.UsersCollection).Count(ctx, bson.D{{Key: "roleKey", Value: "admin"}, {Key: "status", Value: auth.UserActive}})
+	return tdb.Collection(auth.UsersCollection).Count(ctx, bson.D{{Key: "roleKey", Value: rbac.AdminKey}, {Key: "status", Value: auth.UserActive}})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/htmx"
+	"github.com/wardclinic/ward/core/rbac"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
@@ -23,7 +24,7 @@ func (m *Module) changeRole(c *gin.Context) error {
 		if key == u.RoleKey {
 			return "", "", nil
 		}
-		if u.RoleKey == "admin" && u.Status == auth.UserActive {
+		if u.RoleKey == rbac.AdminKey && u.Status == auth.UserActive {
 			if err := m.keepOneAdmin(c); err != nil {
 				return "", "", err
 			}
@@ -49,7 +50,7 @@ func (m *Module) changeStatus(c *gin.Context) error {
 		if status == u.Status {
 			return "", "", nil
 		}
-		if status == auth.UserInactive && u.RoleKey == "admin" {
+		if status == auth.UserInactive && u.RoleKey == rbac.AdminKey {
 			if err := m.keepOneAdmin(c); err != nil {
 				return "", "", err
 			}

@@ -1,0 +1,109 @@
+package audit
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wardclinic/ward/core/audit"
+)
+
+// perPage is how many entries a page shows.
+const perPage = 50
+
+// dateLayout is how dates are written in the filter (an <input type=date>).
+const dateLayout = "2006-01-02"
+
+// filterForm is the filter as it stands in the query string, so a filtered
+// view can be bookmarked and shared.
+type filterForm struct {
+	User   string // a user id
+	Action string
+	From   string // first day, YYYY-MM-DD in the clinic's time zone
+	To     string // last day, included
+	Page   int
+}
+
+// maxParam bounds the free-text parameters; real values are far shorter.
+const maxParam = 100
+
+func parseFilter(get func(string) string) filterForm {
+	f := filterForm{
+		User:   clip(strings.TrimSpace(get("user"))),
+		Action: clip(strings.TrimSpace(get("action"))),
+		From:   clip(strings.TrimSpace(get("from"))),
+		To:     clip(strings.TrimSpace(get("to"))),
+		Page:   1,
+	}
+	// The page number comes from links Ward makes; junk means the first page.
+	if n, err := strconv.Atoi(get("page")); err == nil && n > 1 {
+		f.Page = n
+	}
+	return f
+}
+
+func clip(s string) string {
+	if len(s) > maxParam {
+		return ""
+	}
+	return s
+}
+
+// query turns the form into the log's filter: whole days in the clinic's
+// time zone, the last day included. Messages are by field.
+func (f filterForm) query(loc *time.Location) (audit.Filter, map[string]string) {
+	q := audit.Filter{ActorID: f.User, Action: f.Action}
+	errs := map[string]string{}
+	if f.From != "" {
+		d, err := time.ParseInLocation(dateLayout, f.From, loc)
+		if err != nil {
+			errs["from"] = "Use a date such as 2026-03-02."
+		}
+		q.From = d
+	}
+	if f.To != "" {
+		d, err := time.ParseInLocation(dateLayout, f.To, loc)
+		if err != nil {
+			errs["to"] = "Use a date such as 2026-03-02."
+		} else {
+			// The next midnight, not +24h: days around a clock change are
+			// 23 or 25 hours long.
+			q.To = time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc)
+		}
+	}
+	if len(errs) == 0 && !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
+		errs["to"] = "The last day is before the first day."
+	}
+	if len(errs) > 0 {
+		return audit.Filter{}, errs
+	}
+	return q, nil
+}
+
+// values is the filter as a query string, page included when not the first.
+func (f filterForm) values(page int) url.Values {
+	v := url.Values{}
+	for k, s := range map[string]string{"user": f.User, "action": f.Action, "from": f.From, "to": f.To} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	return v
+}
+
+// pageURL is the address of page n of this filter.
+func (f filterForm) pageURL(n int) string {
+	if q := f.values(n).Encode(); q != "" {
+		return "/audit?" + q
+	}
+	return "/audit"
+}
+
+// pages is how many pages total entries fill (at least one, to say "no entries").
+func pages(total int64) int {
+	return max(1, int((total+perPage-1)/perPage))
+}

@@ -1,0 +1,211 @@
+package audit
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	// The IANA time zone database, built in: the machine may have none.
+	_ "time/tzdata"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/wardclinic/ward/core/audit"
+	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/htmx"
+	"github.com/wardclinic/ward/core/tenant"
+	"github.com/wardclinic/ward/core/web"
+)
+
+const (
+	listPage = "audit/list"
+	// resultsID is the element the filter form and page links replace.
+	resultsID = "audit-results"
+)
+
+// listView is the audit log page.
+type listView struct {
+	Filter   filterForm
+	People   []option
+	Actions  []option
+	Entries  []entryView
+	Total    int64
+	Page     int
+	Pages    int
+	First    int64 // 1-based number of the first entry shown
+	Last     int64
+	PrevURL  string
+	NextURL  string
+	Timezone string
+}
+
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// entryView is one entry as the table shows it.
+type entryView struct {
+	When        string // in the clinic's time zone
+	ISO         string // for <time datetime>
+	Who         string
+	WhoDetail   string // the email, when the name is shown
+	Action      string
+	ActionLabel string
+	Target      string
+	TargetRaw   string
+	Before      string
+	After       string
+	IP          string
+}
+
+func (m *Module) list(c *gin.Context) error {
+	ctx := c.Request.Context()
+	tdb := tenant.DB(ctx)
+	loc := clinicZone(c, tdb)
+	f := parseFilter(c.Query)
+	q, errs := f.query(loc)
+
+	ps, err := people(ctx, tdb)
+	if err != nil {
+		return err
+	}
+	v := listView{Filter: f, Page: f.Page, Pages: 1, Timezone: loc.String()}
+	v.People, v.Actions = peopleOptions(ps, f.User), actionOptions(f.Action)
+
+	status := http.StatusOK
+	if errs != nil {
+		status = http.StatusUnprocessableEntity
+	} else if err := m.fill(c, &v, q, ps, loc); err != nil {
+		return err
+	}
+	p := web.Page{Title: "Audit log", Data: v, Errors: errs}
+	if htmx.WantsFragment(c.Request) && htmx.Target(c.Request) == resultsID {
+		return m.render.Fragment(c, status, listPage, "results", p)
+	}
+	return m.render.Page(c, status, listPage, p)
+}
+
+// fill reads the page of entries the filter asks for. A page past the end
+// (a bookmark of a log that got filtered down) shows the last page.
+func (m *Module) fill(c *gin.Context, v *listView, q audit.Filter, ps []person, loc *time.Location) error {
+	ctx := c.Request.Context()
+	tdb := tenant.DB(ctx)
+	entries, total, err := audit.List(ctx, tdb, q, int64(v.Page-1)*perPage, perPage)
+	if err != nil {
+		return err
+	}
+	if n := pages(total); v.Page > n {
+		v.Page = n
+		if entries, total, err = audit.List(ctx, tdb, q, int64(v.Page-1)*perPage, perPage); err != nil {
+			return err
+		}
+	}
+	roles, err := roleNames(ctx, tdb)
+	if err != nil {
+		return err
+	}
+	byID := make(map[string]person, len(ps))
+	for _, p := range ps {
+		byID[p.ID] = p
+	}
+	v.Total, v.Pages = total, pages(total)
+	if len(entries) > 0 {
+		v.First = int64(v.Page-1)*perPage + 1
+		v.Last = v.First + int64(len(entries)) - 1
+	}
+	if v.Page > 1 {
+		v.PrevURL = v.Filter.pageURL(v.Page - 1)
+	}
+	if v.Page < v.Pages {
+		v.NextURL = v.Filter.pageURL(v.Page + 1)
+	}
+	for _, e := range entries {
+		v.Entries = append(v.Entries, entryView{
+			When: e.At.In(loc).Format("2006-01-02 15:04:05"), ISO: e.At.UTC().Format(time.RFC3339),
+			Who: who(e, byID), WhoDetail: e.ActorEmail,
+			Action: e.Action, ActionLabel: actionLabel(e.Action),
+			Target: target(e.Target, byID, roles), TargetRaw: e.Target,
+			Before: e.Before, After: e.After, IP: e.IP,
+		})
+	}
+	return nil
+}
+
+// clinicZone is the clinic's time zone from its settings, UTC when it has
+// none (or one this machine does not know).
+func clinicZone(c *gin.Context, tdb *db.Tenant) *time.Location {
+	s, err := tenant.LoadSettings(c.Request.Context(), tdb)
+	if err != nil || s.Timezone == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(s.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// who names the person behind an entry: their current name, else the email
+// recorded (a failed sign-in with an unknown email has only that).
+func who(e audit.Entry, byID map[string]person) string {
+	if p, ok := byID[e.ActorID]; ok && p.Name != "" {
+		return p.Name
+	}
+	if e.ActorEmail != "" {
+		return e.ActorEmail
+	}
+	return "—"
+}
+
+// target describes what an entry was done to, by name where Ward still
+// knows it ("Role Doctor"), else as recorded.
+func target(t string, byID map[string]person, roles map[string]string) string {
+	kind, id, ok := strings.Cut(t, ":")
+	if !ok {
+		return t
+	}
+	switch kind {
+	case "role":
+		if n, ok := roles[id]; ok {
+			return "Role " + n
+		}
+	case "user":
+		if p, ok := byID[id]; ok && p.Name != "" {
+			return "Staff " + p.Name
+		}
+	}
+	return t
+}
+
+func peopleOptions(ps []person, selected string) []option {
+	out := make([]option, 0, len(ps)+1)
+	found := selected == ""
+	for _, p := range ps {
+		label := p.Name
+		if label == "" {
+			label = p.Email
+		}
+		out = append(out, option{Value: p.ID, Label: label, Selected: p.ID == selected})
+		found = found || p.ID == selected
+	}
+	if !found {
+		// Someone no longer on the staff list: keep the filter visible.
+		out = append(out, option{Value: selected, Label: "Former staff member", Selected: true})
+	}
+	return out
+}
+
+func actionOptions(selected string) []option {
+	out := make([]option, 0, len(knownActions)+1)
+	found := selected == ""
+	for _, a := range knownActions {
+		out = append(out, option{Value: a.Value, Label: a.Label, Selected: a.Value == selected})
+		found = found || a.Value == selected
+	}
+	if !found {
+		// A module's own action, from a bookmark or a link.
+		out = append(out, option{Value: selected, Label: selected, Selected: true})
+	}
+	return out
+}

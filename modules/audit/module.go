@@ -1,0 +1,68 @@
+// Package audit lets a clinic's admins read the clinic's audit log: who did
+// what, when (in the clinic's time zone), to what, and from where, filtered
+// by person, action and dates, newest first. It only reads: the log is
+// append-only and this module has no route that changes it.
+package audit
+
+import (
+	"embed"
+	"io/fs"
+	"net/http"
+
+	"github.com/wardclinic/ward/core/app"
+	"github.com/wardclinic/ward/core/boot"
+	"github.com/wardclinic/ward/core/web"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// Module is the audit log module.
+type Module struct {
+	core   *boot.Core
+	render *web.Renderer
+}
+
+var (
+	_ app.Module             = (*Module)(nil)
+	_ app.Provisioner        = (*Module)(nil)
+	_ app.TemplateProvider   = (*Module)(nil)
+	_ app.RouteDeclarer      = (*Module)(nil)
+	_ app.PermissionDeclarer = (*Module)(nil)
+	_ app.NavDeclarer        = (*Module)(nil)
+)
+
+// New returns the module.
+func New(core *boot.Core) *Module { return &Module{core: core} }
+
+// Name implements app.Module.
+func (m *Module) Name() string { return "audit" }
+
+// Provision keeps the renderer.
+func (m *Module) Provision(a *app.App) error {
+	m.render = a.Render
+	return nil
+}
+
+// Templates implements app.TemplateProvider.
+func (m *Module) Templates() fs.FS {
+	sub, _ := fs.Sub(templates, "templates")
+	return sub
+}
+
+// Routes implements app.RouteDeclarer. Reading only: there is deliberately
+// no route that edits or deletes an entry.
+func (m *Module) Routes(r *app.Routes) {
+	r.Clinic(http.MethodGet, "/audit", app.Allow("audit", "read"), m.list)
+}
+
+// Permissions implements app.PermissionDeclarer.
+func (m *Module) Permissions() []app.Permission {
+	return []app.Permission{{Resource: "audit", Label: "Audit log", Actions: []string{"read"},
+		Description: "Read the record of who signed in and who changed what."}}
+}
+
+// Nav implements app.NavDeclarer.
+func (m *Module) Nav() []app.NavEntry {
+	return []app.NavEntry{{Label: "Audit log", Href: "/audit", Resource: "audit", Order: 97}}
+}

@@ -1,0 +1,57 @@
+package roles
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+	"go.mongodb.org/mongo-driver/bson"
+
+	"github.com/wardclinic/ward/core/audit"
+	"github.com/wardclinic/ward/core/auth"
+	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/tenant"
+	"github.com/wardclinic/ward/core/web"
+)
+
+// Messages shared by the handlers.
+var (
+	errNoRole = web.NotFound("There is no such role in this clinic. It may have been deleted.")
+	errAdmin  = web.Forbidden("Admin always has every permission, so that the clinic can never lock itself out of Ward. It cannot be changed, renamed or deleted.")
+	nameTaken = "Another role already has this name."
+)
+
+// policyChanged gives the clinic a new policy version: every Ward instance
+// compares it with the version its cached rules were loaded at, and reloads.
+func (m *Module) policyChanged(ctx context.Context) error {
+	t := tenant.FromContext(ctx)
+	ok, err := m.core.Tenants.Update(ctx, t.ID, bson.D{{Key: "policyVersion", Value: db.NewID()}}, m.core.Clock.Now())
+	if err != nil {
+		return fmt.Errorf("roles: new policy version: %w", err)
+	}
+	if !ok {
+		return fmt.Errorf("roles: clinic %s no longer exists", t.ID)
+	}
+	return nil
+}
+
+// record writes the audit entry of a change made by the signed-in person.
+// A change that cannot be audited fails the request.
+func (m *Module) record(c *gin.Context, action, target, before, after string) error {
+	ctx := c.Request.Context()
+	u := auth.FromContext(ctx)
+	return audit.Record(ctx, tenant.DB(ctx), audit.Entry{
+		At: m.core.Clock.Now(), ActorID: u.ID, ActorEmail: u.Email,
+		Action: action, Target: target, Before: before, After: after, IP: c.ClientIP(),
+	})
+}
+
+func rolesURL(key string) string {
+	if key == "" {
+		return "/roles"
+	}
+	return "/roles?role=" + url.QueryEscape(key)
+}
+
+func roleTarget(key string) string { return "role:" + key }

@@ -1,0 +1,41 @@
+package roles
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/wardclinic/ward/core/audit"
+	"github.com/wardclinic/ward/core/rbac"
+	"github.com/wardclinic/ward/core/tenant"
+	"github.com/wardclinic/ward/core/web"
+)
+
+// delete removes a custom role that no staff member holds, with its grants.
+// A role still held is refused on the page, saying how many hold it.
+func (m *Module) delete(c *gin.Context) error {
+	ctx := c.Request.Context()
+	key := c.Param("key")
+	r, err := rbac.DeleteRole(ctx, tenant.DB(ctx), m.core.RBAC, key)
+	var inUse *rbac.InUseError
+	switch {
+	case errors.As(err, &inUse):
+		return m.page(c, http.StatusUnprocessableEntity, key, true,
+			formState{errors: map[string]string{"delete": inUse.Message()}})
+	case errors.Is(err, rbac.ErrRoleNotFound):
+		return errNoRole
+	case errors.Is(err, rbac.ErrBuiltinRole):
+		return web.Forbidden("Built-in roles cannot be deleted. You can rename them or change their permissions.")
+	case err != nil:
+		return err
+	}
+	if err := m.policyChanged(ctx); err != nil {
+		return err
+	}
+	if err := m.record(c, audit.RoleDelete, roleTarget(key), r.Name, ""); err != nil {
+		return err
+	}
+	web.Redirect(c, rolesURL(""))
+	return nil
+}

@@ -1,0 +1,75 @@
+package roles
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/wardclinic/ward/core/audit"
+	"github.com/wardclinic/ward/core/htmx"
+	"github.com/wardclinic/ward/core/rbac"
+	"github.com/wardclinic/ward/core/tenant"
+	"github.com/wardclinic/ward/core/web"
+)
+
+// toggle switches one permission of a role on or off. htmx gets the cell
+// back as saved; a plain form post goes back to the role's grid.
+func (m *Module) toggle(c *gin.Context) error {
+	ctx := c.Request.Context()
+	t, tdb := tenant.FromContext(ctx), tenant.DB(ctx)
+	key := c.Param("key")
+	f, msg := parseGrant(c.PostForm, m.catalogue)
+	if msg != "" {
+		return web.BadRequest(msg)
+	}
+	if f.On && !m.can(c, f.Resource, f.Action) {
+		return web.Forbidden("You can give a role only permissions that your own role has.")
+	}
+	changed, err := m.core.RBAC.SetGrant(ctx, m.core.DB, tdb, key, f.Resource, f.Action, f.On)
+	switch {
+	case errors.Is(err, rbac.ErrRoleNotFound):
+		return errNoRole
+	case errors.Is(err, rbac.ErrAdminLocked):
+		return errAdmin
+	case errors.Is(err, rbac.ErrWildcardGrant):
+		return web.Conflict("This role has every action on " + m.catalogue.label(f.Resource) + " through one grant, which cannot be taken away one action at a time.")
+	case err != nil:
+		return err
+	}
+	if changed {
+		if err := m.policyChanged(ctx); err != nil {
+			return err
+		}
+		action := audit.PermissionGrant
+		if !f.On {
+			action = audit.PermissionRevoke
+		}
+		perm := f.Resource + ":" + f.Action
+		if err := m.record(c, action, roleTarget(key), perm+" "+onOff(!f.On), perm+" "+onOff(f.On)); err != nil {
+			return err
+		}
+	}
+	if !htmx.IsRequest(c.Request) {
+		web.Redirect(c, rolesURL(key))
+		return nil
+	}
+	// The cell shows what is stored now, read back, not what was asked for.
+	role, err := rbac.RoleByKey(ctx, tdb, key)
+	if err != nil {
+		return err
+	}
+	grants, err := rbac.Grants(ctx, m.core.DB, t.ID)
+	if err != nil {
+		return err
+	}
+	x := m.cell(c, role, grants[key], f.Resource, f.Action, m.can(c, "roles", "update"))
+	return m.render.Fragment(c, http.StatusOK, listPage, "grant-cell", web.Page{Data: x})
+}
+
+func onOff(on bool) string {
+	if on {
+		return "on"
+	}
+	return "off"
+}
