@@ -59,7 +59,13 @@ var SequenceIndexes = []Index{{
 // Next hands out the next number of a per-tenant sequence (patient numbers,
 // invoice numbers): it reads the highest number so far and claims the one
 // after it by inserting {kind, n}; when a concurrent caller took that number
-// it tries the following one. Numbers are never handed out twice.
+// it tries the following one.
+//
+// Only the latest numbers are kept (see prune), so the collection stays small
+// on the embedded database, where reading the highest number is a scan. A
+// caller stalled for hundreds of numbers could then be handed an old number
+// again: the collection the numbers end up in must have its own unique index
+// on them (patients do), which turns that into a duplicate error to retry.
 func (t *Tenant) Next(ctx context.Context, kind string, at time.Time) (int64, error) {
 	seq := t.Collection(SequencesCollection)
 	var last struct {
@@ -72,6 +78,9 @@ func (t *Tenant) Next(ctx context.Context, kind string, at time.Time) (int64, er
 	for n := last.N + 1; n <= last.N+1000; n++ {
 		_, err := seq.InsertOne(ctx, bson.D{{Key: "kind", Value: kind}, {Key: "n", Value: n}, {Key: "at", Value: at}})
 		if err == nil {
+			if n%pruneEvery == 0 {
+				t.prune(ctx, kind, n)
+			}
 			return n, nil
 		}
 		if !IsDuplicate(err) {
@@ -102,5 +111,22 @@ func (t *Tenant) Reserve(ctx context.Context, kind string, count int, at time.Ti
 	if err := seq.InsertMany(ctx, docs); err != nil {
 		return 0, fmt.Errorf("db: reserving %d numbers of %q: %w", count, kind, err)
 	}
+	t.prune(ctx, kind, last.N+int64(count))
 	return last.N + 1, nil
+}
+
+// Sequence documents kept behind the highest number, and how often the older
+// ones are removed.
+const (
+	keepNumbers = 500
+	pruneEvery  = 100
+)
+
+// prune removes the sequence's documents far below n. It is housekeeping: a
+// failure is harmless and ignored.
+func (t *Tenant) prune(ctx context.Context, kind string, n int64) {
+	if n <= keepNumbers {
+		return
+	}
+	_, _ = t.Collection(SequencesCollection).DeleteMany(ctx, bson.D{{Key: "kind", Value: kind}, {Key: "n", Value: bson.D{{Key: "$lte", Value: n - keepNumbers}}}})
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/bson/primitive"
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 )
@@ -157,6 +158,9 @@ func (c *Collection) FindOne(ctx context.Context, filter any, out any, sort bson
 	f, err := c.filter(filter)
 	if err != nil {
 		return err
+	}
+	if id, ok := byIDOnly(f); ok && c.tenant != "" {
+		return c.findByID(ctx, id, out)
 	}
 	o := options.FindOne()
 	if sort != nil {
@@ -320,6 +324,34 @@ func (c *Collection) FindOneAndDelete(ctx context.Context, filter, out any) erro
 		return err
 	}
 	return translate(c.c.FindOneAndDelete(ctx, f).Decode(out))
+}
+
+// byIDOnly reports whether a scoped filter is {tenantId, _id: value} and
+// returns the id.
+func byIDOnly(f bson.D) (any, bool) {
+	if len(f) != 2 || f[1].Key != "_id" {
+		return nil, false
+	}
+	switch f[1].Value.(type) {
+	case string, primitive.ObjectID:
+		return f[1].Value, true
+	}
+	return nil, false
+}
+
+// findByID reads a document by _id alone and then checks it is this
+// tenant's: the embedded database looks up an _id-only filter directly but
+// scans every document for {tenantId, _id}. A document of another tenant is
+// "not found", exactly as with the combined filter.
+func (c *Collection) findByID(ctx context.Context, id any, out any) error {
+	raw, err := c.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Raw()
+	if err != nil {
+		return translate(err)
+	}
+	if t, ok := raw.Lookup(TenantField).StringValueOK(); !ok || t != c.tenant {
+		return ErrNotFound
+	}
+	return bson.Unmarshal(raw, out)
 }
 
 // allowedStages are the pipeline stages a tenant-scoped aggregation may use.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -19,8 +20,25 @@ import (
 // {"success":true,"data":…} / {"success":false,"error":…}; errors pass
 // through web.Fail like the pages' do, so internals never leak.
 
+// apiPatient is a patient as the API shows it: the form's fields (the same
+// names and formats a client sends back) plus what only Ward sets.
+type apiPatient struct {
+	ID          string `json:"id"`
+	Number      int64  `json:"number"`
+	NumberLabel string `json:"numberLabel"`
+	Form
+	Active    bool      `json:"active"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+func toAPI(p *Patient) apiPatient {
+	return apiPatient{ID: p.ID, Number: p.Number, NumberLabel: p.NumberLabel(), Form: FormFromPatient(p),
+		Active: p.Active, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+}
+
 type apiList struct {
-	Patients []Patient `json:"patients"`
+	Patients []apiPatient `json:"patients"`
 	Total    int64     `json:"total"`
 	Page     int       `json:"page"`
 	Pages    int       `json:"pages"`
@@ -33,10 +51,11 @@ func (m *Module) apiList(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if res.Patients == nil {
-		res.Patients = []Patient{}
+	out := apiList{Patients: make([]apiPatient, len(res.Patients)), Total: res.Total, Page: res.Page, Pages: res.Pages}
+	for i := range res.Patients {
+		out.Patients[i] = toAPI(&res.Patients[i])
 	}
-	web.OK(c, http.StatusOK, apiList{Patients: res.Patients, Total: res.Total, Page: res.Page, Pages: res.Pages})
+	web.OK(c, http.StatusOK, out)
 	return nil
 }
 
@@ -48,23 +67,24 @@ func (m *Module) apiGet(c *gin.Context) error {
 	if err := m.record(c, "patient.view", p, "api"); err != nil {
 		return err
 	}
-	web.OK(c, http.StatusOK, p)
+	web.OK(c, http.StatusOK, toAPI(p))
 	return nil
 }
 
-// decode reads a JSON form strictly: unknown fields and trailing data are
-// errors, so a typo in a field name is not silently ignored.
+// decode reads a JSON patient strictly: unknown fields and trailing data are
+// errors, so a typo in a field name is not silently ignored. What GET
+// returned may be sent back as it is: the fields only Ward sets are ignored.
 func decode(c *gin.Context) (Form, error) {
-	var f Form
+	var in apiPatient
 	d := json.NewDecoder(c.Request.Body)
 	d.DisallowUnknownFields()
-	if err := d.Decode(&f); err != nil {
-		return f, web.BadRequest("The request body must be a JSON object with the patient's fields.")
+	if err := d.Decode(&in); err != nil {
+		return Form{}, web.BadRequest("The request body must be a JSON object with the patient's fields.")
 	}
 	if _, err := d.Token(); !errors.Is(err, io.EOF) {
-		return f, web.BadRequest("The request body must hold one JSON object.")
+		return Form{}, web.BadRequest("The request body must hold one JSON object.")
 	}
-	return f, nil
+	return in.Form, nil
 }
 
 func (m *Module) apiCreate(c *gin.Context) error {
@@ -85,7 +105,7 @@ func (m *Module) apiCreate(c *gin.Context) error {
 	if err := m.record(c, "patient.create", &p, p.NumberLabel()); err != nil {
 		return err
 	}
-	web.OK(c, http.StatusCreated, p)
+	web.OK(c, http.StatusCreated, toAPI(&p))
 	return nil
 }
 
@@ -114,7 +134,7 @@ func (m *Module) apiUpdate(c *gin.Context) error {
 			return err
 		}
 	}
-	web.OK(c, http.StatusOK, p)
+	web.OK(c, http.StatusOK, toAPI(p))
 	return nil
 }
 
@@ -137,6 +157,6 @@ func (m *Module) apiSetActive(c *gin.Context, active bool) error {
 	} else if err != nil {
 		return err
 	}
-	web.OK(c, http.StatusOK, p)
+	web.OK(c, http.StatusOK, toAPI(p))
 	return nil
 }

@@ -62,6 +62,16 @@ func (p *Patient) NumberLabel() string { return FormatNumber(p.Number) }
 // FormatNumber formats a patient number.
 func FormatNumber(n int64) string { return fmt.Sprintf("P-%06d", n) }
 
+// SexLabel is the recorded sex as the page shows it.
+func (p *Patient) SexLabel() string {
+	for _, s := range Sexes {
+		if s.Value == p.Sex {
+			return s.Label
+		}
+	}
+	return ""
+}
+
 // FullName is "First Last".
 func (p *Patient) FullName() string { return strings.TrimSpace(p.FirstName + " " + p.LastName) }
 
@@ -70,8 +80,9 @@ func (p *Patient) Age(now time.Time) int {
 	if p.DateOfBirth.IsZero() {
 		return -1
 	}
-	y := now.Year() - p.DateOfBirth.Year()
-	if now.YearDay() < p.DateOfBirth.YearDay() {
+	b := p.DateOfBirth
+	y := now.Year() - b.Year()
+	if now.Month() < b.Month() || now.Month() == b.Month() && now.Day() < b.Day() {
 		y--
 	}
 	return y

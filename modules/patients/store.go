@@ -102,23 +102,24 @@ func searchFilter(q string) bson.D {
 	if q == "" {
 		return bson.D{}
 	}
+	if strings.Contains(q, "@") {
+		return bson.D{{Key: "emailKey", Value: prefix(strings.ToLower(q))}}
+	}
 	if m := numberPattern.FindStringSubmatch(q); m != nil {
 		n, _ := strconv.ParseInt(m[1], 10, 64)
 		return bson.D{{Key: "number", Value: n}}
 	}
-	if d := Digits(q); len(d) >= 3 && len(d)*2 >= len(strings.ReplaceAll(q, " ", "")) {
-		// Digits match anywhere in the phone: people type a local number
-		// without the country code the record has. On MongoDB this scans the
-		// {tenantId, phoneDigits} index, not the documents.
-		or := bson.A{bson.D{{Key: "phoneDigits", Value: bson.D{{Key: "$regex", Value: regexp.QuoteMeta(d)}}}}}
+	if d := Digits(q); d != "" && len(d)*2 >= len(strings.ReplaceAll(q, " ", "")) {
+		n, _ := strconv.ParseInt(d, 10, 64)
+		if len(d) < 3 {
+			return bson.D{{Key: "number", Value: n}} // too short for a phone
+		}
+		// A number may be part of a phone or a patient number.
+		or := bson.A{phoneDigits(d)}
 		if len(d) <= 12 {
-			n, _ := strconv.ParseInt(d, 10, 64)
 			or = append(or, bson.D{{Key: "number", Value: n}})
 		}
 		return bson.D{{Key: "$or", Value: or}}
-	}
-	if strings.Contains(q, "@") {
-		return bson.D{{Key: "emailKey", Value: prefix(strings.ToLower(q))}}
 	}
 	var and bson.A
 	for _, w := range strings.Fields(Fold(q)) {
@@ -131,6 +132,13 @@ func searchFilter(q string) bson.D {
 		}
 	}
 	return bson.D{{Key: "$and", Value: and}}
+}
+
+// phoneDigits matches digits anywhere in the phone: people type a local
+// number without the country code the record has. On MongoDB this scans the
+// {tenantId, phoneDigits} index, not the documents.
+func phoneDigits(d string) bson.D {
+	return bson.D{{Key: "phoneDigits", Value: bson.D{{Key: "$regex", Value: regexp.QuoteMeta(d)}}}}
 }
 
 // prefix is an anchored, escaped regular expression: index-friendly on
@@ -163,8 +171,22 @@ type revision struct {
 	At        time.Time `bson:"at"`
 }
 
-// Create registers a new patient with the next patient number.
+// Create registers a new patient with the next patient number. The unique
+// index on {tenantId, number} is the final word on numbers: a number handed
+// out twice (see db.Tenant.Next) fails the insert and the next one is tried.
 func (s store) Create(ctx context.Context, p *Patient, by string, now time.Time) error {
+	for range 5 {
+		err := s.create(ctx, p, by, now)
+		if !errors.Is(err, errNumberTaken) {
+			return err
+		}
+	}
+	return fmt.Errorf("patients: create: no free patient number after 5 tries")
+}
+
+var errNumberTaken = errors.New("patients: number taken")
+
+func (s store) create(ctx context.Context, p *Patient, by string, now time.Time) error {
 	n, err := s.tdb.Next(ctx, sequenceKind, now)
 	if err != nil {
 		return err
@@ -175,7 +197,9 @@ func (s store) Create(ctx context.Context, p *Patient, by string, now time.Time)
 	if _, err := s.tdb.Collection(revisions).InsertOne(ctx, revision{ID: db.NewID(), PatientID: p.ID, Version: 1, Snapshot: *p, By: by, At: now}); err != nil {
 		return err
 	}
-	if _, err := s.patients().InsertOne(ctx, p); err != nil {
+	if _, err := s.patients().InsertOne(ctx, p); db.IsDuplicate(err) {
+		return errNumberTaken
+	} else if err != nil {
 		return fmt.Errorf("patients: create: %w", err)
 	}
 	return nil
@@ -188,6 +212,9 @@ func (s store) Save(ctx context.Context, p *Patient, from int64, changed []strin
 	p.UpdatedAt, p.UpdatedBy = now, by
 	_, err := s.tdb.Collection(revisions).InsertOne(ctx, revision{ID: db.NewID(), PatientID: p.ID, Version: p.Version, Snapshot: *p, Changed: changed, By: by, At: now})
 	if db.IsDuplicate(err) {
+		if err := s.rollForward(ctx, p.ID, p.Version); err != nil {
+			return err
+		}
 		return ErrConflict
 	}
 	if err != nil {
@@ -201,6 +228,24 @@ func (s store) Save(ctx context.Context, p *Patient, from int64, changed []strin
 		return ErrNotFound
 	}
 	return nil
+}
+
+// rollForward finishes a save that claimed version v but stopped before
+// writing the patient (a crash between the two writes): the patient is
+// replaced by the revision's snapshot, so the record is never stuck behind
+// its own history. Finishing someone else's completed save does nothing.
+func (s store) rollForward(ctx context.Context, id string, v int64) error {
+	var rev revision
+	err := s.tdb.Collection(revisions).FindOne(ctx, bson.D{{Key: "patientId", Value: id}, {Key: "version", Value: v}}, &rev, nil)
+	if err != nil {
+		return err
+	}
+	cur, err := s.Get(ctx, id)
+	if err != nil || cur.Version >= v {
+		return err
+	}
+	_, err = s.patients().ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: cur.Version}}, rev.Snapshot, false)
+	return err
 }
 
 // Duplicates returns patients who may be the person being registered: the
