@@ -39,9 +39,9 @@ func toAPI(p *Patient) apiPatient {
 
 type apiList struct {
 	Patients []apiPatient `json:"patients"`
-	Total    int64     `json:"total"`
-	Page     int       `json:"page"`
-	Pages    int       `json:"pages"`
+	Total    int64        `json:"total"`
+	Page     int          `json:"page"`
+	Pages    int          `json:"pages"`
 }
 
 func (m *Module) apiList(c *gin.Context) error {
