@@ -103,6 +103,12 @@ func (a *App) checkCSRF(c *gin.Context) {
 		return
 	}
 	if err := a.csrf.Check(c); err != nil {
+		if c.Request.ContentLength > a.Config.MaxBodyBytes {
+			// The body was refused before its token could be read.
+			a.Render.Fail(c, &web.Error{Status: http.StatusRequestEntityTooLarge, Err: err,
+				Message: fmt.Sprintf("The form is too large: Ward accepts up to %d MB.", a.Config.MaxBodyBytes>>20)})
+			return
+		}
 		a.Render.Fail(c, &web.Error{Status: http.StatusForbidden, Err: err,
 			Message: "This form has expired or was sent from another site. Reload the page and try again."})
 	}

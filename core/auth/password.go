@@ -20,6 +20,9 @@ const (
 	MaxPassword = 64
 )
 
+// zxcvbnRunes is how much of a password the strength estimate reads.
+const zxcvbnRunes = 40
+
 // bcryptCost is the work factor for new hashes.
 const bcryptCost = 11
 
@@ -73,6 +76,12 @@ func CheckNewPassword(password string, personal ...string) string {
 			}
 			inputs = append(inputs, w)
 		}
+	}
+	// zxcvbn's estimate breaks down on long non-Latin text (it scores a
+	// random 60-character CJK passphrase 0); its first 40 characters are
+	// enough to catch every common or patterned password.
+	if r := []rune(password); len(r) > zxcvbnRunes {
+		password = string(r[:zxcvbnRunes])
 	}
 	if zxcvbn.PasswordStrength(password, inputs).Score < 3 {
 		return "This password is too common or too easy to guess. Try a few unrelated words."

@@ -25,6 +25,7 @@ type entry struct {
 type cache struct {
 	mu      sync.RWMutex
 	m       map[string]entry
+	gen     uint64 // changes on every invalidation; see put
 	ttl     time.Duration
 	missTTL time.Duration
 	max     int
@@ -44,27 +45,41 @@ func (c *cache) get(sub string, now time.Time) (entry, bool) {
 	return e, true
 }
 
-func (c *cache) put(sub string, t *Tenant, now time.Time) {
+// generation is read before a database lookup and passed to put.
+func (c *cache) generation() uint64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.gen
+}
+
+// put caches a lookup made at generation gen. If any invalidation happened
+// since, the record read may be the old one: it is not cached.
+func (c *cache) put(sub string, t *Tenant, now time.Time, gen uint64) {
 	ttl := c.ttl
 	if t == nil {
 		ttl = c.missTTL
 	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return
+	}
 	if len(c.m) >= c.max {
 		c.m = map[string]entry{}
 	}
 	c.m[sub] = entry{t: t, exp: now.Add(ttl)}
-	c.mu.Unlock()
 }
 
 func (c *cache) invalidate(sub string) {
 	c.mu.Lock()
+	c.gen++
 	delete(c.m, sub)
 	c.mu.Unlock()
 }
 
 func (c *cache) invalidateID(id string) {
 	c.mu.Lock()
+	c.gen++
 	for k, e := range c.m {
 		if e.t != nil && e.t.ID == id {
 			delete(c.m, k)
@@ -75,6 +90,7 @@ func (c *cache) invalidateID(id string) {
 
 func (c *cache) clear() {
 	c.mu.Lock()
+	c.gen++
 	c.m = map[string]entry{}
 	c.mu.Unlock()
 }

@@ -89,15 +89,16 @@ func (r *Resolver) lookup(ctx context.Context, sub string) (*Tenant, error) {
 	if e, ok := r.registry.cache.get(sub, now); ok {
 		return e.t, nil
 	}
+	gen := r.registry.cache.generation()
 	t, err := r.registry.BySubdomain(ctx, sub)
 	if err == ErrNotFound {
-		r.registry.cache.put(sub, nil, now)
+		r.registry.cache.put(sub, nil, now, gen)
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	r.registry.cache.put(sub, t, now)
+	r.registry.cache.put(sub, t, now, gen)
 	return t, nil
 }
 

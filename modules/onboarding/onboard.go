@@ -15,6 +15,10 @@ import (
 
 const page = "onboarding/form"
 
+// msgBeingSetUp answers a second attempt while the first is still running
+// (a double submit, or a retry right after a crash).
+const msgBeingSetUp = "This address is already taken: a clinic is being set up on it right now. If that was you, wait two minutes and send the form again."
+
 // view is what the form template shows.
 type view struct {
 	Form       Form
@@ -68,12 +72,14 @@ func (m *Module) submit(c *gin.Context) error {
 	if len(errs) > 0 {
 		return m.invalid(c, f, errs)
 	}
-	t, err := m.create(c.Request.Context(), f)
+	t, err := m.create(c.Request.Context(), f, func(t *tenant.Tenant) string {
+		return m.core.Resolver.ClinicURL(c.Request, t.Subdomain, "/login")
+	})
 	switch {
 	case errors.Is(err, tenant.ErrTaken):
 		return m.invalid(c, f, map[string]string{"subdomain": "This address is already taken. Please choose another."})
 	case errors.Is(err, errBeingSetUp):
-		return m.invalid(c, f, map[string]string{"subdomain": "This address is already taken: a clinic is being set up on it right now. If that was you, wait two minutes and send the form again."})
+		return m.invalid(c, f, map[string]string{"subdomain": msgBeingSetUp})
 	case err != nil:
 		return err
 	}
@@ -103,6 +109,12 @@ func (m *Module) parse(c *gin.Context) (Form, string) {
 
 func (m *Module) invalid(c *gin.Context, f Form, errs map[string]string) error {
 	f.AdminPassword = "" // never echoed back
+	// An oversized value is not sent back whole: its message says what is wrong.
+	for _, v := range []*string{&f.ClinicName, &f.Subdomain, &f.AdminName, &f.AdminEmail, &f.Timezone, &f.Currency} {
+		if r := []rune(*v); len(r) > 300 {
+			*v = string(r[:300])
+		}
+	}
 	return m.render.Page(c, http.StatusUnprocessableEntity, page, web.Page{
 		Title:  "Set up your clinic",
 		Data:   m.view(c, f),
@@ -142,6 +154,8 @@ func (m *Module) availability(c *gin.Context, sub string) (subdomainStatus, erro
 		return st, err
 	case t.Status == tenant.StatusProvisioning && m.core.Clock.Now().Sub(t.UpdatedAt) >= staleAfter:
 		st.Available, st.Message = true, "is available."
+	case t.Status == tenant.StatusProvisioning:
+		st.Message = msgBeingSetUp
 	default:
 		st.Message = "This address is already taken. Please choose another."
 	}

@@ -33,7 +33,7 @@ var errBeingSetUp = errors.New("onboarding: subdomain is being set up")
 // records, then mark it active. A failed attempt is cleaned up at once; an
 // interrupted one (a crash) is cleaned up by the next attempt on the same
 // subdomain once it is stale.
-func (m *Module) create(ctx context.Context, f Form) (*tenant.Tenant, error) {
+func (m *Module) create(ctx context.Context, f Form, loginURL func(*tenant.Tenant) string) (*tenant.Tenant, error) {
 	now := m.core.Clock.Now()
 	t := &tenant.Tenant{
 		ID:        db.NewID(),
@@ -49,7 +49,7 @@ func (m *Module) create(ctx context.Context, f Form) (*tenant.Tenant, error) {
 	if err := m.claim(ctx, t, now); err != nil {
 		return nil, err
 	}
-	if err := m.build(ctx, t, f, now); err != nil {
+	if err := m.build(ctx, t, f, loginURL(t), now); err != nil {
 		if cerr := m.cleanup(context.WithoutCancel(ctx), t.ID); cerr != nil {
 			err = errors.Join(err, fmt.Errorf("cleanup: %w", cerr))
 		}
@@ -87,7 +87,7 @@ func (m *Module) claim(ctx context.Context, t *tenant.Tenant, now time.Time) err
 }
 
 // build writes the clinic's records, each step safe to repeat.
-func (m *Module) build(ctx context.Context, t *tenant.Tenant, f Form, now time.Time) error {
+func (m *Module) build(ctx context.Context, t *tenant.Tenant, f Form, loginURL string, now time.Time) error {
 	store := m.core.DB
 	tdb := store.ForTenant(t.ID)
 	if err := rbac.SeedDefaults(ctx, store, tdb, now); err != nil {
@@ -108,7 +108,7 @@ func (m *Module) build(ctx context.Context, t *tenant.Tenant, f Form, now time.T
 			return fmt.Errorf("seeding %T: %w", s, err)
 		}
 	}
-	if err := mail.Queue(ctx, tdb, welcomeMail(t, admin, m.loginURL(t)), now); err != nil {
+	if err := mail.Queue(ctx, tdb, welcomeMail(t, admin, loginURL), now); err != nil {
 		return err
 	}
 	ok, err := m.core.Tenants.Update(ctx, t.ID, bson.D{{Key: "status", Value: tenant.StatusActive}}, now)
@@ -126,7 +126,9 @@ func (m *Module) cleanup(ctx context.Context, tenantID string) error {
 	return m.core.Tenants.Purge(ctx, m.core.DB, tenantID)
 }
 
-func (m *Module) loginURL(t *tenant.Tenant) string {
+// configuredLoginURL is a clinic's sign-in address from the configuration,
+// for clinics made outside a request (operator commands).
+func (m *Module) configuredLoginURL(t *tenant.Tenant) string {
 	scheme := "http"
 	port := fmt.Sprintf(":%d", m.core.Config.Port)
 	if m.core.Config.Production() {
@@ -170,5 +172,5 @@ func (m *Module) CreateClinic(ctx context.Context, f Form) (*tenant.Tenant, erro
 	if errs := f.Validate(); len(errs) > 0 {
 		return nil, InvalidError(errs)
 	}
-	return m.create(ctx, f)
+	return m.create(ctx, f, m.configuredLoginURL)
 }

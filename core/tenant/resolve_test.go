@@ -1,0 +1,285 @@
+package tenant_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.mongodb.org/mongo-driver/bson"
+
+	"github.com/wardclinic/ward/core/app"
+	"github.com/wardclinic/ward/core/apptest"
+	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/tenant"
+	"github.com/wardclinic/ward/modules/landing"
+)
+
+const (
+	noClinic = "No clinic at this address"
+	noPage   = "There is no page at this address"
+)
+
+// addTenant inserts a clinic record with the status directly.
+func addTenant(t testing.TB, s *apptest.Server, sub, name, status string) *tenant.Tenant {
+	t.Helper()
+	now := s.Clock.Now()
+	tn := &tenant.Tenant{ID: db.NewID(), Name: name, Subdomain: sub, Status: status,
+		Subscription: tenant.Subscription{Plan: "trial", Status: "trialing", ExpiresAt: now.AddDate(0, 0, 7)},
+		CreatedAt:    now, UpdatedAt: now}
+	if err := s.Core.Tenants.Insert(context.Background(), tn); err != nil {
+		t.Fatal(err)
+	}
+	return tn
+}
+
+// errorText is the error page's message paragraph.
+func errorText(t *testing.T, r *apptest.Response) string {
+	t.Helper()
+	return strings.TrimSpace(r.Doc(t).Find("article.error-page p").First().Text())
+}
+
+func TestResolveHosts(t *testing.T) {
+	s := apptest.Start(t, apptest.Options{}, landing.New())
+	addTenant(t, s, "sunrise", "Sunrise Clinic", tenant.StatusActive)
+	addTenant(t, s, "building", "Building Clinic", tenant.StatusProvisioning)
+	addTenant(t, s, "sleepy", "Sleepy Clinic", tenant.StatusInactive)
+	addTenant(t, s, "closed", "Closed Clinic", tenant.StatusSuspended)
+	c := s.Client(t)
+	onboardURL := "http://localhost:" + s.Port + "/tenant-onboard"
+
+	tests := []struct {
+		name, host, path string
+		status           int
+		contains         string // in the error page's message (or the body for 200)
+		onboardLink      bool   // the page links to the onboarding form
+	}{
+		{"platform host serves the landing page", "localhost", "/", 200, "Ward", false},
+		{"www is the platform host", "www.localhost", "/", 200, "Ward", false},
+		{"unknown subdomain", "nowhere.localhost", "/", 404, noClinic, true},
+		{"unknown subdomain, any path", "nowhere.localhost", "/login", 404, noClinic, true},
+		{"reserved name", "admin.localhost", "/", 404, noClinic, true},
+		{"deeper name", "a.sunrise.localhost", "/", 404, noClinic, true},
+		{"ip address", "127.0.0.1", "/", 404, noClinic, true},
+		{"provisioning clinic is not reachable", "building.localhost", "/login", 404, noClinic, true},
+		{"inactive clinic", "sleepy.localhost", "/", 403, "Sleepy Clinic is not active on Ward. If you work there, ask your clinic's administrator.", false},
+		{"suspended clinic", "closed.localhost", "/login", 403, "Closed Clinic's Ward account is suspended. Your data is kept safe; the clinic's administrator can restore access.", false},
+		{"active clinic resolves", "sunrise.localhost", "/no-such-path", 404, noPage, false},
+		{"active clinic, uppercase host", "SUNRISE.LOCALHOST", "/no-such-path", 404, noPage, false},
+		{"platform-only page on a clinic host", "sunrise.localhost", "/", 404, noPage, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := c.Get(tt.host, tt.path)
+			if r.StatusCode != tt.status {
+				t.Fatalf("GET %s%s: %d, want %d\n%s", tt.host, tt.path, r.StatusCode, tt.status, r.Body)
+			}
+			if !strings.Contains(r.Body, "<html") {
+				t.Error("not a full page")
+			}
+			if tt.status == 200 {
+				if !strings.Contains(r.Doc(t).Find("h1").First().Text(), tt.contains) {
+					t.Errorf("landing page h1 does not mention %q", tt.contains)
+				}
+				return
+			}
+			if got := errorText(t, r); !strings.Contains(got, tt.contains) {
+				t.Errorf("message = %q, want it to contain %q", got, tt.contains)
+			}
+			link := r.Doc(t).Find(`article.error-page a[href="` + onboardURL + `"]`)
+			if tt.onboardLink && link.Length() == 0 {
+				t.Errorf("no link to %s in\n%s", onboardURL, r.Body)
+			}
+			if !tt.onboardLink && link.Length() != 0 {
+				t.Errorf("unexpected link to onboarding")
+			}
+		})
+	}
+
+	// An unknown clinic's page for htmx is the fragment, still a 404.
+	r := c.Get("nowhere.localhost", "/", "HX-Request", "true")
+	if r.StatusCode != 404 || strings.Contains(r.Body, "<html") || !strings.Contains(r.Body, noClinic) {
+		t.Errorf("htmx request to an unknown clinic: %d\n%s", r.StatusCode, r.Body)
+	}
+}
+
+func TestForwardedHostIgnoredWithoutTrustedProxy(t *testing.T) {
+	s := apptest.Start(t, apptest.Options{}, landing.New())
+	addTenant(t, s, "sunrise", "Sunrise Clinic", tenant.StatusSuspended)
+	c := s.Client(t)
+
+	// Spoofed: the request is for localhost; X-Forwarded-Host from an
+	// untrusted peer must not turn it into a clinic's request.
+	r := c.Get("localhost", "/", "X-Forwarded-Host", "sunrise.localhost")
+	if r.StatusCode != 200 {
+		t.Fatalf("platform host with a spoofed X-Forwarded-Host: %d, want the landing page\n%s", r.StatusCode, r.Body)
+	}
+	// And the reverse: a clinic request cannot pretend to be the platform.
+	r = c.Get("sunrise.localhost", "/", "X-Forwarded-Host", "localhost")
+	if r.StatusCode != 403 {
+		t.Fatalf("suspended clinic with a spoofed X-Forwarded-Host: %d, want 403", r.StatusCode)
+	}
+	// Nor can it change the links Ward builds.
+	r = c.Get("nowhere.localhost", "/", "X-Forwarded-Host", "nowhere.localhost:9443", "X-Forwarded-Proto", "https")
+	if want := "http://localhost:" + s.Port + "/tenant-onboard"; r.StatusCode != 404 || !strings.Contains(r.Body, `href="`+want+`"`) {
+		t.Errorf("no-clinic link with spoofed forwarded headers: %d, want a link to %s\n%s", r.StatusCode, want, r.Body)
+	}
+}
+
+func TestForwardedHostFromTrustedProxy(t *testing.T) {
+	s := apptest.Start(t, apptest.Options{Env: map[string]string{"TRUSTED_PROXIES": "127.0.0.1"}}, landing.New())
+	addTenant(t, s, "sunrise", "Sunrise Clinic", tenant.StatusSuspended)
+	addTenant(t, s, "dawn", "Dawn Clinic", tenant.StatusActive)
+	c := s.Client(t)
+
+	// The test client connects from 127.0.0.1, the trusted proxy.
+	r := c.Get("localhost", "/", "X-Forwarded-Host", "sunrise.localhost")
+	if r.StatusCode != 403 || !strings.Contains(r.Body, "Sunrise Clinic&#39;s Ward account is suspended") {
+		t.Fatalf("X-Forwarded-Host from a trusted proxy was not used: %d\n%s", r.StatusCode, r.Body)
+	}
+	r = c.Get("localhost", "/", "X-Forwarded-Host", "dawn.localhost")
+	if r.StatusCode != 404 || errorText(t, r) != noPage+"." {
+		t.Fatalf("active clinic through a trusted proxy: %d %q", r.StatusCode, errorText(t, r))
+	}
+	// The first of several forwarded hosts is the one the browser asked for.
+	r = c.Get("localhost", "/", "X-Forwarded-Host", "sunrise.localhost, proxy.internal")
+	if r.StatusCode != 403 {
+		t.Errorf("first X-Forwarded-Host: %d, want 403", r.StatusCode)
+	}
+	// Without the header, the Host header counts.
+	if r = c.Get("localhost", "/"); r.StatusCode != 200 {
+		t.Errorf("platform host through a trusted proxy without X-Forwarded-Host: %d", r.StatusCode)
+	}
+	// Links use the forwarded scheme and port.
+	r = c.Get("localhost", "/", "X-Forwarded-Host", "nowhere.localhost:9443", "X-Forwarded-Proto", "https")
+	if want := "https://localhost:9443/tenant-onboard"; r.StatusCode != 404 || !strings.Contains(r.Body, `href="`+want+`"`) {
+		t.Errorf("no-clinic link through a trusted proxy: %d, want a link to %s\n%s", r.StatusCode, want, r.Body)
+	}
+}
+
+func TestResolveCacheInvalidation(t *testing.T) {
+	s := apptest.Start(t, apptest.Options{}, landing.New())
+	ctx := context.Background()
+	tn := addTenant(t, s, "sunrise", "Sunrise Clinic", tenant.StatusActive)
+	c := s.Client(t)
+
+	if r := c.Get("sunrise.localhost", "/no-such-path"); r.StatusCode != 404 || errorText(t, r) != noPage+"." {
+		t.Fatalf("active clinic: %d %q", r.StatusCode, errorText(t, r))
+	}
+	// The tenant is now cached; a change through the registry is seen at
+	// once, not after the cache's lifetime.
+	if ok, err := s.Core.Tenants.Update(ctx, tn.ID, bson.D{{Key: "status", Value: tenant.StatusSuspended}}, s.Clock.Now()); err != nil || !ok {
+		t.Fatalf("suspend: %v %v", ok, err)
+	}
+	if r := c.Get("sunrise.localhost", "/no-such-path"); r.StatusCode != 403 || !strings.Contains(errorText(t, r), "suspended") {
+		t.Fatalf("after suspension: %d %q", r.StatusCode, errorText(t, r))
+	}
+	if _, err := s.Core.Tenants.Update(ctx, tn.ID, bson.D{{Key: "status", Value: tenant.StatusInactive}}, s.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if r := c.Get("sunrise.localhost", "/no-such-path"); r.StatusCode != 403 || !strings.Contains(errorText(t, r), "is not active") {
+		t.Fatalf("after deactivation: %d %q", r.StatusCode, errorText(t, r))
+	}
+	if _, err := s.Core.Tenants.Update(ctx, tn.ID, bson.D{{Key: "status", Value: tenant.StatusActive}}, s.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if r := c.Get("sunrise.localhost", "/no-such-path"); r.StatusCode != 404 || errorText(t, r) != noPage+"." {
+		t.Fatalf("after reactivation: %d %q", r.StatusCode, errorText(t, r))
+	}
+
+	// An unknown subdomain is remembered as missing, but creating the clinic
+	// makes it reachable at once.
+	if r := c.Get("later.localhost", "/no-such-path"); r.StatusCode != 404 || !strings.Contains(errorText(t, r), noClinic) {
+		t.Fatalf("unknown clinic: %d %q", r.StatusCode, errorText(t, r))
+	}
+	later := addTenant(t, s, "later", "Later Clinic", tenant.StatusActive)
+	if r := c.Get("later.localhost", "/no-such-path"); r.StatusCode != 404 || errorText(t, r) != noPage+"." {
+		t.Fatalf("clinic created after a miss was cached: %d %q", r.StatusCode, errorText(t, r))
+	}
+	// Deleting it makes it unknown again at once.
+	if _, err := s.Core.Tenants.Update(ctx, later.ID, bson.D{{Key: "status", Value: tenant.StatusProvisioning}}, s.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Core.Tenants.Delete(ctx, later.ID); err != nil {
+		t.Fatal(err)
+	}
+	if r := c.Get("later.localhost", "/no-such-path"); r.StatusCode != 404 || !strings.Contains(errorText(t, r), noClinic) {
+		t.Fatalf("deleted clinic: %d %q", r.StatusCode, errorText(t, r))
+	}
+
+	// A change made behind the registry's back (another process) is seen
+	// after InvalidateCache.
+	coll := s.DB.Platform("test").Collection(tenant.Collection)
+	if _, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: tn.ID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: tenant.StatusSuspended}}}}, false); err != nil {
+		t.Fatal(err)
+	}
+	s.Core.Tenants.InvalidateCache()
+	if r := c.Get("sunrise.localhost", "/no-such-path"); r.StatusCode != 403 {
+		t.Fatalf("after a direct change and InvalidateCache: %d", r.StatusCode)
+	}
+}
+
+// benchServer starts Ward with one active clinic, cached by a first request.
+func benchServer(b *testing.B) (*apptest.Server, http.Handler) {
+	b.Helper()
+	s := apptest.Start(b, apptest.Options{}, landing.New())
+	addTenant(b, s, "sunrise", "Sunrise Clinic", tenant.StatusActive)
+	h, err := s.App.Handler()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s, h
+}
+
+// BenchmarkResolveCachedTenant measures the resolver alone: host parsing,
+// the cache hit and attaching the clinic to the request context.
+func BenchmarkResolveCachedTenant(b *testing.B) {
+	s, _ := benchServer(b)
+	gin.SetMode(gin.ReleaseMode)
+	c, _ := gin.CreateTestContext(httptest.NewRecorder())
+	req := httptest.NewRequest(http.MethodGet, "http://sunrise.localhost:8080/patients", nil)
+	c.Request = req
+	if h, err := s.Core.Resolver.Resolve(c); err != nil || h != app.ClinicHost {
+		b.Fatalf("Resolve: %v %v", h, err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		c.Request = req // Resolve replaces it with one carrying the clinic
+		if _, err := s.Core.Resolver.Resolve(c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRequestCachedTenant measures a whole request to a clinic host
+// that goes through resolution and ends in the 404 page (no module routes).
+func BenchmarkRequestCachedTenant(b *testing.B) {
+	_, h := benchServer(b)
+	serve := func() int {
+		req := httptest.NewRequest(http.MethodGet, "http://sunrise.localhost:8080/no-such-path", nil)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		return w.Code
+	}
+	if code := serve(); code != http.StatusNotFound {
+		b.Fatalf("first request: %d", code)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if code := serve(); code != http.StatusNotFound {
+			b.Fatalf("status %d", code)
+		}
+	}
+}
+
+// The cache lifetime is short enough that other instances see changes soon.
+func TestCacheTTLIsShort(t *testing.T) {
+	if tenant.CacheTTL <= 0 || tenant.CacheTTL > time.Minute {
+		t.Errorf("CacheTTL = %v", tenant.CacheTTL)
+	}
+}
