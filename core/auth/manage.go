@@ -27,24 +27,30 @@ func CountWithRole(ctx context.Context, tdb *db.Tenant, roleKey string) (int64, 
 }
 
 // SetPassword replaces a user's password. Every session the user had ends:
-// sessions started before PasswordChangedAt are refused.
+// sessions signed in before SessionsEndedAt are refused.
 func SetPassword(ctx context.Context, tdb *db.Tenant, userID, password string, now time.Time) error {
 	hash, err := HashPassword(password)
 	if err != nil {
 		return err
 	}
 	return update(ctx, tdb, userID, bson.D{
-		{Key: "passwordHash", Value: hash}, {Key: "passwordChangedAt", Value: now}, {Key: "updatedAt", Value: now},
+		{Key: "passwordHash", Value: hash}, {Key: "passwordChangedAt", Value: now},
+		{Key: "sessionsEndedAt", Value: now}, {Key: "updatedAt", Value: now},
 	})
 }
 
-// SetStatus activates or deactivates a user; a deactivated user's sessions
-// end on their next request.
+// SetStatus activates or deactivates a user. Deactivation ends every
+// session the user had, for good: they stay ended after a reactivation.
 func SetStatus(ctx context.Context, tdb *db.Tenant, userID, status string, now time.Time) error {
-	if status != UserActive && status != UserInactive {
+	set := bson.D{{Key: "status", Value: status}, {Key: "updatedAt", Value: now}}
+	switch status {
+	case UserActive:
+	case UserInactive:
+		set = append(set, bson.E{Key: "sessionsEndedAt", Value: now})
+	default:
 		return errors.New("auth: unknown status " + status)
 	}
-	return update(ctx, tdb, userID, bson.D{{Key: "status", Value: status}, {Key: "updatedAt", Value: now}})
+	return update(ctx, tdb, userID, set)
 }
 
 // SetRole changes a user's role; it applies from the user's next request.

@@ -74,12 +74,7 @@ func TestHashPasswordLongPasswordsAreNotTruncated(t *testing.T) {
 
 // Long passwords in scripts of multi-byte characters are as acceptable as
 // Latin ones: the length rule counts characters and the strength estimate
-// must not misjudge them.
-//
-// KNOWN BUG (fails at the time of writing): zxcvbn (trustelem/zxcvbn
-// v1.0.1) returns Guesses 0 and Score 0 for CJK text from about 47
-// characters (141 bytes) on, so CheckNewPassword calls a long, random
-// CJK passphrase "too common or too easy to guess".
+// must not misjudge them (zxcvbn scores long CJK text 0).
 func TestCheckNewPasswordAcceptsLongCJK(t *testing.T) {
 	r := []rune(cjk64)
 	var refused []int

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"html/template"
 	"image/png"
 	"strings"
 	"time"
@@ -29,7 +30,10 @@ var ErrCodeInvalid = errors.New("auth: code invalid")
 type TOTPSetup struct {
 	Secret string // base32, for typing in by hand
 	URL    string // otpauth:// URL
-	QR     string // data: URL of a PNG QR code
+	// QR is a data: URL of a PNG QR code. It is template.URL because
+	// html/template refuses data: URLs in plain strings; this one is built
+	// here from our own PNG bytes.
+	QR template.URL
 }
 
 // NewTOTP generates a new secret for the user (not yet enabled).
@@ -46,7 +50,7 @@ func NewTOTP(clinic, email string) (TOTPSetup, error) {
 	if err := png.Encode(&buf, img); err != nil {
 		return TOTPSetup{}, err
 	}
-	return TOTPSetup{Secret: key.Secret(), URL: key.URL(), QR: "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())}, nil
+	return TOTPSetup{Secret: key.Secret(), URL: key.URL(), QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()))}, nil
 }
 
 // codeStep returns the 30-second step whose code matches, allowing one step
@@ -62,16 +66,25 @@ func codeStep(secret, code string, now time.Time) (int64, bool) {
 	return 0, false
 }
 
-func validCode(secret, code string, now time.Time) bool {
-	_, ok := codeStep(secret, code, now)
-	return ok
+// claimStep uses up the user's code of one 30-second step.
+func claimStep(ctx context.Context, tdb *db.Tenant, userID string, step int64, now time.Time) error {
+	err := tdb.Claim(ctx, "totp", fmt.Sprintf("%s:%d", userID, step), now)
+	if errors.Is(err, db.ErrClaimed) {
+		return ErrCodeInvalid
+	}
+	return err
 }
 
 // EnableTOTP turns the second factor on once the user proved their app
 // produces codes for secret, and returns the recovery codes (shown once).
 func EnableTOTP(ctx context.Context, tdb *db.Tenant, userID, secret, code string, now time.Time) ([]string, error) {
-	if !validCode(secret, code, now) {
+	step, ok := codeStep(secret, code, now)
+	if !ok {
 		return nil, ErrCodeInvalid
+	}
+	// The code that turned the factor on is used: it cannot sign in too.
+	if err := claimStep(ctx, tdb, userID, step, now); err != nil {
+		return nil, err
 	}
 	codes := make([]string, RecoveryCodeCount)
 	hashes := make([]string, RecoveryCodeCount)
@@ -102,10 +115,7 @@ func VerifySecondFactor(ctx context.Context, tdb *db.Tenant, u *User, code strin
 	code = strings.ToLower(strings.ReplaceAll(strings.TrimSpace(code), " ", ""))
 	if u.TOTPEnabled && len(code) == 6 {
 		if step, ok := codeStep(u.TOTPSecret, code, now); ok {
-			if err := tdb.Claim(ctx, "totp", fmt.Sprintf("%s:%d", u.ID, step), now); err != nil {
-				return ErrCodeInvalid
-			}
-			return nil
+			return claimStep(ctx, tdb, u.ID, step, now)
 		}
 	}
 	h := hashToken(code)

@@ -42,6 +42,10 @@ type User struct {
 	RoleKey           string    `bson:"roleKey"`
 	Status            string    `bson:"status"`
 	PasswordChangedAt time.Time `bson:"passwordChangedAt"`
+	// SessionsEndedAt: every session signed in before it is over (set
+	// when the password changes and when the user is deactivated, so a
+	// reactivation does not bring old sessions back).
+	SessionsEndedAt time.Time `bson:"sessionsEndedAt"`
 	// Second factor (optional): the TOTP secret and the hashes of unused
 	// recovery codes.
 	TOTPEnabled   bool      `bson:"totpEnabled"`
@@ -96,7 +100,7 @@ func CreateUser(ctx context.Context, tdb *db.Tenant, u *User, password string, n
 	}
 	u.TenantID = tdb.ID()
 	u.PasswordHash = hash
-	u.PasswordChangedAt, u.CreatedAt, u.UpdatedAt = now, now, now
+	u.PasswordChangedAt, u.SessionsEndedAt, u.CreatedAt, u.UpdatedAt = now, now, now, now
 	if u.Status == "" {
 		u.Status = UserActive
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/bson/primitive"
 )
 
 // Claims are Ward's one atomic primitive. On the embedded database an update
@@ -45,6 +46,62 @@ func (t *Tenant) Release(ctx context.Context, kind, key string) error {
 	_, err := t.Collection(ClaimsCollection).DeleteOne(ctx, bson.D{{Key: "kind", Value: kind}, {Key: "key", Value: key}})
 	return err
 }
+
+// ErrLocked is returned by Lock when another holder kept the lock for the
+// whole wait.
+var ErrLocked = errors.New("db: locked by another change")
+
+// Lock waits briefly for the tenant's lock named key and returns the
+// function that releases it. It serialises a check and the write that
+// depends on it ("is someone else still an administrator?") across requests
+// and instances. A lock older than stale (taken at the caller's clock) is
+// held by a process that died and is broken.
+func (t *Tenant) Lock(ctx context.Context, key string, now time.Time, stale time.Duration) (unlock func(), err error) {
+	const kind = "lock"
+	claims := t.Collection(ClaimsCollection)
+	// owner makes unlock remove this holder's claim only, never one taken
+	// after this holder's was broken as stale.
+	owner := primitive.NewObjectID()
+	for range lockTries {
+		_, err := claims.InsertOne(ctx, bson.D{{Key: "kind", Value: kind}, {Key: "key", Value: key}, {Key: "at", Value: now}, {Key: "owner", Value: owner}})
+		if err == nil {
+			return func() {
+				_, _ = claims.DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "kind", Value: kind}, {Key: "key", Value: key}, {Key: "owner", Value: owner}})
+			}, nil
+		}
+		if !IsDuplicate(err) {
+			return nil, err
+		}
+		var held struct {
+			At time.Time `bson:"at"`
+		}
+		err = claims.FindOne(ctx, bson.D{{Key: "kind", Value: kind}, {Key: "key", Value: key}}, &held, nil)
+		switch {
+		case errors.Is(err, ErrNotFound): // released meanwhile: try again at once
+			continue
+		case err != nil:
+			return nil, err
+		case now.Sub(held.At) > stale:
+			// Delete only the stale claim seen, never a fresh one taken since.
+			if _, err := claims.DeleteOne(ctx, bson.D{{Key: "kind", Value: kind}, {Key: "key", Value: key}, {Key: "at", Value: held.At}}); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(lockWait):
+		}
+	}
+	return nil, ErrLocked
+}
+
+// Lock waits up to lockTries × lockWait (about two seconds).
+const (
+	lockTries = 80
+	lockWait  = 25 * time.Millisecond
+)
 
 // SequencesCollection holds one document per number handed out.
 const SequencesCollection = "sequences"

@@ -192,3 +192,73 @@ func TestNextHandsOutEachNumberOnce(t *testing.T) {
 		}
 	}
 }
+
+func TestLockIsHeldByOneAtATime(t *testing.T) {
+	ctx := context.Background()
+	s := openClaims(t)
+	a, b := s.ForTenant("A"), s.ForTenant("B")
+	now := time.Now()
+
+	// 10 holders in turn: none ever sees another inside.
+	var inside, most, done int
+	var mu sync.Mutex
+	errs := concurrently(10, func() error {
+		unlock, err := a.Lock(ctx, "admins", now, time.Minute)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+		mu.Lock()
+		inside++
+		most = max(most, inside)
+		mu.Unlock()
+		time.Sleep(5 * time.Millisecond)
+		mu.Lock()
+		inside--
+		done++
+		mu.Unlock()
+		return nil
+	})
+	for _, err := range errs {
+		if err != nil {
+			t.Fatalf("Lock: %v", err)
+		}
+	}
+	if most != 1 || done != 10 {
+		t.Fatalf("at most %d holders at once, %d done; want 1 and 10", most, done)
+	}
+
+	unlock, err := a.Lock(ctx, "admins", now, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another tenant's lock of the same name is its own.
+	unlockB, err := b.Lock(ctx, "admins", now, time.Minute)
+	if err != nil {
+		t.Fatalf("other tenant: %v", err)
+	}
+	unlockB()
+	// A waiter gives up when its request does.
+	short, cancel := context.WithTimeout(ctx, 60*time.Millisecond)
+	defer cancel()
+	if _, err := a.Lock(short, "admins", now, time.Minute); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Lock while held: err = %v, want the context's deadline", err)
+	}
+	// A lock left by a holder that died is broken once stale.
+	later := now.Add(2 * time.Minute)
+	unlockLater, err := a.Lock(ctx, "admins", later, time.Minute)
+	if err != nil {
+		t.Fatalf("stale lock not broken: %v", err)
+	}
+	// The first holder's late release leaves the new holder's lock alone.
+	unlock()
+	short2, cancel2 := context.WithTimeout(ctx, 60*time.Millisecond)
+	defer cancel2()
+	if _, err := a.Lock(short2, "admins", later, time.Minute); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatal("a late release of a broken lock freed its new holder's lock")
+	}
+	unlockLater()
+	if _, err := a.Lock(ctx, "admins", later, time.Minute); err != nil {
+		t.Fatalf("after release: %v", err)
+	}
+}

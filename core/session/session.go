@@ -111,7 +111,7 @@ func (m *Manager) ID(c *gin.Context) string {
 	if _, err := c.Cookie(m.name); err != nil {
 		return ""
 	}
-	return sessions.Default(c).ID()
+	return gorilla(sessions.Default(c)).ID
 }
 
 // Start signs d in with a new session id: the pre-login session document is
@@ -151,7 +151,13 @@ func (m *Manager) End(c *gin.Context) error {
 	s := sessions.Default(c)
 	s.Clear()
 	s.Options(m.options(-1))
-	return s.Save()
+	if err := s.Save(); err != nil {
+		return err
+	}
+	// The rest of the request must not name the ended session (a page
+	// rendered now binds its CSRF token to the visitor, not to it).
+	gorilla(s).ID = ""
+	return nil
 }
 
 // Exists reports whether a session document with the id is stored (tests

@@ -2,6 +2,7 @@ package tenant
 
 import (
 	"net"
+	"strconv"
 	"strings"
 )
 
@@ -20,7 +21,10 @@ const (
 // addresses and names that are not valid subdomains are HostInvalid.
 func ParseHost(host, base string) (HostKind, string) {
 	h := host
-	if hh, _, err := net.SplitHostPort(host); err == nil {
+	if hh, port, err := net.SplitHostPort(host); err == nil {
+		if !validPort(port) {
+			return HostInvalid, "" // Ward builds links from the host: no "host:evil.example"
+		}
 		h = hh
 	}
 	h = strings.TrimSuffix(strings.ToLower(h), ".")
@@ -38,6 +42,16 @@ func ParseHost(host, base string) (HostKind, string) {
 		return HostInvalid, ""
 	}
 	return HostClinic, sub
+}
+
+// validPort reports whether p is a port number, 1 to 65535 (or empty, as
+// in "host:").
+func validPort(p string) bool {
+	if p == "" {
+		return true
+	}
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 1 && n <= 65535 && p[0] != '+' && p[0] != '-'
 }
 
 // reserved are names that can never be a clinic: they are, or may one day

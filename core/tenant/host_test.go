@@ -26,6 +26,11 @@ func TestParseHost(t *testing.T) {
 		// One label under the base domain is a clinic, whether it exists or not.
 		{"unknown but valid", "sunrise.localhost", "localhost", tenant.HostClinic, "sunrise"},
 		{"clinic with port", "sunrise.localhost:8080", "localhost", tenant.HostClinic, "sunrise"},
+		{"clinic with a name for a port", "sunrise.localhost:evil.example", "localhost", tenant.HostInvalid, ""},
+		{"clinic with port 0", "sunrise.localhost:0", "localhost", tenant.HostInvalid, ""},
+		{"clinic with port past 65535", "sunrise.localhost:65536", "localhost", tenant.HostInvalid, ""},
+		{"clinic with a signed port", "sunrise.localhost:+80", "localhost", tenant.HostInvalid, ""},
+		{"base with a name for a port", "localhost:evil.example", "localhost", tenant.HostInvalid, ""},
 		{"uppercase host", "SUNRISE.LOCALHOST:8080", "localhost", tenant.HostClinic, "sunrise"},
 		{"mixed case host", "SunRise.LocalHost", "localhost", tenant.HostClinic, "sunrise"},
 		{"trailing dot", "sunrise.localhost.", "localhost", tenant.HostClinic, "sunrise"},

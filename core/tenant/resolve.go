@@ -155,7 +155,7 @@ func (r *Resolver) scheme(req *http.Request) string {
 
 // port is the port in the request's host, with its colon, or "".
 func (r *Resolver) port(req *http.Request) string {
-	if _, p, err := net.SplitHostPort(r.host(req)); err == nil && p != "" {
+	if _, p, err := net.SplitHostPort(r.host(req)); err == nil && p != "" && validPort(p) {
 		return ":" + p
 	}
 	return ""

@@ -787,8 +787,7 @@ func TestInterruptedOnboardingIsCleanedUp(t *testing.T) {
 		t.Fatalf("POST during provisioning: %d\n%s", r.StatusCode, r.Body)
 	}
 	if got := r.Doc(t).Find("#subdomain-status").Text(); !strings.Contains(got, "being set up") {
-		t.Errorf("BUG: the message for a clinic being set up is %q, want the \"being set up\" message "+
-			"(availability() answers the generic \"already taken\" before create() can say errBeingSetUp)", got)
+		t.Errorf("the message for a clinic being set up is %q, want the \"being set up\" message", got)
 	}
 	// Meanwhile the clinic is not reachable.
 	if r := c.Get("sunrise.localhost", "/login"); r.StatusCode != http.StatusNotFound || !strings.Contains(r.Body, "No clinic at this address") {

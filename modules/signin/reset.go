@@ -120,6 +120,10 @@ func (m *Module) reset(c *gin.Context) error {
 		}
 		return err
 	}
+	// The lockout message offers a reset: a reset lifts the lockout.
+	if err := m.core.Limiter.Forget(ctx, t.ID, u.Email); err != nil {
+		return err
+	}
 	if err := audit.Record(ctx, tdb, audit.Entry{At: now, ActorID: u.ID, ActorEmail: u.Email, Action: audit.PasswordReset, Target: "user:" + u.ID, IP: c.ClientIP()}); err != nil {
 		return err
 	}

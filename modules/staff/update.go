@@ -3,11 +3,13 @@ package staff
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/auth"
+	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/htmx"
 	"github.com/wardclinic/ward/core/rbac"
 	"github.com/wardclinic/ward/core/tenant"
@@ -25,9 +27,11 @@ func (m *Module) changeRole(c *gin.Context) error {
 			return "", "", nil
 		}
 		if u.RoleKey == rbac.AdminKey && u.Status == auth.UserActive {
-			if err := m.keepOneAdmin(c); err != nil {
+			unlock, err := m.keepOneAdmin(c)
+			if err != nil {
 				return "", "", err
 			}
+			defer unlock()
 		}
 		before := u.RoleKey
 		if err := auth.SetRole(c.Request.Context(), tenant.DB(c.Request.Context()), u.ID, key, m.core.Clock.Now()); err != nil {
@@ -51,9 +55,11 @@ func (m *Module) changeStatus(c *gin.Context) error {
 			return "", "", nil
 		}
 		if status == auth.UserInactive && u.RoleKey == rbac.AdminKey {
-			if err := m.keepOneAdmin(c); err != nil {
+			unlock, err := m.keepOneAdmin(c)
+			if err != nil {
 				return "", "", err
 			}
+			defer unlock()
 		}
 		before := u.Status
 		if err := auth.SetStatus(c.Request.Context(), tenant.DB(c.Request.Context()), u.ID, status, m.core.Clock.Now()); err != nil {
@@ -67,16 +73,31 @@ func (m *Module) changeStatus(c *gin.Context) error {
 
 var errLastAdmin = errors.New("last admin")
 
-func (m *Module) keepOneAdmin(c *gin.Context) error {
-	n, err := activeAdmins(c.Request.Context(), tenant.DB(c.Request.Context()))
-	if err != nil {
-		return err
+// keepOneAdmin refuses a change that would leave the clinic without an
+// active administrator. It holds the clinic's admin lock until the caller
+// calls unlock after its write: without it, two admins stepping down at the
+// same moment would each see the other and leave none.
+func (m *Module) keepOneAdmin(c *gin.Context) (unlock func(), err error) {
+	ctx := c.Request.Context()
+	tdb := tenant.DB(ctx)
+	unlock, err = tdb.Lock(ctx, "admins", m.core.Clock.Now(), time.Minute)
+	if errors.Is(err, db.ErrLocked) {
+		return nil, &web.Error{Status: http.StatusConflict, Err: err,
+			Message: "Another change to the administrators is being saved. Try again in a moment."}
 	}
-	if n <= 1 {
-		return &web.Error{Status: http.StatusConflict, Err: errLastAdmin,
+	if err != nil {
+		return nil, err
+	}
+	n, err := activeAdmins(ctx, tdb)
+	if err == nil && n <= 1 {
+		err = &web.Error{Status: http.StatusConflict, Err: errLastAdmin,
 			Message: "This is the clinic's only active administrator. Make someone else an Admin first."}
 	}
-	return nil
+	if err != nil {
+		unlock()
+		return nil, err
+	}
+	return unlock, nil
 }
 
 // change loads the person, applies fn, audits it and answers with the

@@ -1,0 +1,321 @@
+package signin_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+
+	"github.com/wardclinic/ward/core/apptest"
+	"github.com/wardclinic/ward/core/audit"
+	"github.com/wardclinic/ward/core/auth"
+	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/mail"
+)
+
+// newPassword passes the password rules and is nobody's old password.
+const newPassword = "velvet otter climbs marble stairs"
+
+var resetLink = regexp.MustCompile(`(http://[^\s/]+)/password/reset\?token=([A-Za-z0-9_-]+)`)
+
+// outbox is the clinic's mail to one address, newest first.
+func outbox(t *testing.T, s *apptest.Server, cl *apptest.Clinic, to string) []mail.Message {
+	t.Helper()
+	var ms []mail.Message
+	err := s.DB.ForTenant(cl.ID).Collection(mail.Collection).Find(context.Background(), bson.D{{Key: "to", Value: to}}, &ms,
+		db.FindOptions{Sort: bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: -1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ms
+}
+
+func forgot(c *apptest.Client, host, email string) *apptest.Response {
+	c.Get(host, "/password/forgot")
+	return c.PostForm(host, "/password/forgot", url.Values{"email": {email}})
+}
+
+// requestReset asks for a reset link for email and returns the token from
+// the newest message.
+func requestReset(t *testing.T, s *apptest.Server, cl *apptest.Clinic, email string) string {
+	t.Helper()
+	wantStatus(t, "forgot", forgot(s.Client(t), cl.Host, email), http.StatusOK)
+	ms := outbox(t, s, cl, email)
+	if len(ms) == 0 {
+		t.Fatalf("no mail to %s", email)
+	}
+	m := resetLink.FindStringSubmatch(ms[0].Text)
+	if m == nil {
+		t.Fatalf("no reset link in %q", ms[0].Text)
+	}
+	return m[2]
+}
+
+// resetForm posts a new password with token as the reset page's form does.
+func resetForm(c *apptest.Client, host, token, password, confirm string) *apptest.Response {
+	return c.PostForm(host, "/password/reset", url.Values{"token": {token}, "password": {password}, "confirm": {confirm}})
+}
+
+func TestForgotPassword(t *testing.T) {
+	s := start(t, nil)
+	a := s.NewClinic(t, "sunrise")
+	gone := s.NewUser(t, a, "nurse", "Gone Nurse", "gone@sunrise.test")
+	if err := auth.SetStatus(context.Background(), a.DB, gone.ID, auth.UserInactive, s.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	allMail := func() int64 { return count(t, a.DB.Collection(mail.Collection), bson.D{}) }
+
+	answer := func(email string) (int, string) {
+		t.Helper()
+		r := forgot(s.Client(t), a.Host, email)
+		text := strings.Join(strings.Fields(r.Doc(t).Find("main").Text()), " ")
+		return r.StatusCode, strings.ReplaceAll(text, email, "EMAIL")
+	}
+	okStatus, okText := answer(a.Admin.Email)
+	if okStatus != http.StatusOK || !strings.Contains(okText, "we have sent it a link") {
+		t.Fatalf("forgot for an account: %d %q", okStatus, okText)
+	}
+	for _, email := range []string{"nobody@sunrise.test", gone.Email} {
+		st, text := answer(email)
+		if st != okStatus || text != okText {
+			t.Fatalf("forgot for %s answers %d %q;\nfor an account %d %q", email, st, text, okStatus, okText)
+		}
+	}
+	if n := allMail(); n != 1 {
+		t.Fatalf("%d messages queued, want 1 (only for the active account)", n)
+	}
+	ms := outbox(t, s, a, a.Admin.Email)
+	if len(ms) != 1 {
+		t.Fatalf("%d messages to the admin", len(ms))
+	}
+	m := resetLink.FindStringSubmatch(ms[0].Text)
+	if m == nil || m[1] != "http://"+a.Host+":"+s.Port {
+		t.Fatalf("reset mail has no link to the clinic: %q", ms[0].Text)
+	}
+	if n := count(t, a.DB.Collection(auth.ResetTokensCollection), bson.D{{Key: "_id", Value: m[2]}}); n != 0 {
+		t.Fatal("the token is stored in clear")
+	}
+
+	// Asking again at once sends nothing more (no inbox flooding) and
+	// answers the same.
+	if st, text := answer(a.Admin.Email); st != okStatus || text != okText {
+		t.Fatalf("second request answers %d %q", st, text)
+	}
+	if n := allMail(); n != 1 {
+		t.Fatalf("a second request within minutes queued another message (%d)", n)
+	}
+	s.Clock.Advance(6 * time.Minute)
+	answer(a.Admin.Email)
+	if n := allMail(); n != 2 {
+		t.Fatalf("a request 6 minutes later queued %d messages in all, want 2", n)
+	}
+
+	r := forgot(s.Client(t), a.Host, "not an email")
+	wantStatus(t, "malformed email", r, http.StatusUnprocessableEntity)
+}
+
+func TestPasswordReset(t *testing.T) {
+	s := start(t, nil)
+	a := s.NewClinic(t, "sunrise")
+	elsewhere := s.Client(t)
+	elsewhere.SignIn(a.Host, a.Admin.Email, apptest.Password)
+	s.Clock.Advance(time.Minute)
+
+	tok := requestReset(t, s, a, a.Admin.Email)
+	c := s.Client(t)
+	page := c.Get(a.Host, "/password/reset?token="+url.QueryEscape(tok))
+	wantStatus(t, "reset page", page, http.StatusOK)
+	if v, _ := page.Doc(t).Find(`input[name="token"]`).Attr("value"); v != tok {
+		t.Fatalf("reset form carries token %q", v)
+	}
+
+	for _, tc := range []struct{ name, password, confirm, field string }{
+		{"common", "password", "password", "password"},
+		{"short", "tiger lamp", "tiger lamp", "password"},
+		{"repeated", "passwordpassword", "passwordpassword", "password"},
+		{"the clinic's name", "sunrise is my favourite place", "sunrise is my favourite place", "password"},
+		{"not confirmed", newPassword, newPassword + "!", "confirm"},
+	} {
+		r := resetForm(c, a.Host, tok, tc.password, tc.confirm)
+		wantStatus(t, "weak password: "+tc.name, r, http.StatusUnprocessableEntity)
+		if r.Doc(t).Find("#e-"+tc.field).Length() == 0 {
+			t.Fatalf("%s: no message beside %s\n%s", tc.name, tc.field, r.Body)
+		}
+	}
+
+	r := resetForm(c, a.Host, tok, newPassword, newPassword)
+	wantRedirect(t, "reset", r, "/login?reset=done")
+	if p := c.Get(a.Host, "/login?reset=done"); !strings.Contains(p.Body, "Your password was changed") {
+		t.Fatal("the sign-in page does not confirm the change")
+	}
+	if n := auditCount(t, a, audit.PasswordReset); n != 1 {
+		t.Fatalf("%d password.reset audit entries, want 1", n)
+	}
+
+	wantStatus(t, "old password", login(s.Client(t), a.Host, a.Admin.Email, apptest.Password), http.StatusUnprocessableEntity)
+	wantRedirect(t, "new password", login(s.Client(t), a.Host, a.Admin.Email, newPassword), "/dashboard")
+
+	// The reset ended the session opened before it.
+	wantToLogin(t, "session from before the reset", elsewhere.Get(a.Host, "/dashboard"))
+
+	// The link works once.
+	again := c.Get(a.Host, "/password/reset?token="+url.QueryEscape(tok))
+	wantStatus(t, "used link", again, http.StatusGone)
+	if !strings.Contains(again.Body, "expired or was used") {
+		t.Fatalf("used link page: %s", again.Body)
+	}
+	r = resetForm(c, a.Host, tok, "another fine passphrase for me", "another fine passphrase for me")
+	wantStatus(t, "used token posted", r, http.StatusGone)
+	if !strings.Contains(r.Body, "expired or was used") {
+		t.Fatalf("used token answer: %s", r.Body)
+	}
+	wantRedirect(t, "password after the replay", login(s.Client(t), a.Host, a.Admin.Email, newPassword), "/dashboard")
+}
+
+func TestPasswordResetTokenLifetime(t *testing.T) {
+	s := start(t, nil)
+	a, b := s.NewClinic(t, "sunrise"), s.NewClinic(t, "moonrise")
+	tok := requestReset(t, s, a, a.Admin.Email)
+	c := s.Client(t)
+
+	for _, bad := range []string{"", "nonsense", tok + "x", strings.ToUpper(tok)} {
+		wantStatus(t, "token "+bad, c.Get(a.Host, "/password/reset?token="+url.QueryEscape(bad)), http.StatusGone)
+	}
+	// A's link means nothing at B.
+	wantStatus(t, "A's token at B", c.Get(b.Host, "/password/reset?token="+url.QueryEscape(tok)), http.StatusGone)
+
+	s.Clock.Advance(59 * time.Minute)
+	wantStatus(t, "after 59 minutes", c.Get(a.Host, "/password/reset?token="+url.QueryEscape(tok)), http.StatusOK)
+	s.Clock.Advance(2 * time.Minute)
+	r := c.Get(a.Host, "/password/reset?token="+url.QueryEscape(tok))
+	wantStatus(t, "after 61 minutes", r, http.StatusGone)
+	if !strings.Contains(r.Body, "expired or was used") {
+		t.Fatalf("expired link page: %s", r.Body)
+	}
+	wantStatus(t, "post after 61 minutes", resetForm(c, a.Host, tok, newPassword, newPassword), http.StatusGone)
+	wantRedirect(t, "old password still works", login(s.Client(t), a.Host, a.Admin.Email, apptest.Password), "/dashboard")
+}
+
+func TestPasswordResetTokenConcurrentUse(t *testing.T) {
+	s := start(t, nil)
+	a := s.NewClinic(t, "sunrise")
+	tok := requestReset(t, s, a, a.Admin.Email)
+
+	const n = 20
+	reqs := make([]*http.Request, n)
+	clients := make([]*apptest.Client, n)
+	for i := range n {
+		clients[i] = s.Client(t)
+		wantStatus(t, "reset page", clients[i].Get(a.Host, "/password/reset?token="+url.QueryEscape(tok)), http.StatusOK)
+		// Each would-be winner chooses a different password.
+		pw := newPassword + " " + string(rune('a'+i))
+		form := url.Values{"token": {tok}, "password": {pw}, "confirm": {pw}, "csrf_token": {clients[i].Token(a.Host)}}
+		req, err := http.NewRequest(http.MethodPost, s.URL(a.Host, "/password/reset"), strings.NewReader(form.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", "http://"+a.Host+":"+s.Port)
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		reqs[i] = req
+	}
+	statuses := make([]int, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			resp, err := clients[i].HTTP.Do(reqs[i])
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			statuses[i] = resp.StatusCode
+		})
+	}
+	close(start)
+	wg.Wait()
+
+	won := -1
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("request %d: %v", i, errs[i])
+		}
+		switch statuses[i] {
+		case http.StatusSeeOther:
+			if won >= 0 {
+				t.Fatalf("requests %d and %d both used the token", won, i)
+			}
+			won = i
+		case http.StatusGone:
+		default:
+			t.Fatalf("request %d: status %d", i, statuses[i])
+		}
+	}
+	if won < 0 {
+		t.Fatalf("no request used the token: %v", statuses)
+	}
+	if n := auditCount(t, a, audit.PasswordReset); n != 1 {
+		t.Fatalf("%d password.reset audit entries, want 1", n)
+	}
+	winner := newPassword + " " + string(rune('a'+won))
+	wantRedirect(t, "the winner's password", login(s.Client(t), a.Host, a.Admin.Email, winner), "/dashboard")
+}
+
+// The lockout message offers a password reset; the reset lifts the lockout,
+// so the new password works at once.
+func TestPasswordResetLiftsLockout(t *testing.T) {
+	s := start(t, nil)
+	a := s.NewClinic(t, "sunrise")
+	c := s.Client(t)
+	for range auth.MaxAccountFailures {
+		login(c, a.Host, a.Admin.Email, "a wrong guess")
+	}
+	r := login(c, a.Host, a.Admin.Email, apptest.Password)
+	wantStatus(t, "locked", r, http.StatusTooManyRequests)
+	if msg := formError(t, r); !strings.Contains(msg, "reset your password") {
+		t.Fatalf("lockout message %q no longer offers a reset", msg)
+	}
+
+	tok := requestReset(t, s, a, a.Admin.Email)
+	c.Get(a.Host, "/password/reset?token="+url.QueryEscape(tok))
+	wantRedirect(t, "reset", resetForm(c, a.Host, tok, newPassword, newPassword), "/login?reset=done")
+	wantRedirect(t, "sign-in with the new password right after the reset", login(c, a.Host, a.Admin.Email, newPassword), "/dashboard")
+}
+
+// Reset and invitation links are built from the request's host; a Host
+// header with a name where the port goes (sunrise.localhost:evil.example)
+// must never end up in a mail.
+func TestResetLinkIgnoresForgedPort(t *testing.T) {
+	s := start(t, nil)
+	a := s.NewClinic(t, "sunrise")
+	c := s.Client(t)
+	const forged = "sunrise.localhost:evil.example"
+	req, _ := http.NewRequest(http.MethodGet, s.URL(a.Host, "/password/forgot"), nil)
+	req.Host = forged
+	c.Do(req)
+	form := url.Values{"email": {a.Admin.Email}, "csrf_token": {c.Token(a.Host)}}
+	req, _ = http.NewRequest(http.MethodPost, s.URL(a.Host, "/password/forgot"), strings.NewReader(form.Encode()))
+	req.Host = forged
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r := c.Do(req)
+	if r.StatusCode >= 400 {
+		return // refusing the forged host is a fix too
+	}
+	for _, m := range outbox(t, s, a, a.Admin.Email) {
+		if strings.Contains(m.Text, "evil.example") {
+			link := m.Text[strings.Index(m.Text, "http://"):]
+			t.Fatalf("the reset mail links to %q", strings.Fields(link)[0])
+		}
+	}
+}

@@ -1,0 +1,579 @@
+package signin_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+
+	"github.com/wardclinic/ward/core/app"
+	"github.com/wardclinic/ward/core/apptest"
+	"github.com/wardclinic/ward/core/audit"
+	"github.com/wardclinic/ward/core/auth"
+	"github.com/wardclinic/ward/core/boot"
+	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/session"
+	"github.com/wardclinic/ward/core/tenant"
+	"github.com/wardclinic/ward/modules/dashboard"
+	"github.com/wardclinic/ward/modules/signin"
+	"github.com/wardclinic/ward/modules/staff"
+)
+
+// start runs Ward with the sign-in, dashboard and staff modules.
+func start(t *testing.T, env map[string]string) *apptest.Server {
+	t.Helper()
+	return apptest.Start(t, apptest.Options{Env: env, Modules: func(c *boot.Core) []app.Module {
+		return []app.Module{signin.New(c), dashboard.New(), staff.New(c)}
+	}})
+}
+
+func wantStatus(t *testing.T, what string, r *apptest.Response, want int) {
+	t.Helper()
+	if r.StatusCode != want {
+		t.Fatalf("%s: status %d, want %d\n%s", what, r.StatusCode, want, r.Body)
+	}
+}
+
+// wantRedirect checks a 303 to exactly loc.
+func wantRedirect(t *testing.T, what string, r *apptest.Response, loc string) {
+	t.Helper()
+	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != loc {
+		t.Fatalf("%s: %d Location %q, want 303 %q\n%s", what, r.StatusCode, r.Header.Get("Location"), loc, r.Body)
+	}
+}
+
+// wantToLogin checks the answer sends the visitor to sign in.
+func wantToLogin(t *testing.T, what string, r *apptest.Response) {
+	t.Helper()
+	loc := r.Header.Get("Location")
+	if r.StatusCode != http.StatusSeeOther || (loc != "/login" && !strings.HasPrefix(loc, "/login?")) {
+		t.Fatalf("%s: %d Location %q, want 303 /login\n%s", what, r.StatusCode, loc, r.Body)
+	}
+}
+
+// formError is the form-wide error message of a page.
+func formError(t *testing.T, r *apptest.Response) string {
+	t.Helper()
+	return strings.TrimSpace(r.Doc(t).Find(".form-errors").First().Text())
+}
+
+// login posts the sign-in form as a person would: the page first, then the form.
+func login(c *apptest.Client, host, email, password string, extra ...string) *apptest.Response {
+	c.Get(host, "/login")
+	f := url.Values{"email": {email}, "password": {password}}
+	for i := 0; i+1 < len(extra); i += 2 {
+		f.Set(extra[i], extra[i+1])
+	}
+	return c.PostForm(host, "/login", f)
+}
+
+// setCookie returns the cookie named name set by the response, or nil.
+func setCookie(r *apptest.Response, name string) *http.Cookie {
+	for _, ck := range r.Cookies() {
+		if ck.Name == name {
+			return ck
+		}
+	}
+	return nil
+}
+
+// rawSetCookie returns the Set-Cookie header line for name.
+func rawSetCookie(r *apptest.Response, name string) string {
+	for _, h := range r.Header.Values("Set-Cookie") {
+		if strings.HasPrefix(h, name+"=") {
+			return h
+		}
+	}
+	return ""
+}
+
+// jarCookie is the value of the client's cookie name for host ("" if none).
+func jarCookie(t *testing.T, s *apptest.Server, c *apptest.Client, host, name string) string {
+	t.Helper()
+	u, _ := url.Parse(s.URL(host, "/"))
+	for _, ck := range c.HTTP.Jar.Cookies(u) {
+		if ck.Name == name {
+			return ck.Value
+		}
+	}
+	return ""
+}
+
+// withCookie sends GET path to host carrying exactly the given session cookie,
+// from a client that has no cookies of its own.
+func withCookie(t *testing.T, s *apptest.Server, host, path, name, value string) *apptest.Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, s.URL(host, path), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Cookie", name+"="+value)
+	return s.Client(t).Do(req)
+}
+
+func platform(s *apptest.Server, coll string) *db.Collection {
+	return s.DB.Platform("test").Collection(coll)
+}
+
+// sessionIDs lists the stored session documents.
+func sessionIDs(t *testing.T, s *apptest.Server) []string {
+	t.Helper()
+	var docs []struct {
+		ID string `bson:"_id"`
+	}
+	if err := platform(s, session.Collection).Find(context.Background(), bson.D{}, &docs, db.FindOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, len(docs))
+	for i, d := range docs {
+		ids[i] = d.ID
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// newIDs returns the ids in after that are not in before.
+func newIDs(before, after []string) []string {
+	var out []string
+	for _, id := range after {
+		if !slices.Contains(before, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func exists(t *testing.T, s *apptest.Server, id string) bool {
+	t.Helper()
+	ok, err := s.Core.Sessions.Exists(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ok
+}
+
+func count(t *testing.T, c *db.Collection, filter bson.D) int64 {
+	t.Helper()
+	n, err := c.Count(context.Background(), filter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func auditCount(t *testing.T, cl *apptest.Clinic, action string) int64 {
+	t.Helper()
+	return count(t, cl.DB.Collection(audit.Collection), bson.D{{Key: "action", Value: action}})
+}
+
+const wrongMsg = "Wrong email or password."
+
+func TestLogin(t *testing.T) {
+	s := start(t, nil)
+	a, b := s.NewClinic(t, "sunrise"), s.NewClinic(t, "moonrise")
+	nina := s.NewUser(t, a, "nurse", "Nina Nurse", "nina@sunrise.test")
+	ctx := context.Background()
+	if err := auth.SetStatus(ctx, a.DB, nina.ID, auth.UserInactive, s.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("happy path", func(t *testing.T) {
+		c := s.Client(t)
+		r := login(c, a.Host, "  Admin@Sunrise.TEST ", apptest.Password) // case and spaces do not matter
+		wantRedirect(t, "login", r, "/dashboard")
+		if setCookie(r, "ward_session") == nil {
+			t.Fatal("login set no session cookie")
+		}
+		r = c.Get(a.Host, "/dashboard")
+		wantStatus(t, "dashboard", r, http.StatusOK)
+		if h1 := r.Doc(t).Find("h1").Text(); !strings.Contains(h1, "Ada Admin") {
+			t.Fatalf("dashboard greets %q, want the user's name", h1)
+		}
+		if n := auditCount(t, a, audit.SignInSuccess); n != 1 {
+			t.Fatalf("%d signin.success audit entries, want 1", n)
+		}
+	})
+
+	// Every refusal that could tell an attacker whether an account exists
+	// must read and answer the same.
+	refusals := []struct{ name, email, password string }{
+		{"wrong password", "admin@sunrise.test", "not the password at all"},
+		{"unknown email", "nobody@sunrise.test", apptest.Password},
+		{"another clinic's user", b.Admin.Email, apptest.Password},
+		{"deactivated user, wrong password", nina.Email, "not the password at all"},
+	}
+	for _, tc := range refusals {
+		t.Run(tc.name, func(t *testing.T) {
+			c := s.Client(t)
+			before := sessionIDs(t, s)
+			r := login(c, a.Host, tc.email, tc.password)
+			wantStatus(t, "login", r, http.StatusUnprocessableEntity)
+			if msg := formError(t, r); msg != wrongMsg {
+				t.Fatalf("message %q, want %q", msg, wrongMsg)
+			}
+			if setCookie(r, "ward_session") != nil || len(newIDs(before, sessionIDs(t, s))) != 0 {
+				t.Fatal("a refused sign-in started a session")
+			}
+			if r := c.Get(a.Host, "/dashboard"); r.StatusCode != http.StatusSeeOther {
+				t.Fatalf("dashboard after a refused sign-in: %d", r.StatusCode)
+			}
+		})
+	}
+	if n := auditCount(t, a, audit.SignInFailure); n != int64(len(refusals)) {
+		t.Fatalf("%d signin.failure audit entries, want %d", n, len(refusals))
+	}
+
+	t.Run("another clinic's user signs in at their own clinic", func(t *testing.T) {
+		wantRedirect(t, "login at B", login(s.Client(t), b.Host, b.Admin.Email, apptest.Password), "/dashboard")
+	})
+
+	t.Run("deactivated user with the right password", func(t *testing.T) {
+		c := s.Client(t)
+		r := login(c, a.Host, nina.Email, apptest.Password)
+		if r.StatusCode == http.StatusSeeOther || r.StatusCode < 400 {
+			t.Fatalf("a deactivated user signed in: %d %s", r.StatusCode, r.Header.Get("Location"))
+		}
+		if msg := formError(t, r); !strings.Contains(msg, "deactivated") {
+			t.Fatalf("message %q, want it to say the account is deactivated", msg)
+		}
+		if setCookie(r, "ward_session") != nil {
+			t.Fatal("a deactivated user got a session cookie")
+		}
+		wantToLogin(t, "dashboard", c.Get(a.Host, "/dashboard"))
+	})
+}
+
+func TestLoginNext(t *testing.T) {
+	s := start(t, nil)
+	a := s.NewClinic(t, "sunrise")
+	for _, tc := range []struct{ next, want string }{
+		{"/staff?tab=people", "/staff?tab=people"},
+		{"/profile", "/profile"},
+		{"//evil.example", "/dashboard"},
+		{"/\\evil.example", "/dashboard"},
+		{"http://evil.example", "/dashboard"},
+		{"https://evil.example/dashboard", "/dashboard"},
+		{"/\t/evil.example", "/dashboard"},
+		{"evil.example", "/dashboard"},
+		{"javascript:alert(1)", "/dashboard"},
+	} {
+		t.Run(tc.next, func(t *testing.T) {
+			c := s.Client(t)
+			// The sign-in page only carries a next it would honour.
+			page := c.Get(a.Host, "/login?next="+url.QueryEscape(tc.next))
+			v, ok := page.Doc(t).Find(`input[name="next"]`).Attr("value")
+			if tc.want == "/dashboard" && ok {
+				t.Fatalf("sign-in page carries next=%q", v)
+			}
+			if tc.want != "/dashboard" && v != tc.next {
+				t.Fatalf("sign-in page carries next=%q, want %q", v, tc.next)
+			}
+			r := c.PostForm(a.Host, "/login", url.Values{"email": {a.Admin.Email}, "password": {apptest.Password}, "next": {tc.next}})
+			wantRedirect(t, "login", r, tc.want)
+			// Signed in, /login?next= obeys the same rule.
+			wantRedirect(t, "login page when signed in", c.Get(a.Host, "/login?next="+url.QueryEscape(tc.next)), tc.want)
+		})
+	}
+
+	t.Run("a protected page sends to sign-in and back", func(t *testing.T) {
+		c := s.Client(t)
+		wantRedirect(t, "staff", c.Get(a.Host, "/staff?tab=people"), "/login?next="+url.QueryEscape("/staff?tab=people"))
+		page := c.Get(a.Host, "/login?next="+url.QueryEscape("/staff?tab=people"))
+		next, _ := page.Doc(t).Find(`input[name="next"]`).Attr("value")
+		r := c.PostForm(a.Host, "/login", url.Values{"email": {a.Admin.Email}, "password": {apptest.Password}, "next": {next}})
+		wantRedirect(t, "login", r, "/staff?tab=people")
+		wantStatus(t, "staff", c.Get(a.Host, "/staff?tab=people"), http.StatusOK)
+	})
+}
+
+func TestSessionCookieDevelopment(t *testing.T) {
+	s := start(t, nil)
+	a := s.NewClinic(t, "sunrise")
+	c := s.Client(t)
+	page := c.Get(a.Host, "/login")
+	r := c.PostForm(a.Host, "/login", url.Values{"email": {a.Admin.Email}, "password": {apptest.Password}})
+	wantRedirect(t, "login", r, "/dashboard")
+
+	ck := setCookie(r, "ward_session")
+	if ck == nil {
+		t.Fatalf("no ward_session cookie in %q", r.Header.Values("Set-Cookie"))
+	}
+	raw := rawSetCookie(r, "ward_session")
+	if !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Path != "/" || ck.Domain != "" || ck.Secure {
+		t.Fatalf("session cookie %q: want HttpOnly, SameSite=Lax, Path=/, no Domain, not Secure", raw)
+	}
+	if strings.Contains(strings.ToLower(raw), "domain=") {
+		t.Fatalf("session cookie %q has a Domain attribute: it would reach sibling clinics", raw)
+	}
+	if ck.MaxAge <= 0 || time.Duration(ck.MaxAge)*time.Second > session.MaxAge {
+		t.Fatalf("session cookie Max-Age %d, want (0, %v]", ck.MaxAge, session.MaxAge)
+	}
+
+	anon := setCookie(page, "ward_csrf")
+	if anon == nil {
+		t.Fatal("the sign-in page set no anonymous CSRF cookie")
+	}
+	if !anon.HttpOnly || anon.Path != "/" || anon.Domain != "" || anon.Secure || anon.SameSite != http.SameSiteLaxMode {
+		t.Fatalf("CSRF cookie %q: want HttpOnly, SameSite=Lax, Path=/, host-only", rawSetCookie(page, "ward_csrf"))
+	}
+	// The jar keeps clinic cookies to their own host.
+	b := s.NewClinic(t, "moonrise")
+	if v := jarCookie(t, s, c, b.Host, "ward_session"); v != "" {
+		t.Fatal("the session cookie of sunrise is sent to moonrise")
+	}
+}
+
+func TestSessionCookieProduction(t *testing.T) {
+	s := start(t, map[string]string{"APP_ENV": "production", "SESSION_SECRET": strings.Repeat("0123456789abcdef", 3)})
+	a := s.NewClinic(t, "sunrise")
+	c := s.Client(t)
+	page := c.Get(a.Host, "/login")
+	wantStatus(t, "login page", page, http.StatusOK)
+	anon := setCookie(page, "__Host-ward_csrf")
+	if anon == nil || !anon.Secure || anon.Path != "/" || anon.Domain != "" {
+		t.Fatalf("CSRF cookie %q: want __Host-ward_csrf, Secure, Path=/, host-only", page.Header.Values("Set-Cookie"))
+	}
+	// The jar does not send Secure cookies over http: send it by hand.
+	form := url.Values{"email": {a.Admin.Email}, "password": {apptest.Password}, "csrf_token": {c.Token(a.Host)}}
+	req, err := http.NewRequest(http.MethodPost, s.URL(a.Host, "/login"), strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "http://"+a.Host+":"+s.Port)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("Cookie", anon.Name+"="+anon.Value)
+	r := c.Do(req)
+	wantRedirect(t, "login", r, "/dashboard")
+
+	if ck := setCookie(r, "ward_session"); ck != nil {
+		t.Fatalf("production uses the development cookie name: %q", rawSetCookie(r, "ward_session"))
+	}
+	ck := setCookie(r, "__Host-ward_session")
+	if ck == nil {
+		t.Fatalf("no __Host-ward_session cookie in %q", r.Header.Values("Set-Cookie"))
+	}
+	raw := rawSetCookie(r, "__Host-ward_session")
+	if !ck.Secure || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Path != "/" || strings.Contains(strings.ToLower(raw), "domain=") {
+		t.Fatalf("production session cookie %q: want Secure, HttpOnly, SameSite=Lax, Path=/, no Domain", raw)
+	}
+	if r.Header.Get("Strict-Transport-Security") == "" {
+		t.Fatal("production answers without Strict-Transport-Security")
+	}
+}
+
+func TestSessionIDChangesAtLogin(t *testing.T) {
+	s := start(t, nil)
+	a := s.NewClinic(t, "sunrise")
+	c := s.Client(t)
+
+	before := sessionIDs(t, s)
+	c.SignIn(a.Host, a.Admin.Email, apptest.Password)
+	first := newIDs(before, sessionIDs(t, s))
+	cookie1 := jarCookie(t, s, c, a.Host, "ward_session")
+	if len(first) != 1 || cookie1 == "" {
+		t.Fatalf("first sign-in made sessions %v, cookie %q", first, cookie1)
+	}
+
+	// Signing in again from the same browser (with a session already)
+	// replaces the session: new id, old document gone.
+	c.SignIn(a.Host, a.Admin.Email, apptest.Password)
+	second := newIDs(before, sessionIDs(t, s))
+	cookie2 := jarCookie(t, s, c, a.Host, "ward_session")
+	if len(second) != 1 || second[0] == first[0] {
+		t.Fatalf("after the second sign-in the sessions are %v (first was %v)", second, first)
+	}
+	if cookie2 == cookie1 {
+		t.Fatal("the session cookie did not change at sign-in")
+	}
+	if exists(t, s, first[0]) {
+		t.Fatal("the session from before the second sign-in still exists")
+	}
+	// The old cookie is worthless.
+	wantToLogin(t, "old cookie", withCookie(t, s, a.Host, "/dashboard", "ward_session", cookie1))
+	wantStatus(t, "new cookie", withCookie(t, s, a.Host, "/dashboard", "ward_session", cookie2), http.StatusOK)
+}
+
+func TestLogout(t *testing.T) {
+	s := start(t, nil)
+	a := s.NewClinic(t, "sunrise")
+	c := s.Client(t)
+	before := sessionIDs(t, s)
+	c.SignIn(a.Host, a.Admin.Email, apptest.Password)
+	ids := newIDs(before, sessionIDs(t, s))
+	if len(ids) != 1 {
+		t.Fatalf("sign-in made sessions %v", ids)
+	}
+	old := jarCookie(t, s, c, a.Host, "ward_session")
+
+	r := c.PostForm(a.Host, "/logout", url.Values{})
+	wantRedirect(t, "logout", r, "/login")
+	if ck := setCookie(r, "ward_session"); ck == nil || ck.MaxAge >= 0 {
+		t.Fatalf("logout did not delete the cookie: %q", rawSetCookie(r, "ward_session"))
+	}
+	if exists(t, s, ids[0]) {
+		t.Fatal("the session document survived logout")
+	}
+	if n := auditCount(t, a, audit.SignOut); n != 1 {
+		t.Fatalf("%d signout audit entries, want 1", n)
+	}
+	wantToLogin(t, "dashboard after logout", c.Get(a.Host, "/dashboard"))
+	// Someone who copied the cookie before the logout gets nothing.
+	wantRedirect(t, "replayed cookie", withCookie(t, s, a.Host, "/dashboard", "ward_session", old), "/login?next=%2Fdashboard")
+	wantToLogin(t, "replayed cookie on /profile", withCookie(t, s, a.Host, "/profile", "ward_session", old))
+}
+
+func TestSessionOfAnotherClinic(t *testing.T) {
+	s := start(t, nil)
+	a, b := s.NewClinic(t, "sunrise"), s.NewClinic(t, "moonrise")
+	c := s.Client(t)
+	c.SignIn(a.Host, a.Admin.Email, apptest.Password)
+	cookie := jarCookie(t, s, c, a.Host, "ward_session")
+	if cookie == "" {
+		t.Fatal("no session cookie")
+	}
+	for _, path := range []string{"/dashboard", "/profile", "/staff"} {
+		wantToLogin(t, "A's cookie on B "+path, withCookie(t, s, b.Host, path, "ward_session", cookie))
+	}
+	r := withCookie(t, s, b.Host, "/login", "ward_session", cookie)
+	wantStatus(t, "B's sign-in page with A's cookie", r, http.StatusOK)
+	if strings.Contains(r.Body, a.Admin.Name) {
+		t.Fatal("B's sign-in page shows A's user")
+	}
+	// A's session is untouched by the attempt.
+	wantStatus(t, "A's dashboard", c.Get(a.Host, "/dashboard"), http.StatusOK)
+}
+
+func TestIdleTimeout(t *testing.T) {
+	s := start(t, nil)
+	a := s.NewClinic(t, "sunrise")
+	c := s.Client(t)
+	before := sessionIDs(t, s)
+	c.SignIn(a.Host, a.Admin.Email, apptest.Password)
+	id := newIDs(before, sessionIDs(t, s))[0]
+
+	// Activity keeps the session alive well past one idle period.
+	for range 3 {
+		s.Clock.Advance(29 * time.Minute)
+		wantStatus(t, "dashboard after 29 idle minutes", c.Get(a.Host, "/dashboard"), http.StatusOK)
+	}
+	s.Clock.Advance(tenant.DefaultIdleMinutes*time.Minute + time.Minute)
+	wantRedirect(t, "dashboard after 31 idle minutes", c.Get(a.Host, "/dashboard"), "/login?next=%2Fdashboard")
+	if exists(t, s, id) {
+		t.Fatal("the idle session was not deleted")
+	}
+}
+
+func TestAbsoluteExpiry(t *testing.T) {
+	s := start(t, nil)
+	a := s.NewClinic(t, "sunrise")
+	// A clinic with a very long idle timeout still signs people out after
+	// seven days.
+	if _, err := a.DB.Collection(tenant.SettingsCollection).UpdateOne(context.Background(), bson.D{},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "idleMinutes", Value: 30 * 24 * 60}}}}, false); err != nil {
+		t.Fatal(err)
+	}
+	c := s.Client(t)
+	c.SignIn(a.Host, a.Admin.Email, apptest.Password)
+	s.Clock.Advance(6 * 24 * time.Hour)
+	wantStatus(t, "dashboard after 6 days", c.Get(a.Host, "/dashboard"), http.StatusOK)
+	s.Clock.Advance(2 * 24 * time.Hour)
+	wantToLogin(t, "dashboard after 8 days", c.Get(a.Host, "/dashboard"))
+
+	// And with the default settings, 8 days later is long gone.
+	c2 := s.Client(t)
+	c2.SignIn(a.Host, a.Admin.Email, apptest.Password)
+	s.Clock.Advance(8 * 24 * time.Hour)
+	wantToLogin(t, "dashboard after 8 days (default settings)", c2.Get(a.Host, "/dashboard"))
+}
+
+func TestLockoutPerAccount(t *testing.T) {
+	s := start(t, nil)
+	a := s.NewClinic(t, "sunrise")
+	s.NewUser(t, a, "nurse", "Nina Nurse", "nina@sunrise.test")
+	failures := platform(s, auth.FailuresCollection)
+	byAccount := bson.D{{Key: "tenantId", Value: a.ID}, {Key: "email", Value: a.Admin.Email}}
+
+	c := s.Client(t)
+	for i := range auth.MaxAccountFailures {
+		r := login(c, a.Host, a.Admin.Email, "wrong password number "+string(rune('a'+i)))
+		wantStatus(t, "wrong password", r, http.StatusUnprocessableEntity)
+	}
+	if n := count(t, failures, byAccount); n != auth.MaxAccountFailures {
+		t.Fatalf("%d failure documents, want %d", n, auth.MaxAccountFailures)
+	}
+
+	r := login(c, a.Host, a.Admin.Email, apptest.Password)
+	wantStatus(t, "6th attempt with the right password", r, http.StatusTooManyRequests)
+	if msg := formError(t, r); !strings.Contains(msg, "Too many failed sign-in attempts") || !strings.Contains(msg, "try again in 15 minutes") {
+		t.Fatalf("lockout message %q", msg)
+	}
+	if setCookie(r, "ward_session") != nil {
+		t.Fatal("a locked-out account got a session")
+	}
+	if n := count(t, failures, byAccount); n != auth.MaxAccountFailures {
+		t.Fatalf("refused attempts are counted: %d failure documents", n)
+	}
+
+	// Another account from the same address is not locked.
+	wantRedirect(t, "another account", login(s.Client(t), a.Host, "nina@sunrise.test", apptest.Password), "/dashboard")
+
+	s.Clock.Advance(14 * time.Minute)
+	wantStatus(t, "after 14 minutes", login(c, a.Host, a.Admin.Email, apptest.Password), http.StatusTooManyRequests)
+	s.Clock.Advance(2 * time.Minute)
+	wantRedirect(t, "after 16 minutes", login(c, a.Host, a.Admin.Email, apptest.Password), "/dashboard")
+	if n := count(t, failures, byAccount); n != 0 {
+		t.Fatalf("%d failure documents remain after a successful sign-in", n)
+	}
+}
+
+func TestLockoutPerAddress(t *testing.T) {
+	s := start(t, nil)
+	a, b := s.NewClinic(t, "sunrise"), s.NewClinic(t, "moonrise")
+	failures := platform(s, auth.FailuresCollection)
+	c := s.Client(t)
+	// Twenty failures from one address, each for a different email, spread
+	// over two clinics: no single account is near its limit.
+	for i := range auth.MaxIPFailures {
+		cl := a
+		if i%2 == 1 {
+			cl = b
+		}
+		email := "guess" + string(rune('a'+i)) + "@" + cl.Subdomain + ".test"
+		wantStatus(t, "guess "+email, login(c, cl.Host, email, "guessing"), http.StatusUnprocessableEntity)
+	}
+	if n := count(t, failures, bson.D{{Key: "ip", Value: "127.0.0.1"}}); n != auth.MaxIPFailures {
+		t.Fatalf("%d failure documents for 127.0.0.1, want %d", n, auth.MaxIPFailures)
+	}
+	for _, cl := range []*apptest.Clinic{a, b} {
+		r := login(s.Client(t), cl.Host, cl.Admin.Email, apptest.Password)
+		wantStatus(t, "right password at "+cl.Host, r, http.StatusTooManyRequests)
+		if msg := formError(t, r); !strings.Contains(msg, "Too many failed sign-in attempts") {
+			t.Fatalf("message %q", msg)
+		}
+	}
+	s.Clock.Advance(auth.FailureWindow + time.Minute)
+	wantRedirect(t, "after the window", login(s.Client(t), a.Host, a.Admin.Email, apptest.Password), "/dashboard")
+}
+
+// A person whose session has expired opens the sign-in page directly (a
+// bookmark, a restored tab) and signs in at the first try: GET /login ends
+// the expired session, and the page's CSRF token must be bound to the
+// visitor, not to the ended session.
+func TestSignInAfterExpiredSession(t *testing.T) {
+	s := start(t, nil)
+	a := s.NewClinic(t, "sunrise")
+	c := s.Client(t)
+	c.SignIn(a.Host, a.Admin.Email, apptest.Password)
+	s.Clock.Advance(time.Hour)
+
+	page := c.Get(a.Host, "/login")
+	wantStatus(t, "sign-in page", page, http.StatusOK)
+	r := c.PostForm(a.Host, "/login", url.Values{"email": {a.Admin.Email}, "password": {apptest.Password}})
+	wantRedirect(t, "sign-in from a page rendered while the old session was ended", r, "/dashboard")
+}
