@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -92,4 +93,14 @@ func (l *Limiter) Forget(ctx context.Context, tenantID, email string) error {
 // DeleteOlderThan removes failures that left every window (cleanup job).
 func (l *Limiter) DeleteOlderThan(ctx context.Context, t time.Time) (int64, error) {
 	return l.coll.DeleteMany(ctx, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: t}}}})
+}
+
+// WaitMinutes says a wait in whole minutes, rounded up, for messages:
+// "1 minute", "15 minutes".
+func WaitMinutes(d time.Duration) string {
+	n := max(int((d+time.Minute-1)/time.Minute), 1)
+	if n == 1 {
+		return "1 minute"
+	}
+	return strconv.Itoa(n) + " minutes"
 }

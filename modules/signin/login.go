@@ -3,10 +3,8 @@ package signin
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -68,7 +66,7 @@ func (m *Module) login(c *gin.Context) error {
 	}
 	if blocked {
 		return m.refuse(c, http.StatusTooManyRequests, v,
-			"Too many failed sign-in attempts. For your clinic's safety, try again in "+minutes(until.Sub(now))+", or reset your password.")
+			"Too many failed sign-in attempts. For your clinic's safety, try again in "+auth.WaitMinutes(until.Sub(now))+", or reset your password.")
 	}
 
 	u, err := auth.UserByEmail(ctx, tdb, email)
@@ -167,13 +165,4 @@ var (
 func dummyHash() string {
 	dummyOnce.Do(func() { dummy, _ = auth.HashPassword("no account has this password, it only costs time") })
 	return dummy
-}
-
-// minutes says a wait in whole minutes, rounded up: "1 minute", "15 minutes".
-func minutes(d time.Duration) string {
-	n := max(int((d+time.Minute-1)/time.Minute), 1)
-	if n == 1 {
-		return "1 minute"
-	}
-	return strconv.Itoa(n) + " minutes"
 }

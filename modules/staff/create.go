@@ -56,7 +56,8 @@ func (m *Module) showNew(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return m.render.Page(c, http.StatusOK, "staff/new", web.Page{Title: "Add a person", Data: newView{Roles: rs, Form: newForm{RoleKey: "receptionist"}}})
+	return m.render.Page(c, http.StatusOK, "staff/new", web.Page{Title: "Add a person",
+		Data: newView{Roles: pickable(rs, auth.FromContext(ctx)), Form: newForm{RoleKey: "receptionist"}}})
 }
 
 // create adds a user with a password no one knows and emails them a link to
@@ -71,9 +72,13 @@ func (m *Module) create(c *gin.Context) error {
 		return err
 	}
 	invalid := func(errs map[string]string) error {
-		return m.render.Page(c, http.StatusUnprocessableEntity, "staff/new", web.Page{Title: "Add a person", Data: newView{Form: f, Roles: rs}, Errors: errs})
+		return m.render.Page(c, http.StatusUnprocessableEntity, "staff/new", web.Page{Title: "Add a person", Data: newView{Form: f, Roles: pickable(rs, me)}, Errors: errs})
 	}
-	if errs := f.validate(roleNames(rs)); len(errs) > 0 {
+	errs := f.validate(roleNames(rs))
+	if f.RoleKey == rbac.AdminKey && me.RoleKey != rbac.AdminKey {
+		errs["roleKey"] = "Only an administrator can add an Admin."
+	}
+	if len(errs) > 0 {
 		return invalid(errs)
 	}
 	u := &auth.User{Name: f.Name, Email: f.Email, RoleKey: f.RoleKey}

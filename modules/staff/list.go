@@ -13,9 +13,10 @@ import (
 
 type listView struct {
 	Users   []auth.User
-	Roles   []rbac.Role
+	Roles   []rbac.Role // the roles the viewer may hand out
 	RoleOf  map[string]string
 	Me      string
+	MeAdmin bool   // only administrators may change an administrator
 	Message string // result of the last change, shown in the row
 }
 
@@ -25,13 +26,14 @@ type rowView struct {
 	Roles   []rbac.Role
 	RoleOf  map[string]string
 	Me      string
+	MeAdmin bool
 	Message string
 	Error   string
 }
 
 func (m *Module) list(c *gin.Context) error {
 	ctx := c.Request.Context()
-	tdb := tenant.DB(ctx)
+	tdb, me := tenant.DB(ctx), auth.FromContext(ctx)
 	users, err := auth.ListUsers(ctx, tdb)
 	if err != nil {
 		return err
@@ -41,6 +43,7 @@ func (m *Module) list(c *gin.Context) error {
 		return err
 	}
 	return m.render.Page(c, http.StatusOK, "staff/list", web.Page{Title: "Staff", Data: listView{
-		Users: users, Roles: rs, RoleOf: roleNames(rs), Me: auth.FromContext(ctx).ID, Message: c.Query("added"),
+		Users: users, Roles: pickable(rs, me), RoleOf: roleNames(rs), Me: me.ID, MeAdmin: me.RoleKey == rbac.AdminKey,
+		Message: c.Query("added"),
 	}})
 }

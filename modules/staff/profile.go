@@ -3,6 +3,7 @@ package staff
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -52,16 +53,20 @@ func (m *Module) changePassword(c *gin.Context) error {
 	now := m.core.Clock.Now()
 	v := m.profileView(c)
 	pw := c.PostForm("password")
-	errs := map[string]string{}
-	if !auth.CheckPassword(u.PasswordHash, c.PostForm("current")) {
-		errs["current"] = "That is not your current password."
+	status, errs := http.StatusUnprocessableEntity, map[string]string{}
+	wrong, err := m.checkCurrent(c, u, now)
+	if err != nil {
+		return err
+	}
+	if wrong != nil {
+		status, errs["current"] = wrong.Status, wrong.Message
 	} else if msg := auth.CheckNewPassword(pw, t.Name, u.Email, u.Name); msg != "" {
 		errs["password"] = msg
 	} else if pw != c.PostForm("confirm") {
 		errs["confirm"] = "The two passwords are not the same."
 	}
 	if len(errs) > 0 {
-		return m.profileErrors(c, http.StatusUnprocessableEntity, v, errs)
+		return m.profileErrors(c, status, v, errs)
 	}
 	if err := auth.SetPassword(ctx, tdb, u.ID, pw, now); err != nil {
 		return err
@@ -76,6 +81,28 @@ func (m *Module) changePassword(c *gin.Context) error {
 	}
 	web.Redirect(c, "/profile?saved=password")
 	return nil
+}
+
+// checkCurrent checks the current password a change needs, and says why
+// not (nil when it is right). Wrong guesses count as failed sign-ins, so an
+// open session cannot be used to try passwords without limit.
+func (m *Module) checkCurrent(c *gin.Context, u *auth.User, now time.Time) (*web.Error, error) {
+	ctx := c.Request.Context()
+	t := tenant.FromContext(ctx)
+	blocked, until, err := m.core.Limiter.Blocked(ctx, t.ID, u.Email, c.ClientIP(), now)
+	if err != nil {
+		return nil, err
+	}
+	if blocked {
+		return &web.Error{Status: http.StatusTooManyRequests, Message: "Too many wrong passwords. Try again in " + auth.WaitMinutes(until.Sub(now)) + "."}, nil
+	}
+	if auth.CheckPassword(u.PasswordHash, c.PostForm("current")) {
+		return nil, nil
+	}
+	if err := m.core.Limiter.Fail(ctx, t.ID, u.Email, c.ClientIP(), now); err != nil {
+		return nil, err
+	}
+	return &web.Error{Status: http.StatusUnprocessableEntity, Message: "That is not your current password."}, nil
 }
 
 // startTOTP shows a new secret to scan; nothing changes until a code from
@@ -123,9 +150,12 @@ func (m *Module) disableTOTP(c *gin.Context) error {
 	ctx := c.Request.Context()
 	tdb, u := tenant.DB(ctx), auth.FromContext(ctx)
 	now := m.core.Clock.Now()
-	if !auth.CheckPassword(u.PasswordHash, c.PostForm("current")) {
-		v := m.profileView(c)
-		return m.profileErrors(c, http.StatusUnprocessableEntity, v, map[string]string{"totpCurrent": "That is not your current password."})
+	wrong, err := m.checkCurrent(c, u, now)
+	if err != nil {
+		return err
+	}
+	if wrong != nil {
+		return m.profileErrors(c, wrong.Status, m.profileView(c), map[string]string{"totpCurrent": wrong.Message})
 	}
 	if err := auth.DisableTOTP(ctx, tdb, u.ID, now); err != nil {
 		return err

@@ -503,3 +503,85 @@ func TestReactivationDoesNotReviveSessions(t *testing.T) {
 	wantRedirect(t, "reactivate", c.PostForm(a.Host, "/staff/"+nina.ID+"/status", url.Values{"status": {"active"}}), "/staff")
 	wantToLogin(t, "Nina's session from before the deactivation", ninaC.Get(a.Host, "/dashboard"))
 }
+
+// A role given staff rights (an office manager) manages staff but cannot
+// make anyone an Admin — themselves included — nor change an Admin's
+// account: otherwise staff rights would be Admin rights.
+func TestOnlyAdminsManageAdmins(t *testing.T) {
+	s, a := start(t)
+	ctx := context.Background()
+	for _, act := range []string{"read", "create", "update"} {
+		if _, err := s.Core.RBAC.SetGrant(ctx, s.DB, a.DB, "nurse", "staff", act, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Core.Tenants.Update(ctx, a.ID, bson.D{{Key: "policyVersion", Value: db.NewID()}}, s.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	manager := s.NewUser(t, a, "nurse", "Olga Office", "olga@sunrise.test")
+	doctor := s.NewUser(t, a, "doctor", "Dan Doctor", "dan@sunrise.test")
+	c := signedIn(t, s, a, manager.Email)
+
+	page := c.Get(a.Host, "/staff")
+	wantStatus(t, "staff list", page, http.StatusOK)
+	doc := page.Doc(t)
+	if doc.Find(`option[value="admin"]`).Length() != 0 {
+		t.Error("the Admin role is offered to someone who is not an administrator")
+	}
+	if doc.Find("#user-"+a.Admin.ID+" form").Length() != 0 {
+		t.Error("an administrator's row has controls for someone who is not an administrator")
+	}
+	if doc.Find("#user-"+doctor.ID+" form").Length() == 0 {
+		t.Error("the doctor's row has no controls for someone with staff rights")
+	}
+
+	wantStatus(t, "promote themselves", c.PostForm(a.Host, "/staff/"+manager.ID+"/role", url.Values{"roleKey": {rbac.AdminKey}}), http.StatusForbidden)
+	wantStatus(t, "promote someone", c.PostForm(a.Host, "/staff/"+doctor.ID+"/role", url.Values{"roleKey": {rbac.AdminKey}}), http.StatusForbidden)
+	wantStatus(t, "deactivate the admin", c.PostForm(a.Host, "/staff/"+a.Admin.ID+"/status", url.Values{"status": {"inactive"}}), http.StatusForbidden)
+	wantStatus(t, "demote the admin", c.PostForm(a.Host, "/staff/"+a.Admin.ID+"/role", url.Values{"roleKey": {"nurse"}}), http.StatusForbidden)
+	r := c.PostForm(a.Host, "/staff", url.Values{"name": {"Eve"}, "email": {"eve@sunrise.test"}, "roleKey": {rbac.AdminKey}})
+	wantStatus(t, "add an admin", r, http.StatusUnprocessableEntity)
+	if msg := r.Doc(t).Find("#e-roleKey").Text(); !strings.Contains(msg, "Only an administrator") {
+		t.Errorf("add an admin: message %q", msg)
+	}
+	for _, u := range []*auth.User{user(t, a, manager.ID), user(t, a, doctor.ID), user(t, a, a.Admin.ID)} {
+		if want := map[string]string{manager.ID: "nurse", doctor.ID: "doctor", a.Admin.ID: rbac.AdminKey}[u.ID]; u.RoleKey != want || u.Status != auth.UserActive {
+			t.Errorf("%s is %s/%s after refused changes", u.Name, u.RoleKey, u.Status)
+		}
+	}
+	if n := count(t, a.DB.Collection(auth.UsersCollection), bson.D{{Key: "email", Value: "eve@sunrise.test"}}); n != 0 {
+		t.Error("the refused admin was created")
+	}
+
+	// What staff rights do allow still works.
+	wantRedirect(t, "change the doctor's role", c.PostForm(a.Host, "/staff/"+doctor.ID+"/role", url.Values{"roleKey": {"receptionist"}}), "/staff")
+	wantRedirect(t, "add a receptionist", c.PostForm(a.Host, "/staff", url.Values{"name": {"Rita"}, "email": {"rita@sunrise.test"}, "roleKey": {"receptionist"}}), "/staff?added=rita@sunrise.test")
+}
+
+// Wrong current passwords on the profile page count as failed sign-ins: a
+// session left open cannot be used to guess the password without limit.
+func TestProfileLimitsCurrentPasswordGuesses(t *testing.T) {
+	s, a := start(t)
+	nina := s.NewUser(t, a, "nurse", "Nina Nurse", "nina@sunrise.test")
+	c := signedIn(t, s, a, nina.Email)
+	c.Get(a.Host, "/profile")
+	for i := range auth.MaxAccountFailures {
+		form := url.Values{"current": {"guess " + string(rune('a'+i))}, "password": {newPassword}, "confirm": {newPassword}}
+		r := c.PostForm(a.Host, "/profile/password", form)
+		wantStatus(t, "wrong guess", r, http.StatusUnprocessableEntity)
+	}
+	r := c.PostForm(a.Host, "/profile/password", url.Values{"current": {apptest.Password}, "password": {newPassword}, "confirm": {newPassword}})
+	wantStatus(t, "right password after too many guesses", r, http.StatusTooManyRequests)
+	if msg := r.Doc(t).Find("#e-current").Text(); !strings.Contains(msg, "Try again in 15 minutes") {
+		t.Errorf("message %q", msg)
+	}
+	r = c.PostForm(a.Host, "/profile/totp/disable", url.Values{"current": {apptest.Password}})
+	wantStatus(t, "turning off two-step sign-in meanwhile", r, http.StatusTooManyRequests)
+	if !auth.CheckPassword(user(t, a, nina.ID).PasswordHash, apptest.Password) {
+		t.Fatal("the password was changed while guesses were blocked")
+	}
+	s.Clock.Advance(auth.FailureWindow + time.Second)
+	c = signedIn(t, s, a, nina.Email)
+	c.Get(a.Host, "/profile")
+	wantRedirect(t, "after the window", c.PostForm(a.Host, "/profile/password", url.Values{"current": {apptest.Password}, "password": {newPassword}, "confirm": {newPassword}}), "/profile?saved=password")
+}

@@ -2,6 +2,7 @@ package staff
 
 import (
 	"context"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/bson"
 
@@ -13,6 +14,22 @@ import (
 // roles returns the clinic's roles for role pickers, built-in ones first.
 func roles(ctx context.Context, tdb *db.Tenant) ([]rbac.Role, error) {
 	return rbac.ListRoles(ctx, tdb)
+}
+
+// pickable is the roles me may hand out. Only an administrator may make
+// someone an Admin: otherwise anyone granted staff rights could promote
+// themselves.
+func pickable(rs []rbac.Role, me *auth.User) []rbac.Role {
+	if me.RoleKey == rbac.AdminKey {
+		return rs
+	}
+	return slices.DeleteFunc(slices.Clone(rs), func(r rbac.Role) bool { return r.Key == rbac.AdminKey })
+}
+
+// mayManage reports whether me may change u's account: an administrator's
+// only another administrator may.
+func mayManage(me, u *auth.User) bool {
+	return me.RoleKey == rbac.AdminKey || u.RoleKey != rbac.AdminKey
 }
 
 func roleNames(rs []rbac.Role) map[string]string {

@@ -23,6 +23,9 @@ func (m *Module) changeRole(c *gin.Context) error {
 		if _, ok := row.RoleOf[key]; !ok {
 			return "", "", web.BadRequest("Choose a role.")
 		}
+		if key == rbac.AdminKey && !row.MeAdmin {
+			return "", "", web.Forbidden("Only an administrator can make someone an Admin.")
+		}
 		if key == u.RoleKey {
 			return "", "", nil
 		}
@@ -116,8 +119,13 @@ func (m *Module) change(c *gin.Context, fn func(u *auth.User, row *rowView) (bef
 	if err != nil {
 		return err
 	}
-	row := rowView{User: *u, Roles: rs, RoleOf: roleNames(rs), Me: me.ID}
-	before, after, err := fn(u, &row)
+	row := rowView{User: *u, Roles: pickable(rs, me), RoleOf: roleNames(rs), Me: me.ID, MeAdmin: me.RoleKey == rbac.AdminKey}
+	var before, after string
+	if mayManage(me, u) {
+		before, after, err = fn(u, &row)
+	} else {
+		err = web.Forbidden("Only an administrator can change an administrator's account.")
+	}
 	var we *web.Error
 	if errors.As(err, &we) && we.Status < 500 {
 		row.Error = we.Message
