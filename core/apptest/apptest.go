@@ -161,6 +161,31 @@ func (r *Response) Doc(t testing.TB) *goquery.Document {
 	return d
 }
 
+// WantStatus fails the test unless r has the status.
+func WantStatus(t testing.TB, what string, r *Response, want int) {
+	t.Helper()
+	if r.StatusCode != want {
+		t.Fatalf("%s: status %d, want %d\n%s", what, r.StatusCode, want, r.Body)
+	}
+}
+
+// WantRedirect fails the test unless r is a 303 to exactly loc.
+func WantRedirect(t testing.TB, what string, r *Response, loc string) {
+	t.Helper()
+	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != loc {
+		t.Fatalf("%s: %d Location %q, want 303 %q\n%s", what, r.StatusCode, r.Header.Get("Location"), loc, r.Body)
+	}
+}
+
+// WantToLogin fails the test unless r sends the visitor to sign in.
+func WantToLogin(t testing.TB, what string, r *Response) {
+	t.Helper()
+	loc := r.Header.Get("Location")
+	if r.StatusCode != http.StatusSeeOther || (loc != "/login" && !strings.HasPrefix(loc, "/login?")) {
+		t.Fatalf("%s: %d Location %q, want 303 /login\n%s", what, r.StatusCode, loc, r.Body)
+	}
+}
+
 // Do sends req and reads the whole answer.
 func (c *Client) Do(req *http.Request) *Response {
 	c.t.Helper()

@@ -151,7 +151,7 @@ func TestCSRFOnEveryWrite(t *testing.T) {
 				}
 				before := snapshot(t, s)
 				r := admin.PostRaw(a.Host, path, f, tc.headers...)
-				wantStatus(t, "POST "+path, r, http.StatusForbidden)
+				apptest.WantStatus(t, "POST "+path, r, http.StatusForbidden)
 				sameData(t, "a refused POST "+path, before, snapshot(t, s))
 			})
 		}
@@ -159,10 +159,10 @@ func TestCSRFOnEveryWrite(t *testing.T) {
 
 	// The admin is still signed in, and the same request with the token
 	// and same-origin headers does write (the snapshot sees writes).
-	wantStatus(t, "dashboard", admin.Get(a.Host, "/dashboard"), http.StatusOK)
+	apptest.WantStatus(t, "dashboard", admin.Get(a.Host, "/dashboard"), http.StatusOK)
 	before := snapshot(t, s)
 	r := admin.PostForm(a.Host, "/staff/"+nurse.ID+"/status", url.Values{"status": {"inactive"}})
-	wantRedirect(t, "genuine deactivation", r, "/staff")
+	apptest.WantRedirect(t, "genuine deactivation", r, "/staff")
 	after := snapshot(t, s)
 	if slices.Equal(before["users"], after["users"]) {
 		t.Fatal("the genuine request changed no user: the snapshot does not see writes")
@@ -178,20 +178,20 @@ func TestCSRFOnLoginForm(t *testing.T) {
 	form := url.Values{"email": {a.Admin.Email}, "password": {apptest.Password}}
 
 	before := sessionIDs(t, s)
-	wantStatus(t, "login without a token", c.PostRaw(a.Host, "/login", form), http.StatusForbidden)
+	apptest.WantStatus(t, "login without a token", c.PostRaw(a.Host, "/login", form), http.StatusForbidden)
 	f := url.Values{"csrf_token": {other.Token(a.Host)}}
 	for k, v := range form {
 		f[k] = v
 	}
-	wantStatus(t, "login with another visitor's token", c.PostRaw(a.Host, "/login", f), http.StatusForbidden)
+	apptest.WantStatus(t, "login with another visitor's token", c.PostRaw(a.Host, "/login", f), http.StatusForbidden)
 	// Without the anonymous cookie the token is worth nothing.
-	wantStatus(t, "token without its cookie", s.Client(t).PostRaw(a.Host, "/login", f), http.StatusForbidden)
-	wantStatus(t, "login from a sibling clinic", c.PostForm(a.Host, "/login", form, "Sec-Fetch-Site", "same-site", "Origin", "http://moonrise.localhost:"+s.Port), http.StatusForbidden)
+	apptest.WantStatus(t, "token without its cookie", s.Client(t).PostRaw(a.Host, "/login", f), http.StatusForbidden)
+	apptest.WantStatus(t, "login from a sibling clinic", c.PostForm(a.Host, "/login", form, "Sec-Fetch-Site", "same-site", "Origin", "http://moonrise.localhost:"+s.Port), http.StatusForbidden)
 	if ids := newIDs(before, sessionIDs(t, s)); len(ids) != 0 {
 		t.Fatalf("refused sign-ins made sessions %v", ids)
 	}
 	if n := count(t, platform(s, auth.FailuresCollection), bson.D{}); n != 0 {
 		t.Fatalf("refused requests were counted as %d failed sign-ins", n)
 	}
-	wantRedirect(t, "login with the page's token", c.PostForm(a.Host, "/login", form), "/dashboard")
+	apptest.WantRedirect(t, "login with the page's token", c.PostForm(a.Host, "/login", form), "/dashboard")
 }

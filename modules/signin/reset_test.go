@@ -46,7 +46,7 @@ func forgot(c *apptest.Client, host, email string) *apptest.Response {
 // the newest message.
 func requestReset(t *testing.T, s *apptest.Server, cl *apptest.Clinic, email string) string {
 	t.Helper()
-	wantStatus(t, "forgot", forgot(s.Client(t), cl.Host, email), http.StatusOK)
+	apptest.WantStatus(t, "forgot", forgot(s.Client(t), cl.Host, email), http.StatusOK)
 	ms := outbox(t, s, cl, email)
 	if len(ms) == 0 {
 		t.Fatalf("no mail to %s", email)
@@ -118,7 +118,7 @@ func TestForgotPassword(t *testing.T) {
 	}
 
 	r := forgot(s.Client(t), a.Host, "not an email")
-	wantStatus(t, "malformed email", r, http.StatusUnprocessableEntity)
+	apptest.WantStatus(t, "malformed email", r, http.StatusUnprocessableEntity)
 }
 
 func TestPasswordReset(t *testing.T) {
@@ -131,7 +131,7 @@ func TestPasswordReset(t *testing.T) {
 	tok := requestReset(t, s, a, a.Admin.Email)
 	c := s.Client(t)
 	page := c.Get(a.Host, "/password/reset?token="+url.QueryEscape(tok))
-	wantStatus(t, "reset page", page, http.StatusOK)
+	apptest.WantStatus(t, "reset page", page, http.StatusOK)
 	if v, _ := page.Doc(t).Find(`input[name="token"]`).Attr("value"); v != tok {
 		t.Fatalf("reset form carries token %q", v)
 	}
@@ -144,14 +144,14 @@ func TestPasswordReset(t *testing.T) {
 		{"not confirmed", newPassword, newPassword + "!", "confirm"},
 	} {
 		r := resetForm(c, a.Host, tok, tc.password, tc.confirm)
-		wantStatus(t, "weak password: "+tc.name, r, http.StatusUnprocessableEntity)
+		apptest.WantStatus(t, "weak password: "+tc.name, r, http.StatusUnprocessableEntity)
 		if r.Doc(t).Find("#e-"+tc.field).Length() == 0 {
 			t.Fatalf("%s: no message beside %s\n%s", tc.name, tc.field, r.Body)
 		}
 	}
 
 	r := resetForm(c, a.Host, tok, newPassword, newPassword)
-	wantRedirect(t, "reset", r, "/login?reset=done")
+	apptest.WantRedirect(t, "reset", r, "/login?reset=done")
 	if p := c.Get(a.Host, "/login?reset=done"); !strings.Contains(p.Body, "Your password was changed") {
 		t.Fatal("the sign-in page does not confirm the change")
 	}
@@ -159,24 +159,24 @@ func TestPasswordReset(t *testing.T) {
 		t.Fatalf("%d password.reset audit entries, want 1", n)
 	}
 
-	wantStatus(t, "old password", login(s.Client(t), a.Host, a.Admin.Email, apptest.Password), http.StatusUnprocessableEntity)
-	wantRedirect(t, "new password", login(s.Client(t), a.Host, a.Admin.Email, newPassword), "/dashboard")
+	apptest.WantStatus(t, "old password", login(s.Client(t), a.Host, a.Admin.Email, apptest.Password), http.StatusUnprocessableEntity)
+	apptest.WantRedirect(t, "new password", login(s.Client(t), a.Host, a.Admin.Email, newPassword), "/dashboard")
 
 	// The reset ended the session opened before it.
-	wantToLogin(t, "session from before the reset", elsewhere.Get(a.Host, "/dashboard"))
+	apptest.WantToLogin(t, "session from before the reset", elsewhere.Get(a.Host, "/dashboard"))
 
 	// The link works once.
 	again := c.Get(a.Host, "/password/reset?token="+url.QueryEscape(tok))
-	wantStatus(t, "used link", again, http.StatusGone)
+	apptest.WantStatus(t, "used link", again, http.StatusGone)
 	if !strings.Contains(again.Body, "expired or was used") {
 		t.Fatalf("used link page: %s", again.Body)
 	}
 	r = resetForm(c, a.Host, tok, "another fine passphrase for me", "another fine passphrase for me")
-	wantStatus(t, "used token posted", r, http.StatusGone)
+	apptest.WantStatus(t, "used token posted", r, http.StatusGone)
 	if !strings.Contains(r.Body, "expired or was used") {
 		t.Fatalf("used token answer: %s", r.Body)
 	}
-	wantRedirect(t, "password after the replay", login(s.Client(t), a.Host, a.Admin.Email, newPassword), "/dashboard")
+	apptest.WantRedirect(t, "password after the replay", login(s.Client(t), a.Host, a.Admin.Email, newPassword), "/dashboard")
 }
 
 func TestPasswordResetTokenLifetime(t *testing.T) {
@@ -186,21 +186,21 @@ func TestPasswordResetTokenLifetime(t *testing.T) {
 	c := s.Client(t)
 
 	for _, bad := range []string{"", "nonsense", tok + "x", strings.ToUpper(tok)} {
-		wantStatus(t, "token "+bad, c.Get(a.Host, "/password/reset?token="+url.QueryEscape(bad)), http.StatusGone)
+		apptest.WantStatus(t, "token "+bad, c.Get(a.Host, "/password/reset?token="+url.QueryEscape(bad)), http.StatusGone)
 	}
 	// A's link means nothing at B.
-	wantStatus(t, "A's token at B", c.Get(b.Host, "/password/reset?token="+url.QueryEscape(tok)), http.StatusGone)
+	apptest.WantStatus(t, "A's token at B", c.Get(b.Host, "/password/reset?token="+url.QueryEscape(tok)), http.StatusGone)
 
 	s.Clock.Advance(59 * time.Minute)
-	wantStatus(t, "after 59 minutes", c.Get(a.Host, "/password/reset?token="+url.QueryEscape(tok)), http.StatusOK)
+	apptest.WantStatus(t, "after 59 minutes", c.Get(a.Host, "/password/reset?token="+url.QueryEscape(tok)), http.StatusOK)
 	s.Clock.Advance(2 * time.Minute)
 	r := c.Get(a.Host, "/password/reset?token="+url.QueryEscape(tok))
-	wantStatus(t, "after 61 minutes", r, http.StatusGone)
+	apptest.WantStatus(t, "after 61 minutes", r, http.StatusGone)
 	if !strings.Contains(r.Body, "expired or was used") {
 		t.Fatalf("expired link page: %s", r.Body)
 	}
-	wantStatus(t, "post after 61 minutes", resetForm(c, a.Host, tok, newPassword, newPassword), http.StatusGone)
-	wantRedirect(t, "old password still works", login(s.Client(t), a.Host, a.Admin.Email, apptest.Password), "/dashboard")
+	apptest.WantStatus(t, "post after 61 minutes", resetForm(c, a.Host, tok, newPassword, newPassword), http.StatusGone)
+	apptest.WantRedirect(t, "old password still works", login(s.Client(t), a.Host, a.Admin.Email, apptest.Password), "/dashboard")
 }
 
 func TestPasswordResetTokenConcurrentUse(t *testing.T) {
@@ -213,7 +213,7 @@ func TestPasswordResetTokenConcurrentUse(t *testing.T) {
 	clients := make([]*apptest.Client, n)
 	for i := range n {
 		clients[i] = s.Client(t)
-		wantStatus(t, "reset page", clients[i].Get(a.Host, "/password/reset?token="+url.QueryEscape(tok)), http.StatusOK)
+		apptest.WantStatus(t, "reset page", clients[i].Get(a.Host, "/password/reset?token="+url.QueryEscape(tok)), http.StatusOK)
 		// Each would-be winner chooses a different password.
 		pw := newPassword + " " + string(rune('a'+i))
 		form := url.Values{"token": {tok}, "password": {pw}, "confirm": {pw}, "csrf_token": {clients[i].Token(a.Host)}}
@@ -269,7 +269,7 @@ func TestPasswordResetTokenConcurrentUse(t *testing.T) {
 		t.Fatalf("%d password.reset audit entries, want 1", n)
 	}
 	winner := newPassword + " " + string(rune('a'+won))
-	wantRedirect(t, "the winner's password", login(s.Client(t), a.Host, a.Admin.Email, winner), "/dashboard")
+	apptest.WantRedirect(t, "the winner's password", login(s.Client(t), a.Host, a.Admin.Email, winner), "/dashboard")
 }
 
 // The lockout message offers a password reset; the reset lifts the lockout,
@@ -282,15 +282,15 @@ func TestPasswordResetLiftsLockout(t *testing.T) {
 		login(c, a.Host, a.Admin.Email, "a wrong guess")
 	}
 	r := login(c, a.Host, a.Admin.Email, apptest.Password)
-	wantStatus(t, "locked", r, http.StatusTooManyRequests)
+	apptest.WantStatus(t, "locked", r, http.StatusTooManyRequests)
 	if msg := formError(t, r); !strings.Contains(msg, "reset your password") {
 		t.Fatalf("lockout message %q no longer offers a reset", msg)
 	}
 
 	tok := requestReset(t, s, a, a.Admin.Email)
 	c.Get(a.Host, "/password/reset?token="+url.QueryEscape(tok))
-	wantRedirect(t, "reset", resetForm(c, a.Host, tok, newPassword, newPassword), "/login?reset=done")
-	wantRedirect(t, "sign-in with the new password right after the reset", login(c, a.Host, a.Admin.Email, newPassword), "/dashboard")
+	apptest.WantRedirect(t, "reset", resetForm(c, a.Host, tok, newPassword, newPassword), "/login?reset=done")
+	apptest.WantRedirect(t, "sign-in with the new password right after the reset", login(c, a.Host, a.Admin.Email, newPassword), "/dashboard")
 }
 
 // Reset and invitation links are built from the request's host; a Host

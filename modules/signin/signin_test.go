@@ -32,30 +32,6 @@ func start(t *testing.T, env map[string]string) *apptest.Server {
 	}})
 }
 
-func wantStatus(t *testing.T, what string, r *apptest.Response, want int) {
-	t.Helper()
-	if r.StatusCode != want {
-		t.Fatalf("%s: status %d, want %d\n%s", what, r.StatusCode, want, r.Body)
-	}
-}
-
-// wantRedirect checks a 303 to exactly loc.
-func wantRedirect(t *testing.T, what string, r *apptest.Response, loc string) {
-	t.Helper()
-	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != loc {
-		t.Fatalf("%s: %d Location %q, want 303 %q\n%s", what, r.StatusCode, r.Header.Get("Location"), loc, r.Body)
-	}
-}
-
-// wantToLogin checks the answer sends the visitor to sign in.
-func wantToLogin(t *testing.T, what string, r *apptest.Response) {
-	t.Helper()
-	loc := r.Header.Get("Location")
-	if r.StatusCode != http.StatusSeeOther || (loc != "/login" && !strings.HasPrefix(loc, "/login?")) {
-		t.Fatalf("%s: %d Location %q, want 303 /login\n%s", what, r.StatusCode, loc, r.Body)
-	}
-}
-
 // formError is the form-wide error message of a page.
 func formError(t *testing.T, r *apptest.Response) string {
 	t.Helper()
@@ -185,12 +161,12 @@ func TestLogin(t *testing.T) {
 	t.Run("happy path", func(t *testing.T) {
 		c := s.Client(t)
 		r := login(c, a.Host, "  Admin@Sunrise.TEST ", apptest.Password) // case and spaces do not matter
-		wantRedirect(t, "login", r, "/dashboard")
+		apptest.WantRedirect(t, "login", r, "/dashboard")
 		if setCookie(r, "ward_session") == nil {
 			t.Fatal("login set no session cookie")
 		}
 		r = c.Get(a.Host, "/dashboard")
-		wantStatus(t, "dashboard", r, http.StatusOK)
+		apptest.WantStatus(t, "dashboard", r, http.StatusOK)
 		if h1 := r.Doc(t).Find("h1").Text(); !strings.Contains(h1, "Ada Admin") {
 			t.Fatalf("dashboard greets %q, want the user's name", h1)
 		}
@@ -212,7 +188,7 @@ func TestLogin(t *testing.T) {
 			c := s.Client(t)
 			before := sessionIDs(t, s)
 			r := login(c, a.Host, tc.email, tc.password)
-			wantStatus(t, "login", r, http.StatusUnprocessableEntity)
+			apptest.WantStatus(t, "login", r, http.StatusUnprocessableEntity)
 			if msg := formError(t, r); msg != wrongMsg {
 				t.Fatalf("message %q, want %q", msg, wrongMsg)
 			}
@@ -229,7 +205,7 @@ func TestLogin(t *testing.T) {
 	}
 
 	t.Run("another clinic's user signs in at their own clinic", func(t *testing.T) {
-		wantRedirect(t, "login at B", login(s.Client(t), b.Host, b.Admin.Email, apptest.Password), "/dashboard")
+		apptest.WantRedirect(t, "login at B", login(s.Client(t), b.Host, b.Admin.Email, apptest.Password), "/dashboard")
 	})
 
 	t.Run("deactivated user with the right password", func(t *testing.T) {
@@ -244,7 +220,7 @@ func TestLogin(t *testing.T) {
 		if setCookie(r, "ward_session") != nil {
 			t.Fatal("a deactivated user got a session cookie")
 		}
-		wantToLogin(t, "dashboard", c.Get(a.Host, "/dashboard"))
+		apptest.WantToLogin(t, "dashboard", c.Get(a.Host, "/dashboard"))
 	})
 }
 
@@ -274,20 +250,20 @@ func TestLoginNext(t *testing.T) {
 				t.Fatalf("sign-in page carries next=%q, want %q", v, tc.next)
 			}
 			r := c.PostForm(a.Host, "/login", url.Values{"email": {a.Admin.Email}, "password": {apptest.Password}, "next": {tc.next}})
-			wantRedirect(t, "login", r, tc.want)
+			apptest.WantRedirect(t, "login", r, tc.want)
 			// Signed in, /login?next= obeys the same rule.
-			wantRedirect(t, "login page when signed in", c.Get(a.Host, "/login?next="+url.QueryEscape(tc.next)), tc.want)
+			apptest.WantRedirect(t, "login page when signed in", c.Get(a.Host, "/login?next="+url.QueryEscape(tc.next)), tc.want)
 		})
 	}
 
 	t.Run("a protected page sends to sign-in and back", func(t *testing.T) {
 		c := s.Client(t)
-		wantRedirect(t, "staff", c.Get(a.Host, "/staff?tab=people"), "/login?next="+url.QueryEscape("/staff?tab=people"))
+		apptest.WantRedirect(t, "staff", c.Get(a.Host, "/staff?tab=people"), "/login?next="+url.QueryEscape("/staff?tab=people"))
 		page := c.Get(a.Host, "/login?next="+url.QueryEscape("/staff?tab=people"))
 		next, _ := page.Doc(t).Find(`input[name="next"]`).Attr("value")
 		r := c.PostForm(a.Host, "/login", url.Values{"email": {a.Admin.Email}, "password": {apptest.Password}, "next": {next}})
-		wantRedirect(t, "login", r, "/staff?tab=people")
-		wantStatus(t, "staff", c.Get(a.Host, "/staff?tab=people"), http.StatusOK)
+		apptest.WantRedirect(t, "login", r, "/staff?tab=people")
+		apptest.WantStatus(t, "staff", c.Get(a.Host, "/staff?tab=people"), http.StatusOK)
 	})
 }
 
@@ -297,7 +273,7 @@ func TestSessionCookieDevelopment(t *testing.T) {
 	c := s.Client(t)
 	page := c.Get(a.Host, "/login")
 	r := c.PostForm(a.Host, "/login", url.Values{"email": {a.Admin.Email}, "password": {apptest.Password}})
-	wantRedirect(t, "login", r, "/dashboard")
+	apptest.WantRedirect(t, "login", r, "/dashboard")
 
 	ck := setCookie(r, "ward_session")
 	if ck == nil {
@@ -333,7 +309,7 @@ func TestSessionCookieProduction(t *testing.T) {
 	a := s.NewClinic(t, "sunrise")
 	c := s.Client(t)
 	page := c.Get(a.Host, "/login")
-	wantStatus(t, "login page", page, http.StatusOK)
+	apptest.WantStatus(t, "login page", page, http.StatusOK)
 	anon := setCookie(page, "__Host-ward_csrf")
 	if anon == nil || !anon.Secure || anon.Path != "/" || anon.Domain != "" {
 		t.Fatalf("CSRF cookie %q: want __Host-ward_csrf, Secure, Path=/, host-only", page.Header.Values("Set-Cookie"))
@@ -349,7 +325,7 @@ func TestSessionCookieProduction(t *testing.T) {
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	req.Header.Set("Cookie", anon.Name+"="+anon.Value)
 	r := c.Do(req)
-	wantRedirect(t, "login", r, "/dashboard")
+	apptest.WantRedirect(t, "login", r, "/dashboard")
 
 	if ck := setCookie(r, "ward_session"); ck != nil {
 		t.Fatalf("production uses the development cookie name: %q", rawSetCookie(r, "ward_session"))
@@ -395,8 +371,8 @@ func TestSessionIDChangesAtLogin(t *testing.T) {
 		t.Fatal("the session from before the second sign-in still exists")
 	}
 	// The old cookie is worthless.
-	wantToLogin(t, "old cookie", withCookie(t, s, a.Host, "/dashboard", "ward_session", cookie1))
-	wantStatus(t, "new cookie", withCookie(t, s, a.Host, "/dashboard", "ward_session", cookie2), http.StatusOK)
+	apptest.WantToLogin(t, "old cookie", withCookie(t, s, a.Host, "/dashboard", "ward_session", cookie1))
+	apptest.WantStatus(t, "new cookie", withCookie(t, s, a.Host, "/dashboard", "ward_session", cookie2), http.StatusOK)
 }
 
 func TestLogout(t *testing.T) {
@@ -412,7 +388,7 @@ func TestLogout(t *testing.T) {
 	old := jarCookie(t, s, c, a.Host, "ward_session")
 
 	r := c.PostForm(a.Host, "/logout", url.Values{})
-	wantRedirect(t, "logout", r, "/login")
+	apptest.WantRedirect(t, "logout", r, "/login")
 	if ck := setCookie(r, "ward_session"); ck == nil || ck.MaxAge >= 0 {
 		t.Fatalf("logout did not delete the cookie: %q", rawSetCookie(r, "ward_session"))
 	}
@@ -422,10 +398,10 @@ func TestLogout(t *testing.T) {
 	if n := auditCount(t, a, audit.SignOut); n != 1 {
 		t.Fatalf("%d signout audit entries, want 1", n)
 	}
-	wantToLogin(t, "dashboard after logout", c.Get(a.Host, "/dashboard"))
+	apptest.WantToLogin(t, "dashboard after logout", c.Get(a.Host, "/dashboard"))
 	// Someone who copied the cookie before the logout gets nothing.
-	wantRedirect(t, "replayed cookie", withCookie(t, s, a.Host, "/dashboard", "ward_session", old), "/login?next=%2Fdashboard")
-	wantToLogin(t, "replayed cookie on /profile", withCookie(t, s, a.Host, "/profile", "ward_session", old))
+	apptest.WantRedirect(t, "replayed cookie", withCookie(t, s, a.Host, "/dashboard", "ward_session", old), "/login?next=%2Fdashboard")
+	apptest.WantToLogin(t, "replayed cookie on /profile", withCookie(t, s, a.Host, "/profile", "ward_session", old))
 }
 
 func TestSessionOfAnotherClinic(t *testing.T) {
@@ -438,15 +414,15 @@ func TestSessionOfAnotherClinic(t *testing.T) {
 		t.Fatal("no session cookie")
 	}
 	for _, path := range []string{"/dashboard", "/profile", "/staff"} {
-		wantToLogin(t, "A's cookie on B "+path, withCookie(t, s, b.Host, path, "ward_session", cookie))
+		apptest.WantToLogin(t, "A's cookie on B "+path, withCookie(t, s, b.Host, path, "ward_session", cookie))
 	}
 	r := withCookie(t, s, b.Host, "/login", "ward_session", cookie)
-	wantStatus(t, "B's sign-in page with A's cookie", r, http.StatusOK)
+	apptest.WantStatus(t, "B's sign-in page with A's cookie", r, http.StatusOK)
 	if strings.Contains(r.Body, a.Admin.Name) {
 		t.Fatal("B's sign-in page shows A's user")
 	}
 	// A's session is untouched by the attempt.
-	wantStatus(t, "A's dashboard", c.Get(a.Host, "/dashboard"), http.StatusOK)
+	apptest.WantStatus(t, "A's dashboard", c.Get(a.Host, "/dashboard"), http.StatusOK)
 }
 
 func TestIdleTimeout(t *testing.T) {
@@ -460,10 +436,10 @@ func TestIdleTimeout(t *testing.T) {
 	// Activity keeps the session alive well past one idle period.
 	for range 3 {
 		s.Clock.Advance(29 * time.Minute)
-		wantStatus(t, "dashboard after 29 idle minutes", c.Get(a.Host, "/dashboard"), http.StatusOK)
+		apptest.WantStatus(t, "dashboard after 29 idle minutes", c.Get(a.Host, "/dashboard"), http.StatusOK)
 	}
 	s.Clock.Advance(tenant.DefaultIdleMinutes*time.Minute + time.Minute)
-	wantRedirect(t, "dashboard after 31 idle minutes", c.Get(a.Host, "/dashboard"), "/login?next=%2Fdashboard")
+	apptest.WantRedirect(t, "dashboard after 31 idle minutes", c.Get(a.Host, "/dashboard"), "/login?next=%2Fdashboard")
 	if exists(t, s, id) {
 		t.Fatal("the idle session was not deleted")
 	}
@@ -481,15 +457,15 @@ func TestAbsoluteExpiry(t *testing.T) {
 	c := s.Client(t)
 	c.SignIn(a.Host, a.Admin.Email, apptest.Password)
 	s.Clock.Advance(6 * 24 * time.Hour)
-	wantStatus(t, "dashboard after 6 days", c.Get(a.Host, "/dashboard"), http.StatusOK)
+	apptest.WantStatus(t, "dashboard after 6 days", c.Get(a.Host, "/dashboard"), http.StatusOK)
 	s.Clock.Advance(2 * 24 * time.Hour)
-	wantToLogin(t, "dashboard after 8 days", c.Get(a.Host, "/dashboard"))
+	apptest.WantToLogin(t, "dashboard after 8 days", c.Get(a.Host, "/dashboard"))
 
 	// And with the default settings, 8 days later is long gone.
 	c2 := s.Client(t)
 	c2.SignIn(a.Host, a.Admin.Email, apptest.Password)
 	s.Clock.Advance(8 * 24 * time.Hour)
-	wantToLogin(t, "dashboard after 8 days (default settings)", c2.Get(a.Host, "/dashboard"))
+	apptest.WantToLogin(t, "dashboard after 8 days (default settings)", c2.Get(a.Host, "/dashboard"))
 }
 
 func TestLockoutPerAccount(t *testing.T) {
@@ -502,14 +478,14 @@ func TestLockoutPerAccount(t *testing.T) {
 	c := s.Client(t)
 	for i := range auth.MaxAccountFailures {
 		r := login(c, a.Host, a.Admin.Email, "wrong password number "+string(rune('a'+i)))
-		wantStatus(t, "wrong password", r, http.StatusUnprocessableEntity)
+		apptest.WantStatus(t, "wrong password", r, http.StatusUnprocessableEntity)
 	}
 	if n := count(t, failures, byAccount); n != auth.MaxAccountFailures {
 		t.Fatalf("%d failure documents, want %d", n, auth.MaxAccountFailures)
 	}
 
 	r := login(c, a.Host, a.Admin.Email, apptest.Password)
-	wantStatus(t, "6th attempt with the right password", r, http.StatusTooManyRequests)
+	apptest.WantStatus(t, "6th attempt with the right password", r, http.StatusTooManyRequests)
 	if msg := formError(t, r); !strings.Contains(msg, "Too many failed sign-in attempts") || !strings.Contains(msg, "try again in 15 minutes") {
 		t.Fatalf("lockout message %q", msg)
 	}
@@ -521,12 +497,12 @@ func TestLockoutPerAccount(t *testing.T) {
 	}
 
 	// Another account from the same address is not locked.
-	wantRedirect(t, "another account", login(s.Client(t), a.Host, "nina@sunrise.test", apptest.Password), "/dashboard")
+	apptest.WantRedirect(t, "another account", login(s.Client(t), a.Host, "nina@sunrise.test", apptest.Password), "/dashboard")
 
 	s.Clock.Advance(14 * time.Minute)
-	wantStatus(t, "after 14 minutes", login(c, a.Host, a.Admin.Email, apptest.Password), http.StatusTooManyRequests)
+	apptest.WantStatus(t, "after 14 minutes", login(c, a.Host, a.Admin.Email, apptest.Password), http.StatusTooManyRequests)
 	s.Clock.Advance(2 * time.Minute)
-	wantRedirect(t, "after 16 minutes", login(c, a.Host, a.Admin.Email, apptest.Password), "/dashboard")
+	apptest.WantRedirect(t, "after 16 minutes", login(c, a.Host, a.Admin.Email, apptest.Password), "/dashboard")
 	if n := count(t, failures, byAccount); n != 0 {
 		t.Fatalf("%d failure documents remain after a successful sign-in", n)
 	}
@@ -545,20 +521,20 @@ func TestLockoutPerAddress(t *testing.T) {
 			cl = b
 		}
 		email := "guess" + string(rune('a'+i)) + "@" + cl.Subdomain + ".test"
-		wantStatus(t, "guess "+email, login(c, cl.Host, email, "guessing"), http.StatusUnprocessableEntity)
+		apptest.WantStatus(t, "guess "+email, login(c, cl.Host, email, "guessing"), http.StatusUnprocessableEntity)
 	}
 	if n := count(t, failures, bson.D{{Key: "ip", Value: "127.0.0.1"}}); n != auth.MaxIPFailures {
 		t.Fatalf("%d failure documents for 127.0.0.1, want %d", n, auth.MaxIPFailures)
 	}
 	for _, cl := range []*apptest.Clinic{a, b} {
 		r := login(s.Client(t), cl.Host, cl.Admin.Email, apptest.Password)
-		wantStatus(t, "right password at "+cl.Host, r, http.StatusTooManyRequests)
+		apptest.WantStatus(t, "right password at "+cl.Host, r, http.StatusTooManyRequests)
 		if msg := formError(t, r); !strings.Contains(msg, "Too many failed sign-in attempts") {
 			t.Fatalf("message %q", msg)
 		}
 	}
 	s.Clock.Advance(auth.FailureWindow + time.Minute)
-	wantRedirect(t, "after the window", login(s.Client(t), a.Host, a.Admin.Email, apptest.Password), "/dashboard")
+	apptest.WantRedirect(t, "after the window", login(s.Client(t), a.Host, a.Admin.Email, apptest.Password), "/dashboard")
 }
 
 // A person whose session has expired opens the sign-in page directly (a
@@ -573,7 +549,7 @@ func TestSignInAfterExpiredSession(t *testing.T) {
 	s.Clock.Advance(time.Hour)
 
 	page := c.Get(a.Host, "/login")
-	wantStatus(t, "sign-in page", page, http.StatusOK)
+	apptest.WantStatus(t, "sign-in page", page, http.StatusOK)
 	r := c.PostForm(a.Host, "/login", url.Values{"email": {a.Admin.Email}, "password": {apptest.Password}})
-	wantRedirect(t, "sign-in from a page rendered while the old session was ended", r, "/dashboard")
+	apptest.WantRedirect(t, "sign-in from a page rendered while the old session was ended", r, "/dashboard")
 }

@@ -19,9 +19,9 @@ import (
 // profile page and returns the secret and the recovery codes.
 func enableTOTP(t *testing.T, s *apptest.Server, c *apptest.Client, host string) (string, []string) {
 	t.Helper()
-	wantStatus(t, "profile", c.Get(host, "/profile"), http.StatusOK)
+	apptest.WantStatus(t, "profile", c.Get(host, "/profile"), http.StatusOK)
 	r := c.PostForm(host, "/profile/totp/start", url.Values{})
-	wantStatus(t, "start", r, http.StatusOK)
+	apptest.WantStatus(t, "start", r, http.StatusOK)
 	// The key is shown for typing in by hand: "Key: <code>SECRET</code>".
 	var secret string
 	r.Doc(t).Find("p").Each(func(_ int, p *goquery.Selection) {
@@ -35,7 +35,7 @@ func enableTOTP(t *testing.T, s *apptest.Server, c *apptest.Client, host string)
 
 	wrong := c.PostForm(host, "/profile/totp/enable", url.Values{"secret": {secret}, "code": {"000000"}})
 	if code, _ := totp.GenerateCode(secret, s.Clock.Now()); code != "000000" {
-		wantStatus(t, "enable with a wrong code", wrong, http.StatusUnprocessableEntity)
+		apptest.WantStatus(t, "enable with a wrong code", wrong, http.StatusUnprocessableEntity)
 	}
 
 	code, err := totp.GenerateCode(secret, s.Clock.Now())
@@ -43,7 +43,7 @@ func enableTOTP(t *testing.T, s *apptest.Server, c *apptest.Client, host string)
 		t.Fatal(err)
 	}
 	r = c.PostForm(host, "/profile/totp/enable", url.Values{"secret": {secret}, "code": {code}})
-	wantStatus(t, "enable", r, http.StatusOK)
+	apptest.WantStatus(t, "enable", r, http.StatusOK)
 	var codes []string
 	r.Doc(t).Find(".recovery-codes code").Each(func(_ int, sel *goquery.Selection) { codes = append(codes, sel.Text()) })
 	if len(codes) != auth.RecoveryCodeCount {
@@ -76,9 +76,9 @@ func wrongCode(t *testing.T, secret string, now time.Time) string {
 // second factor.
 func passwordStep(t *testing.T, c *apptest.Client, host, email string) {
 	t.Helper()
-	wantRedirect(t, "password step", login(c, host, email, apptest.Password), "/login/code")
+	apptest.WantRedirect(t, "password step", login(c, host, email, apptest.Password), "/login/code")
 	r := c.Get(host, "/login/code")
-	wantStatus(t, "code page", r, http.StatusOK)
+	apptest.WantStatus(t, "code page", r, http.StatusOK)
 }
 
 func submitCode(c *apptest.Client, host, code string) *apptest.Response {
@@ -94,7 +94,7 @@ func TestTOTP(t *testing.T) {
 	if n := auditCount(t, a, audit.TOTPEnable); n != 1 {
 		t.Fatalf("%d totp.enable audit entries", n)
 	}
-	wantRedirect(t, "logout", c.PostForm(a.Host, "/logout", url.Values{}), "/login")
+	apptest.WantRedirect(t, "logout", c.PostForm(a.Host, "/logout", url.Values{}), "/login")
 	s.Clock.Advance(2 * time.Minute) // a fresh code for the next sign-in
 
 	// Password accepted: a pending session, which signs no one in.
@@ -106,24 +106,24 @@ func TestTOTP(t *testing.T) {
 		t.Fatalf("the password step made sessions %v, want one pending session", pending)
 	}
 	for _, path := range []string{"/dashboard", "/profile", "/staff"} {
-		wantToLogin(t, path+" between password and code", c.Get(a.Host, path))
+		apptest.WantToLogin(t, path+" between password and code", c.Get(a.Host, path))
 	}
 	c.Get(a.Host, "/login/code")
 
 	r := submitCode(c, a.Host, wrongCode(t, secret, s.Clock.Now()))
-	wantStatus(t, "wrong code", r, http.StatusUnprocessableEntity)
+	apptest.WantStatus(t, "wrong code", r, http.StatusUnprocessableEntity)
 	if r.Doc(t).Find("#e-code").Length() == 0 {
 		t.Fatalf("no message for a wrong code\n%s", r.Body)
 	}
-	wantToLogin(t, "dashboard after a wrong code", c.Get(a.Host, "/dashboard"))
+	apptest.WantToLogin(t, "dashboard after a wrong code", c.Get(a.Host, "/dashboard"))
 	c.Get(a.Host, "/login/code")
 
 	code, err := totp.GenerateCode(secret, s.Clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantRedirect(t, "right code", submitCode(c, a.Host, code), "/dashboard")
-	wantStatus(t, "dashboard", c.Get(a.Host, "/dashboard"), http.StatusOK)
+	apptest.WantRedirect(t, "right code", submitCode(c, a.Host, code), "/dashboard")
+	apptest.WantStatus(t, "dashboard", c.Get(a.Host, "/dashboard"), http.StatusOK)
 	after := newIDs(before, sessionIDs(t, s))
 	if len(after) != 1 || after[0] == pending[0] || exists(t, s, pending[0]) {
 		t.Fatalf("after the code the sessions are %v; the pending one (%s) must be replaced", after, pending[0])
@@ -132,18 +132,18 @@ func TestTOTP(t *testing.T) {
 	// The same code, seen over a shoulder, does not open a second session.
 	other := s.Client(t)
 	passwordStep(t, other, a.Host, a.Admin.Email)
-	wantStatus(t, "replayed code", submitCode(other, a.Host, code), http.StatusUnprocessableEntity)
-	wantToLogin(t, "dashboard after a replayed code", other.Get(a.Host, "/dashboard"))
+	apptest.WantStatus(t, "replayed code", submitCode(other, a.Host, code), http.StatusUnprocessableEntity)
+	apptest.WantToLogin(t, "dashboard after a replayed code", other.Get(a.Host, "/dashboard"))
 
 	// A recovery code works, once, in upper case and with spaces too.
 	other.Get(a.Host, "/login/code")
-	wantRedirect(t, "recovery code", submitCode(other, a.Host, " "+strings.ToUpper(recovery[3])+" "), "/dashboard")
-	wantStatus(t, "dashboard after recovery", other.Get(a.Host, "/dashboard"), http.StatusOK)
+	apptest.WantRedirect(t, "recovery code", submitCode(other, a.Host, " "+strings.ToUpper(recovery[3])+" "), "/dashboard")
+	apptest.WantStatus(t, "dashboard after recovery", other.Get(a.Host, "/dashboard"), http.StatusOK)
 	third := s.Client(t)
 	passwordStep(t, third, a.Host, a.Admin.Email)
-	wantStatus(t, "recovery code again", submitCode(third, a.Host, recovery[3]), http.StatusUnprocessableEntity)
+	apptest.WantStatus(t, "recovery code again", submitCode(third, a.Host, recovery[3]), http.StatusUnprocessableEntity)
 	third.Get(a.Host, "/login/code")
-	wantRedirect(t, "another recovery code", submitCode(third, a.Host, recovery[4]), "/dashboard")
+	apptest.WantRedirect(t, "another recovery code", submitCode(third, a.Host, recovery[4]), "/dashboard")
 }
 
 func TestTOTPPendingSession(t *testing.T) {
@@ -156,12 +156,12 @@ func TestTOTPPendingSession(t *testing.T) {
 
 	t.Run("code page without a password", func(t *testing.T) {
 		fresh := s.Client(t)
-		wantRedirect(t, "code page", fresh.Get(a.Host, "/login/code"), "/login")
+		apptest.WantRedirect(t, "code page", fresh.Get(a.Host, "/login/code"), "/login")
 		fresh.Get(a.Host, "/login")
 		code, _ := totp.GenerateCode(secret, s.Clock.Now())
 		r := submitCode(fresh, a.Host, code)
-		wantToLogin(t, "code without password", r)
-		wantToLogin(t, "dashboard", fresh.Get(a.Host, "/dashboard"))
+		apptest.WantToLogin(t, "code without password", r)
+		apptest.WantToLogin(t, "dashboard", fresh.Get(a.Host, "/dashboard"))
 	})
 
 	t.Run("the second factor expires", func(t *testing.T) {
@@ -170,8 +170,8 @@ func TestTOTPPendingSession(t *testing.T) {
 		s.Clock.Advance(6 * time.Minute)
 		code, _ := totp.GenerateCode(secret, s.Clock.Now())
 		r := submitCode(p, a.Host, code)
-		wantToLogin(t, "code after 6 minutes", r)
-		wantToLogin(t, "dashboard", p.Get(a.Host, "/dashboard"))
+		apptest.WantToLogin(t, "code after 6 minutes", r)
+		apptest.WantToLogin(t, "dashboard", p.Get(a.Host, "/dashboard"))
 	})
 
 	t.Run("wrong codes lock the account", func(t *testing.T) {
@@ -180,12 +180,12 @@ func TestTOTPPendingSession(t *testing.T) {
 		passwordStep(t, p, a.Host, a.Admin.Email)
 		for range 5 {
 			p.Get(a.Host, "/login/code")
-			wantStatus(t, "wrong code", submitCode(p, a.Host, wrongCode(t, secret, s.Clock.Now())), http.StatusUnprocessableEntity)
+			apptest.WantStatus(t, "wrong code", submitCode(p, a.Host, wrongCode(t, secret, s.Clock.Now())), http.StatusUnprocessableEntity)
 		}
 		p.Get(a.Host, "/login/code")
 		code, _ := totp.GenerateCode(secret, s.Clock.Now())
-		wantStatus(t, "right code after 5 wrong ones", submitCode(p, a.Host, code), http.StatusTooManyRequests)
-		wantToLogin(t, "dashboard", p.Get(a.Host, "/dashboard"))
+		apptest.WantStatus(t, "right code after 5 wrong ones", submitCode(p, a.Host, code), http.StatusTooManyRequests)
+		apptest.WantToLogin(t, "dashboard", p.Get(a.Host, "/dashboard"))
 	})
 }
 
@@ -197,12 +197,12 @@ func TestTOTPDisable(t *testing.T) {
 	enableTOTP(t, s, c, a.Host)
 	c.Get(a.Host, "/profile")
 	r := c.PostForm(a.Host, "/profile/totp/disable", url.Values{"current": {"not my password"}})
-	wantStatus(t, "disable with a wrong password", r, http.StatusUnprocessableEntity)
-	wantRedirect(t, "disable", c.PostForm(a.Host, "/profile/totp/disable", url.Values{"current": {apptest.Password}}), "/profile?saved=totp-off")
+	apptest.WantStatus(t, "disable with a wrong password", r, http.StatusUnprocessableEntity)
+	apptest.WantRedirect(t, "disable", c.PostForm(a.Host, "/profile/totp/disable", url.Values{"current": {apptest.Password}}), "/profile?saved=totp-off")
 	if n := auditCount(t, a, audit.TOTPDisable); n != 1 {
 		t.Fatalf("%d totp.disable audit entries", n)
 	}
-	wantRedirect(t, "sign-in without a second factor", login(s.Client(t), a.Host, a.Admin.Email, apptest.Password), "/dashboard")
+	apptest.WantRedirect(t, "sign-in without a second factor", login(s.Client(t), a.Host, a.Admin.Email, apptest.Password), "/dashboard")
 }
 
 // The code that proved the app works when two-step sign-in was turned on

@@ -39,28 +39,6 @@ func start(t *testing.T) (*apptest.Server, *apptest.Clinic) {
 	return s, s.NewClinic(t, "sunrise")
 }
 
-func wantStatus(t *testing.T, what string, r *apptest.Response, want int) {
-	t.Helper()
-	if r.StatusCode != want {
-		t.Fatalf("%s: status %d, want %d\n%s", what, r.StatusCode, want, r.Body)
-	}
-}
-
-func wantRedirect(t *testing.T, what string, r *apptest.Response, loc string) {
-	t.Helper()
-	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != loc {
-		t.Fatalf("%s: %d Location %q, want 303 %q\n%s", what, r.StatusCode, r.Header.Get("Location"), loc, r.Body)
-	}
-}
-
-func wantToLogin(t *testing.T, what string, r *apptest.Response) {
-	t.Helper()
-	loc := r.Header.Get("Location")
-	if r.StatusCode != http.StatusSeeOther || (loc != "/login" && !strings.HasPrefix(loc, "/login?")) {
-		t.Fatalf("%s: %d Location %q, want 303 /login\n%s", what, r.StatusCode, loc, r.Body)
-	}
-}
-
 func login(c *apptest.Client, host, email, password string) *apptest.Response {
 	c.Get(host, "/login")
 	return c.PostForm(host, "/login", url.Values{"email": {email}, "password": {password}})
@@ -155,7 +133,7 @@ func TestRolesAndRoutes(t *testing.T) {
 					t.Fatalf("default_roles.json gives %s %s: %d", role.Key, rt.path, want)
 				}
 				r := c.Get(a.Host, rt.path)
-				wantStatus(t, role.Key+" GET "+rt.path, r, want)
+				apptest.WantStatus(t, role.Key+" GET "+rt.path, r, want)
 				if rt.path != "/profile" {
 					continue
 				}
@@ -177,10 +155,10 @@ func TestAddPerson(t *testing.T) {
 	s, a := start(t)
 	c := signedIn(t, s, a, a.Admin.Email)
 	users := a.DB.Collection(auth.UsersCollection)
-	wantStatus(t, "new person form", c.Get(a.Host, "/staff/new"), http.StatusOK)
+	apptest.WantStatus(t, "new person form", c.Get(a.Host, "/staff/new"), http.StatusOK)
 
 	r := c.PostForm(a.Host, "/staff", url.Values{"name": {"  Dora Doctor "}, "email": {"Dora@Sunrise.test"}, "roleKey": {"doctor"}})
-	wantRedirect(t, "add", r, "/staff?added=dora@sunrise.test")
+	apptest.WantRedirect(t, "add", r, "/staff?added=dora@sunrise.test")
 	u, err := auth.UserByEmail(context.Background(), a.DB, "dora@sunrise.test")
 	if err != nil {
 		t.Fatal(err)
@@ -219,9 +197,9 @@ func TestAddPerson(t *testing.T) {
 
 	// The invitation lets Dora choose her password and sign in.
 	dora := s.Client(t)
-	wantStatus(t, "invitation link", dora.Get(a.Host, "/password/reset?token="+m[1]), http.StatusOK)
-	wantRedirect(t, "choose password", dora.PostForm(a.Host, "/password/reset", url.Values{"token": {m[1]}, "password": {newPassword}, "confirm": {newPassword}}), "/login?reset=done")
-	wantRedirect(t, "Dora signs in", login(dora, a.Host, "dora@sunrise.test", newPassword), "/dashboard")
+	apptest.WantStatus(t, "invitation link", dora.Get(a.Host, "/password/reset?token="+m[1]), http.StatusOK)
+	apptest.WantRedirect(t, "choose password", dora.PostForm(a.Host, "/password/reset", url.Values{"token": {m[1]}, "password": {newPassword}, "confirm": {newPassword}}), "/login?reset=done")
+	apptest.WantRedirect(t, "Dora signs in", login(dora, a.Host, "dora@sunrise.test", newPassword), "/dashboard")
 
 	// Invalid forms: 422 with a message beside the field, nothing created.
 	n := count(t, users, bson.D{})
@@ -242,7 +220,7 @@ func TestAddPerson(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := c.PostForm(a.Host, "/staff", tc.form)
-			wantStatus(t, "add", r, http.StatusUnprocessableEntity)
+			apptest.WantStatus(t, "add", r, http.StatusUnprocessableEntity)
 			if msg := r.Doc(t).Find("#e-" + tc.field).Text(); !strings.Contains(msg, tc.substr) {
 				t.Fatalf("message beside %s: %q, want %q", tc.field, msg, tc.substr)
 			}
@@ -257,12 +235,12 @@ func TestChangeRoleWithHTMX(t *testing.T) {
 	s, a := start(t)
 	nina := s.NewUser(t, a, "nurse", "Nina Nurse", "nina@sunrise.test")
 	ninaC := signedIn(t, s, a, nina.Email)
-	wantStatus(t, "nurse on /staff", ninaC.Get(a.Host, "/staff"), http.StatusForbidden)
+	apptest.WantStatus(t, "nurse on /staff", ninaC.Get(a.Host, "/staff"), http.StatusForbidden)
 
 	c := signedIn(t, s, a, a.Admin.Email)
 	c.Get(a.Host, "/staff")
 	r := c.PostForm(a.Host, "/staff/"+nina.ID+"/role", url.Values{"roleKey": {"admin"}}, "HX-Request", "true", "HX-Target", "user-"+nina.ID)
-	wantStatus(t, "role change", r, http.StatusOK)
+	apptest.WantStatus(t, "role change", r, http.StatusOK)
 	if strings.Contains(r.Body, "<html") || !strings.Contains(r.Body, `<tr id="user-`+nina.ID+`"`) {
 		t.Fatalf("htmx answer is not the row fragment:\n%s", r.Body)
 	}
@@ -277,11 +255,11 @@ func TestChangeRoleWithHTMX(t *testing.T) {
 		t.Fatalf("%d user.update audit entries for the role change", n)
 	}
 	// The new role applies from Nina's next request, without signing in again.
-	wantStatus(t, "Nina on /staff as admin", ninaC.Get(a.Host, "/staff"), http.StatusOK)
+	apptest.WantStatus(t, "Nina on /staff as admin", ninaC.Get(a.Host, "/staff"), http.StatusOK)
 
 	// An unknown role: the row comes back with the reason (422 so htmx swaps it).
 	r = c.PostForm(a.Host, "/staff/"+nina.ID+"/role", url.Values{"roleKey": {"superuser"}}, "HX-Request", "true")
-	wantStatus(t, "unknown role", r, http.StatusUnprocessableEntity)
+	apptest.WantStatus(t, "unknown role", r, http.StatusUnprocessableEntity)
 	if !strings.Contains(r.Body, "Choose a role.") || strings.Contains(r.Body, "<html") {
 		t.Fatalf("unknown role answer:\n%s", r.Body)
 	}
@@ -289,10 +267,10 @@ func TestChangeRoleWithHTMX(t *testing.T) {
 		t.Fatalf("role is %q after a refused change", got)
 	}
 	// Without htmx: back to the list.
-	wantRedirect(t, "role change without htmx", c.PostForm(a.Host, "/staff/"+nina.ID+"/role", url.Values{"roleKey": {"nurse"}}), "/staff")
+	apptest.WantRedirect(t, "role change without htmx", c.PostForm(a.Host, "/staff/"+nina.ID+"/role", url.Values{"roleKey": {"nurse"}}), "/staff")
 	// Someone of another clinic, or no one: 404.
 	b := s.NewClinic(t, "moonrise")
-	wantStatus(t, "another clinic's user", c.PostForm(a.Host, "/staff/"+b.Admin.ID+"/role", url.Values{"roleKey": {"nurse"}}), http.StatusNotFound)
+	apptest.WantStatus(t, "another clinic's user", c.PostForm(a.Host, "/staff/"+b.Admin.ID+"/role", url.Values{"roleKey": {"nurse"}}), http.StatusNotFound)
 	if got := user(t, b, b.Admin.ID).RoleKey; got != "admin" {
 		t.Fatalf("clinic B's admin became %q", got)
 	}
@@ -302,12 +280,12 @@ func TestDeactivateAndReactivate(t *testing.T) {
 	s, a := start(t)
 	nina := s.NewUser(t, a, "nurse", "Nina Nurse", "nina@sunrise.test")
 	ninaC := signedIn(t, s, a, nina.Email)
-	wantStatus(t, "Nina's dashboard", ninaC.Get(a.Host, "/dashboard"), http.StatusOK)
+	apptest.WantStatus(t, "Nina's dashboard", ninaC.Get(a.Host, "/dashboard"), http.StatusOK)
 
 	c := signedIn(t, s, a, a.Admin.Email)
 	c.Get(a.Host, "/staff")
 	r := c.PostForm(a.Host, "/staff/"+nina.ID+"/status", url.Values{"status": {"inactive"}}, "HX-Request", "true")
-	wantStatus(t, "deactivate", r, http.StatusOK)
+	apptest.WantStatus(t, "deactivate", r, http.StatusOK)
 	if !strings.Contains(r.Body, "Deactivated") || strings.Contains(r.Body, "<html") {
 		t.Fatalf("deactivation row:\n%s", r.Body)
 	}
@@ -316,18 +294,18 @@ func TestDeactivateAndReactivate(t *testing.T) {
 	}
 
 	// Nina's open session ends on her next request; she cannot sign in.
-	wantToLogin(t, "Nina's next request", ninaC.Get(a.Host, "/dashboard"))
+	apptest.WantToLogin(t, "Nina's next request", ninaC.Get(a.Host, "/dashboard"))
 	r = login(s.Client(t), a.Host, nina.Email, apptest.Password)
 	if r.StatusCode == http.StatusSeeOther || r.StatusCode < 400 {
 		t.Fatalf("a deactivated user signed in: %d", r.StatusCode)
 	}
 
-	wantRedirect(t, "reactivate", c.PostForm(a.Host, "/staff/"+nina.ID+"/status", url.Values{"status": {"active"}}), "/staff")
-	wantRedirect(t, "Nina signs in again", login(s.Client(t), a.Host, nina.Email, apptest.Password), "/dashboard")
+	apptest.WantRedirect(t, "reactivate", c.PostForm(a.Host, "/staff/"+nina.ID+"/status", url.Values{"status": {"active"}}), "/staff")
+	apptest.WantRedirect(t, "Nina signs in again", login(s.Client(t), a.Host, nina.Email, apptest.Password), "/dashboard")
 	// The session ended by the deactivation stays ended.
-	wantToLogin(t, "Nina's old session", ninaC.Get(a.Host, "/dashboard"))
+	apptest.WantToLogin(t, "Nina's old session", ninaC.Get(a.Host, "/dashboard"))
 
-	wantStatus(t, "unknown status", c.PostForm(a.Host, "/staff/"+nina.ID+"/status", url.Values{"status": {"deleted"}}), http.StatusBadRequest)
+	apptest.WantStatus(t, "unknown status", c.PostForm(a.Host, "/staff/"+nina.ID+"/status", url.Values{"status": {"deleted"}}), http.StatusBadRequest)
 	if n := count(t, a.DB.Collection(audit.Collection), bson.D{{Key: "action", Value: audit.UserUpdate}, {Key: "target", Value: "user:" + nina.ID}}); n != 2 {
 		t.Fatalf("%d user.update audit entries, want 2", n)
 	}
@@ -347,7 +325,7 @@ func TestLastAdminStays(t *testing.T) {
 		if htmx {
 			want = http.StatusUnprocessableEntity
 		}
-		wantStatus(t, what, r, want)
+		apptest.WantStatus(t, what, r, want)
 		if !strings.Contains(r.Body, lastAdmin) {
 			t.Fatalf("%s: the answer does not explain:\n%s", what, r.Body)
 		}
@@ -370,8 +348,8 @@ func TestLastAdminStays(t *testing.T) {
 	// With a second active admin, the first may step down; then the second
 	// is the last one.
 	second := s.NewUser(t, a, rbac.AdminKey, "Second Admin", "second@sunrise.test")
-	wantRedirect(t, "first admin steps down", c.PostForm(a.Host, "/staff/"+admin+"/role", url.Values{"roleKey": {"doctor"}}), "/staff")
-	wantStatus(t, "former admin on /staff", c.Get(a.Host, "/staff"), http.StatusForbidden)
+	apptest.WantRedirect(t, "first admin steps down", c.PostForm(a.Host, "/staff/"+admin+"/role", url.Values{"roleKey": {"doctor"}}), "/staff")
+	apptest.WantStatus(t, "former admin on /staff", c.Get(a.Host, "/staff"), http.StatusForbidden)
 	c2 := signedIn(t, s, a, second.Email)
 	c2.Get(a.Host, "/staff")
 	admin = second.ID
@@ -432,7 +410,7 @@ func TestProfilePasswordChange(t *testing.T) {
 	admin := signedIn(t, s, a, a.Admin.Email)
 	s.Clock.Advance(time.Minute)
 
-	wantStatus(t, "profile", here.Get(a.Host, "/profile"), http.StatusOK)
+	apptest.WantStatus(t, "profile", here.Get(a.Host, "/profile"), http.StatusOK)
 	for _, tc := range []struct {
 		name                      string
 		current, password, repeat string
@@ -445,7 +423,7 @@ func TestProfilePasswordChange(t *testing.T) {
 		{"not repeated", apptest.Password, newPassword, newPassword + "x", "confirm"},
 	} {
 		r := here.PostForm(a.Host, "/profile/password", url.Values{"current": {tc.current}, "password": {tc.password}, "confirm": {tc.repeat}})
-		wantStatus(t, tc.name, r, http.StatusUnprocessableEntity)
+		apptest.WantStatus(t, tc.name, r, http.StatusUnprocessableEntity)
 		if r.Doc(t).Find("#e-"+tc.field).Length() == 0 {
 			t.Fatalf("%s: no message beside %s", tc.name, tc.field)
 		}
@@ -455,21 +433,21 @@ func TestProfilePasswordChange(t *testing.T) {
 	}
 
 	r := here.PostForm(a.Host, "/profile/password", url.Values{"current": {apptest.Password}, "password": {newPassword}, "confirm": {newPassword}})
-	wantRedirect(t, "change", r, "/profile?saved=password")
+	apptest.WantRedirect(t, "change", r, "/profile?saved=password")
 	p := here.Get(a.Host, "/profile?saved=password")
-	wantStatus(t, "this session continues", p, http.StatusOK)
+	apptest.WantStatus(t, "this session continues", p, http.StatusOK)
 	if !strings.Contains(p.Body, "Your password was changed.") {
 		t.Fatal("no confirmation")
 	}
 	// The session continues for writes too (its CSRF token follows the new session id).
-	wantStatus(t, "profile write after the change", here.PostForm(a.Host, "/profile/totp/start", url.Values{}), http.StatusOK)
-	wantToLogin(t, "Nina's other session", there.Get(a.Host, "/dashboard"))
-	wantStatus(t, "someone else's session", admin.Get(a.Host, "/dashboard"), http.StatusOK)
+	apptest.WantStatus(t, "profile write after the change", here.PostForm(a.Host, "/profile/totp/start", url.Values{}), http.StatusOK)
+	apptest.WantToLogin(t, "Nina's other session", there.Get(a.Host, "/dashboard"))
+	apptest.WantStatus(t, "someone else's session", admin.Get(a.Host, "/dashboard"), http.StatusOK)
 	if n := count(t, a.DB.Collection(audit.Collection), bson.D{{Key: "action", Value: audit.PasswordChange}, {Key: "actorId", Value: nina.ID}}); n != 1 {
 		t.Fatalf("%d password.change audit entries", n)
 	}
-	wantStatus(t, "old password", login(s.Client(t), a.Host, nina.Email, apptest.Password), http.StatusUnprocessableEntity)
-	wantRedirect(t, "new password", login(s.Client(t), a.Host, nina.Email, newPassword), "/dashboard")
+	apptest.WantStatus(t, "old password", login(s.Client(t), a.Host, nina.Email, apptest.Password), http.StatusUnprocessableEntity)
+	apptest.WantRedirect(t, "new password", login(s.Client(t), a.Host, nina.Email, newPassword), "/dashboard")
 }
 
 // The authenticator QR code is a data: URL; html/template would replace a
@@ -479,7 +457,7 @@ func TestTOTPQRCodeShows(t *testing.T) {
 	c := signedIn(t, s, a, a.Admin.Email)
 	c.Get(a.Host, "/profile")
 	r := c.PostForm(a.Host, "/profile/totp/start", url.Values{})
-	wantStatus(t, "start", r, http.StatusOK)
+	apptest.WantStatus(t, "start", r, http.StatusOK)
 	src, _ := r.Doc(t).Find("img").Attr("src")
 	if !strings.HasPrefix(src, "data:image/png;base64,") {
 		t.Fatalf("QR code <img src=%.40q…>, want a data:image/png URL", src)
@@ -500,8 +478,8 @@ func TestReactivationDoesNotReviveSessions(t *testing.T) {
 	if !strings.Contains(r.Body, "signed out everywhere") {
 		t.Fatalf("deactivation row:\n%s", r.Body)
 	}
-	wantRedirect(t, "reactivate", c.PostForm(a.Host, "/staff/"+nina.ID+"/status", url.Values{"status": {"active"}}), "/staff")
-	wantToLogin(t, "Nina's session from before the deactivation", ninaC.Get(a.Host, "/dashboard"))
+	apptest.WantRedirect(t, "reactivate", c.PostForm(a.Host, "/staff/"+nina.ID+"/status", url.Values{"status": {"active"}}), "/staff")
+	apptest.WantToLogin(t, "Nina's session from before the deactivation", ninaC.Get(a.Host, "/dashboard"))
 }
 
 // A role given staff rights (an office manager) manages staff but cannot
@@ -523,7 +501,7 @@ func TestOnlyAdminsManageAdmins(t *testing.T) {
 	c := signedIn(t, s, a, manager.Email)
 
 	page := c.Get(a.Host, "/staff")
-	wantStatus(t, "staff list", page, http.StatusOK)
+	apptest.WantStatus(t, "staff list", page, http.StatusOK)
 	doc := page.Doc(t)
 	if doc.Find(`option[value="admin"]`).Length() != 0 {
 		t.Error("the Admin role is offered to someone who is not an administrator")
@@ -535,12 +513,12 @@ func TestOnlyAdminsManageAdmins(t *testing.T) {
 		t.Error("the doctor's row has no controls for someone with staff rights")
 	}
 
-	wantStatus(t, "promote themselves", c.PostForm(a.Host, "/staff/"+manager.ID+"/role", url.Values{"roleKey": {rbac.AdminKey}}), http.StatusForbidden)
-	wantStatus(t, "promote someone", c.PostForm(a.Host, "/staff/"+doctor.ID+"/role", url.Values{"roleKey": {rbac.AdminKey}}), http.StatusForbidden)
-	wantStatus(t, "deactivate the admin", c.PostForm(a.Host, "/staff/"+a.Admin.ID+"/status", url.Values{"status": {"inactive"}}), http.StatusForbidden)
-	wantStatus(t, "demote the admin", c.PostForm(a.Host, "/staff/"+a.Admin.ID+"/role", url.Values{"roleKey": {"nurse"}}), http.StatusForbidden)
+	apptest.WantStatus(t, "promote themselves", c.PostForm(a.Host, "/staff/"+manager.ID+"/role", url.Values{"roleKey": {rbac.AdminKey}}), http.StatusForbidden)
+	apptest.WantStatus(t, "promote someone", c.PostForm(a.Host, "/staff/"+doctor.ID+"/role", url.Values{"roleKey": {rbac.AdminKey}}), http.StatusForbidden)
+	apptest.WantStatus(t, "deactivate the admin", c.PostForm(a.Host, "/staff/"+a.Admin.ID+"/status", url.Values{"status": {"inactive"}}), http.StatusForbidden)
+	apptest.WantStatus(t, "demote the admin", c.PostForm(a.Host, "/staff/"+a.Admin.ID+"/role", url.Values{"roleKey": {"nurse"}}), http.StatusForbidden)
 	r := c.PostForm(a.Host, "/staff", url.Values{"name": {"Eve"}, "email": {"eve@sunrise.test"}, "roleKey": {rbac.AdminKey}})
-	wantStatus(t, "add an admin", r, http.StatusUnprocessableEntity)
+	apptest.WantStatus(t, "add an admin", r, http.StatusUnprocessableEntity)
 	if msg := r.Doc(t).Find("#e-roleKey").Text(); !strings.Contains(msg, "Only an administrator") {
 		t.Errorf("add an admin: message %q", msg)
 	}
@@ -554,8 +532,8 @@ func TestOnlyAdminsManageAdmins(t *testing.T) {
 	}
 
 	// What staff rights do allow still works.
-	wantRedirect(t, "change the doctor's role", c.PostForm(a.Host, "/staff/"+doctor.ID+"/role", url.Values{"roleKey": {"receptionist"}}), "/staff")
-	wantRedirect(t, "add a receptionist", c.PostForm(a.Host, "/staff", url.Values{"name": {"Rita"}, "email": {"rita@sunrise.test"}, "roleKey": {"receptionist"}}), "/staff?added=rita@sunrise.test")
+	apptest.WantRedirect(t, "change the doctor's role", c.PostForm(a.Host, "/staff/"+doctor.ID+"/role", url.Values{"roleKey": {"receptionist"}}), "/staff")
+	apptest.WantRedirect(t, "add a receptionist", c.PostForm(a.Host, "/staff", url.Values{"name": {"Rita"}, "email": {"rita@sunrise.test"}, "roleKey": {"receptionist"}}), "/staff?added=rita@sunrise.test")
 }
 
 // Wrong current passwords on the profile page count as failed sign-ins: a
@@ -568,20 +546,20 @@ func TestProfileLimitsCurrentPasswordGuesses(t *testing.T) {
 	for i := range auth.MaxAccountFailures {
 		form := url.Values{"current": {"guess " + string(rune('a'+i))}, "password": {newPassword}, "confirm": {newPassword}}
 		r := c.PostForm(a.Host, "/profile/password", form)
-		wantStatus(t, "wrong guess", r, http.StatusUnprocessableEntity)
+		apptest.WantStatus(t, "wrong guess", r, http.StatusUnprocessableEntity)
 	}
 	r := c.PostForm(a.Host, "/profile/password", url.Values{"current": {apptest.Password}, "password": {newPassword}, "confirm": {newPassword}})
-	wantStatus(t, "right password after too many guesses", r, http.StatusTooManyRequests)
+	apptest.WantStatus(t, "right password after too many guesses", r, http.StatusTooManyRequests)
 	if msg := r.Doc(t).Find("#e-current").Text(); !strings.Contains(msg, "Try again in 15 minutes") {
 		t.Errorf("message %q", msg)
 	}
 	r = c.PostForm(a.Host, "/profile/totp/disable", url.Values{"current": {apptest.Password}})
-	wantStatus(t, "turning off two-step sign-in meanwhile", r, http.StatusTooManyRequests)
+	apptest.WantStatus(t, "turning off two-step sign-in meanwhile", r, http.StatusTooManyRequests)
 	if !auth.CheckPassword(user(t, a, nina.ID).PasswordHash, apptest.Password) {
 		t.Fatal("the password was changed while guesses were blocked")
 	}
 	s.Clock.Advance(auth.FailureWindow + time.Second)
 	c = signedIn(t, s, a, nina.Email)
 	c.Get(a.Host, "/profile")
-	wantRedirect(t, "after the window", c.PostForm(a.Host, "/profile/password", url.Values{"current": {apptest.Password}, "password": {newPassword}, "confirm": {newPassword}}), "/profile?saved=password")
+	apptest.WantRedirect(t, "after the window", c.PostForm(a.Host, "/profile/password", url.Values{"current": {apptest.Password}, "password": {newPassword}, "confirm": {newPassword}}), "/profile?saved=password")
 }
