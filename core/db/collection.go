@@ -95,6 +95,15 @@ func (c *Collection) Find(ctx context.Context, filter any, out any, o FindOption
 	if err != nil {
 		return err
 	}
+	cur, err := c.c.Find(ctx, f, o.driver())
+	if err != nil {
+		return err
+	}
+	return cur.All(ctx, out)
+}
+
+// driver turns o into the driver's find options.
+func (o FindOptions) driver() *options.FindOptions {
 	fo := options.Find()
 	if o.Sort != nil {
 		fo.SetSort(o.Sort)
@@ -108,11 +117,7 @@ func (c *Collection) Find(ctx context.Context, filter any, out any, o FindOption
 	if o.Projection != nil {
 		fo.SetProjection(o.Projection)
 	}
-	cur, err := c.c.Find(ctx, f, fo)
-	if err != nil {
-		return err
-	}
-	return cur.All(ctx, out)
+	return fo
 }
 
 // Each decodes matching documents one at a time into a fresh T and calls fn,
@@ -122,20 +127,7 @@ func Each[T any](ctx context.Context, c *Collection, filter any, o FindOptions, 
 	if err != nil {
 		return err
 	}
-	fo := options.Find().SetBatchSize(200)
-	if o.Sort != nil {
-		fo.SetSort(o.Sort)
-	}
-	if o.Skip > 0 {
-		fo.SetSkip(o.Skip)
-	}
-	if o.Limit > 0 {
-		fo.SetLimit(o.Limit)
-	}
-	if o.Projection != nil {
-		fo.SetProjection(o.Projection)
-	}
-	cur, err := c.c.Find(ctx, f, fo)
+	cur, err := c.c.Find(ctx, f, o.driver().SetBatchSize(200))
 	if err != nil {
 		return err
 	}
