@@ -21,6 +21,7 @@ import (
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/logging"
 	"github.com/wardclinic/ward/core/tenant"
+	"github.com/wardclinic/ward/modules"
 	"github.com/wardclinic/ward/modules/onboarding"
 	"github.com/wardclinic/ward/modules/patients"
 	"github.com/wardclinic/ward/static"
@@ -55,7 +56,7 @@ func open(ctx context.Context, getenv func(string) string, stderr io.Writer) (*w
 		_ = store.Close(ctx)
 		return nil, err
 	}
-	mods := modules(core)
+	mods := modules.All(core)
 	a, err := core.App(mods...)
 	if err != nil {
 		_ = store.Close(ctx)

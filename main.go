@@ -15,35 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-
-	"github.com/wardclinic/ward/core/app"
-	"github.com/wardclinic/ward/core/boot"
-	"github.com/wardclinic/ward/modules/audit"
-	"github.com/wardclinic/ward/modules/dashboard"
-	"github.com/wardclinic/ward/modules/landing"
-	"github.com/wardclinic/ward/modules/onboarding"
-	"github.com/wardclinic/ward/modules/patients"
-	"github.com/wardclinic/ward/modules/roles"
-	"github.com/wardclinic/ward/modules/settings"
-	"github.com/wardclinic/ward/modules/signin"
-	"github.com/wardclinic/ward/modules/staff"
 )
-
-// modules is Ward's module list, in order. Adding a module is a folder under
-// modules/ and one line here.
-func modules(core *boot.Core) []app.Module {
-	return []app.Module{
-		landing.New(),
-		onboarding.New(core),
-		signin.New(core),
-		dashboard.New(),
-		patients.New(),
-		staff.New(core),
-		settings.New(core),
-		roles.New(core),
-		audit.New(core),
-	}
-}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

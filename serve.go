@@ -14,6 +14,7 @@ import (
 	"github.com/wardclinic/ward/core/jobs"
 	"github.com/wardclinic/ward/core/logging"
 	"github.com/wardclinic/ward/core/server"
+	"github.com/wardclinic/ward/modules"
 	"github.com/wardclinic/ward/static"
 	"github.com/wardclinic/ward/templates"
 )
@@ -49,7 +50,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		log.Error().Err(err).Msg("start-up refused")
 		return 1
 	}
-	a, err := core.App(modules(core)...)
+	a, err := core.App(modules.All(core)...)
 	if err != nil {
 		log.Error().Err(err).Msg("start-up refused")
 		return 1

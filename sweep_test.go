@@ -17,6 +17,7 @@ import (
 	"github.com/wardclinic/ward/core/boot"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/rbac"
+	"github.com/wardclinic/ward/modules"
 )
 
 // snapshot is every document of one clinic, across all collections, as
@@ -56,7 +57,7 @@ var param = regexp.MustCompile(`:[a-zA-Z]+`)
 // record ids in place of each path parameter. Nothing of B may change, no
 // answer may carry B's data, and no route may answer a B id with success.
 func TestEveryRouteAsClinicAAgainstClinicB(t *testing.T) {
-	s := apptest.Start(t, apptest.Options{Modules: func(c *boot.Core) []app.Module { return modules(c) }})
+	s := apptest.Start(t, apptest.Options{Modules: func(c *boot.Core) []app.Module { return modules.All(c) }})
 	a, b := s.NewClinic(t, "acme"), s.NewClinic(t, "bayview")
 	bUser := s.NewUser(t, b, "doctor", "Bertha Bravo-Secret", "bertha@bravo.test")
 

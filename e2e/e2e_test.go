@@ -21,36 +21,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/apptest"
-	"github.com/wardclinic/ward/core/boot"
-	"github.com/wardclinic/ward/modules/audit"
-	"github.com/wardclinic/ward/modules/dashboard"
-	"github.com/wardclinic/ward/modules/landing"
-	"github.com/wardclinic/ward/modules/onboarding"
-	"github.com/wardclinic/ward/modules/patients"
-	"github.com/wardclinic/ward/modules/roles"
-	"github.com/wardclinic/ward/modules/settings"
-	"github.com/wardclinic/ward/modules/signin"
-	"github.com/wardclinic/ward/modules/staff"
+	"github.com/wardclinic/ward/modules"
 	"github.com/wardclinic/ward/static"
 )
-
-// modules is main.go's module list (package main cannot be imported), in
-// the same order.
-func modules(c *boot.Core) []app.Module {
-	return []app.Module{
-		landing.New(),
-		onboarding.New(c),
-		signin.New(c),
-		dashboard.New(),
-		patients.New(),
-		staff.New(c),
-		settings.New(c),
-		roles.New(c),
-		audit.New(c),
-	}
-}
 
 // The clinic and its administrator, as typed into the onboarding form.
 const (
@@ -90,7 +64,7 @@ func TestBrowserFlows(t *testing.T) {
 	chromium := requireChromium(t)
 	began := time.Now()
 
-	s := apptest.Start(t, apptest.Options{Modules: modules})
+	s := apptest.Start(t, apptest.Options{Modules: modules.All})
 	platform := func(path string) string { return s.URL("localhost", path) }
 	clinic := func(path string) string { return s.URL(subdomain+".localhost", path) }
 

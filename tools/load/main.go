@@ -49,7 +49,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 
-	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/boot"
 	"github.com/wardclinic/ward/core/config"
@@ -58,32 +57,11 @@ import (
 	"github.com/wardclinic/ward/core/rbac"
 	"github.com/wardclinic/ward/core/server"
 	"github.com/wardclinic/ward/core/tenant"
-	"github.com/wardclinic/ward/modules/audit"
-	"github.com/wardclinic/ward/modules/dashboard"
-	"github.com/wardclinic/ward/modules/landing"
-	"github.com/wardclinic/ward/modules/onboarding"
+	"github.com/wardclinic/ward/modules"
 	"github.com/wardclinic/ward/modules/patients"
-	"github.com/wardclinic/ward/modules/roles"
-	"github.com/wardclinic/ward/modules/signin"
-	"github.com/wardclinic/ward/modules/staff"
 	"github.com/wardclinic/ward/static"
 	"github.com/wardclinic/ward/templates"
 )
-
-// wardModules is main.go's module list (package main cannot be imported):
-// keep the two in step when a module is added.
-func wardModules(core *boot.Core) []app.Module {
-	return []app.Module{
-		landing.New(),
-		onboarding.New(core),
-		signin.New(core),
-		dashboard.New(),
-		patients.New(),
-		staff.New(core),
-		roles.New(core),
-		audit.New(core),
-	}
-}
 
 // password of the admin of every clinic the tool creates.
 const password = "correct horse battery staple"
@@ -169,7 +147,7 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	a, err := core.App(wardModules(core)...)
+	a, err := core.App(modules.All(core)...)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,33 @@
+// Package modules lists Ward's modules. Adding a module is a folder under
+// modules/ and one line in All.
+package modules
+
+import (
+	"github.com/wardclinic/ward/core/app"
+	"github.com/wardclinic/ward/core/boot"
+	"github.com/wardclinic/ward/modules/audit"
+	"github.com/wardclinic/ward/modules/dashboard"
+	"github.com/wardclinic/ward/modules/landing"
+	"github.com/wardclinic/ward/modules/onboarding"
+	"github.com/wardclinic/ward/modules/patients"
+	"github.com/wardclinic/ward/modules/roles"
+	"github.com/wardclinic/ward/modules/settings"
+	"github.com/wardclinic/ward/modules/signin"
+	"github.com/wardclinic/ward/modules/staff"
+)
+
+// All returns Ward's modules, in order: the order of their navigation
+// entries when two share one, and of their start-up work.
+func All(core *boot.Core) []app.Module {
+	return []app.Module{
+		landing.New(),
+		onboarding.New(core),
+		signin.New(core),
+		dashboard.New(),
+		patients.New(),
+		staff.New(core),
+		settings.New(core),
+		roles.New(core),
+		audit.New(core),
+	}
+}
