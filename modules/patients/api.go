@@ -87,15 +87,24 @@ func decode(c *gin.Context) (Form, error) {
 	return in.Form, nil
 }
 
-func (m *Module) apiCreate(c *gin.Context) error {
-	ctx := c.Request.Context()
+// input decodes and validates the request's patient.
+func (m *Module) input(c *gin.Context) (Form, error) {
 	f, err := decode(c)
 	if err != nil {
-		return err
+		return Form{}, err
 	}
 	f.normalize()
 	if errs := f.Validate(m.app.Clock.Now()); len(errs) > 0 {
-		return web.Invalid(errs)
+		return Form{}, web.Invalid(errs)
+	}
+	return f, nil
+}
+
+func (m *Module) apiCreate(c *gin.Context) error {
+	ctx := c.Request.Context()
+	f, err := m.input(c)
+	if err != nil {
+		return err
 	}
 	var p Patient
 	f.Apply(&p)
@@ -114,13 +123,9 @@ func (m *Module) apiUpdate(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := decode(c)
+	f, err := m.input(c)
 	if err != nil {
 		return err
-	}
-	f.normalize()
-	if errs := f.Validate(m.app.Clock.Now()); len(errs) > 0 {
-		return web.Invalid(errs)
 	}
 	changed, err := m.save(c, p, f)
 	if errors.Is(err, ErrConflict) {
