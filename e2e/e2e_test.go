@@ -241,7 +241,7 @@ func TestBrowserFlows(t *testing.T) {
 		f.clearField("#q")
 		f.typeInto("#q", "MUL") // another case, no accent: finds Müller
 		f.waitFor(`[...document.querySelectorAll("#results tbody a")].some(a => a.innerText === "Müller, John")`, "John Müller's row in the results")
-		f.waitPath("/patients?q=MUL") // hx-push-url keeps the search in the address
+		f.waitPath("/patients?q=MUL") // hx-replace-url keeps the search in the address
 		if !eval[bool](f, `window.e2eSamePage === true`) {
 			t.Error("the page was reloaded: search as you type should swap only the results")
 		}

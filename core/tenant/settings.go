@@ -66,6 +66,30 @@ func LoadSettings(ctx context.Context, tdb *db.Tenant) (*Settings, error) {
 	return &s, err
 }
 
+// Location is the clinic's time zone: UTC when it has none, or one this
+// machine does not know.
+func (s *Settings) Location() *time.Location {
+	if s == nil || s.Timezone == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(s.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// Zone is the clinic's time zone (see Settings.Location): dates a person
+// types or reads — today, a date of birth, a day in a filter — are the
+// clinic's, not the server's.
+func Zone(ctx context.Context, tdb *db.Tenant) *time.Location {
+	s, err := LoadSettings(ctx, tdb)
+	if err != nil {
+		return time.UTC
+	}
+	return s.Location()
+}
+
 // SaveSettings writes a clinic's changed settings.
 func SaveSettings(ctx context.Context, tdb *db.Tenant, s *Settings, now time.Time) error {
 	s.UpdatedAt = now

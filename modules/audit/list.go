@@ -11,7 +11,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/wardclinic/ward/core/audit"
-	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/htmx"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
@@ -62,7 +61,7 @@ type entryView struct {
 func (m *Module) list(c *gin.Context) error {
 	ctx := c.Request.Context()
 	tdb := tenant.DB(ctx)
-	loc := clinicZone(c, tdb)
+	loc := tenant.Zone(c.Request.Context(), tdb)
 	f := parseFilter(c.Query)
 	q, errs := f.query(loc)
 
@@ -130,20 +129,6 @@ func (m *Module) fill(c *gin.Context, v *listView, q audit.Filter, ps []person, 
 		})
 	}
 	return nil
-}
-
-// clinicZone is the clinic's time zone from its settings, UTC when it has
-// none (or one this machine does not know).
-func clinicZone(c *gin.Context, tdb *db.Tenant) *time.Location {
-	s, err := tenant.LoadSettings(c.Request.Context(), tdb)
-	if err != nil || s.Timezone == "" {
-		return time.UTC
-	}
-	loc, err := time.LoadLocation(s.Timezone)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
 }
 
 // who names the person behind an entry: their current name, else the email

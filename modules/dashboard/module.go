@@ -74,12 +74,7 @@ type view struct {
 func (m *Module) show(c *gin.Context) error {
 	ctx := c.Request.Context()
 	u, t := auth.FromContext(ctx), tenant.FromContext(ctx)
-	now := m.app.Clock.Now()
-	if s, err := tenant.LoadSettings(ctx, tenant.DB(ctx)); err == nil {
-		if loc, err := time.LoadLocation(s.Timezone); err == nil {
-			now = now.In(loc) // "good morning" where the clinic is
-		}
-	}
+	now := m.app.Clock.Now().In(tenant.Zone(ctx, tenant.DB(ctx))) // "good morning" where the clinic is
 	v := view{Greeting: greeting(now), Name: u.Name, Trial: t.Subscription.Plan == "trial", ExpiresAt: t.Subscription.ExpiresAt}
 	v.DaysLeft = int(t.Subscription.ExpiresAt.Sub(now).Hours()/24 + 0.999)
 	return m.app.Render.Page(c, http.StatusOK, "dashboard/index", web.Page{Title: "Dashboard", Data: v})

@@ -94,7 +94,7 @@ func (m *Module) input(c *gin.Context) (Form, error) {
 		return Form{}, err
 	}
 	f.normalize()
-	if errs := f.Validate(m.app.Clock.Now()); len(errs) > 0 {
+	if errs := f.Validate(m.clinicNow(c)); len(errs) > 0 {
 		return Form{}, web.Invalid(errs)
 	}
 	return f, nil

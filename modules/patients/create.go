@@ -39,7 +39,7 @@ func (m *Module) showNew(c *gin.Context) error {
 func (m *Module) create(c *gin.Context) error {
 	ctx := c.Request.Context()
 	f := FormFromValues(c.PostForm)
-	if errs := f.Validate(m.app.Clock.Now()); len(errs) > 0 {
+	if errs := f.Validate(m.clinicNow(c)); len(errs) > 0 {
 		return m.formPage(c, http.StatusUnprocessableEntity, formView{Form: f}, errs)
 	}
 	var p Patient

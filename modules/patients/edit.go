@@ -31,7 +31,7 @@ func (m *Module) update(c *gin.Context) error {
 		return err
 	}
 	f := FormFromValues(c.PostForm)
-	if errs := f.Validate(m.app.Clock.Now()); len(errs) > 0 {
+	if errs := f.Validate(m.clinicNow(c)); len(errs) > 0 {
 		return m.formPage(c, http.StatusUnprocessableEntity, formView{Form: f, Patient: p}, errs)
 	}
 	changed, err := m.save(c, p, f)

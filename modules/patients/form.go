@@ -2,6 +2,7 @@ package patients
 
 import (
 	"net/mail"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -100,9 +101,10 @@ func FormFromPatient(p *Patient) Form {
 // AllergiesText is the allergies as the textarea shows them.
 func (f Form) AllergiesText() string { return strings.Join(f.Allergies, "\n") }
 
-// Validate checks the form against today's date and returns field →
-// message; when it is empty, Apply may be called.
-func (f *Form) Validate(today time.Time) map[string]string {
+// Validate checks the form and returns field → message; when it is empty,
+// Apply may be called. now is in the clinic's time zone: a date of birth is
+// in the future by the clinic's calendar, not the server's.
+func (f *Form) Validate(now time.Time) map[string]string {
 	errs := map[string]string{}
 	name := func(field, v, what string) {
 		switch {
@@ -119,7 +121,10 @@ func (f *Form) Validate(today time.Time) map[string]string {
 
 	if f.DateOfBirth != "" {
 		d, err := time.Parse(time.DateOnly, f.DateOfBirth)
+		today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 		switch {
+		case err != nil && datePattern.MatchString(f.DateOfBirth):
+			errs["dateOfBirth"] = "There is no such date. Check the day and the month."
 		case err != nil:
 			errs["dateOfBirth"] = "Enter the date as YYYY-MM-DD, for example 1984-07-23."
 		case d.After(today):
@@ -146,8 +151,11 @@ func (f *Form) Validate(today time.Time) map[string]string {
 	if utf8.RuneCountInString(f.Address) > maxAddress {
 		errs["address"] = "Use at most 300 characters."
 	}
-	if utf8.RuneCountInString(f.EmergencyName) > maxShort || utf8.RuneCountInString(f.EmergencyRelation) > maxShort {
+	if utf8.RuneCountInString(f.EmergencyName) > maxShort {
 		errs["emergencyName"] = "Use at most 100 characters."
+	}
+	if utf8.RuneCountInString(f.EmergencyRelation) > maxShort {
+		errs["emergencyRelation"] = "Use at most 100 characters."
 	}
 	if f.EmergencyPhone != "" {
 		if d := Digits(f.EmergencyPhone); len(d) < 5 || len(d) > 15 || !phoneChars(f.EmergencyPhone) {
@@ -186,14 +194,22 @@ func (f *Form) Apply(p *Patient) {
 	p.normalize()
 }
 
+// printable refuses control and invisible formatting characters, except
+// the zero-width (non-)joiners that spell names in Persian, Hindi and others.
 func printable(s string) bool {
 	for _, r := range s {
+		if r == '\u200c' || r == '\u200d' {
+			continue
+		}
 		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
 			return false
 		}
 	}
 	return true
 }
+
+// datePattern is the shape of a date typed as YYYY-MM-DD.
+var datePattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
 func phoneChars(s string) bool {
 	for _, r := range s {

@@ -38,6 +38,7 @@ func TestValidate(t *testing.T) {
 		badPhone    = "Enter a phone number of 5 to 15 digits; spaces, +, -, ( and ) are fine."
 		badEmail    = "Enter an email address such as name@example.com, or leave it empty."
 		badDate     = "Enter the date as YYYY-MM-DD, for example 1984-07-23."
+		noSuchDate  = "There is no such date. Check the day and the month."
 		badChars    = "Use letters, spaces, hyphens and apostrophes."
 		badAllergy  = "Each allergy has at most 100 characters, one per line."
 		badEmPhone  = "Enter a phone number of 5 to 15 digits."
@@ -66,11 +67,15 @@ func TestValidate(t *testing.T) {
 		{"first name with a tab", func(f *Form) { f.FirstName = "Zo\të" }, map[string]string{"firstName": badChars}},
 		{"last name with a NUL", func(f *Form) { f.LastName = "Nú\x00ñez" }, map[string]string{"lastName": badChars}},
 		{"last name with a right-to-left override", func(f *Form) { f.LastName = "Nú\u202eñez" }, map[string]string{"lastName": badChars}},
+		{"Persian name with a zero-width non-joiner", func(f *Form) { f.FirstName = "مهر\u200cناز" }, nil},
 		{"apostrophe and hyphen", func(f *Form) { f.FirstName, f.LastName = "Mary-Jane", "O'Brien" }, nil},
 
 		{"no date of birth", func(f *Form) { f.DateOfBirth = "" }, nil},
 		{"date as DD/MM/YYYY", func(f *Form) { f.DateOfBirth = "23/07/1984" }, map[string]string{"dateOfBirth": badDate}},
-		{"impossible date", func(f *Form) { f.DateOfBirth = "2001-02-30" }, map[string]string{"dateOfBirth": badDate}},
+		{"impossible date", func(f *Form) { f.DateOfBirth = "2001-02-30" }, map[string]string{"dateOfBirth": noSuchDate}},
+		{"29 February of a common year", func(f *Form) { f.DateOfBirth = "2023-02-29" }, map[string]string{"dateOfBirth": noSuchDate}},
+		{"29 February of a leap year", func(f *Form) { f.DateOfBirth = "2024-02-29" }, nil},
+		{"month 13", func(f *Form) { f.DateOfBirth = "1984-13-01" }, map[string]string{"dateOfBirth": noSuchDate}},
 		{"date with a time", func(f *Form) { f.DateOfBirth = "1984-07-23T00:00:00Z" }, map[string]string{"dateOfBirth": badDate}},
 		{"born today", func(f *Form) { f.DateOfBirth = "2026-03-02" }, nil},
 		{"born tomorrow", func(f *Form) { f.DateOfBirth = "2026-03-03" }, map[string]string{"dateOfBirth": futureDate}},
@@ -102,8 +107,8 @@ func TestValidate(t *testing.T) {
 		{"address of 301 letters", func(f *Form) { f.Address = strings.Repeat("ü", 301) }, map[string]string{"address": tooLongAddr}},
 
 		{"emergency name of 101", func(f *Form) { f.EmergencyName = strings.Repeat("a", 101) }, map[string]string{"emergencyName": tooLong100}},
-		{"emergency relation of 101 (shown on the name)", func(f *Form) { f.EmergencyRelation = strings.Repeat("a", 101) },
-			map[string]string{"emergencyName": tooLong100}},
+		{"emergency relation of 101", func(f *Form) { f.EmergencyRelation = strings.Repeat("a", 101) },
+			map[string]string{"emergencyRelation": tooLong100}},
 		{"emergency phone of 2 digits", func(f *Form) { f.EmergencyPhone = "12" }, map[string]string{"emergencyPhone": badEmPhone}},
 		{"emergency phone with letters", func(f *Form) { f.EmergencyPhone = "call 55555" }, map[string]string{"emergencyPhone": badEmPhone}},
 
@@ -243,25 +248,29 @@ func TestSplitAllergies(t *testing.T) {
 
 func TestFold(t *testing.T) {
 	cases := map[string]string{
-		"":             "",
-		"Zoë Ñúñez":    "zoe nunez",
-		"  ZOË  ":      "zoe",
-		"Núñez":        "nunez",
-		"García":       "garcia",
-		"Müller":       "muller",
-		"Chloé":        "chloe",
-		"Çelik":        "celik",
-		"Öztürk":       "ozturk",
-		"O'Brien":      "o'brien",
-		"Mary-Jane":    "mary-jane",
-		"Zoe\u0308":    "zoe", // already decomposed
-		"Ångström":     "angstrom",
-		"Dvořák":       "dvorak",
-		"SMITH":        "smith",
-		"José María":   "jose maria",
-		"Nguyễn":       "nguyen",
-		"Łukasz":       "łukasz", // a letter of its own, not an accented l: kept
-		"Hernández 42": "hernandez 42",
+		"":               "",
+		"Zoë Ñúñez":      "zoe nunez",
+		"  ZOË  ":        "zoe",
+		"Núñez":          "nunez",
+		"García":         "garcia",
+		"Müller":         "muller",
+		"Chloé":          "chloe",
+		"Çelik":          "celik",
+		"Öztürk":         "ozturk",
+		"O'Brien":        "o'brien",
+		"Mary-Jane":      "mary-jane",
+		"Zoe\u0308":      "zoe", // already decomposed
+		"Ångström":       "angstrom",
+		"Dvořák":         "dvorak",
+		"SMITH":          "smith",
+		"José María":     "jose maria",
+		"Nguyễn":         "nguyen",
+		"Łukasz":         "lukasz", // typed "l" on most keyboards; "ł" folds too
+		"Groß":           "gross",
+		"Ægir Østergård": "aegir ostergard",
+		"O\u2019Brien":   "o'brien", // the apostrophe phones and Macs type
+		"Đorđević":       "dordevic",
+		"Hernández 42":   "hernandez 42",
 	}
 	for in, want := range cases {
 		if got := Fold(in); got != want {
@@ -477,6 +486,31 @@ func TestSearchFilterEmailWithDigitsIsAnEmail(t *testing.T) {
 		want := bson.D{{Key: "emailKey", Value: regex("^" + strings.ReplaceAll(q, ".", `\.`))}}
 		if got := searchFilter(q); !reflect.DeepEqual(got, want) {
 			t.Errorf("searchFilter(%q) = %v, want %v", q, got, want)
+		}
+	}
+}
+
+// "In the future" is by the clinic's calendar: at the same instant it may
+// already be tomorrow in Auckland and still yesterday in Los Angeles.
+func TestValidateDateOfBirthInTheClinicsZone(t *testing.T) {
+	instant := time.Date(2026, 3, 2, 20, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		zone, dob string
+		future    bool
+	}{
+		{"Pacific/Auckland", "2026-03-03", false}, // 09:00 on 3 March there
+		{"Pacific/Auckland", "2026-03-04", true},
+		{"America/Los_Angeles", "2026-03-02", false}, // 12:00 on 2 March there
+		{"America/Los_Angeles", "2026-03-03", true},
+	} {
+		loc, err := time.LoadLocation(tc.zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := Form{FirstName: "Baby", LastName: "Doe", DateOfBirth: tc.dob}
+		_, future := f.Validate(instant.In(loc))["dateOfBirth"]
+		if future != tc.future {
+			t.Errorf("born %s, now %s in %s: refused as future = %v, want %v", tc.dob, instant.In(loc).Format(time.DateTime), tc.zone, future, tc.future)
 		}
 	}
 }

@@ -96,7 +96,8 @@ func (p *Patient) normalize() {
 	p.EmailKey = strings.ToLower(p.Email)
 }
 
-// Fold lower-cases s and removes accents: "Zoë Ñúñez" → "zoe nunez".
+// Fold lower-cases s and removes accents: "Zoë Ñúñez" → "zoe nunez",
+// "Łukasz Groß" → "lukasz gross"; curly apostrophes become straight ones.
 func Fold(s string) string {
 	// A transformer chain keeps state: one per call, never shared.
 	folder := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
@@ -104,8 +105,15 @@ func Fold(s string) string {
 	if err != nil {
 		out = s
 	}
-	return strings.ToLower(strings.TrimSpace(out))
+	return letters.Replace(strings.ToLower(strings.TrimSpace(out)))
 }
+
+// letters spells the letters that have no accent to remove as people type
+// them on a plain keyboard.
+var letters = strings.NewReplacer(
+	"ł", "l", "ø", "o", "æ", "ae", "œ", "oe", "ß", "ss", "đ", "d", "ð", "d", "þ", "th", "ı", "i",
+	"\u2019", "'", "\u2018", "'", "\u02bc", "'",
+)
 
 // Digits keeps only the digits of s: "+1 (555) 010-2030" → "15550102030".
 func Digits(s string) string {

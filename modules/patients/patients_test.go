@@ -668,7 +668,7 @@ func TestValidationMessagesOnThePage(t *testing.T) {
 		{"email", "email", "Enter an email address such as name@example.com, or leave it empty.", person("Zoë", "Núñez", "email", "zoe@")},
 		{"address", "address", "Use at most 300 characters.", person("Zoë", "Núñez", "address", long(301))},
 		{"emergency name", "emergencyName", "Use at most 100 characters.", person("Zoë", "Núñez", "emergencyName", long(101))},
-		{"emergency relation", "emergencyName", "Use at most 100 characters.", person("Zoë", "Núñez", "emergencyRelation", long(101))},
+		{"emergency relation", "emergencyRelation", "Use at most 100 characters.", person("Zoë", "Núñez", "emergencyRelation", long(101))},
 		{"emergency phone", "emergencyPhone", "Enter a phone number of 5 to 15 digits.", person("Zoë", "Núñez", "emergencyPhone", "123")},
 		{"too many allergies", "allergies", "List at most 50 allergies.", person("Zoë", "Núñez", "allergies", strings.Join(many, "\n"))},
 		{"allergy too long", "allergies", "Each allergy has at most 100 characters, one per line.", person("Zoë", "Núñez", "allergies", "Latex\n"+long(101))},

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -20,7 +21,10 @@ type showView struct {
 	Patient  *Patient
 	Age      int
 	Timeline []TimelineEntry
-	Saved    string
+	// TimelineIncomplete: a module's entries could not be read; the
+	// rest of the page (allergies first) still shows.
+	TimelineIncomplete bool
+	Saved              string
 }
 
 // load returns the clinic's patient named in the URL, or a 404 that says
@@ -40,17 +44,21 @@ func (m *Module) show(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	tl, err := m.timelineFor(ctx, tenant.DB(ctx), p.ID)
-	if err != nil {
-		return err
-	}
+	tl, complete := m.timelineFor(ctx, tenant.DB(ctx), p.ID)
 	if err := m.record(c, "patient.view", p, ""); err != nil {
 		return err
 	}
 	saved := map[string]string{"created": "Patient registered.", "updated": "Changes saved.", "archived": "Patient archived.", "restored": "Patient restored."}[c.Query("saved")]
 	return m.render.Page(c, http.StatusOK, showPage, web.Page{Title: p.FullName(), Data: showView{
-		Patient: p, Age: p.Age(m.app.Clock.Now()), Timeline: tl, Saved: saved,
+		Patient: p, Age: p.Age(m.clinicNow(c)), Timeline: tl, TimelineIncomplete: !complete, Saved: saved,
 	}})
+}
+
+// clinicNow is the current time in the clinic's time zone: "today" for a
+// date of birth or an age is the clinic's day.
+func (m *Module) clinicNow(c *gin.Context) time.Time {
+	ctx := c.Request.Context()
+	return m.app.Clock.Now().In(tenant.Zone(ctx, tenant.DB(ctx)))
 }
 
 // record writes an audit entry about a patient. Views are recorded too:

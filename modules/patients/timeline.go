@@ -2,10 +2,12 @@ package patients
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"time"
 
 	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/logging"
 )
 
 // TimelineSource is implemented by modules that put entries on a patient's
@@ -28,19 +30,23 @@ type TimelineEntry struct {
 // timelineLimit is how many entries the patient page shows.
 const timelineLimit = 20
 
-// timelineFor gathers the latest entries from every source.
-func (m *Module) timelineFor(ctx context.Context, tdb *db.Tenant, patientID string) ([]TimelineEntry, error) {
-	var all []TimelineEntry
+// timelineFor gathers the latest entries from every source. A failing
+// source is logged and skipped (complete is false): one module's trouble
+// must not hide a patient's allergies.
+func (m *Module) timelineFor(ctx context.Context, tdb *db.Tenant, patientID string) (entries []TimelineEntry, complete bool) {
+	complete = true
 	for _, src := range m.timeline {
 		es, err := src.PatientTimeline(ctx, tdb, patientID, timelineLimit)
 		if err != nil {
-			return nil, err
+			logging.FromContext(ctx).Error().Err(err).Str("source", fmt.Sprintf("%T", src)).Msg("patient timeline: a source failed")
+			complete = false
+			continue
 		}
-		all = append(all, es...)
+		entries = append(entries, es...)
 	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].At.After(all[j].At) })
-	if len(all) > timelineLimit {
-		all = all[:timelineLimit]
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].At.After(entries[j].At) })
+	if len(entries) > timelineLimit {
+		entries = entries[:timelineLimit]
 	}
-	return all, nil
+	return entries, complete
 }

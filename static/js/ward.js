@@ -49,8 +49,12 @@
   });
 })();
 
-// Fill an empty time-zone field with the browser's own zone.
 document.addEventListener("DOMContentLoaded", function () {
+  // A page that came back with errors puts the cursor on the first one.
+  var bad = document.querySelector('[aria-invalid="true"]');
+  if (bad) { bad.focus(); }
+
+  // Fill an empty time-zone field with the browser's own zone.
   var tz = "";
   try { tz = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { tz = ""; }
   document.querySelectorAll("input[data-detect-timezone]").forEach(function (el) {
