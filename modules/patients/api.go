@@ -79,12 +79,28 @@ func decode(c *gin.Context) (Form, error) {
 	d := json.NewDecoder(c.Request.Body)
 	d.DisallowUnknownFields()
 	if err := d.Decode(&in); err != nil {
-		return Form{}, web.BadRequest("The request body must be a JSON object with the patient's fields.")
+		return Form{}, bodyError(err, "The request body must be a JSON object with the patient's fields.")
 	}
 	if _, err := d.Token(); !errors.Is(err, io.EOF) {
 		return Form{}, web.BadRequest("The request body must hold one JSON object.")
 	}
 	return in.Form, nil
+}
+
+// bodyError is the answer to a body that could not be read: 413 when it
+// is over the size limit, else 400 with msg.
+func bodyError(err error, msg string) error {
+	if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
+		return &web.Error{Status: http.StatusRequestEntityTooLarge, Err: err,
+			Message: fmt.Sprintf("The request body is too large: Ward accepts up to %d bytes.", tooLarge.Limit)}
+	}
+	return web.BadRequest(msg)
+}
+
+// versionMissing is the answer to a change that does not say which version
+// of the patient it was made from.
+func versionMissing() error {
+	return web.Invalid(map[string]string{"version": "Send the version of the patient the change starts from (the version field of GET)."})
 }
 
 // input decodes and validates the request's patient.
@@ -127,6 +143,9 @@ func (m *Module) apiUpdate(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if f.Version < 1 {
+		return versionMissing()
+	}
 	changed, err := m.save(c, p, f)
 	if errors.Is(err, ErrConflict) {
 		return web.Conflict(fmt.Sprintf("The patient was changed by someone else since version %d. Fetch it again and reapply your change.", f.Version))
@@ -155,7 +174,10 @@ func (m *Module) apiSetActive(c *gin.Context, active bool) error {
 		Version int64 `json:"version"`
 	}
 	if err := json.NewDecoder(c.Request.Body).Decode(&body); err != nil {
-		return web.BadRequest(`The request body must be {"version": N}.`)
+		return bodyError(err, `The request body must be {"version": N}.`)
+	}
+	if body.Version < 1 {
+		return versionMissing()
 	}
 	if err := m.setActiveFrom(c, p, body.Version, active); errors.Is(err, ErrConflict) {
 		return web.Conflict("The patient was changed by someone else. Fetch it again.")

@@ -20,6 +20,10 @@ func (m *Module) edit(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	// The form shows the whole record: opening it is a view.
+	if err := m.record(c, "patient.view", p, "edit form"); err != nil {
+		return err
+	}
 	return m.formPage(c, http.StatusOK, formView{Form: FormFromPatient(p), Patient: p}, nil)
 }
 
@@ -39,6 +43,9 @@ func (m *Module) update(c *gin.Context) error {
 		latest, lerr := m.load(c)
 		if lerr != nil {
 			return lerr
+		}
+		if err := m.record(c, "patient.view", latest, "edit form, after a conflict"); err != nil {
+			return err
 		}
 		return m.formPage(c, http.StatusConflict, formView{Form: FormFromPatient(latest), Patient: latest, Conflict: true},
 			map[string]string{"form": conflictMessage})

@@ -377,7 +377,15 @@ func TestSearchFilter(t *testing.T) {
 		{"  Núñez   Zoë ", bson.D{{Key: "$and", Value: bson.A{nameWord("nunez"), nameWord("zoe")}}}},
 		{"a b c d e f", bson.D{{Key: "$and", Value: bson.A{nameWord("a"), nameWord("b"), nameWord("c"), nameWord("d")}}}},
 		// Typed patterns are quoted: no one can inject a regular expression.
-		{"a.b*", bson.D{{Key: "$and", Value: bson.A{nameWord(`a\.b\*`)}}}},
+		{"a.b*", bson.D{{Key: "$or", Value: bson.A{
+			bson.D{{Key: "$and", Value: bson.A{nameWord(`a\.b\*`)}}},
+			bson.D{{Key: "emailKey", Value: regex(`^a\.b\*`)}},
+		}}}},
+		// One word with an email's punctuation is a name or an address.
+		{"zoe.nunez", bson.D{{Key: "$or", Value: bson.A{
+			bson.D{{Key: "$and", Value: bson.A{nameWord(`zoe\.nunez`)}}},
+			bson.D{{Key: "emailKey", Value: regex(`^zoe\.nunez`)}},
+		}}}},
 		{"(", bson.D{{Key: "$and", Value: bson.A{nameWord(`\(`)}}}},
 		{"o'brien", bson.D{{Key: "$and", Value: bson.A{nameWord("o'brien")}}}},
 	}

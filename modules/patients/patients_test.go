@@ -270,6 +270,12 @@ func TestRegisterNumbersShowAndViewAudit(t *testing.T) {
 			t.Errorf("view entry: %+v", e)
 		}
 	}
+	// The edit form shows the whole record: opening it is a view too.
+	c.Get(cl.Host, "/patients/"+zoe+"/edit")
+	views = auditOf(t, cl.DB, "patient.view", zoe)
+	if len(views) != 4 || !slices.ContainsFunc(views, func(e audit.Entry) bool { return e.After == "edit form" }) {
+		t.Errorf("after opening the edit form: %+v", views)
+	}
 	if cr := auditOf(t, cl.DB, "patient.create", john); len(cr) != 1 || cr[0].After != "P-000002" {
 		t.Errorf("create entry of John: %+v", cr)
 	}
@@ -428,13 +434,18 @@ func TestSearch(t *testing.T) {
 	register(t, c, cl.Host, person("Zoë", "Núñez", "phone", "+1 (555) 010-2030", "email", "zoe.nunez@example.com"))
 	register(t, c, cl.Host, person("John", "Smith", "phone", "555 777 8888", "email", "JSmith@Example.org"))
 	register(t, c, cl.Host, person("Ana", "Zoller"))
+	register(t, c, cl.Host, person("Łukasz", "O’Groß"))
 
-	const zoe, john, ana = "Núñez, Zoë", "Smith, John", "Zoller, Ana"
+	const zoe, john, ana, lukasz = "Núñez, Zoë", "Smith, John", "Zoller, Ana", "O’Groß, Łukasz"
 	cases := []struct {
 		q    string
 		want []string
 	}{
-		{"", []string{zoe, john, ana}},
+		{"", []string{zoe, lukasz, john, ana}},
+		{"lukasz", []string{lukasz}},
+		{"Łuk", []string{lukasz}},
+		{"o'gross", []string{lukasz}},
+		{"zoe.nunez", []string{zoe}},
 		{"zoe", []string{zoe}},
 		{"Zoë", []string{zoe}},
 		{"ZOE", []string{zoe}},
@@ -888,7 +899,9 @@ func TestDuplicatePanel(t *testing.T) {
 		{"same name, same date of birth", person("John", "Doe", "dateOfBirth", "1980-05-05"), []string{"John Doe"}},
 		{"case and accents ignored", person("JÖHN", "DÓE", "dateOfBirth", "1980-05-05"), []string{"John Doe"}},
 		{"different date of birth, different phone", person("Jon", "Doe", "dateOfBirth", "1981-05-05", "phone", "555 999 0000"), nil},
-		{"same phone typed differently, no date", person("Jon", "Doe", "phone", "(555) 123-4567 "), nil}, // digits must match whole
+		{"same phone without the country code, no date", person("Jon", "Doe", "phone", "(555) 123-4567 "), []string{"John Doe"}},
+		{"first and last name swapped", person("Doe", "John", "dateOfBirth", "1980-05-05"), []string{"John Doe"}},
+		{"a phone sharing only the last digits", person("Jon", "Doe", "phone", "4567"), nil},
 		{"same phone", person("Jon", "Doe", "phone", "+1 555 123 4567", "dateOfBirth", "1999-01-01"), []string{"John Doe"}},
 		{"same phone, other digits layout", person("Jon", "Doe", "phone", "1-555-123-4567"), []string{"John Doe"}},
 		{"two letters away", person("Jonny", "Doe", "dateOfBirth", "1980-05-05"), nil},

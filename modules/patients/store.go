@@ -94,8 +94,8 @@ func (s store) List(ctx context.Context, q Query) (Result, error) {
 var numberPattern = regexp.MustCompile(`^(?i)p-?0*(\d{1,12})$`)
 
 // searchFilter turns what someone typed into a filter: a patient number
-// ("P-000042", "42"), phone digits, an email (a prefix), or name
-// prefixes — every word must start the first or the last name, accents and
+// ("P-000042", "42"), phone digits, an email (a prefix; with "@", or one
+// word with dots as in "zoe.nunez"), or name prefixes — every word must start the first or the last name, accents and
 // case ignored.
 func searchFilter(q string) bson.D {
 	q = strings.TrimSpace(q)
@@ -131,7 +131,13 @@ func searchFilter(q string) bson.D {
 			break
 		}
 	}
-	return bson.D{{Key: "$and", Value: and}}
+	names := bson.D{{Key: "$and", Value: and}}
+	if !strings.ContainsAny(q, " \t") && strings.ContainsAny(q, "._+") {
+		// One word with an email's punctuation may be the start of an
+		// address too ("zoe.nunez").
+		return bson.D{{Key: "$or", Value: bson.A{names, bson.D{{Key: "emailKey", Value: prefix(strings.ToLower(q))}}}}}
+	}
+	return names
 }
 
 // phoneDigits matches digits anywhere in the phone: people type a local
@@ -220,12 +226,16 @@ func (s store) Save(ctx context.Context, p *Patient, from int64, changed []strin
 	if err != nil {
 		return err
 	}
-	res, err := s.patients().ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.ID}}, p, false)
+	// Only over an older version: a save delayed past later ones (which
+	// build on this revision) must not bring the record back to it.
+	res, err := s.patients().ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.ID}, {Key: "version", Value: bson.D{{Key: "$lt", Value: p.Version}}}}, p, false)
 	if err != nil {
 		return err
 	}
 	if res.Matched == 0 {
-		return ErrNotFound
+		if _, err := s.Get(ctx, p.ID); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -257,7 +267,7 @@ func (s store) Duplicates(ctx context.Context, first, last string, dob time.Time
 		or = append(or, bson.D{{Key: "dob", Value: dob}})
 	}
 	if d := Digits(phone); len(d) >= 5 {
-		or = append(or, bson.D{{Key: "phoneDigits", Value: d}})
+		or = append(or, samePhone(d))
 	}
 	if len(or) == 0 || (first == "" && last == "") {
 		return nil, nil
@@ -269,7 +279,11 @@ func (s store) Duplicates(ctx context.Context, first, last string, dob time.Time
 	name := Fold(first) + " " + Fold(last)
 	var out []Patient
 	for _, c := range candidates {
-		if c.ID != except && editDistance(name, c.FirstKey+" "+c.LastKey) <= 1 {
+		if c.ID == except {
+			continue
+		}
+		// One typo, or first and last name swapped ("Doe John").
+		if editDistance(name, c.FirstKey+" "+c.LastKey) <= 1 || editDistance(name, c.LastKey+" "+c.FirstKey) <= 1 {
 			out = append(out, c)
 		}
 		if len(out) == 5 {
@@ -277,6 +291,19 @@ func (s store) Duplicates(ctx context.Context, first, last string, dob time.Time
 		}
 	}
 	return out, nil
+}
+
+// phoneTail is how many trailing digits make two phones the same: enough
+// for a subscriber number, few enough to ignore a country or trunk prefix
+// ("+1 555 123 4567" and "(555) 123-4567").
+const phoneTail = 9
+
+// samePhone matches phones that end in the same digits as d.
+func samePhone(d string) bson.D {
+	if len(d) > phoneTail {
+		d = d[len(d)-phoneTail:]
+	}
+	return bson.D{{Key: "phoneDigits", Value: bson.D{{Key: "$regex", Value: regexp.QuoteMeta(d) + "$"}}}}
 }
 
 // editDistance is the Levenshtein distance between a and b, in runes.
