@@ -30,7 +30,7 @@ var FailureIndexes = []db.Index{
 	{Collection: FailuresCollection, Platform: true, Keys: bson.D{{Key: "ip", Value: 1}, {Key: "at", Value: -1}}},
 }
 
-// Limiter counts failed sign-ins.
+// Limiter counts failed sign-ins (and other password and code checks).
 type Limiter struct {
 	coll *db.Collection
 }
@@ -40,27 +40,52 @@ func NewLimiter(store *db.Store) *Limiter {
 	return &Limiter{coll: store.Platform("sign-in failures").Collection(FailuresCollection)}
 }
 
-// Blocked reports whether sign-in for (tenant, email) from ip is refused now,
-// and until when at the latest.
-func (l *Limiter) Blocked(ctx context.Context, tenantID, email, ip string, now time.Time) (bool, time.Time, error) {
+// Attempt is one password or code check in progress. It is recorded as a
+// failure before the check, so guesses sent at the same moment count each
+// other: checking first and recording after would let every request in
+// flight past the limit.
+type Attempt struct {
+	l  *Limiter
+	id string
+}
+
+// Begin records an attempt for (tenant, email) from ip and reports whether
+// it may go ahead. A refused attempt is removed at once (it does not
+// lengthen the lockout) and until says when the next one may be made.
+func (l *Limiter) Begin(ctx context.Context, tenantID, email, ip string, now time.Time) (a *Attempt, until time.Time, err error) {
+	id := db.NewID()
+	if _, err := l.coll.InsertOne(ctx, bson.D{
+		{Key: "_id", Value: id}, {Key: "tenantId", Value: tenantID}, {Key: "email", Value: email},
+		{Key: "ip", Value: ip}, {Key: "at", Value: now},
+	}); err != nil {
+		return nil, time.Time{}, err
+	}
+	a = &Attempt{l: l, id: id}
 	since := now.Add(-FailureWindow)
-	byAccount := bson.D{{Key: "tenantId", Value: tenantID}, {Key: "email", Value: email}, {Key: "at", Value: bson.D{{Key: "$gt", Value: since}}}}
-	n, err := l.coll.Count(ctx, byAccount)
-	if err != nil {
-		return false, time.Time{}, err
+	for _, limit := range []struct {
+		q   bson.D
+		max int64
+	}{
+		{bson.D{{Key: "tenantId", Value: tenantID}, {Key: "email", Value: email}, {Key: "at", Value: bson.D{{Key: "$gt", Value: since}}}}, MaxAccountFailures},
+		{bson.D{{Key: "ip", Value: ip}, {Key: "at", Value: bson.D{{Key: "$gt", Value: since}}}}, MaxIPFailures},
+	} {
+		n, err := l.coll.Count(ctx, limit.q)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		if earlier := n - 1; earlier >= limit.max { // this attempt is one of the n
+			until := l.until(ctx, limit.q, earlier-limit.max, now)
+			return nil, until, a.Cancel(ctx)
+		}
 	}
-	if n >= MaxAccountFailures {
-		return true, l.until(ctx, byAccount, n-MaxAccountFailures, now), nil
-	}
-	byIP := bson.D{{Key: "ip", Value: ip}, {Key: "at", Value: bson.D{{Key: "$gt", Value: since}}}}
-	n, err = l.coll.Count(ctx, byIP)
-	if err != nil {
-		return false, time.Time{}, err
-	}
-	if n >= MaxIPFailures {
-		return true, l.until(ctx, byIP, n-MaxIPFailures, now), nil
-	}
-	return false, time.Time{}, nil
+	return a, time.Time{}, nil
+}
+
+// Cancel removes the attempt: the password or code was right, or the
+// attempt was refused before any check.
+func (a *Attempt) Cancel(ctx context.Context) error {
+	_, err := a.l.coll.DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: a.id}})
+	return err
 }
 
 // until is when enough failures have left the window for one more attempt.
@@ -73,15 +98,6 @@ func (l *Limiter) until(ctx context.Context, q bson.D, skip int64, now time.Time
 		return now.Add(FailureWindow)
 	}
 	return fs[0].At.Add(FailureWindow)
-}
-
-// Fail records a failed sign-in.
-func (l *Limiter) Fail(ctx context.Context, tenantID, email, ip string, now time.Time) error {
-	_, err := l.coll.InsertOne(ctx, bson.D{
-		{Key: "_id", Value: db.NewID()}, {Key: "tenantId", Value: tenantID}, {Key: "email", Value: email},
-		{Key: "ip", Value: ip}, {Key: "at", Value: now},
-	})
-	return err
 }
 
 // Forget removes an account's failures after a successful sign-in.

@@ -58,18 +58,18 @@ func (m *Module) code(c *gin.Context) error {
 	t, tdb := tenant.FromContext(ctx), tenant.DB(ctx)
 	now := m.core.Clock.Now()
 	next := access.SafeNext(c.PostForm("next"))
-	blocked, _, err := m.core.Limiter.Blocked(ctx, t.ID, u.Email, c.ClientIP(), now)
+	attempt, _, err := m.core.Limiter.Begin(ctx, t.ID, u.Email, c.ClientIP(), now)
 	if err != nil {
 		return err
 	}
-	if blocked {
+	if attempt == nil {
 		_ = m.core.Sessions.End(c)
 		return m.render.Page(c, http.StatusTooManyRequests, codePage, web.Page{Title: "Enter your code", Data: loginView{Next: next},
 			Errors: map[string]string{"form": "Too many wrong codes. Sign in again later."}})
 	}
 	code := strings.TrimSpace(c.PostForm("code"))
 	if err := auth.VerifySecondFactor(ctx, tdb, u, code, now); err != nil {
-		_ = m.core.Limiter.Fail(ctx, t.ID, u.Email, c.ClientIP(), now)
+		// The attempt stays recorded as a failure.
 		_ = audit.Record(ctx, tdb, audit.Entry{At: now, ActorID: u.ID, ActorEmail: u.Email, Action: audit.SignInFailure, After: "wrong second factor", IP: c.ClientIP()})
 		return m.render.Page(c, http.StatusUnprocessableEntity, codePage, web.Page{Title: "Enter your code", Data: loginView{Next: next},
 			Errors: map[string]string{"code": "That code is not right, or was used already. Enter the current code from your app, or a recovery code."}})

@@ -60,11 +60,11 @@ func (m *Module) login(c *gin.Context) error {
 	}
 	ip := c.ClientIP()
 
-	blocked, until, err := m.core.Limiter.Blocked(ctx, t.ID, email, ip, now)
+	attempt, until, err := m.core.Limiter.Begin(ctx, t.ID, email, ip, now)
 	if err != nil {
 		return err
 	}
-	if blocked {
+	if attempt == nil {
 		return m.refuse(c, http.StatusTooManyRequests, v,
 			"Too many failed sign-in attempts. For your clinic's safety, try again in "+auth.WaitMinutes(until.Sub(now))+", or reset your password.")
 	}
@@ -80,11 +80,12 @@ func (m *Module) login(c *gin.Context) error {
 		return err
 	}
 	if !ok {
-		if err := m.core.Limiter.Fail(ctx, t.ID, email, ip, now); err != nil {
-			return err
-		}
+		// The attempt stays recorded: it is the failure that counts.
 		_ = audit.Record(ctx, tdb, audit.Entry{At: now, ActorEmail: email, Action: audit.SignInFailure, IP: ip})
 		return m.refuse(c, http.StatusUnprocessableEntity, v, wrong)
+	}
+	if err := attempt.Cancel(ctx); err != nil {
+		return err
 	}
 	if u.Status != auth.UserActive {
 		_ = audit.Record(ctx, tdb, audit.Entry{At: now, ActorID: u.ID, ActorEmail: email, Action: audit.SignInFailure, After: "deactivated", IP: ip})

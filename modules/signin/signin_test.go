@@ -2,10 +2,12 @@ package signin_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -552,4 +554,57 @@ func TestSignInAfterExpiredSession(t *testing.T) {
 	apptest.WantStatus(t, "sign-in page", page, http.StatusOK)
 	r := c.PostForm(a.Host, "/login", url.Values{"email": {a.Admin.Email}, "password": {apptest.Password}})
 	apptest.WantRedirect(t, "sign-in from a page rendered while the old session was ended", r, "/dashboard")
+}
+
+// Guesses sent at the same moment count each other: each attempt is
+// recorded before its password is checked, so no more than the limit are
+// ever checked in one window.
+func TestLockoutHoldsAgainstConcurrentGuesses(t *testing.T) {
+	s := start(t, nil)
+	a := s.NewClinic(t, "sunrise")
+	const n = 30
+	clients := make([]*apptest.Client, n)
+	for i := range clients {
+		clients[i] = s.Client(t)
+		clients[i].Get(a.Host, "/login")
+	}
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	var wg sync.WaitGroup
+	ready := make(chan struct{})
+	for i, c := range clients {
+		wg.Go(func() {
+			<-ready
+			r := c.PostForm(a.Host, "/login", url.Values{"email": {a.Admin.Email}, "password": {fmt.Sprintf("wrong guess %d", i)}})
+			mu.Lock()
+			statuses[r.StatusCode]++
+			mu.Unlock()
+		})
+	}
+	close(ready)
+	wg.Wait()
+	checked, refused := statuses[http.StatusUnprocessableEntity], statuses[http.StatusTooManyRequests]
+	if checked > auth.MaxAccountFailures || checked+refused != n {
+		t.Fatalf("statuses %v: at most %d guesses may be checked, the rest refused", statuses, auth.MaxAccountFailures)
+	}
+	if docs := count(t, platform(s, auth.FailuresCollection), bson.D{{Key: "email", Value: a.Admin.Email}}); docs != int64(checked) {
+		t.Fatalf("%d failure documents for %d checked guesses: refused attempts must not be kept", docs, checked)
+	}
+}
+
+// Without trusted proxies, X-Forwarded-For does not change the address the
+// per-IP limit counts.
+func TestForwardedForDoesNotResetTheAddressLimit(t *testing.T) {
+	s := start(t, nil)
+	a := s.NewClinic(t, "sunrise")
+	c := s.Client(t)
+	for i := range auth.MaxIPFailures {
+		c.Get(a.Host, "/login")
+		r := c.PostForm(a.Host, "/login", url.Values{"email": {fmt.Sprintf("guess%d@sunrise.test", i)}, "password": {"x"}},
+			"X-Forwarded-For", fmt.Sprintf("10.0.0.%d", i+1), "X-Real-IP", "10.1.1.1")
+		apptest.WantStatus(t, "guess", r, http.StatusUnprocessableEntity)
+	}
+	c.Get(a.Host, "/login")
+	r := c.PostForm(a.Host, "/login", url.Values{"email": {a.Admin.Email}, "password": {apptest.Password}}, "X-Forwarded-For", "10.9.9.9")
+	apptest.WantStatus(t, "after 20 failures from this address, with another X-Forwarded-For", r, http.StatusTooManyRequests)
 }

@@ -89,18 +89,15 @@ func (m *Module) changePassword(c *gin.Context) error {
 func (m *Module) checkCurrent(c *gin.Context, u *auth.User, now time.Time) (*web.Error, error) {
 	ctx := c.Request.Context()
 	t := tenant.FromContext(ctx)
-	blocked, until, err := m.core.Limiter.Blocked(ctx, t.ID, u.Email, c.ClientIP(), now)
+	attempt, until, err := m.core.Limiter.Begin(ctx, t.ID, u.Email, c.ClientIP(), now)
 	if err != nil {
 		return nil, err
 	}
-	if blocked {
+	if attempt == nil {
 		return &web.Error{Status: http.StatusTooManyRequests, Message: "Too many wrong passwords. Try again in " + auth.WaitMinutes(until.Sub(now)) + "."}, nil
 	}
 	if auth.CheckPassword(u.PasswordHash, c.PostForm("current")) {
-		return nil, nil
-	}
-	if err := m.core.Limiter.Fail(ctx, t.ID, u.Email, c.ClientIP(), now); err != nil {
-		return nil, err
+		return nil, attempt.Cancel(ctx)
 	}
 	return &web.Error{Status: http.StatusUnprocessableEntity, Message: "That is not your current password."}, nil
 }
