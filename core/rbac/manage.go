@@ -349,6 +349,18 @@ func (s GrantSet) Has(resource, action string) bool {
 		s[grantKey("*", action)] || s[grantKey("*", "*")]
 }
 
+// Covers reports whether s holds every grant of other: someone whose role
+// has s gains nothing by handing out other.
+func (s GrantSet) Covers(other GrantSet) bool {
+	for k := range other {
+		res, act, _ := strings.Cut(k, ":")
+		if !s.Has(res, act) {
+			return false
+		}
+	}
+	return true
+}
+
 // List returns the grants sorted by resource, then action.
 func (s GrantSet) List() []policies.Grant {
 	out := make([]policies.Grant, 0, len(s))

@@ -52,12 +52,12 @@ func (f *newForm) validate(roleOf map[string]string) map[string]string {
 
 func (m *Module) showNew(c *gin.Context) error {
 	ctx := c.Request.Context()
-	rs, err := roles(ctx, tenant.DB(ctx))
+	ch, err := m.roleChoices(ctx, auth.FromContext(ctx))
 	if err != nil {
 		return err
 	}
 	return m.render.Page(c, http.StatusOK, "staff/new", web.Page{Title: "Add a person",
-		Data: newView{Roles: pickable(rs, auth.FromContext(ctx)), Form: newForm{RoleKey: "receptionist"}}})
+		Data: newView{Roles: ch.Roles, Form: newForm{RoleKey: "receptionist"}}})
 }
 
 // create adds a user with a password no one knows and emails them a link to
@@ -67,16 +67,16 @@ func (m *Module) create(c *gin.Context) error {
 	t, tdb, me := tenant.FromContext(ctx), tenant.DB(ctx), auth.FromContext(ctx)
 	now := m.core.Clock.Now()
 	f := newForm{Name: strings.TrimSpace(c.PostForm("name")), Email: strings.TrimSpace(c.PostForm("email")), RoleKey: c.PostForm("roleKey")}
-	rs, err := roles(ctx, tdb)
+	ch, err := m.roleChoices(ctx, me)
 	if err != nil {
 		return err
 	}
 	invalid := func(errs map[string]string) error {
-		return m.render.Page(c, http.StatusUnprocessableEntity, "staff/new", web.Page{Title: "Add a person", Data: newView{Form: f, Roles: pickable(rs, me)}, Errors: errs})
+		return m.render.Page(c, http.StatusUnprocessableEntity, "staff/new", web.Page{Title: "Add a person", Data: newView{Form: f, Roles: ch.Roles}, Errors: errs})
 	}
-	errs := f.validate(roleNames(rs))
-	if f.RoleKey == rbac.AdminKey && me.RoleKey != rbac.AdminKey {
-		errs["roleKey"] = "Only an administrator can add an Admin."
+	errs := f.validate(ch.Names)
+	if _, ok := errs["roleKey"]; !ok && !ch.Givable[f.RoleKey] {
+		errs["roleKey"] = "You can add people only with a role whose permissions your own role has."
 	}
 	if len(errs) > 0 {
 		return invalid(errs)
@@ -95,7 +95,7 @@ func (m *Module) create(c *gin.Context) error {
 	}
 	link := m.core.Resolver.ClinicURL(c.Request, t.Subdomain, "/password/reset?token="+tok)
 	if err := mail.Queue(ctx, tdb, mail.Message{Key: "invite:" + u.ID, To: u.Email, Subject: "You have been added to " + t.Name + " on Ward",
-		Text: "Hello " + u.Name + ",\n\n" + me.Name + " added you to " + t.Name + " on Ward as " + roleNames(rs)[u.RoleKey] + ".\n" +
+		Text: "Hello " + u.Name + ",\n\n" + me.Name + " added you to " + t.Name + " on Ward as " + ch.Names[u.RoleKey] + ".\n" +
 			"Choose your password within 7 days with this link (it works once):\n\n    " + link + "\n\n— Ward\n"}, now); err != nil {
 		return err
 	}

@@ -13,10 +13,10 @@ import (
 
 type listView struct {
 	Users   []auth.User
-	Roles   []rbac.Role // the roles the viewer may hand out
+	Roles   []rbac.Role // the roles the viewer may give
 	RoleOf  map[string]string
+	Givable map[string]bool // see roleChoices
 	Me      string
-	MeAdmin bool   // only administrators may change an administrator
 	Message string // result of the last change, shown in the row
 }
 
@@ -25,8 +25,8 @@ type rowView struct {
 	User    auth.User
 	Roles   []rbac.Role
 	RoleOf  map[string]string
+	Givable map[string]bool
 	Me      string
-	MeAdmin bool
 	Message string
 	Error   string
 }
@@ -38,12 +38,11 @@ func (m *Module) list(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	rs, err := roles(ctx, tdb)
+	ch, err := m.roleChoices(ctx, me)
 	if err != nil {
 		return err
 	}
 	return m.render.Page(c, http.StatusOK, "staff/list", web.Page{Title: "Staff", Data: listView{
-		Users: users, Roles: pickable(rs, me), RoleOf: roleNames(rs), Me: me.ID, MeAdmin: me.RoleKey == rbac.AdminKey,
-		Message: c.Query("added"),
+		Users: users, Roles: ch.Roles, RoleOf: ch.Names, Givable: ch.Givable, Me: me.ID, Message: c.Query("added"),
 	}})
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
 	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/wardclinic/ward/core/app"
@@ -482,58 +483,84 @@ func TestReactivationDoesNotReviveSessions(t *testing.T) {
 	apptest.WantToLogin(t, "Nina's session from before the deactivation", ninaC.Get(a.Host, "/dashboard"))
 }
 
-// A role given staff rights (an office manager) manages staff but cannot
-// make anyone an Admin — themselves included — nor change an Admin's
-// account: otherwise staff rights would be Admin rights.
-func TestOnlyAdminsManageAdmins(t *testing.T) {
+// Staff rights give no more than one's own role: someone whose role was
+// given staff rights (a nurse who also manages the rota) may give only roles
+// whose every permission her role holds, and may change only the accounts
+// of people whose role is within hers — never make herself or anyone a
+// Doctor or an Admin, nor touch an Admin's account.
+func TestStaffRightsGiveNoMoreThanOnesOwnRole(t *testing.T) {
 	s, a := start(t)
 	ctx := context.Background()
-	for _, act := range []string{"read", "create", "update"} {
-		if _, err := s.Core.RBAC.SetGrant(ctx, s.DB, a.DB, "nurse", "staff", act, true); err != nil {
+	grant := func(role, resource, action string) {
+		t.Helper()
+		if _, err := s.Core.RBAC.SetGrant(ctx, s.DB, a.DB, role, resource, action, true); err != nil {
 			t.Fatal(err)
 		}
 	}
+	for _, act := range []string{"read", "create", "update"} {
+		grant("nurse", "staff", act)
+	}
+	desk, err := rbac.CreateRole(ctx, a.DB, "Front desk", s.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	grant(desk.Key, "patients", "read")
 	if _, err := s.Core.Tenants.Update(ctx, a.ID, bson.D{{Key: "policyVersion", Value: db.NewID()}}, s.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	manager := s.NewUser(t, a, "nurse", "Olga Office", "olga@sunrise.test")
 	doctor := s.NewUser(t, a, "doctor", "Dan Doctor", "dan@sunrise.test")
+	fiona := s.NewUser(t, a, desk.Key, "Fiona Desk", "fiona@sunrise.test")
 	c := signedIn(t, s, a, manager.Email)
 
 	page := c.Get(a.Host, "/staff")
 	apptest.WantStatus(t, "staff list", page, http.StatusOK)
 	doc := page.Doc(t)
-	if doc.Find(`option[value="admin"]`).Length() != 0 {
-		t.Error("the Admin role is offered to someone who is not an administrator")
+	var offered []string
+	doc.Find("#user-" + fiona.ID + " option").Each(func(_ int, o *goquery.Selection) { offered = append(offered, o.AttrOr("value", "")) })
+	if slices.Sort(offered); !slices.Equal(offered, []string{desk.Key, "nurse"}) {
+		t.Errorf("roles offered to someone with the Nurse role and staff rights: %v, want only Front desk and Nurse", offered)
 	}
-	if doc.Find("#user-"+a.Admin.ID+" form").Length() != 0 {
-		t.Error("an administrator's row has controls for someone who is not an administrator")
+	for _, u := range []*auth.User{a.Admin, doctor} {
+		if doc.Find("#user-"+u.ID+" form").Length() != 0 {
+			t.Errorf("%s's row has controls for someone whose role holds less", u.Name)
+		}
 	}
-	if doc.Find("#user-"+doctor.ID+" form").Length() == 0 {
-		t.Error("the doctor's row has no controls for someone with staff rights")
+	if doc.Find("#user-"+fiona.ID+" form").Length() == 0 {
+		t.Error("Fiona's row (Front desk) has no controls")
 	}
 
-	apptest.WantStatus(t, "promote themselves", c.PostForm(a.Host, "/staff/"+manager.ID+"/role", url.Values{"roleKey": {rbac.AdminKey}}), http.StatusForbidden)
-	apptest.WantStatus(t, "promote someone", c.PostForm(a.Host, "/staff/"+doctor.ID+"/role", url.Values{"roleKey": {rbac.AdminKey}}), http.StatusForbidden)
-	apptest.WantStatus(t, "deactivate the admin", c.PostForm(a.Host, "/staff/"+a.Admin.ID+"/status", url.Values{"status": {"inactive"}}), http.StatusForbidden)
-	apptest.WantStatus(t, "demote the admin", c.PostForm(a.Host, "/staff/"+a.Admin.ID+"/role", url.Values{"roleKey": {"nurse"}}), http.StatusForbidden)
-	r := c.PostForm(a.Host, "/staff", url.Values{"name": {"Eve"}, "email": {"eve@sunrise.test"}, "roleKey": {rbac.AdminKey}})
-	apptest.WantStatus(t, "add an admin", r, http.StatusUnprocessableEntity)
-	if msg := r.Doc(t).Find("#e-roleKey").Text(); !strings.Contains(msg, "Only an administrator") {
-		t.Errorf("add an admin: message %q", msg)
+	for _, tc := range []struct{ what, path, field, value string }{
+		{"make herself an Admin", "/staff/" + manager.ID + "/role", "roleKey", rbac.AdminKey},
+		{"make herself a Doctor", "/staff/" + manager.ID + "/role", "roleKey", "doctor"},
+		{"make Fiona a Doctor", "/staff/" + fiona.ID + "/role", "roleKey", "doctor"},
+		{"change the doctor's role", "/staff/" + doctor.ID + "/role", "roleKey", desk.Key},
+		{"deactivate the doctor", "/staff/" + doctor.ID + "/status", "status", auth.UserInactive},
+		{"deactivate the admin", "/staff/" + a.Admin.ID + "/status", "status", auth.UserInactive},
+		{"demote the admin", "/staff/" + a.Admin.ID + "/role", "roleKey", "nurse"},
+	} {
+		apptest.WantStatus(t, tc.what, c.PostForm(a.Host, tc.path, url.Values{tc.field: {tc.value}}), http.StatusForbidden)
 	}
-	for _, u := range []*auth.User{user(t, a, manager.ID), user(t, a, doctor.ID), user(t, a, a.Admin.ID)} {
-		if want := map[string]string{manager.ID: "nurse", doctor.ID: "doctor", a.Admin.ID: rbac.AdminKey}[u.ID]; u.RoleKey != want || u.Status != auth.UserActive {
+	for _, role := range []string{rbac.AdminKey, "doctor"} {
+		r := c.PostForm(a.Host, "/staff", url.Values{"name": {"Eve"}, "email": {"eve@sunrise.test"}, "roleKey": {role}})
+		apptest.WantStatus(t, "add someone as "+role, r, http.StatusUnprocessableEntity)
+		if msg := r.Doc(t).Find("#e-roleKey").Text(); !strings.Contains(msg, "your own role has") {
+			t.Errorf("add someone as %s: message %q", role, msg)
+		}
+	}
+	want := map[string]string{manager.ID: "nurse", doctor.ID: "doctor", fiona.ID: desk.Key, a.Admin.ID: rbac.AdminKey}
+	for id, role := range want {
+		if u := user(t, a, id); u.RoleKey != role || u.Status != auth.UserActive {
 			t.Errorf("%s is %s/%s after refused changes", u.Name, u.RoleKey, u.Status)
 		}
 	}
 	if n := count(t, a.DB.Collection(auth.UsersCollection), bson.D{{Key: "email", Value: "eve@sunrise.test"}}); n != 0 {
-		t.Error("the refused admin was created")
+		t.Error("a refused person was created")
 	}
 
-	// What staff rights do allow still works.
-	apptest.WantRedirect(t, "change the doctor's role", c.PostForm(a.Host, "/staff/"+doctor.ID+"/role", url.Values{"roleKey": {"receptionist"}}), "/staff")
-	apptest.WantRedirect(t, "add a receptionist", c.PostForm(a.Host, "/staff", url.Values{"name": {"Rita"}, "email": {"rita@sunrise.test"}, "roleKey": {"receptionist"}}), "/staff?added=rita@sunrise.test")
+	// What her role covers still works.
+	apptest.WantRedirect(t, "make Fiona a nurse", c.PostForm(a.Host, "/staff/"+fiona.ID+"/role", url.Values{"roleKey": {"nurse"}}), "/staff")
+	apptest.WantRedirect(t, "add a front-desk person", c.PostForm(a.Host, "/staff", url.Values{"name": {"Rita"}, "email": {"rita@sunrise.test"}, "roleKey": {desk.Key}}), "/staff?added=rita@sunrise.test")
 }
 
 // Wrong current passwords on the profile page count as failed sign-ins: a

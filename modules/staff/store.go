@@ -2,34 +2,45 @@ package staff
 
 import (
 	"context"
-	"slices"
 
 	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/rbac"
+	"github.com/wardclinic/ward/core/tenant"
 )
 
-// roles returns the clinic's roles for role pickers, built-in ones first.
-func roles(ctx context.Context, tdb *db.Tenant) ([]rbac.Role, error) {
-	return rbac.ListRoles(ctx, tdb)
+// roleChoices are the clinic's roles as the signed-in person may use them.
+// Someone may give a role — or change the account of someone who has one —
+// only when their own role holds every permission of it. Otherwise staff
+// rights would be every right: anyone could give themselves (or a friend) a
+// bigger role. It is the role editor's rule, "no one grants more than they
+// hold", applied to people; admins hold everything.
+type roleChoices struct {
+	Roles   []rbac.Role       // the roles me may give, for pickers
+	Names   map[string]string // every role's name, by key
+	Givable map[string]bool   // the keys of Roles
 }
 
-// pickable is the roles me may hand out. Only an administrator may make
-// someone an Admin: otherwise anyone granted staff rights could promote
-// themselves.
-func pickable(rs []rbac.Role, me *auth.User) []rbac.Role {
-	if me.RoleKey == rbac.AdminKey {
-		return rs
+func (m *Module) roleChoices(ctx context.Context, me *auth.User) (roleChoices, error) {
+	tdb := tenant.DB(ctx)
+	rs, err := rbac.ListRoles(ctx, tdb)
+	if err != nil {
+		return roleChoices{}, err
 	}
-	return slices.DeleteFunc(slices.Clone(rs), func(r rbac.Role) bool { return r.Key == rbac.AdminKey })
-}
-
-// mayManage reports whether me may change u's account: an administrator's
-// only another administrator may.
-func mayManage(me, u *auth.User) bool {
-	return me.RoleKey == rbac.AdminKey || u.RoleKey != rbac.AdminKey
+	grants, err := rbac.Grants(ctx, m.core.DB, tdb.ID())
+	if err != nil {
+		return roleChoices{}, err
+	}
+	ch := roleChoices{Names: roleNames(rs), Givable: map[string]bool{}}
+	for _, r := range rs {
+		if grants[me.RoleKey].Covers(grants[r.Key]) {
+			ch.Roles = append(ch.Roles, r)
+			ch.Givable[r.Key] = true
+		}
+	}
+	return ch, nil
 }
 
 func roleNames(rs []rbac.Role) map[string]string {

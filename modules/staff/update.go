@@ -23,8 +23,8 @@ func (m *Module) changeRole(c *gin.Context) error {
 		if _, ok := row.RoleOf[key]; !ok {
 			return "", "", web.BadRequest("Choose a role.")
 		}
-		if key == rbac.AdminKey && !row.MeAdmin {
-			return "", "", web.Forbidden("Only an administrator can make someone an Admin.")
+		if !row.Givable[key] {
+			return "", "", web.Forbidden("You can give only a role whose permissions your own role has.")
 		}
 		if key == u.RoleKey {
 			return "", "", nil
@@ -115,16 +115,16 @@ func (m *Module) change(c *gin.Context, fn func(u *auth.User, row *rowView) (bef
 	if err != nil {
 		return err
 	}
-	rs, err := roles(ctx, tdb)
+	ch, err := m.roleChoices(ctx, me)
 	if err != nil {
 		return err
 	}
-	row := rowView{User: *u, Roles: pickable(rs, me), RoleOf: roleNames(rs), Me: me.ID, MeAdmin: me.RoleKey == rbac.AdminKey}
+	row := rowView{User: *u, Roles: ch.Roles, RoleOf: ch.Names, Givable: ch.Givable, Me: me.ID}
 	var before, after string
-	if mayManage(me, u) {
+	if ch.Givable[u.RoleKey] {
 		before, after, err = fn(u, &row)
 	} else {
-		err = web.Forbidden("Only an administrator can change an administrator's account.")
+		err = web.Forbidden("You can change only the accounts of people whose role has no permission yours lacks.")
 	}
 	var we *web.Error
 	if errors.As(err, &we) && we.Status < 500 {
