@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"encoding/base32"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -37,8 +38,20 @@ type TOTPSetup struct {
 }
 
 // NewTOTP generates a new secret for the user (not yet enabled).
-func NewTOTP(clinic, email string) (TOTPSetup, error) {
-	key, err := totp.Generate(totp.GenerateOpts{Issuer: "Ward " + clinic, AccountName: email})
+func NewTOTP(clinic, email string) (TOTPSetup, error) { return totpSetup(clinic, email, nil) }
+
+// TOTPSetupFor shows again the set-up of a secret already shown (the form
+// came back with an error: the person need not scan a new code).
+func TOTPSetupFor(clinic, email, secret string) (TOTPSetup, error) {
+	raw, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ToUpper(secret))
+	if err != nil || len(raw) < 10 {
+		return NewTOTP(clinic, email)
+	}
+	return totpSetup(clinic, email, raw)
+}
+
+func totpSetup(clinic, email string, secret []byte) (TOTPSetup, error) {
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: "Ward " + clinic, AccountName: email, Secret: secret})
 	if err != nil {
 		return TOTPSetup{}, err
 	}

@@ -103,7 +103,7 @@ func TestCSRFOnEveryWrite(t *testing.T) {
 		"/staff/:id/status":     {"status": {"inactive"}},
 		"/profile/password":     {"current": {apptest.Password}, "password": {newPassword}, "confirm": {newPassword}},
 		"/profile/totp/start":   {},
-		"/profile/totp/enable":  {"secret": {setup.Secret}, "code": {code}},
+		"/profile/totp/enable":  {"secret": {setup.Secret}, "code": {code}, "current": {apptest.Password}},
 		"/profile/totp/disable": {"current": {apptest.Password}},
 	}
 

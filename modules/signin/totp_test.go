@@ -33,7 +33,7 @@ func enableTOTP(t *testing.T, s *apptest.Server, c *apptest.Client, host string)
 		t.Fatalf("no key on the set-up page\n%s", r.Body)
 	}
 
-	wrong := c.PostForm(host, "/profile/totp/enable", url.Values{"secret": {secret}, "code": {"000000"}})
+	wrong := c.PostForm(host, "/profile/totp/enable", url.Values{"secret": {secret}, "code": {"000000"}, "current": {apptest.Password}})
 	if code, _ := totp.GenerateCode(secret, s.Clock.Now()); code != "000000" {
 		apptest.WantStatus(t, "enable with a wrong code", wrong, http.StatusUnprocessableEntity)
 	}
@@ -42,7 +42,7 @@ func enableTOTP(t *testing.T, s *apptest.Server, c *apptest.Client, host string)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r = c.PostForm(host, "/profile/totp/enable", url.Values{"secret": {secret}, "code": {code}})
+	r = c.PostForm(host, "/profile/totp/enable", url.Values{"secret": {secret}, "code": {code}, "current": {apptest.Password}})
 	apptest.WantStatus(t, "enable", r, http.StatusOK)
 	var codes []string
 	r.Doc(t).Find(".recovery-codes code").Each(func(_ int, sel *goquery.Selection) { codes = append(codes, sel.Text()) })

@@ -120,15 +120,28 @@ func (m *Module) enableTOTP(c *gin.Context) error {
 	tdb, u := tenant.DB(ctx), auth.FromContext(ctx)
 	now := m.core.Clock.Now()
 	secret := c.PostForm("secret")
+	// again shows the same set-up with the error: the app already has it.
+	again := func(status int, field, msg string) error {
+		setup, err := auth.TOTPSetupFor(tenant.FromContext(ctx).Name, u.Email, secret)
+		if err != nil {
+			return err
+		}
+		v := m.profileView(c)
+		v.Setup = &setup
+		return m.profileErrors(c, status, v, map[string]string{field: msg})
+	}
+	// The password too: an open session alone must not be enough to tie
+	// the account to someone else's phone.
+	wrong, err := m.checkCurrent(c, u, now)
+	if err != nil {
+		return err
+	}
+	if wrong != nil {
+		return again(wrong.Status, "totpCurrent", wrong.Message)
+	}
 	codes, err := auth.EnableTOTP(ctx, tdb, u.ID, secret, c.PostForm("code"), now)
 	if errors.Is(err, auth.ErrCodeInvalid) {
-		v := m.profileView(c)
-		setup, serr := auth.NewTOTP(tenant.FromContext(ctx).Name, u.Email)
-		if serr != nil {
-			return serr
-		}
-		v.Setup = &setup
-		return m.profileErrors(c, http.StatusUnprocessableEntity, v, map[string]string{"code": "That code did not match. Scan the new code below and try again."})
+		return again(http.StatusUnprocessableEntity, "code", "That code did not match. Enter the code your app shows now.")
 	}
 	if err != nil {
 		return err

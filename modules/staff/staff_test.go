@@ -8,12 +8,14 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/pquerna/otp/totp"
 	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/wardclinic/ward/core/app"
@@ -589,4 +591,39 @@ func TestProfileLimitsCurrentPasswordGuesses(t *testing.T) {
 	c = signedIn(t, s, a, nina.Email)
 	c.Get(a.Host, "/profile")
 	apptest.WantRedirect(t, "after the window", c.PostForm(a.Host, "/profile/password", url.Values{"current": {apptest.Password}, "password": {newPassword}, "confirm": {newPassword}}), "/profile?saved=password")
+}
+
+// Turning on two-step sign-in needs the password too: an open session alone
+// must not tie the account to someone else's phone. A refused form shows
+// the same key again, so the app need not scan a new one.
+func TestEnablingTOTPNeedsThePassword(t *testing.T) {
+	s, a := start(t)
+	c := signedIn(t, s, a, a.Admin.Email)
+	c.Get(a.Host, "/profile")
+	r := c.PostForm(a.Host, "/profile/totp/start", url.Values{})
+	apptest.WantStatus(t, "start", r, http.StatusOK)
+	secret := r.Doc(t).Find(`input[name="secret"]`).AttrOr("value", "")
+	code, err := totp.GenerateCode(secret, s.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pw := range []string{"", "not the password"} {
+		r = c.PostForm(a.Host, "/profile/totp/enable", url.Values{"secret": {secret}, "code": {code}, "current": {pw}})
+		apptest.WantStatus(t, "enable with password "+strconv.Quote(pw), r, http.StatusUnprocessableEntity)
+		d := r.Doc(t)
+		if msg := d.Find("#e-totpCurrent").Text(); msg != "That is not your current password." {
+			t.Errorf("message %q", msg)
+		}
+		if again := d.Find(`input[name="secret"]`).AttrOr("value", ""); again != secret {
+			t.Errorf("the form shows key %q again, want the same %q", again, secret)
+		}
+	}
+	if user(t, a, a.Admin.ID).TOTPEnabled {
+		t.Fatal("two-step sign-in was turned on without the password")
+	}
+	r = c.PostForm(a.Host, "/profile/totp/enable", url.Values{"secret": {secret}, "code": {code}, "current": {apptest.Password}})
+	apptest.WantStatus(t, "enable", r, http.StatusOK)
+	if !user(t, a, a.Admin.ID).TOTPEnabled {
+		t.Fatal("not turned on with the right password and code")
+	}
 }
