@@ -14,9 +14,12 @@ import (
 
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/apptest"
+	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/boot"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/rbac"
+	"github.com/wardclinic/ward/core/session"
+	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/modules"
 )
 
@@ -125,5 +128,15 @@ func TestEveryRouteAsClinicAAgainstClinicB(t *testing.T) {
 	}
 	if after := snapshot(t, s.DB, b.ID); after != before {
 		t.Fatalf("clinic B's data changed while A called every route:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
+// The collections that are not any clinic's own are closed to tenant
+// handles (core/db ReservePlatform).
+func TestPlatformCollectionsAreReserved(t *testing.T) {
+	for _, name := range []string{tenant.Collection, session.Collection, auth.FailuresCollection, rbac.RulesCollection} {
+		if !db.IsPlatform(name) {
+			t.Errorf("%s is not reserved for the platform", name)
+		}
 	}
 }

@@ -120,3 +120,5 @@ func WaitMinutes(d time.Duration) string {
 	}
 	return strconv.Itoa(n) + " minutes"
 }
+
+func init() { db.ReservePlatform(FailuresCollection) }

@@ -1,11 +1,11 @@
 package auth
 
 import (
-	"encoding/base32"
 	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
+	"encoding/base32"
 	"encoding/base64"
 	"errors"
 	"fmt"

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/bson/primitive"
@@ -40,9 +41,34 @@ func (s *Store) ForTenant(id string) *Tenant {
 // ID is the tenant's id.
 func (t *Tenant) ID() string { return t.id }
 
-// Collection returns a tenant-scoped collection.
+// Collection returns a tenant-scoped collection. Asking for a platform
+// collection (see ReservePlatform) is a programming error and panics: a
+// tenantId filter does not make the clinic registry or the sessions a
+// clinic's own.
 func (t *Tenant) Collection(name string) *Collection {
+	if IsPlatform(name) {
+		panic("db: collection " + name + " belongs to the platform, not to a clinic")
+	}
 	return &Collection{c: t.store.database.Collection(name), tenant: t.id}
+}
+
+// platformOnly holds the names of the collections only the platform handle
+// opens.
+var platformOnly sync.Map
+
+// IsPlatform reports whether the collection is the platform's.
+func IsPlatform(name string) bool {
+	_, ok := platformOnly.Load(name)
+	return ok
+}
+
+// ReservePlatform marks collections as the platform's (the clinic registry,
+// sessions, sign-in failures, permission rules): no tenant handle opens
+// them. The packages that own them call it from init.
+func ReservePlatform(names ...string) {
+	for _, n := range names {
+		platformOnly.Store(n, true)
+	}
 }
 
 // Platform is the explicit handle for work that crosses tenants: the tenant

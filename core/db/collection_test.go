@@ -802,3 +802,20 @@ func TestDuplicates(t *testing.T) {
 		t.Fatalf("collection holds %d documents, %v; want 3", n, err)
 	}
 }
+
+// A tenant handle never opens a platform collection: a tenantId filter does
+// not make the clinic registry or the sessions a clinic's own.
+func TestTenantHandleRefusesPlatformCollections(t *testing.T) {
+	db.ReservePlatform("test_platform_only")
+	s := open(t, t.TempDir())
+	defer s.Close(context.Background())
+	if !db.IsPlatform("test_platform_only") || db.IsPlatform("patients") {
+		t.Fatal("IsPlatform")
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("a tenant handle opened a platform collection")
+		}
+	}()
+	s.ForTenant("A").Collection("test_platform_only")
+}

@@ -90,3 +90,5 @@ func DeleteDomain(ctx context.Context, store *db.Store, tenantID string) error {
 	_, err := rules.DeleteMany(ctx, bson.D{{Key: "ptype", Value: "g"}, {Key: "v2", Value: tenantID}})
 	return err
 }
+
+func init() { db.ReservePlatform(RulesCollection) }

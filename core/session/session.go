@@ -190,3 +190,5 @@ func Check(d Data, now time.Time, idle time.Duration) error {
 	}
 	return nil
 }
+
+func init() { db.ReservePlatform(Collection) }

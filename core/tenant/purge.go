@@ -31,8 +31,8 @@ func (r *Registry) Purge(ctx context.Context, store *db.Store, id string) error 
 	}
 	tdb := store.ForTenant(id)
 	for _, n := range names {
-		if n == Collection || n == rbac.RulesCollection {
-			continue
+		if db.IsPlatform(n) {
+			continue // the record and rules below; sessions and failures expire
 		}
 		if _, err := tdb.Collection(n).DeleteMany(ctx, bson.D{}); err != nil {
 			return fmt.Errorf("tenant: purge %s: %w", n, err)
@@ -41,5 +41,5 @@ func (r *Registry) Purge(ctx context.Context, store *db.Store, id string) error 
 	if err := rbac.DeleteDomain(ctx, store, id); err != nil {
 		return err
 	}
-	return r.Delete(ctx, id)
+	return r.deleteProvisioning(ctx, id)
 }

@@ -203,7 +203,7 @@ func TestResolveCacheInvalidation(t *testing.T) {
 	if _, err := s.Core.Tenants.Update(ctx, later.ID, bson.D{{Key: "status", Value: tenant.StatusProvisioning}}, s.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Core.Tenants.Delete(ctx, later.ID); err != nil {
+	if err := s.Core.Tenants.Purge(ctx, s.DB, later.ID); err != nil {
 		t.Fatal(err)
 	}
 	if r := c.Get("later.localhost", "/no-such-path"); r.StatusCode != 404 || !strings.Contains(errorText(t, r), noClinic) {

@@ -132,10 +132,10 @@ func (r *Registry) Update(ctx context.Context, id string, set bson.D, now time.T
 	return res.Matched == 1, nil
 }
 
-// Delete removes the tenant record with id (only half-made tenants are ever
-// deleted: see onboarding).
-func (r *Registry) Delete(ctx context.Context, id string) error {
-	_, err := r.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+// deleteProvisioning removes a clinic's record while it is still being
+// set up; a record that went active meanwhile stays.
+func (r *Registry) deleteProvisioning(ctx context.Context, id string) error {
+	_, err := r.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "status", Value: StatusProvisioning}})
 	r.cache.invalidateID(id)
 	return err
 }
@@ -143,3 +143,5 @@ func (r *Registry) Delete(ctx context.Context, id string) error {
 // InvalidateCache drops every cached tenant (operator commands change tenants
 // from another process; tests use it after changing records directly).
 func (r *Registry) InvalidateCache() { r.cache.clear() }
+
+func init() { db.ReservePlatform(Collection) }
