@@ -59,6 +59,12 @@ func TestHealthReadyAndLandingPage(t *testing.T) {
 	if r := c.Get("localhost", "/readyz"); r.StatusCode != 200 {
 		t.Fatalf("readyz: %d %s", r.StatusCode, r.Body)
 	}
+	for _, path := range []string{"/healthz", "/readyz"} {
+		req, _ := http.NewRequest(http.MethodHead, s.URL("localhost", path), nil)
+		if r := c.Do(req); r.StatusCode != 200 || r.Body != "" {
+			t.Fatalf("HEAD %s: %d %q", path, r.StatusCode, r.Body)
+		}
+	}
 	r := c.Get("localhost", "/")
 	if r.StatusCode != 200 {
 		t.Fatalf("landing: %d", r.StatusCode)

@@ -30,8 +30,11 @@ func (a *App) Handler() (http.Handler, error) {
 	e.Use(a.requestLog, a.recoverPanic, a.securityHeaders, a.limitBody)
 	e.Use(a.middleware...)
 
-	e.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
+	healthz := func(c *gin.Context) { c.String(http.StatusOK, "ok") }
+	e.GET("/healthz", healthz)
+	e.HEAD("/healthz", healthz) // load balancers often check with HEAD
 	e.GET("/readyz", a.readyz)
+	e.HEAD("/readyz", a.readyz)
 	e.GET("/static/*path", a.static.serve)
 	e.HEAD("/static/*path", a.static.serve)
 

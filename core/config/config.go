@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"go.mongodb.org/mongo-driver/x/mongo/driver/connstring"
 )
 
 // Environments.
@@ -97,6 +99,14 @@ func Load(getenv func(string) string) (*Config, error) {
 		u, err := url.Parse(v)
 		if err != nil || (u.Scheme != "mongodb" && u.Scheme != "mongodb+srv") || u.Host == "" {
 			return nil, &Error{"MONGODB_URI", redact(v), "must be a mongodb:// or mongodb+srv:// URI with a host"}
+		}
+		// The driver's own check (ports, options). Not for mongodb+srv://:
+		// parsing that looks the host up in DNS, which belongs to the
+		// retried connection, not to reading configuration.
+		if u.Scheme == "mongodb" {
+			if _, err := connstring.ParseAndValidate(v); err != nil {
+				return nil, &Error{"MONGODB_URI", redact(v), "is not a valid MongoDB URI (" + strings.TrimPrefix(err.Error(), "error parsing uri: ") + ")"}
+			}
 		}
 		c.MongoURI = v
 	}

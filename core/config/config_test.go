@@ -29,6 +29,8 @@ func TestInvalidValuesNameTheVariable(t *testing.T) {
 		{"port too big", map[string]string{"PORT": "70000"}, "PORT"},
 		{"uri wrong scheme", map[string]string{"MONGODB_URI": "postgres://db/ward"}, "MONGODB_URI"},
 		{"uri no host", map[string]string{"MONGODB_URI": "mongodb://"}, "MONGODB_URI"},
+		{"uri port out of range", map[string]string{"MONGODB_URI": "mongodb://localhost:99999"}, "MONGODB_URI"},
+		{"uri bad option", map[string]string{"MONGODB_URI": "mongodb://localhost/?connectTimeoutMS=abc"}, "MONGODB_URI"},
 		{"base domain with scheme", map[string]string{"BASE_DOMAIN": "https://example.com"}, "BASE_DOMAIN"},
 		{"base domain with port", map[string]string{"BASE_DOMAIN": "example.com:8080"}, "BASE_DOMAIN"},
 		{"base domain an IP", map[string]string{"BASE_DOMAIN": "127.0.0.1"}, "BASE_DOMAIN"},

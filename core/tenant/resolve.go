@@ -66,11 +66,16 @@ func (r *Resolver) Resolve(c *gin.Context) (app.Host, error) {
 	if t == nil || t.Status == StatusProvisioning {
 		return 0, r.noClinic(c)
 	}
+	// The clinic's own pages are closed: the way on is Ward's start page
+	// (a link to "/" here would lead back to this page).
+	home := r.PlatformURL(c.Request, "/")
 	switch t.Status {
 	case StatusInactive:
-		return 0, web.Forbidden(t.Name + " is not active on Ward. If you work there, ask your clinic's administrator.")
+		return 0, &web.Error{Status: http.StatusForbidden, Link: home, LinkText: "Go to Ward's start page",
+			Message: t.Name + " is not active on Ward. If you work there, ask the person who manages your clinic's Ward account."}
 	case StatusSuspended:
-		return 0, web.Forbidden(t.Name + "'s Ward account is suspended. Your data is kept safe; the clinic's administrator can restore access.")
+		return 0, &web.Error{Status: http.StatusForbidden, Link: home, LinkText: "Go to Ward's start page",
+			Message: t.Name + "'s Ward account is suspended. Its records are kept safe. The person who manages your clinic's Ward account can have access restored."}
 	}
 	l := logging.FromContext(ctx).With().Str("tenant", t.Subdomain).Logger()
 	ctx = logging.WithLogger(ctx, l)

@@ -65,8 +65,8 @@ func TestResolveHosts(t *testing.T) {
 		{"deeper name", "a.sunrise.localhost", "/", 404, noClinic, true},
 		{"ip address", "127.0.0.1", "/", 404, noClinic, true},
 		{"provisioning clinic is not reachable", "building.localhost", "/login", 404, noClinic, true},
-		{"inactive clinic", "sleepy.localhost", "/", 403, "Sleepy Clinic is not active on Ward. If you work there, ask your clinic's administrator.", false},
-		{"suspended clinic", "closed.localhost", "/login", 403, "Closed Clinic's Ward account is suspended. Your data is kept safe; the clinic's administrator can restore access.", false},
+		{"inactive clinic", "sleepy.localhost", "/", 403, "Sleepy Clinic is not active on Ward. If you work there, ask the person who manages your clinic's Ward account.", false},
+		{"suspended clinic", "closed.localhost", "/login", 403, "Closed Clinic's Ward account is suspended. Its records are kept safe. The person who manages your clinic's Ward account can have access restored.", false},
 		{"active clinic resolves", "sunrise.localhost", "/no-such-path", 404, noPage, false},
 		{"active clinic, uppercase host", "SUNRISE.LOCALHOST", "/no-such-path", 404, noPage, false},
 		{"platform-only page on a clinic host", "sunrise.localhost", "/", 404, noPage, false},
@@ -139,6 +139,11 @@ func TestForwardedHostFromTrustedProxy(t *testing.T) {
 	r := c.Get("localhost", "/", "X-Forwarded-Host", "sunrise.localhost")
 	if r.StatusCode != 403 || !strings.Contains(r.Body, "Sunrise Clinic&#39;s Ward account is suspended") {
 		t.Fatalf("X-Forwarded-Host from a trusted proxy was not used: %d\n%s", r.StatusCode, r.Body)
+	}
+	// The way on from a closed clinic is Ward's start page, not the clinic's
+	// own "/", which is this same page.
+	if href := r.Doc(t).Find(".error-page a").AttrOr("href", ""); href != "http://localhost/" {
+		t.Errorf("the suspended page links to %q, want Ward's start page http://localhost/", href)
 	}
 	r = c.Get("localhost", "/", "X-Forwarded-Host", "dawn.localhost")
 	if r.StatusCode != 404 || errorText(t, r) != noPage+"." {
