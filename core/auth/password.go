@@ -4,6 +4,7 @@ package auth
 
 import (
 	"crypto/sha256"
+	_ "embed"
 	"encoding/base64"
 	"errors"
 	"strings"
@@ -83,11 +84,30 @@ func CheckNewPassword(password string, personal ...string) string {
 	if r := []rune(password); len(r) > zxcvbnRunes {
 		password = string(r[:zxcvbnRunes])
 	}
+	if commonPasswords[strings.ReplaceAll(lower, " ", "")] {
+		return "This password is too common or too easy to guess. Try a few unrelated words."
+	}
 	if zxcvbn.PasswordStrength(password, inputs).Score < 3 {
 		return "This password is too common or too easy to guess. Try a few unrelated words."
 	}
 	return ""
 }
+
+// commonPasswords are long passwords known from breaches and password
+// lists (common_passwords.txt), which the strength estimate alone lets
+// through ("correct horse battery staple").
+var commonPasswords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, line := range strings.Split(commonPasswordsText, "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			m[strings.ReplaceAll(strings.ToLower(line), " ", "")] = true
+		}
+	}
+	return m
+}()
+
+//go:embed common_passwords.txt
+var commonPasswordsText string
 
 // personalWords splits a name or email into the lower-case words a password
 // must not contain: "Sunrise Clinic" → sunrise, clinic, sunriseclinic;
