@@ -94,7 +94,9 @@ func (g *Guard) user(c *gin.Context) (*auth.User, error) {
 		logging.FromContext(ctx).Info().Str("user_id", u.ID).Msg("session ended: user deactivated or password changed")
 		return nil, g.Sessions.End(c)
 	}
-	if err := g.Sessions.Touch(c, d, now); err != nil {
+	if err := g.Sessions.Touch(c, d, now); errors.Is(err, session.ErrExpired) {
+		return nil, g.Sessions.End(c) // ended by a logout meanwhile
+	} else if err != nil {
 		return nil, err
 	}
 	l := logging.FromContext(ctx).With().Str("user_id", u.ID).Logger()

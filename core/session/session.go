@@ -132,13 +132,21 @@ func (m *Manager) Start(c *gin.Context, d Data) error {
 	return s.Save()
 }
 
-// Touch records activity, writing at most once a minute.
+// Touch records activity, writing at most once a minute. The store's save
+// is an upsert: a session ended (logout, elsewhere) since this request read
+// it would come back, so Touch first checks it is still there and returns
+// ErrExpired when it is not.
 func (m *Manager) Touch(c *gin.Context, d Data, now time.Time) error {
 	if now.Sub(d.LastSeen) < touchEvery {
 		return nil
 	}
-	d.LastSeen = now
 	s := sessions.Default(c)
+	if ok, err := m.Exists(c.Request.Context(), gorilla(s).ID); err != nil {
+		return err
+	} else if !ok {
+		return ErrExpired
+	}
+	d.LastSeen = now
 	s.Set(dataKey, d)
 	return s.Save()
 }

@@ -272,3 +272,34 @@ func TestIDIsEmptyAfterEnd(t *testing.T) {
 		t.Fatalf("after End, ID still returns the ended session %q", hs.idAfter)
 	}
 }
+
+// A request that read the session before a logout in another tab must not
+// bring it back when it records activity afterwards: the store saves with
+// an upsert, so Touch checks the session is still there.
+func TestTouchAfterLogoutDoesNotReviveTheSession(t *testing.T) {
+	hs := newHarness(t, false)
+	hs.start = session.Data{UserID: "u1", TenantID: "t1", IdleMinutes: 30, AuthAt: t0, CreatedAt: t0, LastSeen: t0}
+	loaded, proceed := make(chan struct{}), make(chan struct{})
+	var touchErr error
+	hs.h.(*gin.Engine).GET("/slow", func(c *gin.Context) {
+		d, _ := hs.m.Current(c) // what access.Guard reads first
+		close(loaded)
+		<-proceed // the user lookup, meanwhile
+		touchErr = hs.m.Touch(c, d, t0.Add(2*time.Minute))
+	})
+	ck := sessionCookie(t, hs, hs.get("/start", nil))
+	done := make(chan struct{})
+	go func() { hs.get("/slow", ck); close(done) }()
+	<-loaded
+	hs.get("/end", ck)
+	id := hs.id
+	close(proceed)
+	<-done
+	if !errors.Is(touchErr, session.ErrExpired) {
+		t.Errorf("Touch of a session ended meanwhile: %v, want ErrExpired", touchErr)
+	}
+	hs.get("/current", ck)
+	if hs.signed || hs.exists(t, id) {
+		t.Fatalf("session %s ended at logout is back (signed in: %v)", id, hs.signed)
+	}
+}
