@@ -30,9 +30,15 @@ func (m *Module) showForgot(c *gin.Context) error {
 	return m.render.Page(c, http.StatusOK, forgotPage, web.Page{Title: "Reset your password", Data: resetView{}})
 }
 
+// forgotFloor is the least time forgot takes to answer. The work for a
+// real account (a token, a mail) takes a few milliseconds more than none,
+// and the time must not tell which accounts exist any more than the page.
+const forgotFloor = 150 * time.Millisecond
+
 // forgot emails a reset link if the account exists. The answer is the same
 // either way, so the page tells no one which accounts exist.
 func (m *Module) forgot(c *gin.Context) error {
+	began := time.Now() // real time, not the clinic's clock: this is about response times
 	ctx := c.Request.Context()
 	t, tdb := tenant.FromContext(ctx), tenant.DB(ctx)
 	now := m.core.Clock.Now()
@@ -68,6 +74,7 @@ func (m *Module) forgot(c *gin.Context) error {
 			}
 		}
 	}
+	time.Sleep(time.Until(began.Add(forgotFloor)))
 	return m.render.Page(c, http.StatusOK, forgotPage, web.Page{Title: "Reset your password", Data: resetView{Email: email, Sent: true}})
 }
 
