@@ -18,6 +18,7 @@ type formView struct {
 	Sexes      any
 	Duplicates []Patient
 	Conflict   bool
+	Unsaved    []fieldChange // after a conflict: what the person typed
 }
 
 func (m *Module) formPage(c *gin.Context, status int, v formView, errs map[string]string) error {

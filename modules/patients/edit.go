@@ -13,7 +13,7 @@ import (
 	"github.com/wardclinic/ward/core/web"
 )
 
-const conflictMessage = "Someone else saved changes to this patient while you were editing, so your changes were not saved. The form now shows the latest version: enter your changes again."
+const conflictMessage = "Someone else saved changes to this patient while you were editing, so your changes were not saved. The form now shows the latest version; what you typed is listed below it: carry over what still applies."
 
 func (m *Module) edit(c *gin.Context) error {
 	p, err := m.load(c)
@@ -47,7 +47,10 @@ func (m *Module) update(c *gin.Context) error {
 		if err := m.record(c, "patient.view", latest, "edit form, after a conflict"); err != nil {
 			return err
 		}
-		return m.formPage(c, http.StatusConflict, formView{Form: FormFromPatient(latest), Patient: latest, Conflict: true},
+		// The form shows the latest version; what the person typed is
+		// listed beside it, so none of their work is lost.
+		latestForm := FormFromPatient(latest)
+		return m.formPage(c, http.StatusConflict, formView{Form: latestForm, Patient: latest, Conflict: true, Unsaved: diff(latestForm, f)},
 			map[string]string{"form": conflictMessage})
 	}
 	if err != nil {
@@ -84,21 +87,33 @@ func (m *Module) save(c *gin.Context, p *Patient, f Form) ([]string, error) {
 // values, so it does not become a second copy of the record.
 func changedFields(a, b Form) []string {
 	var out []string
-	add := func(name string, differ bool) {
+	for _, d := range diff(a, b) {
+		out = append(out, d.Name)
+	}
+	return out
+}
+
+// fieldChange is a field of b that differs from a, with b's value as text.
+type fieldChange struct{ Name, Value string }
+
+func diff(a, b Form) []fieldChange {
+	var out []fieldChange
+	add := func(name string, differ bool, value string) {
 		if differ {
-			out = append(out, name)
+			out = append(out, fieldChange{name, value})
 		}
 	}
-	add("first name", a.FirstName != b.FirstName)
-	add("last name", a.LastName != b.LastName)
-	add("date of birth", a.DateOfBirth != b.DateOfBirth)
-	add("sex", a.Sex != b.Sex)
-	add("phone", a.Phone != b.Phone)
-	add("email", a.Email != b.Email)
-	add("address", a.Address != b.Address)
-	add("emergency contact", a.EmergencyName != b.EmergencyName || a.EmergencyPhone != b.EmergencyPhone || a.EmergencyRelation != b.EmergencyRelation)
-	add("allergies", !slices.Equal(a.Allergies, b.Allergies))
-	add("notes", a.Notes != b.Notes)
+	add("first name", a.FirstName != b.FirstName, b.FirstName)
+	add("last name", a.LastName != b.LastName, b.LastName)
+	add("date of birth", a.DateOfBirth != b.DateOfBirth, b.DateOfBirth)
+	add("sex", a.Sex != b.Sex, b.Sex)
+	add("phone", a.Phone != b.Phone, b.Phone)
+	add("email", a.Email != b.Email, b.Email)
+	add("address", a.Address != b.Address, b.Address)
+	add("emergency contact", a.EmergencyName != b.EmergencyName || a.EmergencyPhone != b.EmergencyPhone || a.EmergencyRelation != b.EmergencyRelation,
+		strings.Join(slices.DeleteFunc([]string{b.EmergencyName, b.EmergencyRelation, b.EmergencyPhone}, func(s string) bool { return s == "" }), " · "))
+	add("allergies", !slices.Equal(a.Allergies, b.Allergies), strings.Join(b.Allergies, ", "))
+	add("notes", a.Notes != b.Notes, b.Notes)
 	return out
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -38,7 +39,7 @@ const (
 )
 
 // conflictMessage is what a stale edit form says (edit.go).
-const conflictMessage = "Someone else saved changes to this patient while you were editing, so your changes were not saved. The form now shows the latest version: enter your changes again."
+const conflictMessage = "Someone else saved changes to this patient while you were editing, so your changes were not saved. The form now shows the latest version; what you typed is listed below it: carry over what still applies."
 
 func startServer(t testing.TB) *apptest.Server {
 	t.Helper()
@@ -757,6 +758,12 @@ func TestStaleEditIsAConflictShowingTheLatest(t *testing.T) {
 		d.Find("#f-firstName").AttrOr("value", "") != "Zoë" || d.Find("#f-notes").Text() != "" {
 		t.Errorf("the form does not show the latest version: version %q phone %q",
 			d.Find("input[name=version]").AttrOr("value", ""), d.Find("#f-phone").AttrOr("value", ""))
+	}
+	// What the second person typed is not lost: it is listed beside the form.
+	unsaved := map[string]string{}
+	d.Find("#unsaved dt").Each(func(_ int, dt *goquery.Selection) { unsaved[dt.Text()] = dt.Next().Text() })
+	if want := map[string]string{"first name": "Zoe", "last name": "Nunez", "phone": "555 222 2222", "notes": "mine"}; !maps.Equal(unsaved, want) {
+		t.Errorf("unsaved changes listed: %v, want %v", unsaved, want)
 	}
 	if p := getPatient(t, cl.DB, id); p.Version != 2 || p.Phone != "555 111 1111" || p.Notes != "" {
 		t.Errorf("stored: version %d phone %q notes %q", p.Version, p.Phone, p.Notes)
