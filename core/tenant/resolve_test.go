@@ -15,6 +15,7 @@ import (
 	"github.com/wardclinic/ward/core/apptest"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/tenant"
+	"github.com/wardclinic/ward/core/web"
 	"github.com/wardclinic/ward/modules/landing"
 )
 
@@ -286,5 +287,33 @@ func BenchmarkRequestCachedTenant(b *testing.B) {
 func TestCacheTTLIsShort(t *testing.T) {
 	if tenant.CacheTTL <= 0 || tenant.CacheTTL > time.Minute {
 		t.Errorf("CacheTTL = %v", tenant.CacheTTL)
+	}
+}
+
+// Checks added to the resolver (subscriptions plug in here) run on every
+// clinic request once the clinic is known: an error is the answer.
+func TestResolverChecksRunForClinics(t *testing.T) {
+	s := apptest.Start(t, apptest.Options{}, landing.New())
+	addTenant(t, s, "sunrise", "Sunrise Clinic", tenant.StatusActive)
+	late := addTenant(t, s, "late", "Late Clinic", tenant.StatusActive)
+	var seen []string
+	s.Core.Resolver.AddCheck(func(c *gin.Context, tn *tenant.Tenant) error {
+		seen = append(seen, tn.Subdomain)
+		if tn.ID == late.ID {
+			return &web.Error{Status: http.StatusPaymentRequired, Message: "Late Clinic's subscription has ended."}
+		}
+		return nil
+	})
+	c := s.Client(t)
+	if r := c.Get("late.localhost", "/anything"); r.StatusCode != http.StatusPaymentRequired || errorText(t, r) != "Late Clinic's subscription has ended." {
+		t.Fatalf("refused by the check: %d %q", r.StatusCode, errorText(t, r))
+	}
+	if r := c.Get("sunrise.localhost", "/anything"); r.StatusCode != http.StatusNotFound || errorText(t, r) != noPage+"." {
+		t.Fatalf("passed by the check: %d %q", r.StatusCode, errorText(t, r))
+	}
+	c.Get("localhost", "/")
+	c.Get("nowhere.localhost", "/")
+	if strings.Join(seen, ",") != "late,sunrise" {
+		t.Fatalf("the check ran for %v; want each clinic request only", seen)
 	}
 }
