@@ -62,20 +62,41 @@ func (t *Tenant) Lock(ctx context.Context, key string, now time.Time, stale time
 	// owner makes unlock remove this holder's claim only, never one taken
 	// after this holder's was broken as stale.
 	owner := primitive.NewObjectID()
+	mine := bson.D{{Key: "kind", Value: kind}, {Key: "key", Value: key}, {Key: "owner", Value: owner}}
+	release := func() {
+		// Not on the request's context: a request given up on must still
+		// release (a claim left behind blocks everyone until it is stale).
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lockIO)
+		defer cancel()
+		_, _ = claims.DeleteOne(rctx, mine)
+	}
+	// The database calls do not use the request's context either: a call
+	// abandoned by the driver may still be carried out by the database,
+	// leaving a claim no one holds. The context is checked between tries.
+	io := func() (context.Context, context.CancelFunc) {
+		return context.WithTimeout(context.WithoutCancel(ctx), lockIO)
+	}
 	for range lockTries {
-		_, err := claims.InsertOne(ctx, bson.D{{Key: "kind", Value: kind}, {Key: "key", Value: key}, {Key: "at", Value: now}, {Key: "owner", Value: owner}})
+		ictx, cancel := io()
+		_, err := claims.InsertOne(ictx, bson.D{{Key: "kind", Value: kind}, {Key: "key", Value: key}, {Key: "at", Value: now}, {Key: "owner", Value: owner}})
+		cancel()
 		if err == nil {
-			return func() {
-				_, _ = claims.DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "kind", Value: kind}, {Key: "key", Value: key}, {Key: "owner", Value: owner}})
-			}, nil
+			if ctx.Err() != nil {
+				release()
+				return nil, ctx.Err()
+			}
+			return release, nil
 		}
 		if !IsDuplicate(err) {
+			release() // in case the insert was carried out after all
 			return nil, err
 		}
 		var held struct {
 			At time.Time `bson:"at"`
 		}
-		err = claims.FindOne(ctx, bson.D{{Key: "kind", Value: kind}, {Key: "key", Value: key}}, &held, nil)
+		ictx, cancel = io()
+		err = claims.FindOne(ictx, bson.D{{Key: "kind", Value: kind}, {Key: "key", Value: key}}, &held, nil)
+		cancel()
 		switch {
 		case errors.Is(err, ErrNotFound): // released meanwhile: try again at once
 			continue
@@ -83,7 +104,10 @@ func (t *Tenant) Lock(ctx context.Context, key string, now time.Time, stale time
 			return nil, err
 		case now.Sub(held.At) > stale:
 			// Delete only the stale claim seen, never a fresh one taken since.
-			if _, err := claims.DeleteOne(ctx, bson.D{{Key: "kind", Value: kind}, {Key: "key", Value: key}, {Key: "at", Value: held.At}}); err != nil {
+			ictx, cancel = io()
+			_, err := claims.DeleteOne(ictx, bson.D{{Key: "kind", Value: kind}, {Key: "key", Value: key}, {Key: "at", Value: held.At}})
+			cancel()
+			if err != nil {
 				return nil, err
 			}
 			continue
@@ -97,10 +121,12 @@ func (t *Tenant) Lock(ctx context.Context, key string, now time.Time, stale time
 	return nil, ErrLocked
 }
 
-// Lock waits up to lockTries × lockWait (about two seconds).
+// Lock waits up to lockTries × lockWait (about two seconds); each database
+// call may take lockIO.
 const (
 	lockTries = 80
 	lockWait  = 25 * time.Millisecond
+	lockIO    = 5 * time.Second
 )
 
 // SequencesCollection holds one document per number handed out.
