@@ -396,6 +396,10 @@ func TestLastAdminRuleHoldsUnderRace(t *testing.T) {
 		if n := active(); n == 0 {
 			t.Fatalf("round %d: both admins stepped down at once (%v): the clinic has no active administrator", round, statuses)
 		}
+		// One stepped down, the other was told why not.
+		if slices.Sort(statuses); statuses[0] != http.StatusSeeOther || statuses[1] != http.StatusConflict {
+			t.Fatalf("round %d: statuses %v, want one 303 and one 409", round, statuses)
+		}
 		// Put both back for the next round.
 		for _, id := range []string{a.Admin.ID, second.ID} {
 			if err := auth.SetRole(context.Background(), a.DB, id, rbac.AdminKey, s.Clock.Now()); err != nil {

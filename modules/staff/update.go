@@ -1,6 +1,7 @@
 package staff
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -30,11 +31,9 @@ func (m *Module) changeRole(c *gin.Context) error {
 			return "", "", nil
 		}
 		if u.RoleKey == rbac.AdminKey && u.Status == auth.UserActive {
-			unlock, err := m.keepOneAdmin(c)
-			if err != nil {
+			if err := keepOneAdmin(c.Request.Context()); err != nil {
 				return "", "", err
 			}
-			defer unlock()
 		}
 		before := u.RoleKey
 		if err := auth.SetRole(c.Request.Context(), tenant.DB(c.Request.Context()), u.ID, key, m.core.Clock.Now()); err != nil {
@@ -58,11 +57,9 @@ func (m *Module) changeStatus(c *gin.Context) error {
 			return "", "", nil
 		}
 		if status == auth.UserInactive && u.RoleKey == rbac.AdminKey {
-			unlock, err := m.keepOneAdmin(c)
-			if err != nil {
+			if err := keepOneAdmin(c.Request.Context()); err != nil {
 				return "", "", err
 			}
-			defer unlock()
 		}
 		before := u.Status
 		if err := auth.SetStatus(c.Request.Context(), tenant.DB(c.Request.Context()), u.ID, status, m.core.Clock.Now()); err != nil {
@@ -77,37 +74,36 @@ func (m *Module) changeStatus(c *gin.Context) error {
 var errLastAdmin = errors.New("last admin")
 
 // keepOneAdmin refuses a change that would leave the clinic without an
-// active administrator. It holds the clinic's admin lock until the caller
-// calls unlock after its write: without it, two admins stepping down at the
-// same moment would each see the other and leave none.
-func (m *Module) keepOneAdmin(c *gin.Context) (unlock func(), err error) {
-	ctx := c.Request.Context()
-	tdb := tenant.DB(ctx)
-	unlock, err = tdb.Lock(ctx, "admins", m.core.Clock.Now(), time.Minute)
-	if errors.Is(err, db.ErrLocked) {
-		return nil, &web.Error{Status: http.StatusConflict, Err: err,
-			Message: "Another change to the administrators is being saved. Try again in a moment."}
-	}
+// active administrator. It runs under the staff lock (see change).
+func keepOneAdmin(ctx context.Context) error {
+	n, err := activeAdmins(ctx, tenant.DB(ctx))
 	if err != nil {
-		return nil, err
+		return err
 	}
-	n, err := activeAdmins(ctx, tdb)
-	if err == nil && n <= 1 {
-		err = &web.Error{Status: http.StatusConflict, Err: errLastAdmin,
+	if n <= 1 {
+		return &web.Error{Status: http.StatusConflict, Err: errLastAdmin,
 			Message: "This is the clinic's only active administrator. Make someone else an Admin first."}
 	}
-	if err != nil {
-		unlock()
-		return nil, err
-	}
-	return unlock, nil
+	return nil
 }
 
 // change loads the person, applies fn, audits it and answers with the
-// updated row (htmx) or back to the list.
+// updated row (htmx) or back to the list. It holds the clinic's staff lock
+// from before the person is read until after the write: a check such as
+// "someone else is still an administrator" and the change that depends on
+// it are one step, even when two admins step down at the same moment (only
+// inserts are atomic on the embedded database; see db.Tenant.Lock).
 func (m *Module) change(c *gin.Context, fn func(u *auth.User, row *rowView) (before, after string, err error)) error {
 	ctx := c.Request.Context()
 	tdb, me := tenant.DB(ctx), auth.FromContext(ctx)
+	unlock, err := tdb.Lock(ctx, "staff", m.core.Clock.Now(), time.Minute)
+	if errors.Is(err, db.ErrLocked) {
+		return web.Conflict("Another change to the staff is being saved. Try again in a moment.")
+	}
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	u, err := auth.UserByID(ctx, tdb, c.Param("id"))
 	if errors.Is(err, auth.ErrUserNotFound) {
 		return web.NotFound("There is no such person in this clinic.")
