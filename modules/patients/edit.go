@@ -47,10 +47,14 @@ func (m *Module) update(c *gin.Context) error {
 		if err := m.record(c, "patient.view", latest, "edit form, after a conflict"); err != nil {
 			return err
 		}
-		// The form shows the latest version; what the person typed is
-		// listed beside it, so none of their work is lost.
-		latestForm := FormFromPatient(latest)
-		return m.formPage(c, http.StatusConflict, formView{Form: latestForm, Patient: latest, Conflict: true, Unsaved: diff(latestForm, f)},
+		// The form shows the latest version; the changes the person made
+		// to the version they opened are listed beside it, so none of
+		// their work is lost.
+		var unsaved []fieldChange
+		if opened, err := (store{tenant.DB(c.Request.Context())}).Revision(c.Request.Context(), p.ID, f.Version); err == nil {
+			unsaved = diff(FormFromPatient(opened), f)
+		}
+		return m.formPage(c, http.StatusConflict, formView{Form: FormFromPatient(latest), Patient: latest, Conflict: true, Unsaved: unsaved},
 			map[string]string{"form": conflictMessage})
 	}
 	if err != nil {

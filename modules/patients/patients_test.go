@@ -768,6 +768,14 @@ func TestStaleEditIsAConflictShowingTheLatest(t *testing.T) {
 	if p := getPatient(t, cl.DB, id); p.Version != 2 || p.Phone != "555 111 1111" || p.Notes != "" {
 		t.Errorf("stored: version %d phone %q notes %q", p.Version, p.Phone, p.Notes)
 	}
+	// Only what this person changed from the version they opened is listed,
+	// not the other person's change they never touched.
+	r = c.PostForm(cl.Host, "/patients/"+id, person("Zoë", "Núñez", "phone", "555 010 2030", "notes", "only notes", "version", "1"))
+	unsaved = map[string]string{}
+	r.Doc(t).Find("#unsaved dt").Each(func(_ int, dt *goquery.Selection) { unsaved[dt.Text()] = dt.Next().Text() })
+	if want := map[string]string{"notes": "only notes"}; r.StatusCode != http.StatusConflict || !maps.Equal(unsaved, want) {
+		t.Errorf("%d, unsaved changes listed: %v, want %v", r.StatusCode, unsaved, want)
+	}
 	// A version from the future is no better.
 	if r := c.PostForm(cl.Host, "/patients/"+id, person("Zoë", "Núñez", "version", "7")); r.StatusCode != http.StatusConflict {
 		t.Errorf("version 7: %d", r.StatusCode)

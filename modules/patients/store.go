@@ -226,8 +226,6 @@ func (s store) Save(ctx context.Context, p *Patient, from int64, changed []strin
 	if err != nil {
 		return err
 	}
-	// Only over an older version: a save delayed past later ones (which
-	// build on this revision) must not bring the record back to it.
 	res, err := s.patients().ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.ID}, {Key: "version", Value: bson.D{{Key: "$lt", Value: p.Version}}}}, p, false)
 	if err != nil {
 		return err
@@ -237,7 +235,32 @@ func (s store) Save(ctx context.Context, p *Patient, from int64, changed []strin
 			return err
 		}
 	}
-	return nil
+	// The filter above narrows the window but, on the embedded database,
+	// does not stop a save delayed past a later one from writing last. The
+	// revisions decide: the record ends as the newest revision.
+	return s.settle(ctx, p.ID)
+}
+
+// settle makes the patient record the newest revision's snapshot if a
+// delayed write left it behind.
+func (s store) settle(ctx context.Context, id string) error {
+	var newest revision
+	err := s.tdb.Collection(revisions).FindOne(ctx, bson.D{{Key: "patientId", Value: id}}, &newest, bson.D{{Key: "version", Value: -1}})
+	if err != nil {
+		return err
+	}
+	return s.rollForward(ctx, id, newest.Version)
+}
+
+// Revision returns the patient as saved in version v (the history keeps
+// every version).
+func (s store) Revision(ctx context.Context, id string, v int64) (*Patient, error) {
+	var rev revision
+	err := s.tdb.Collection(revisions).FindOne(ctx, bson.D{{Key: "patientId", Value: id}, {Key: "version", Value: v}}, &rev, nil)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	return &rev.Snapshot, err
 }
 
 // rollForward finishes a save that claimed version v but stopped before
