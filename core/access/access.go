@@ -90,7 +90,7 @@ func (g *Guard) user(c *gin.Context) (*auth.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	if u.Status != auth.UserActive || u.SessionsEndedAt.After(d.AuthAt) {
+	if u.Status != auth.UserActive || u.SessionsEnded().After(d.AuthAt) {
 		logging.FromContext(ctx).Info().Str("user_id", u.ID).Msg("session ended: user deactivated or password changed")
 		return nil, g.Sessions.End(c)
 	}

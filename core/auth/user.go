@@ -55,6 +55,16 @@ type User struct {
 	UpdatedAt     time.Time `bson:"updatedAt"`
 }
 
+// SessionsEnded is when the user's sessions last ended: every session
+// signed in before it is over. (Records older than sessionsEndedAt have only
+// passwordChangedAt.)
+func (u *User) SessionsEnded() time.Time {
+	if u.PasswordChangedAt.After(u.SessionsEndedAt) {
+		return u.PasswordChangedAt
+	}
+	return u.SessionsEndedAt
+}
+
 // Profile is what the clinic knows of a staff member beyond the account.
 type Profile struct {
 	ID        string    `bson:"_id"`

@@ -135,7 +135,8 @@ func (m *Manager) Start(c *gin.Context, d Data) error {
 // Touch records activity, writing at most once a minute. The store's save
 // is an upsert: a session ended (logout, elsewhere) since this request read
 // it would come back, so Touch first checks it is still there and returns
-// ErrExpired when it is not.
+// ErrExpired when it is not. That narrows the window to the moment between
+// the check and the save; it does not close it.
 func (m *Manager) Touch(c *gin.Context, d Data, now time.Time) error {
 	if now.Sub(d.LastSeen) < touchEvery {
 		return nil

@@ -50,8 +50,8 @@ func validPort(p string) bool {
 	if p == "" {
 		return true
 	}
-	n, err := strconv.Atoi(p)
-	return err == nil && n >= 1 && n <= 65535 && p[0] != '+' && p[0] != '-'
+	n, err := strconv.ParseUint(p, 10, 16) // digits only: no sign, no name
+	return err == nil && n != 0
 }
 
 // reserved are names that can never be a clinic: they are, or may one day

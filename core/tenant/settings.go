@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/logging"
 )
 
 // SettingsCollection holds one settings document per clinic.
@@ -72,19 +74,28 @@ func (s *Settings) Location() *time.Location {
 	if s == nil || s.Timezone == "" {
 		return time.UTC
 	}
-	loc, err := time.LoadLocation(s.Timezone)
+	if loc, ok := zones.Load(s.Timezone); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(s.Timezone) // reads the zone database from disk
 	if err != nil {
 		return time.UTC
 	}
+	zones.Store(s.Timezone, loc)
 	return loc
 }
 
+// zones caches loaded time zones by name.
+var zones sync.Map
+
 // Zone is the clinic's time zone (see Settings.Location): dates a person
 // types or reads — today, a date of birth, a day in a filter — are the
-// clinic's, not the server's.
+// clinic's, not the server's. If the settings cannot be read, it is logged
+// and UTC is used.
 func Zone(ctx context.Context, tdb *db.Tenant) *time.Location {
 	s, err := LoadSettings(ctx, tdb)
 	if err != nil {
+		logging.FromContext(ctx).Warn().Err(err).Msg("clinic settings unreadable: using UTC")
 		return time.UTC
 	}
 	return s.Location()

@@ -82,7 +82,7 @@ func decode(c *gin.Context) (Form, error) {
 		return Form{}, bodyError(err, "The request body must be a JSON object with the patient's fields.")
 	}
 	if _, err := d.Token(); !errors.Is(err, io.EOF) {
-		return Form{}, web.BadRequest("The request body must hold one JSON object.")
+		return Form{}, bodyError(err, "The request body must hold one JSON object.")
 	}
 	return in.Form, nil
 }

@@ -95,8 +95,8 @@ var numberPattern = regexp.MustCompile(`^(?i)p-?0*(\d{1,12})$`)
 
 // searchFilter turns what someone typed into a filter: a patient number
 // ("P-000042", "42"), phone digits, an email (a prefix; with "@", or one
-// word with dots as in "zoe.nunez"), or name prefixes — every word must start the first or the last name, accents and
-// case ignored.
+// word with dots as in "zoe.nunez"), or name prefixes — every word must
+// start the first or the last name, accents and case ignored.
 func searchFilter(q string) bson.D {
 	q = strings.TrimSpace(q)
 	if q == "" {

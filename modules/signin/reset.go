@@ -74,7 +74,11 @@ func (m *Module) forgot(c *gin.Context) error {
 			}
 		}
 	}
-	time.Sleep(time.Until(began.Add(forgotFloor)))
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(time.Until(began.Add(forgotFloor))):
+	}
 	return m.render.Page(c, http.StatusOK, forgotPage, web.Page{Title: "Reset your password", Data: resetView{Email: email, Sent: true}})
 }
 
