@@ -2,6 +2,7 @@ package tenant_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -209,7 +210,7 @@ func TestResolveCacheInvalidation(t *testing.T) {
 	if _, err := s.Core.Tenants.Update(ctx, later.ID, bson.D{{Key: "status", Value: tenant.StatusProvisioning}}, s.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Core.Tenants.Purge(ctx, s.DB, later.ID); err != nil {
+	if err := s.Core.Tenants.Purge(ctx, s.DB, later.ID, s.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if r := c.Get("later.localhost", "/no-such-path"); r.StatusCode != 404 || !strings.Contains(errorText(t, r), noClinic) {
@@ -315,5 +316,38 @@ func TestResolverChecksRunForClinics(t *testing.T) {
 	c.Get("nowhere.localhost", "/")
 	if strings.Join(seen, ",") != "late,sunrise" {
 		t.Fatalf("the check ran for %v; want each clinic request only", seen)
+	}
+}
+
+// An onboarding that has claimed its end is not purged under it; one that
+// claimed it and then died is purged once the claim is old.
+func TestPurgeLeavesAFinishingClinicAlone(t *testing.T) {
+	ctx := context.Background()
+	s := apptest.Start(t, apptest.Options{}, landing.New())
+	tn := addTenant(t, s, "slow", "Slow Clinic", tenant.StatusProvisioning)
+	tdb := s.DB.ForTenant(tn.ID)
+	if _, err := tdb.Collection("settings").InsertOne(ctx, bson.D{{Key: "clinicName", Value: "Slow Clinic"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tenant.FinishClaim(ctx, tdb, s.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Core.Tenants.Purge(ctx, s.DB, tn.ID, s.Clock.Now()); !errors.Is(err, tenant.ErrNotProvisioning) {
+		t.Fatalf("purge of a finishing clinic: %v, want ErrNotProvisioning", err)
+	}
+	if n, _ := tdb.Collection("settings").Count(ctx, bson.D{}); n != 1 {
+		t.Fatal("the finishing clinic's records were deleted")
+	}
+	s.Clock.Advance(2 * time.Minute)
+	if err := s.Core.Tenants.Purge(ctx, s.DB, tn.ID, s.Clock.Now()); err != nil {
+		t.Fatalf("purge after the finishing attempt died: %v", err)
+	}
+	if _, err := s.Core.Tenants.ByID(ctx, tn.ID); !errors.Is(err, tenant.ErrNotFound) {
+		t.Fatalf("record after purge: %v", err)
+	}
+	for _, coll := range []string{"settings", db.ClaimsCollection} {
+		if n, _ := tdb.Collection(coll).Count(ctx, bson.D{}); n != 0 {
+			t.Errorf("%d documents left in %s", n, coll)
+		}
 	}
 }

@@ -80,7 +80,9 @@ func (m *Module) claim(ctx context.Context, t *tenant.Tenant, now time.Time) err
 		return errBeingSetUp
 	}
 	m.core.Log.Warn().Str("tenant", old.Subdomain).Str("tenant_id", old.ID).Msg("cleaning up an interrupted onboarding")
-	if err := m.cleanup(ctx, old.ID); err != nil {
+	if err := m.cleanup(ctx, old.ID); errors.Is(err, tenant.ErrNotProvisioning) {
+		return tenant.ErrTaken // it finished after all
+	} else if err != nil {
 		return err
 	}
 	return m.core.Tenants.Insert(ctx, t)
@@ -111,19 +113,25 @@ func (m *Module) build(ctx context.Context, t *tenant.Tenant, f Form, loginURL s
 	if err := mail.Queue(ctx, tdb, welcomeMail(t, admin, loginURL), now); err != nil {
 		return err
 	}
+	cleanedUp := fmt.Errorf("onboarding: %s was cleaned up while being set up", t.Subdomain)
+	if err := tenant.FinishClaim(ctx, tdb, now); errors.Is(err, db.ErrClaimed) {
+		return cleanedUp // a later attempt is purging this one
+	} else if err != nil {
+		return err
+	}
 	ok, err := m.core.Tenants.Update(ctx, t.ID, bson.D{{Key: "status", Value: tenant.StatusActive}}, now)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return fmt.Errorf("onboarding: %s was cleaned up while being set up", t.Subdomain)
+		return cleanedUp
 	}
 	return nil
 }
 
 // cleanup purges a half-made clinic.
 func (m *Module) cleanup(ctx context.Context, tenantID string) error {
-	return m.core.Tenants.Purge(ctx, m.core.DB, tenantID)
+	return m.core.Tenants.Purge(ctx, m.core.DB, tenantID, m.core.Clock.Now())
 }
 
 // configuredLoginURL is a clinic's sign-in address from the configuration,
