@@ -19,6 +19,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/rs/zerolog"
+	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/boot"
@@ -159,6 +160,16 @@ func (r *Response) Doc(t testing.TB) *goquery.Document {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// Count counts the documents of c matching filter, failing the test on error.
+func Count(t testing.TB, c *db.Collection, filter bson.D) int64 {
+	t.Helper()
+	n, err := c.Count(context.Background(), filter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // WantStatus fails the test unless r has the status.

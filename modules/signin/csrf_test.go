@@ -190,7 +190,7 @@ func TestCSRFOnLoginForm(t *testing.T) {
 	if ids := newIDs(before, sessionIDs(t, s)); len(ids) != 0 {
 		t.Fatalf("refused sign-ins made sessions %v", ids)
 	}
-	if n := count(t, platform(s, auth.FailuresCollection), bson.D{}); n != 0 {
+	if n := apptest.Count(t, platform(s, auth.FailuresCollection), bson.D{}); n != 0 {
 		t.Fatalf("refused requests were counted as %d failed sign-ins", n)
 	}
 	apptest.WantRedirect(t, "login with the page's token", c.PostForm(a.Host, "/login", form), "/dashboard")

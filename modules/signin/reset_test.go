@@ -70,7 +70,7 @@ func TestForgotPassword(t *testing.T) {
 	if err := auth.SetStatus(context.Background(), a.DB, gone.ID, auth.UserInactive, s.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	allMail := func() int64 { return count(t, a.DB.Collection(mail.Collection), bson.D{}) }
+	allMail := func() int64 { return apptest.Count(t, a.DB.Collection(mail.Collection), bson.D{}) }
 
 	answer := func(email string) (int, string) {
 		t.Helper()
@@ -108,7 +108,7 @@ func TestForgotPassword(t *testing.T) {
 	if m == nil || m[1] != "http://"+a.Host+":"+s.Port {
 		t.Fatalf("reset mail has no link to the clinic: %q", ms[0].Text)
 	}
-	if n := count(t, a.DB.Collection(auth.ResetTokensCollection), bson.D{{Key: "_id", Value: m[2]}}); n != 0 {
+	if n := apptest.Count(t, a.DB.Collection(auth.ResetTokensCollection), bson.D{{Key: "_id", Value: m[2]}}); n != 0 {
 		t.Fatal("the token is stored in clear")
 	}
 

@@ -135,18 +135,9 @@ func exists(t *testing.T, s *apptest.Server, id string) bool {
 	return ok
 }
 
-func count(t *testing.T, c *db.Collection, filter bson.D) int64 {
-	t.Helper()
-	n, err := c.Count(context.Background(), filter)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 func auditCount(t *testing.T, cl *apptest.Clinic, action string) int64 {
 	t.Helper()
-	return count(t, cl.DB.Collection(audit.Collection), bson.D{{Key: "action", Value: action}})
+	return apptest.Count(t, cl.DB.Collection(audit.Collection), bson.D{{Key: "action", Value: action}})
 }
 
 const wrongMsg = "Wrong email or password."
@@ -482,7 +473,7 @@ func TestLockoutPerAccount(t *testing.T) {
 		r := login(c, a.Host, a.Admin.Email, "wrong password number "+string(rune('a'+i)))
 		apptest.WantStatus(t, "wrong password", r, http.StatusUnprocessableEntity)
 	}
-	if n := count(t, failures, byAccount); n != auth.MaxAccountFailures {
+	if n := apptest.Count(t, failures, byAccount); n != auth.MaxAccountFailures {
 		t.Fatalf("%d failure documents, want %d", n, auth.MaxAccountFailures)
 	}
 
@@ -494,7 +485,7 @@ func TestLockoutPerAccount(t *testing.T) {
 	if setCookie(r, "ward_session") != nil {
 		t.Fatal("a locked-out account got a session")
 	}
-	if n := count(t, failures, byAccount); n != auth.MaxAccountFailures {
+	if n := apptest.Count(t, failures, byAccount); n != auth.MaxAccountFailures {
 		t.Fatalf("refused attempts are counted: %d failure documents", n)
 	}
 
@@ -505,7 +496,7 @@ func TestLockoutPerAccount(t *testing.T) {
 	apptest.WantStatus(t, "after 14 minutes", login(c, a.Host, a.Admin.Email, apptest.Password), http.StatusTooManyRequests)
 	s.Clock.Advance(2 * time.Minute)
 	apptest.WantRedirect(t, "after 16 minutes", login(c, a.Host, a.Admin.Email, apptest.Password), "/dashboard")
-	if n := count(t, failures, byAccount); n != 0 {
+	if n := apptest.Count(t, failures, byAccount); n != 0 {
 		t.Fatalf("%d failure documents remain after a successful sign-in", n)
 	}
 }
@@ -525,7 +516,7 @@ func TestLockoutPerAddress(t *testing.T) {
 		email := "guess" + string(rune('a'+i)) + "@" + cl.Subdomain + ".test"
 		apptest.WantStatus(t, "guess "+email, login(c, cl.Host, email, "guessing"), http.StatusUnprocessableEntity)
 	}
-	if n := count(t, failures, bson.D{{Key: "ip", Value: "127.0.0.1"}}); n != auth.MaxIPFailures {
+	if n := apptest.Count(t, failures, bson.D{{Key: "ip", Value: "127.0.0.1"}}); n != auth.MaxIPFailures {
 		t.Fatalf("%d failure documents for 127.0.0.1, want %d", n, auth.MaxIPFailures)
 	}
 	for _, cl := range []*apptest.Clinic{a, b} {
@@ -587,7 +578,7 @@ func TestLockoutHoldsAgainstConcurrentGuesses(t *testing.T) {
 	if checked > auth.MaxAccountFailures || checked+refused != n {
 		t.Fatalf("statuses %v: at most %d guesses may be checked, the rest refused", statuses, auth.MaxAccountFailures)
 	}
-	if docs := count(t, platform(s, auth.FailuresCollection), bson.D{{Key: "email", Value: a.Admin.Email}}); docs != int64(checked) {
+	if docs := apptest.Count(t, platform(s, auth.FailuresCollection), bson.D{{Key: "email", Value: a.Admin.Email}}); docs != int64(checked) {
 		t.Fatalf("%d failure documents for %d checked guesses: refused attempts must not be kept", docs, checked)
 	}
 }

@@ -54,15 +54,6 @@ func signedIn(t *testing.T, s *apptest.Server, cl *apptest.Clinic, email string)
 	return c
 }
 
-func count(t *testing.T, c *db.Collection, filter bson.D) int64 {
-	t.Helper()
-	n, err := c.Count(context.Background(), filter)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 func user(t *testing.T, cl *apptest.Clinic, id string) *auth.User {
 	t.Helper()
 	u, err := auth.UserByID(context.Background(), cl.DB, id)
@@ -205,7 +196,7 @@ func TestAddPerson(t *testing.T) {
 	apptest.WantRedirect(t, "Dora signs in", login(dora, a.Host, "dora@sunrise.test", newPassword), "/dashboard")
 
 	// Invalid forms: 422 with a message beside the field, nothing created.
-	n := count(t, users, bson.D{})
+	n := apptest.Count(t, users, bson.D{})
 	c.Get(a.Host, "/staff/new")
 	for _, tc := range []struct {
 		name          string
@@ -229,7 +220,7 @@ func TestAddPerson(t *testing.T) {
 			}
 		})
 	}
-	if after := count(t, users, bson.D{}); after != n {
+	if after := apptest.Count(t, users, bson.D{}); after != n {
 		t.Fatalf("invalid forms created %d users", after-n)
 	}
 }
@@ -253,7 +244,7 @@ func TestChangeRoleWithHTMX(t *testing.T) {
 	if got := user(t, a, nina.ID).RoleKey; got != "admin" {
 		t.Fatalf("role is %q", got)
 	}
-	if n := count(t, a.DB.Collection(audit.Collection), bson.D{{Key: "action", Value: audit.UserUpdate}, {Key: "target", Value: "user:" + nina.ID},
+	if n := apptest.Count(t, a.DB.Collection(audit.Collection), bson.D{{Key: "action", Value: audit.UserUpdate}, {Key: "target", Value: "user:" + nina.ID},
 		{Key: "before", Value: "role nurse"}, {Key: "after", Value: "role admin"}}); n != 1 {
 		t.Fatalf("%d user.update audit entries for the role change", n)
 	}
@@ -309,7 +300,7 @@ func TestDeactivateAndReactivate(t *testing.T) {
 	apptest.WantToLogin(t, "Nina's old session", ninaC.Get(a.Host, "/dashboard"))
 
 	apptest.WantStatus(t, "unknown status", c.PostForm(a.Host, "/staff/"+nina.ID+"/status", url.Values{"status": {"deleted"}}), http.StatusBadRequest)
-	if n := count(t, a.DB.Collection(audit.Collection), bson.D{{Key: "action", Value: audit.UserUpdate}, {Key: "target", Value: "user:" + nina.ID}}); n != 2 {
+	if n := apptest.Count(t, a.DB.Collection(audit.Collection), bson.D{{Key: "action", Value: audit.UserUpdate}, {Key: "target", Value: "user:" + nina.ID}}); n != 2 {
 		t.Fatalf("%d user.update audit entries, want 2", n)
 	}
 }
@@ -368,7 +359,7 @@ func TestLastAdminRuleHoldsUnderRace(t *testing.T) {
 	c1 := signedIn(t, s, a, a.Admin.Email)
 	c2 := signedIn(t, s, a, second.Email)
 	active := func() int64 {
-		return count(t, a.DB.Collection(auth.UsersCollection), bson.D{{Key: "roleKey", Value: rbac.AdminKey}, {Key: "status", Value: auth.UserActive}})
+		return apptest.Count(t, a.DB.Collection(auth.UsersCollection), bson.D{{Key: "roleKey", Value: rbac.AdminKey}, {Key: "status", Value: auth.UserActive}})
 	}
 	for round := range 10 {
 		c1.Get(a.Host, "/staff")
@@ -450,7 +441,7 @@ func TestProfilePasswordChange(t *testing.T) {
 	apptest.WantStatus(t, "profile write after the change", here.PostForm(a.Host, "/profile/totp/start", url.Values{}), http.StatusOK)
 	apptest.WantToLogin(t, "Nina's other session", there.Get(a.Host, "/dashboard"))
 	apptest.WantStatus(t, "someone else's session", admin.Get(a.Host, "/dashboard"), http.StatusOK)
-	if n := count(t, a.DB.Collection(audit.Collection), bson.D{{Key: "action", Value: audit.PasswordChange}, {Key: "actorId", Value: nina.ID}}); n != 1 {
+	if n := apptest.Count(t, a.DB.Collection(audit.Collection), bson.D{{Key: "action", Value: audit.PasswordChange}, {Key: "actorId", Value: nina.ID}}); n != 1 {
 		t.Fatalf("%d password.change audit entries", n)
 	}
 	apptest.WantStatus(t, "old password", login(s.Client(t), a.Host, nina.Email, apptest.Password), http.StatusUnprocessableEntity)
@@ -560,7 +551,7 @@ func TestStaffRightsGiveNoMoreThanOnesOwnRole(t *testing.T) {
 			t.Errorf("%s is %s/%s after refused changes", u.Name, u.RoleKey, u.Status)
 		}
 	}
-	if n := count(t, a.DB.Collection(auth.UsersCollection), bson.D{{Key: "email", Value: "eve@sunrise.test"}}); n != 0 {
+	if n := apptest.Count(t, a.DB.Collection(auth.UsersCollection), bson.D{{Key: "email", Value: "eve@sunrise.test"}}); n != 0 {
 		t.Error("a refused person was created")
 	}
 
