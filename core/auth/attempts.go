@@ -71,6 +71,7 @@ func (l *Limiter) Begin(ctx context.Context, tenantID, email, ip string, now tim
 	} {
 		n, err := l.coll.Count(ctx, limit.q)
 		if err != nil {
+			_ = a.Cancel(ctx) // nothing was checked
 			return nil, time.Time{}, err
 		}
 		if earlier := n - 1; earlier >= limit.max { // this attempt is one of the n

@@ -73,11 +73,11 @@ func (t *Tenant) Lock(ctx context.Context, key string, now time.Time, stale time
 	// The database calls do not use the request's context either: a call
 	// abandoned by the driver may still be carried out by the database,
 	// leaving a claim no one holds. The context is checked between tries.
-	io := func() (context.Context, context.CancelFunc) {
+	dbctx := func() (context.Context, context.CancelFunc) {
 		return context.WithTimeout(context.WithoutCancel(ctx), lockIO)
 	}
 	for range lockTries {
-		ictx, cancel := io()
+		ictx, cancel := dbctx()
 		_, err := claims.InsertOne(ictx, bson.D{{Key: "kind", Value: kind}, {Key: "key", Value: key}, {Key: "at", Value: now}, {Key: "owner", Value: owner}})
 		cancel()
 		if err == nil {
@@ -94,7 +94,7 @@ func (t *Tenant) Lock(ctx context.Context, key string, now time.Time, stale time
 		var held struct {
 			At time.Time `bson:"at"`
 		}
-		ictx, cancel = io()
+		ictx, cancel = dbctx()
 		err = claims.FindOne(ictx, bson.D{{Key: "kind", Value: kind}, {Key: "key", Value: key}}, &held, nil)
 		cancel()
 		switch {
@@ -104,7 +104,7 @@ func (t *Tenant) Lock(ctx context.Context, key string, now time.Time, stale time
 			return nil, err
 		case now.Sub(held.At) > stale:
 			// Delete only the stale claim seen, never a fresh one taken since.
-			ictx, cancel = io()
+			ictx, cancel = dbctx()
 			_, err := claims.DeleteOne(ictx, bson.D{{Key: "kind", Value: kind}, {Key: "key", Value: key}, {Key: "at", Value: held.At}})
 			cancel()
 			if err != nil {
