@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
-	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/boot"
@@ -120,8 +119,8 @@ func tenantCmd(ctx context.Context, args []string, getenv func(string) string, s
 			return 1
 		}
 		tdb := w.store.ForTenant(t.ID)
-		users, _ := tdb.Collection("users").Count(ctx, bson.D{})
-		pats, _ := tdb.Collection("patients").Count(ctx, bson.D{})
+		users, _ := tdb.Collection("users").Count(ctx, db.Filter{})
+		pats, _ := tdb.Collection("patients").Count(ctx, db.Filter{})
 		fmt.Fprintf(stdout, "Name:          %s\nSubdomain:     %s\nID:            %s\nStatus:        %s\nPlan:          %s (%s)\nExpires:       %s\nCreated:       %s\nUsers:         %d\nPatients:      %d\n",
 			t.Name, t.Subdomain, t.ID, t.Status, t.Subscription.Plan, t.Subscription.Status,
 			t.Subscription.ExpiresAt.Format(time.RFC3339), t.CreatedAt.Format(time.RFC3339), users, pats)
@@ -136,7 +135,7 @@ func tenantCmd(ctx context.Context, args []string, getenv func(string) string, s
 			fmt.Fprintf(stderr, "ward: %s is still being set up\n", t.Subdomain)
 			return 1
 		}
-		if _, err := reg.Update(ctx, t.ID, bson.D{{Key: "status", Value: status}}, now); err != nil {
+		if _, err := reg.SetStatus(ctx, t.ID, status, now); err != nil {
 			fmt.Fprintf(stderr, "ward: %v\n", err)
 			return 1
 		}
@@ -153,7 +152,7 @@ func tenantCmd(ctx context.Context, args []string, getenv func(string) string, s
 			return 2
 		}
 		end := d.Add(24*time.Hour - time.Second)
-		if _, err := reg.Update(ctx, t.ID, bson.D{{Key: "subscription.expiresAt", Value: end}}, now); err != nil {
+		if _, err := reg.SetExpiry(ctx, t.ID, end, now); err != nil {
 			fmt.Fprintf(stderr, "ward: %v\n", err)
 			return 1
 		}

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"go.mongodb.org/mongo-driver/bson"
-
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/apptest"
 	"github.com/wardclinic/ward/core/auth"
@@ -39,12 +37,15 @@ func snapshot(t *testing.T, store *db.Store, tenantID string) string {
 		if n == "sessions" || n == "signin_failures" || n == "audit_log" {
 			continue // written by A's own requests; they carry no B data
 		}
-		var docs []bson.M
-		filter := bson.D{{Key: "tenantId", Value: tenantID}}
-		if n == rbac.RulesCollection {
-			filter = bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "v1", Value: tenantID}}, bson.D{{Key: "v2", Value: tenantID}}}}}
+		var docs []map[string]any
+		filter := db.Eq(db.TenantField, tenantID)
+		switch n {
+		case tenant.Collection: // the clinic's own record
+			filter = db.ID(tenantID)
+		case rbac.RulesCollection: // its grants (p) and role assignments (g)
+			filter = db.Or(db.And(db.Eq("ptype", "p"), db.Eq("v1", tenantID)), db.And(db.Eq("ptype", "g"), db.Eq("v2", tenantID)))
 		}
-		if err := p.Collection(n).Find(ctx, filter, &docs, db.FindOptions{Sort: bson.D{{Key: "_id", Value: 1}}}); err != nil {
+		if err := p.Collection(n).Find(ctx, filter, &docs, db.FindOptions{Sort: []db.Order{db.Asc(db.IDField)}}); err != nil {
 			t.Fatal(err)
 		}
 		js, _ := json.Marshal(docs)

@@ -9,13 +9,13 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
-	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/wardclinic/ward/core/access"
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/apptest"
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/boot"
+	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/web"
 	"github.com/wardclinic/ward/modules/dashboard"
 	"github.com/wardclinic/ward/modules/signin"
@@ -140,7 +140,7 @@ func TestSessionOfDeletedUserEnds(t *testing.T) {
 	if r := c.Get(a.Host, "/dashboard"); r.StatusCode != http.StatusOK {
 		t.Fatalf("dashboard: %d", r.StatusCode)
 	}
-	if _, err := a.DB.Collection(auth.UsersCollection).DeleteOne(context.Background(), bson.D{{Key: "_id", Value: u.ID}}); err != nil {
+	if _, err := a.DB.Collection(auth.UsersCollection).Delete(context.Background(), db.ID(u.ID)); err != nil {
 		t.Fatal(err)
 	}
 	r := c.Get(a.Host, "/dashboard")

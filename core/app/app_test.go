@@ -11,7 +11,6 @@ import (
 	"testing/fstest"
 
 	"github.com/gin-gonic/gin"
-	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/apptest"
@@ -27,7 +26,7 @@ type notes struct{ render *web.Renderer }
 func (n *notes) Name() string               { return "notes" }
 func (n *notes) Provision(a *app.App) error { n.render = a.Render; return nil }
 func (n *notes) Indexes() []db.Index {
-	return []db.Index{{Collection: "notes", Keys: bson.D{{Key: "tenantId", Value: 1}, {Key: "title", Value: 1}}, Unique: true}}
+	return []db.Index{{Collection: "notes", Keys: []string{"tenantId", "title"}, Unique: true}}
 }
 func (n *notes) Templates() fs.FS {
 	return fstest.MapFS{"list.html": {Data: []byte(

@@ -8,7 +8,6 @@ import (
 	"testing/fstest"
 
 	"github.com/gin-gonic/gin"
-	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/config"
@@ -57,7 +56,7 @@ func TestRegistrationRefusesMistakes(t *testing.T) {
 			withRoutes{fake{name: "b", routes: func(r *app.Routes) { r.Clinic(http.MethodGet, "/x", app.SignedIn, ok) }}},
 		}, `declared by both "a" and "b"`},
 		{"index not led by tenantId", []app.Module{withIndexes{fake{name: "a", indexes: []db.Index{
-			{Collection: "c", Keys: bson.D{{Key: "name", Value: 1}}},
+			{Collection: "c", Keys: []string{"name"}},
 		}}}}, "must start with tenantId"},
 		{"template that does not parse", []app.Module{withTemplates{fake{name: "a", tmpl: fstest.MapFS{
 			"x.html": {Data: []byte(`{{define "content"}}{{.Broken}`)},

@@ -1,7 +1,8 @@
 // Package apptest starts a whole Ward for tests: the embedded database in a
-// temporary directory, the given modules, a real HTTP server on 127.0.0.1,
-// and clients that speak to any *.localhost host name (a clinic's subdomain)
-// with their own cookie jars. It is imported only by tests.
+// temporary directory (or, with WARD_TEST_ENGINE=mongo, a database of its
+// own on the mongo engine), the given modules, a real HTTP server on
+// 127.0.0.1, and clients that speak to any *.localhost host name (a clinic's
+// subdomain) with their own cookie jars. It is imported only by tests.
 package apptest
 
 import (
@@ -12,20 +13,22 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/rs/zerolog"
-	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/boot"
 	"github.com/wardclinic/ward/core/clock"
 	"github.com/wardclinic/ward/core/config"
 	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/db/dbtest"
 	"github.com/wardclinic/ward/static"
 	"github.com/wardclinic/ward/templates"
 )
@@ -61,6 +64,11 @@ func Start(t testing.TB, o Options, modules ...app.Module) *Server {
 		o.DataDir = t.TempDir()
 	}
 	env := map[string]string{"DATA_DIR": o.DataDir}
+	if _, own := o.Env["MONGODB_URI"]; !own {
+		if uri := engineURI(t, o.DataDir); uri != "" {
+			env["MONGODB_URI"] = uri
+		}
+	}
 	for k, v := range o.Env {
 		env[k] = v
 	}
@@ -101,6 +109,8 @@ func Start(t testing.TB, o Options, modules ...app.Module) *Server {
 	if err := a.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// Every query the test makes must be served by a declared index.
+	dbtest.CheckQueries(t, store)
 	hs := httptest.NewServer(h)
 	_, port, _ := net.SplitHostPort(hs.Listener.Addr().String())
 	s := &Server{App: a, Core: core, DB: store, Clock: clk, Port: port, http: hs}
@@ -109,6 +119,37 @@ func Start(t testing.TB, o Options, modules ...app.Module) *Server {
 		_ = store.Close(context.Background())
 	})
 	return s
+}
+
+// EngineVar names the environment variable that picks the engine every
+// suite started with Start runs on: unset (or "sqlite") for the embedded
+// store, "mongo" for the mongo engine (see dbtest.MongoURI), so the module
+// suites can be run once on each.
+const EngineVar = "WARD_TEST_ENGINE"
+
+// mongoURIs holds the database each data directory stands for on the mongo
+// engine: a test that starts Ward twice on one DataDir finds its data again,
+// as it does on the embedded store.
+var mongoURIs sync.Map // data directory → URI
+
+// engineURI is the MONGODB_URI of the engine EngineVar asks for ("" for the
+// embedded store).
+func engineURI(t testing.TB, dataDir string) string {
+	t.Helper()
+	switch e := os.Getenv(EngineVar); e {
+	case "", "sqlite":
+		return ""
+	case "mongo":
+		if uri, ok := mongoURIs.Load(dataDir); ok {
+			return uri.(string)
+		}
+		uri := dbtest.MongoURI(t)
+		mongoURIs.Store(dataDir, uri)
+		return uri
+	default:
+		t.Fatalf("%s=%q: want sqlite or mongo", EngineVar, e)
+		return ""
+	}
 }
 
 // URL returns the address of path on host ("localhost" is the platform,
@@ -163,7 +204,7 @@ func (r *Response) Doc(t testing.TB) *goquery.Document {
 }
 
 // Count counts the documents of c matching filter, failing the test on error.
-func Count(t testing.TB, c *db.Collection, filter bson.D) int64 {
+func Count(t testing.TB, c *db.Collection, filter db.Filter) int64 {
 	t.Helper()
 	n, err := c.Count(context.Background(), filter)
 	if err != nil {

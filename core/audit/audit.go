@@ -6,8 +6,6 @@ import (
 	"context"
 	"time"
 
-	"go.mongodb.org/mongo-driver/bson"
-
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/logging"
 )
@@ -17,9 +15,9 @@ const Collection = "audit_log"
 
 // Indexes serve the browse filters, newest first.
 var Indexes = []db.Index{
-	{Collection: Collection, Keys: bson.D{{Key: db.TenantField, Value: 1}, {Key: "at", Value: -1}}},
-	{Collection: Collection, Keys: bson.D{{Key: db.TenantField, Value: 1}, {Key: "actorId", Value: 1}, {Key: "at", Value: -1}}},
-	{Collection: Collection, Keys: bson.D{{Key: db.TenantField, Value: 1}, {Key: "action", Value: 1}, {Key: "at", Value: -1}}},
+	{Collection: Collection, Keys: []string{db.TenantField, "-at"}},
+	{Collection: Collection, Keys: []string{db.TenantField, "actorId", "-at"}},
+	{Collection: Collection, Keys: []string{db.TenantField, "action", "-at"}},
 }
 
 // Actions recorded by core; modules add their own ("patient.view", …).
@@ -62,7 +60,7 @@ func Record(ctx context.Context, tdb *db.Tenant, e Entry) error {
 	if e.RequestID == "" {
 		e.RequestID = logging.RequestID(ctx)
 	}
-	_, err := tdb.Collection(Collection).InsertOne(ctx, e)
+	err := tdb.Collection(Collection).Insert(ctx, e)
 	if err != nil {
 		logging.FromContext(ctx).Error().Err(err).Str("action", e.Action).Msg("audit entry not recorded")
 	}
@@ -79,22 +77,18 @@ type Filter struct {
 
 // List returns entries matching f, newest first, a page at a time.
 func List(ctx context.Context, tdb *db.Tenant, f Filter, skip, limit int64) ([]Entry, int64, error) {
-	q := bson.D{}
+	var q db.Filter
 	if f.ActorID != "" {
-		q = append(q, bson.E{Key: "actorId", Value: f.ActorID})
+		q = db.And(q, db.Eq("actorId", f.ActorID))
 	}
 	if f.Action != "" {
-		q = append(q, bson.E{Key: "action", Value: f.Action})
+		q = db.And(q, db.Eq("action", f.Action))
 	}
-	at := bson.D{}
 	if !f.From.IsZero() {
-		at = append(at, bson.E{Key: "$gte", Value: f.From})
+		q = db.And(q, db.Gte("at", f.From))
 	}
 	if !f.To.IsZero() {
-		at = append(at, bson.E{Key: "$lt", Value: f.To})
-	}
-	if len(at) > 0 {
-		q = append(q, bson.E{Key: "at", Value: at})
+		q = db.And(q, db.Lt("at", f.To))
 	}
 	coll := tdb.Collection(Collection)
 	total, err := coll.Count(ctx, q)
@@ -102,6 +96,6 @@ func List(ctx context.Context, tdb *db.Tenant, f Filter, skip, limit int64) ([]E
 		return nil, 0, err
 	}
 	var out []Entry
-	err = coll.Find(ctx, q, &out, db.FindOptions{Sort: bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}}, Skip: skip, Limit: limit})
+	err = coll.Find(ctx, q, &out, db.FindOptions{Sort: []db.Order{db.Desc("at"), db.Desc(db.IDField)}, Skip: skip, Limit: limit})
 	return out, total, err
 }

@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"time"
 
-	"go.mongodb.org/mongo-driver/bson"
-
 	"github.com/wardclinic/ward/core/db"
 )
 
@@ -18,16 +16,26 @@ const (
 	MaxIPFailures      = 20
 )
 
-// FailuresCollection holds one document per failed sign-in. Counting
-// documents is correct under concurrency on every store; a counter updated
-// with $inc loses updates on the embedded database. It is a platform
+// FailuresCollection holds one document per failed sign-in: counting the
+// documents in the window is correct under concurrency on every engine and
+// lets old failures leave the window one by one. It is a platform
 // collection: the per-IP limit spans every clinic.
 const FailuresCollection = "signin_failures"
 
-// FailureIndexes serve the two counts.
+// FailureIndexes serve the two counts, and the clean-up job's delete by age.
 var FailureIndexes = []db.Index{
-	{Collection: FailuresCollection, Platform: true, Keys: bson.D{{Key: "tenantId", Value: 1}, {Key: "email", Value: 1}, {Key: "at", Value: -1}}},
-	{Collection: FailuresCollection, Platform: true, Keys: bson.D{{Key: "ip", Value: 1}, {Key: "at", Value: -1}}},
+	{Collection: FailuresCollection, Platform: true, Keys: []string{db.TenantField, "email", "-at"}},
+	{Collection: FailuresCollection, Platform: true, Keys: []string{"ip", "-at"}},
+	{Collection: FailuresCollection, Platform: true, Keys: []string{"at"}},
+}
+
+// failure is one failed (or in-flight) sign-in.
+type failure struct {
+	ID       string    `bson:"_id"`
+	TenantID string    `bson:"tenantId"`
+	Email    string    `bson:"email"`
+	IP       string    `bson:"ip"`
+	At       time.Time `bson:"at"`
 }
 
 // Limiter counts failed sign-ins (and other password and code checks).
@@ -54,20 +62,17 @@ type Attempt struct {
 // lengthen the lockout) and until says when the next one may be made.
 func (l *Limiter) Begin(ctx context.Context, tenantID, email, ip string, now time.Time) (a *Attempt, until time.Time, err error) {
 	id := db.NewID()
-	if _, err := l.coll.InsertOne(ctx, bson.D{
-		{Key: "_id", Value: id}, {Key: "tenantId", Value: tenantID}, {Key: "email", Value: email},
-		{Key: "ip", Value: ip}, {Key: "at", Value: now},
-	}); err != nil {
+	if err := l.coll.Insert(ctx, failure{ID: id, TenantID: tenantID, Email: email, IP: ip, At: now}); err != nil {
 		return nil, time.Time{}, err
 	}
 	a = &Attempt{l: l, id: id}
 	since := now.Add(-FailureWindow)
 	for _, limit := range []struct {
-		q   bson.D
+		q   db.Filter
 		max int64
 	}{
-		{bson.D{{Key: "tenantId", Value: tenantID}, {Key: "email", Value: email}, {Key: "at", Value: bson.D{{Key: "$gt", Value: since}}}}, MaxAccountFailures},
-		{bson.D{{Key: "ip", Value: ip}, {Key: "at", Value: bson.D{{Key: "$gt", Value: since}}}}, MaxIPFailures},
+		{db.And(db.Eq(db.TenantField, tenantID), db.Eq("email", email), db.Gt("at", since)), MaxAccountFailures},
+		{db.And(db.Eq("ip", ip), db.Gt("at", since)), MaxIPFailures},
 	} {
 		n, err := l.coll.Count(ctx, limit.q)
 		if err != nil {
@@ -85,16 +90,16 @@ func (l *Limiter) Begin(ctx context.Context, tenantID, email, ip string, now tim
 // Cancel removes the attempt: the password or code was right, or the
 // attempt was refused before any check.
 func (a *Attempt) Cancel(ctx context.Context) error {
-	_, err := a.l.coll.DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: a.id}})
+	_, err := a.l.coll.Delete(context.WithoutCancel(ctx), db.ID(a.id))
 	return err
 }
 
 // until is when enough failures have left the window for one more attempt.
-func (l *Limiter) until(ctx context.Context, q bson.D, skip int64, now time.Time) time.Time {
+func (l *Limiter) until(ctx context.Context, q db.Filter, skip int64, now time.Time) time.Time {
 	var fs []struct {
 		At time.Time `bson:"at"`
 	}
-	_ = l.coll.Find(ctx, q, &fs, db.FindOptions{Sort: bson.D{{Key: "at", Value: 1}}, Skip: skip, Limit: 1})
+	_ = l.coll.Find(ctx, q, &fs, db.FindOptions{Sort: []db.Order{db.Asc("at")}, Skip: skip, Limit: 1})
 	if len(fs) == 0 {
 		return now.Add(FailureWindow)
 	}
@@ -103,13 +108,13 @@ func (l *Limiter) until(ctx context.Context, q bson.D, skip int64, now time.Time
 
 // Forget removes an account's failures after a successful sign-in.
 func (l *Limiter) Forget(ctx context.Context, tenantID, email string) error {
-	_, err := l.coll.DeleteMany(ctx, bson.D{{Key: "tenantId", Value: tenantID}, {Key: "email", Value: email}})
+	_, err := l.coll.DeleteMany(ctx, db.And(db.Eq(db.TenantField, tenantID), db.Eq("email", email)))
 	return err
 }
 
 // DeleteOlderThan removes failures that left every window (cleanup job).
 func (l *Limiter) DeleteOlderThan(ctx context.Context, t time.Time) (int64, error) {
-	return l.coll.DeleteMany(ctx, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: t}}}})
+	return l.coll.DeleteMany(ctx, db.Lt("at", t))
 }
 
 // WaitMinutes says a wait in whole minutes, rounded up, for messages:

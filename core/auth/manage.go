@@ -5,25 +5,23 @@ import (
 	"errors"
 	"time"
 
-	"go.mongodb.org/mongo-driver/bson"
-
 	"github.com/wardclinic/ward/core/db"
 )
 
 // ListUsers returns the clinic's users by name.
 func ListUsers(ctx context.Context, tdb *db.Tenant) ([]User, error) {
 	var us []User
-	err := tdb.Collection(UsersCollection).Find(ctx, bson.D{}, &us, db.FindOptions{
-		Sort:       bson.D{{Key: "name", Value: 1}},
-		Projection: bson.D{{Key: "passwordHash", Value: 0}, {Key: "totpSecret", Value: 0}, {Key: "recoveryCodes", Value: 0}},
-		Limit:      1000,
+	err := tdb.Collection(UsersCollection).Find(ctx, db.Filter{}, &us, db.FindOptions{
+		Sort:  []db.Order{db.Asc("name")},
+		Omit:  []string{"passwordHash", "totpSecret", "recoveryCodes"},
+		Limit: 1000,
 	})
 	return us, err
 }
 
 // CountWithRole counts the clinic's users holding a role.
 func CountWithRole(ctx context.Context, tdb *db.Tenant, roleKey string) (int64, error) {
-	return tdb.Collection(UsersCollection).Count(ctx, bson.D{{Key: "roleKey", Value: roleKey}})
+	return tdb.Collection(UsersCollection).Count(ctx, db.Eq("roleKey", roleKey))
 }
 
 // SetPassword replaces a user's password. Every session the user had ends:
@@ -33,20 +31,18 @@ func SetPassword(ctx context.Context, tdb *db.Tenant, userID, password string, n
 	if err != nil {
 		return err
 	}
-	return update(ctx, tdb, userID, bson.D{
-		{Key: "passwordHash", Value: hash}, {Key: "passwordChangedAt", Value: now},
-		{Key: "sessionsEndedAt", Value: now}, {Key: "updatedAt", Value: now},
-	})
+	return update(ctx, tdb, userID, db.Set("passwordHash", hash).Set("passwordChangedAt", now).
+		Set("sessionsEndedAt", now).Set("updatedAt", now))
 }
 
 // SetStatus activates or deactivates a user. Deactivation ends every
 // session the user had, for good: they stay ended after a reactivation.
 func SetStatus(ctx context.Context, tdb *db.Tenant, userID, status string, now time.Time) error {
-	set := bson.D{{Key: "status", Value: status}, {Key: "updatedAt", Value: now}}
+	set := db.Set("status", status).Set("updatedAt", now)
 	switch status {
 	case UserActive:
 	case UserInactive:
-		set = append(set, bson.E{Key: "sessionsEndedAt", Value: now})
+		set = set.Set("sessionsEndedAt", now)
 	default:
 		return errors.New("auth: unknown status " + status)
 	}
@@ -55,20 +51,20 @@ func SetStatus(ctx context.Context, tdb *db.Tenant, userID, status string, now t
 
 // SetRole changes a user's role; it applies from the user's next request.
 func SetRole(ctx context.Context, tdb *db.Tenant, userID, roleKey string, now time.Time) error {
-	return update(ctx, tdb, userID, bson.D{{Key: "roleKey", Value: roleKey}, {Key: "updatedAt", Value: now}})
+	return update(ctx, tdb, userID, db.Set("roleKey", roleKey).Set("updatedAt", now))
 }
 
 // SetName changes a user's display name.
 func SetName(ctx context.Context, tdb *db.Tenant, userID, name string, now time.Time) error {
-	return update(ctx, tdb, userID, bson.D{{Key: "name", Value: name}, {Key: "updatedAt", Value: now}})
+	return update(ctx, tdb, userID, db.Set("name", name).Set("updatedAt", now))
 }
 
-func update(ctx context.Context, tdb *db.Tenant, userID string, set bson.D) error {
-	res, err := tdb.Collection(UsersCollection).UpdateOne(ctx, bson.D{{Key: "_id", Value: userID}}, bson.D{{Key: "$set", Value: set}}, false)
+func update(ctx context.Context, tdb *db.Tenant, userID string, set db.Update) error {
+	matched, err := tdb.Collection(UsersCollection).Update(ctx, db.ID(userID), set)
 	if err != nil {
 		return err
 	}
-	if res.Matched == 0 {
+	if matched == 0 {
 		return ErrUserNotFound
 	}
 	return nil

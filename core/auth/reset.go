@@ -9,8 +9,6 @@ import (
 	"errors"
 	"time"
 
-	"go.mongodb.org/mongo-driver/bson"
-
 	"github.com/wardclinic/ward/core/db"
 )
 
@@ -20,7 +18,7 @@ const ResetTokensCollection = "password_tokens"
 
 // ResetIndexes index tokens by user for clean-up.
 var ResetIndexes = []db.Index{
-	{Collection: ResetTokensCollection, Keys: bson.D{{Key: db.TenantField, Value: 1}, {Key: "userId", Value: 1}}},
+	{Collection: ResetTokensCollection, Keys: []string{db.TenantField, "userId"}},
 }
 
 // Token lifetimes.
@@ -53,7 +51,7 @@ func NewResetToken(ctx context.Context, tdb *db.Tenant, userID string, ttl time.
 		return "", err
 	}
 	tok := base64.RawURLEncoding.EncodeToString(b)
-	_, err := tdb.Collection(ResetTokensCollection).InsertOne(ctx, resetToken{
+	err := tdb.Collection(ResetTokensCollection).Insert(ctx, resetToken{
 		ID: hashToken(tok), UserID: userID, ExpiresAt: now.Add(ttl), CreatedAt: now,
 	})
 	return tok, err
@@ -62,7 +60,7 @@ func NewResetToken(ctx context.Context, tdb *db.Tenant, userID string, ttl time.
 // CheckResetToken returns the user id the token is for, without using it.
 func CheckResetToken(ctx context.Context, tdb *db.Tenant, tok string, now time.Time) (string, error) {
 	var rt resetToken
-	err := tdb.Collection(ResetTokensCollection).FindOne(ctx, bson.D{{Key: "_id", Value: hashToken(tok)}}, &rt, nil)
+	err := tdb.Collection(ResetTokensCollection).FindOne(ctx, db.ID(hashToken(tok)), &rt)
 	if errors.Is(err, db.ErrNotFound) || (err == nil && now.After(rt.ExpiresAt)) {
 		return "", ErrTokenInvalid
 	}
@@ -86,6 +84,6 @@ func UseResetToken(ctx context.Context, tdb *db.Tenant, tok, password string, no
 	if err := SetPassword(ctx, tdb, userID, password, now); err != nil {
 		return "", err
 	}
-	_, err = tdb.Collection(ResetTokensCollection).DeleteMany(ctx, bson.D{{Key: "userId", Value: userID}})
+	_, err = tdb.Collection(ResetTokensCollection).DeleteMany(ctx, db.Eq("userId", userID))
 	return userID, err
 }

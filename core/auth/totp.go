@@ -16,7 +16,6 @@ import (
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
-	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/wardclinic/ward/core/db"
 )
@@ -110,15 +109,15 @@ func EnableTOTP(ctx context.Context, tdb *db.Tenant, userID, secret, code string
 		codes[i] = c[:5] + "-" + c[5:]
 		hashes[i] = hashToken(codes[i])
 	}
-	err := update(ctx, tdb, userID, bson.D{{Key: "totpEnabled", Value: true}, {Key: "totpSecret", Value: secret},
-		{Key: "recoveryCodes", Value: hashes}, {Key: "updatedAt", Value: now}})
+	err := update(ctx, tdb, userID, db.Set("totpEnabled", true).Set("totpSecret", secret).
+		Set("recoveryCodes", hashes).Set("updatedAt", now))
 	return codes, err
 }
 
 // DisableTOTP turns the second factor off.
 func DisableTOTP(ctx context.Context, tdb *db.Tenant, userID string, now time.Time) error {
-	return update(ctx, tdb, userID, bson.D{{Key: "totpEnabled", Value: false}, {Key: "totpSecret", Value: ""},
-		{Key: "recoveryCodes", Value: bson.A{}}, {Key: "updatedAt", Value: now}})
+	return update(ctx, tdb, userID, db.Set("totpEnabled", false).Set("totpSecret", "").
+		Set("recoveryCodes", []string{}).Set("updatedAt", now))
 }
 
 // VerifySecondFactor accepts a current TOTP code or an unused recovery code.

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"go.mongodb.org/mongo-driver/bson"
-
 	"github.com/wardclinic/ward/core/db"
 )
 
@@ -25,10 +23,13 @@ const (
 	UserInactive = "inactive"
 )
 
-// Indexes of the account collections.
+// Indexes of the account collections. The staff list is sorted by name, and
+// staff are counted per role.
 var Indexes = []db.Index{
-	{Collection: UsersCollection, Keys: bson.D{{Key: db.TenantField, Value: 1}, {Key: "email", Value: 1}}, Unique: true},
-	{Collection: ProfilesCollection, Keys: bson.D{{Key: db.TenantField, Value: 1}, {Key: "userId", Value: 1}}, Unique: true},
+	{Collection: UsersCollection, Keys: []string{db.TenantField, "email"}, Unique: true},
+	{Collection: UsersCollection, Keys: []string{db.TenantField, "name"}},
+	{Collection: UsersCollection, Keys: []string{db.TenantField, "roleKey"}},
+	{Collection: ProfilesCollection, Keys: []string{db.TenantField, "userId"}, Unique: true},
 }
 
 // User is a staff member's account in one clinic. The same email may have
@@ -114,7 +115,7 @@ func CreateUser(ctx context.Context, tdb *db.Tenant, u *User, password string, n
 	if u.Status == "" {
 		u.Status = UserActive
 	}
-	_, err = tdb.Collection(UsersCollection).InsertOne(ctx, u)
+	err = tdb.Collection(UsersCollection).Insert(ctx, u)
 	if db.IsDuplicate(err) {
 		return ErrEmailTaken
 	}
@@ -127,7 +128,7 @@ func CreateUser(ctx context.Context, tdb *db.Tenant, u *User, password string, n
 // UserByEmail returns the clinic's user with the (normalized) email.
 func UserByEmail(ctx context.Context, tdb *db.Tenant, email string) (*User, error) {
 	var u User
-	err := tdb.Collection(UsersCollection).FindOne(ctx, bson.D{{Key: "email", Value: email}}, &u, nil)
+	err := tdb.Collection(UsersCollection).FindOne(ctx, db.Eq("email", email), &u)
 	if errors.Is(err, db.ErrNotFound) {
 		return nil, ErrUserNotFound
 	}
@@ -137,7 +138,7 @@ func UserByEmail(ctx context.Context, tdb *db.Tenant, email string) (*User, erro
 // UserByID returns the clinic's user with the id.
 func UserByID(ctx context.Context, tdb *db.Tenant, id string) (*User, error) {
 	var u User
-	err := tdb.Collection(UsersCollection).FindOne(ctx, bson.D{{Key: "_id", Value: id}}, &u, nil)
+	err := tdb.Collection(UsersCollection).FindOne(ctx, db.ID(id), &u)
 	if errors.Is(err, db.ErrNotFound) {
 		return nil, ErrUserNotFound
 	}
@@ -151,7 +152,7 @@ func CreateProfile(ctx context.Context, tdb *db.Tenant, p *Profile) error {
 		p.ID = db.NewID()
 	}
 	p.TenantID = tdb.ID()
-	_, err := tdb.Collection(ProfilesCollection).InsertOne(ctx, p)
+	err := tdb.Collection(ProfilesCollection).Insert(ctx, p)
 	if err != nil && !db.IsDuplicate(err) {
 		return fmt.Errorf("auth: create profile: %w", err)
 	}

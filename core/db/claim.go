@@ -5,19 +5,32 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/bson/primitive"
 )
 
-// Claims are Ward's one atomic primitive. On the embedded database an update
-// reads, changes and writes back a document with no check, so counters,
-// version checks and locks built on updates lose races. An insert against a
-// unique index is atomic on every store: exactly one of many concurrent
-// inserts of the same key wins, the others get ErrDuplicate.
+// Claims are the atomic primitive Ward builds counters, version checks,
+// locks and leases on. Both of Ward's engines make a single update atomic,
+// but not every MongoDB-compatible server a clinic may point Ward at does
+// (FerretDB v1 reads, changes and writes back with no check). An insert
+// against a unique index is atomic everywhere: exactly one of many
+// concurrent inserts of the same key wins, the others get ErrDuplicate.
 
 // ClaimsCollection holds one document per claimed key.
 const ClaimsCollection = "claims"
+
+// claim is one claimed key.
+type claim struct {
+	Kind  string    `bson:"kind"`
+	Key   string    `bson:"key"`
+	At    time.Time `bson:"at"`
+	Owner string    `bson:"owner,omitempty"`
+}
+
+// number is one number of a sequence, handed out.
+type number struct {
+	Kind string    `bson:"kind"`
+	N    int64     `bson:"n"`
+	At   time.Time `bson:"at"`
+}
 
 // ErrClaimed is returned by Claim when the key was already claimed.
 var ErrClaimed = errors.New("db: already claimed")
@@ -25,16 +38,14 @@ var ErrClaimed = errors.New("db: already claimed")
 // ClaimIndexes is the unique index claims rely on.
 var ClaimIndexes = []Index{{
 	Collection: ClaimsCollection,
-	Keys:       bson.D{{Key: TenantField, Value: 1}, {Key: "kind", Value: 1}, {Key: "key", Value: 1}},
+	Keys:       []string{TenantField, "kind", "key"},
 	Unique:     true,
 }}
 
 // Claim records that (kind, key) is taken for this tenant. The first caller
 // wins; every later or concurrent caller gets ErrClaimed.
 func (t *Tenant) Claim(ctx context.Context, kind, key string, at time.Time) error {
-	_, err := t.Collection(ClaimsCollection).InsertOne(ctx, bson.D{
-		{Key: "kind", Value: kind}, {Key: "key", Value: key}, {Key: "at", Value: at},
-	})
+	err := t.Collection(ClaimsCollection).Insert(ctx, claim{Kind: kind, Key: key, At: at})
 	if IsDuplicate(err) {
 		return ErrClaimed
 	}
@@ -43,7 +54,7 @@ func (t *Tenant) Claim(ctx context.Context, kind, key string, at time.Time) erro
 
 // Release removes a claim (for claims that are leases, not history).
 func (t *Tenant) Release(ctx context.Context, kind, key string) error {
-	_, err := t.Collection(ClaimsCollection).DeleteOne(ctx, bson.D{{Key: "kind", Value: kind}, {Key: "key", Value: key}})
+	_, err := t.Collection(ClaimsCollection).Delete(ctx, And(Eq("kind", kind), Eq("key", key)))
 	return err
 }
 
@@ -61,14 +72,15 @@ func (t *Tenant) Lock(ctx context.Context, key string, now time.Time, stale time
 	claims := t.Collection(ClaimsCollection)
 	// owner makes unlock remove this holder's claim only, never one taken
 	// after this holder's was broken as stale.
-	owner := primitive.NewObjectID()
-	mine := bson.D{{Key: "kind", Value: kind}, {Key: "key", Value: key}, {Key: "owner", Value: owner}}
+	owner := NewID()
+	this := And(Eq("kind", kind), Eq("key", key))
+	mine := And(this, Eq("owner", owner))
 	release := func() {
 		// Not on the request's context: a request given up on must still
 		// release (a claim left behind blocks everyone until it is stale).
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lockIO)
 		defer cancel()
-		_, _ = claims.DeleteOne(rctx, mine)
+		_, _ = claims.Delete(rctx, mine)
 	}
 	// The database calls do not use the request's context either: a call
 	// abandoned by the driver may still be carried out by the database,
@@ -78,7 +90,7 @@ func (t *Tenant) Lock(ctx context.Context, key string, now time.Time, stale time
 	}
 	for range lockTries {
 		ictx, cancel := dbctx()
-		_, err := claims.InsertOne(ictx, bson.D{{Key: "kind", Value: kind}, {Key: "key", Value: key}, {Key: "at", Value: now}, {Key: "owner", Value: owner}})
+		err := claims.Insert(ictx, claim{Kind: kind, Key: key, At: now, Owner: owner})
 		cancel()
 		if err == nil {
 			if ctx.Err() != nil {
@@ -95,7 +107,7 @@ func (t *Tenant) Lock(ctx context.Context, key string, now time.Time, stale time
 			At time.Time `bson:"at"`
 		}
 		ictx, cancel = dbctx()
-		err = claims.FindOne(ictx, bson.D{{Key: "kind", Value: kind}, {Key: "key", Value: key}}, &held, nil)
+		err = claims.FindOne(ictx, this, &held)
 		cancel()
 		switch {
 		case errors.Is(err, ErrNotFound): // released meanwhile: try again at once
@@ -105,7 +117,7 @@ func (t *Tenant) Lock(ctx context.Context, key string, now time.Time, stale time
 		case now.Sub(held.At) > stale:
 			// Delete only the stale claim seen, never a fresh one taken since.
 			ictx, cancel = dbctx()
-			_, err := claims.DeleteOne(ictx, bson.D{{Key: "kind", Value: kind}, {Key: "key", Value: key}, {Key: "at", Value: held.At}})
+			_, err := claims.Delete(ictx, And(this, Eq("at", held.At)))
 			cancel()
 			if err != nil {
 				return nil, err
@@ -135,7 +147,7 @@ const SequencesCollection = "sequences"
 // SequenceIndexes is the unique index sequences rely on.
 var SequenceIndexes = []Index{{
 	Collection: SequencesCollection,
-	Keys:       bson.D{{Key: TenantField, Value: 1}, {Key: "kind", Value: 1}, {Key: "n", Value: -1}},
+	Keys:       []string{TenantField, "kind", "-n"},
 	Unique:     true,
 }}
 
@@ -144,9 +156,8 @@ var SequenceIndexes = []Index{{
 // after it by inserting {kind, n}; when a concurrent caller took that number
 // it tries the following one.
 //
-// Only the latest numbers are kept (see prune), so the collection stays small
-// on the embedded database, where reading the highest number is a scan. A
-// caller stalled for hundreds of numbers could then be handed an old number
+// Only the latest numbers are kept (see prune), so the collection stays
+// small. A caller stalled for hundreds of numbers could then be handed an old number
 // again: the collection the numbers end up in must have its own unique index
 // on them (patients do), which turns that into a duplicate error to retry.
 func (t *Tenant) Next(ctx context.Context, kind string, at time.Time) (int64, error) {
@@ -154,12 +165,12 @@ func (t *Tenant) Next(ctx context.Context, kind string, at time.Time) (int64, er
 	var last struct {
 		N int64 `bson:"n"`
 	}
-	err := seq.FindOne(ctx, bson.D{{Key: "kind", Value: kind}}, &last, bson.D{{Key: "n", Value: -1}})
+	err := seq.FindOne(ctx, Eq("kind", kind), &last, Desc("n"))
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return 0, err
 	}
 	for n := last.N + 1; n <= last.N+1000; n++ {
-		_, err := seq.InsertOne(ctx, bson.D{{Key: "kind", Value: kind}, {Key: "n", Value: n}, {Key: "at", Value: at}})
+		err := seq.Insert(ctx, number{Kind: kind, N: n, At: at})
 		if err == nil {
 			if n%pruneEvery == 0 {
 				t.prune(ctx, kind, n)
@@ -183,13 +194,13 @@ func (t *Tenant) Reserve(ctx context.Context, kind string, count int, at time.Ti
 	var last struct {
 		N int64 `bson:"n"`
 	}
-	err := seq.FindOne(ctx, bson.D{{Key: "kind", Value: kind}}, &last, bson.D{{Key: "n", Value: -1}})
+	err := seq.FindOne(ctx, Eq("kind", kind), &last, Desc("n"))
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return 0, err
 	}
 	docs := make([]any, count)
 	for i := range docs {
-		docs[i] = bson.D{{Key: "kind", Value: kind}, {Key: "n", Value: last.N + 1 + int64(i)}, {Key: "at", Value: at}}
+		docs[i] = number{Kind: kind, N: last.N + 1 + int64(i), At: at}
 	}
 	if err := seq.InsertMany(ctx, docs); err != nil {
 		return 0, fmt.Errorf("db: reserving %d numbers of %q: %w", count, kind, err)
@@ -211,5 +222,5 @@ func (t *Tenant) prune(ctx context.Context, kind string, n int64) {
 	if n <= keepNumbers {
 		return
 	}
-	_, _ = t.Collection(SequencesCollection).DeleteMany(ctx, bson.D{{Key: "kind", Value: kind}, {Key: "n", Value: bson.D{{Key: "$lte", Value: n - keepNumbers}}}})
+	_, _ = t.Collection(SequencesCollection).DeleteMany(ctx, And(Eq("kind", kind), Lte("n", n-keepNumbers)))
 }

@@ -4,22 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
+	"reflect"
 	"strings"
 	"sync"
 
 	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/bson/primitive"
-	"go.mongodb.org/mongo-driver/mongo"
-	"go.mongodb.org/mongo-driver/mongo/options"
 )
 
 // ErrCrossTenant is returned when an operation names another tenant, or
 // would read or write outside the handle's tenant.
 var ErrCrossTenant = errors.New("db: operation reaches outside the tenant")
 
-// ErrRefused is returned for operations the tenant-scoped layer cannot
-// make safe (a $lookup stage, an update that changes tenantId, …).
+// ErrRefused is returned for operations Ward's query language cannot make
+// fast and safe (an update that changes tenantId, a field name that is not
+// a plain path, …).
 var ErrRefused = errors.New("db: operation refused")
 
 // Tenant is a handle on the database bound to one tenant. Everything done
@@ -49,7 +47,7 @@ func (t *Tenant) Collection(name string) *Collection {
 	if IsPlatform(name) {
 		panic("db: collection " + name + " belongs to the platform, not to a clinic")
 	}
-	return &Collection{c: t.store.database.Collection(name), tenant: t.id}
+	return &Collection{store: t.store, name: name, tenant: t.id}
 }
 
 // platformOnly holds the names of the collections only the platform handle
@@ -86,428 +84,334 @@ func (s *Store) Platform(reason string) *Platform {
 
 // Collection returns an unscoped collection.
 func (p *Platform) Collection(name string) *Collection {
-	return &Collection{c: p.store.database.Collection(name)}
+	return &Collection{store: p.store, name: name}
 }
 
 // CollectionNames lists the database's collections.
 func (p *Platform) CollectionNames(ctx context.Context) ([]string, error) {
-	return p.store.database.ListCollectionNames(ctx, bson.D{})
+	return p.store.engine.collections(ctx)
 }
 
-// Collection wraps a driver collection. Bound to a tenant, it adds
-// {tenantId: id} to every filter, sets tenantId on every document written,
-// and starts every pipeline with a $match on it; it refuses what it cannot
-// scope. From the Platform handle it does neither.
+// Collection is a collection of documents. Bound to a tenant, it adds
+// tenantId = id to every filter, sets tenantId on every document written,
+// and refuses updates that would change it. From the Platform handle it
+// does neither.
 type Collection struct {
-	c      *mongo.Collection
+	store  *Store
+	name   string
 	tenant string // "" only for platform collections
 }
 
 // Name is the collection's name.
-func (c *Collection) Name() string { return c.c.Name() }
+func (c *Collection) Name() string { return c.name }
 
-// FindOptions are the options of Find.
-type FindOptions struct {
-	Sort       bson.D
-	Skip       int64
-	Limit      int64
-	Projection bson.D
-}
-
-// Find decodes every matching document into out (a pointer to a slice).
-// Use Limit: on the embedded database every query is a scan.
-func (c *Collection) Find(ctx context.Context, filter any, out any, o FindOptions) error {
-	f, err := c.filter(filter)
-	if err != nil {
-		return err
+// Find decodes the matching documents into out (a pointer to a slice).
+func (c *Collection) Find(ctx context.Context, f Filter, out any, o FindOptions) error {
+	rv := reflect.ValueOf(out)
+	if rv.Kind() != reflect.Pointer || rv.Elem().Kind() != reflect.Slice {
+		return fmt.Errorf("db: Find needs a pointer to a slice, not %T", out)
 	}
-	cur, err := c.c.Find(ctx, f, o.driver())
-	if err != nil {
-		return err
+	slice := rv.Elem()
+	slice.SetLen(0)
+	elem := slice.Type().Elem()
+	err := c.each(ctx, f, o, func(raw bson.Raw) error {
+		v := reflect.New(elem)
+		if err := bson.Unmarshal(raw, v.Interface()); err != nil {
+			return fmt.Errorf("db: decoding %s: %w", c.name, err)
+		}
+		slice.Set(reflect.Append(slice, v.Elem()))
+		return nil
+	})
+	if err == nil && slice.IsNil() {
+		slice.Set(reflect.MakeSlice(slice.Type(), 0, 0))
 	}
-	return cur.All(ctx, out)
-}
-
-// driver turns o into the driver's find options.
-func (o FindOptions) driver() *options.FindOptions {
-	fo := options.Find()
-	if o.Sort != nil {
-		fo.SetSort(o.Sort)
-	}
-	if o.Skip > 0 {
-		fo.SetSkip(o.Skip)
-	}
-	if o.Limit > 0 {
-		fo.SetLimit(o.Limit)
-	}
-	if o.Projection != nil {
-		fo.SetProjection(o.Projection)
-	}
-	return fo
+	return err
 }
 
 // Each decodes matching documents one at a time into a fresh T and calls fn,
 // so long runs (exports, demo data) do not hold the whole result in memory.
-func Each[T any](ctx context.Context, c *Collection, filter any, o FindOptions, fn func(*T) error) error {
-	f, err := c.filter(filter)
-	if err != nil {
-		return err
-	}
-	cur, err := c.c.Find(ctx, f, o.driver().SetBatchSize(200))
-	if err != nil {
-		return err
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
+func Each[T any](ctx context.Context, c *Collection, f Filter, o FindOptions, fn func(*T) error) error {
+	return c.each(ctx, f, o, func(raw bson.Raw) error {
 		v := new(T)
-		if err := cur.Decode(v); err != nil {
-			return err
+		if err := bson.Unmarshal(raw, v); err != nil {
+			return fmt.Errorf("db: decoding %s: %w", c.name, err)
 		}
-		if err := fn(v); err != nil {
-			return err
-		}
-	}
-	return cur.Err()
+		return fn(v)
+	})
 }
 
-// FindOne decodes the first matching document into out, or returns
-// ErrNotFound.
-func (c *Collection) FindOne(ctx context.Context, filter any, out any, sort bson.D) error {
-	f, err := c.filter(filter)
+func (c *Collection) each(ctx context.Context, f Filter, o FindOptions, fn func(bson.Raw) error) error {
+	f, err := c.filter(f)
 	if err != nil {
 		return err
 	}
-	if id, ok := byIDOnly(f); ok && c.tenant != "" {
-		return c.findByID(ctx, id, out)
+	if err := o.check(); err != nil {
+		return err
 	}
-	o := options.FindOne()
-	if sort != nil {
-		o.SetSort(sort)
+	o.Sort = withIDTiebreak(o.Sort)
+	c.store.observe(ctx, c.name, "find", f, o.Sort)
+	return c.store.engine.find(ctx, c.name, f, o, fn)
+}
+
+// FindOne decodes the first matching document (in sort order) into out, or
+// returns ErrNotFound.
+func (c *Collection) FindOne(ctx context.Context, f Filter, out any, sort ...Order) error {
+	found := false
+	err := c.each(ctx, f, FindOptions{Sort: sort, Limit: 1}, func(raw bson.Raw) error {
+		found = true
+		return bson.Unmarshal(raw, out)
+	})
+	if err != nil {
+		return err
 	}
-	return translate(c.c.FindOne(ctx, f, o).Decode(out))
+	if !found {
+		return ErrNotFound
+	}
+	return nil
 }
 
 // Count counts matching documents.
-func (c *Collection) Count(ctx context.Context, filter any) (int64, error) {
-	f, err := c.filter(filter)
+func (c *Collection) Count(ctx context.Context, f Filter) (int64, error) {
+	f, err := c.filter(f)
 	if err != nil {
 		return 0, err
 	}
-	return c.c.CountDocuments(ctx, f)
+	c.store.observe(ctx, c.name, "count", f, nil)
+	return c.store.engine.count(ctx, c.name, f)
 }
 
-// Distinct returns the distinct values of field among matching documents.
-func (c *Collection) Distinct(ctx context.Context, field string, filter any) ([]any, error) {
-	f, err := c.filter(filter)
+// CountUpTo counts matching documents, stopping at max: a list of a
+// hundred thousand records needs "more than max", not the exact figure,
+// and counting stops early instead of reading the whole index.
+func (c *Collection) CountUpTo(ctx context.Context, f Filter, max int64) (n int64, more bool, err error) {
+	if max <= 0 {
+		return 0, false, fmt.Errorf("%w: CountUpTo needs a positive maximum", ErrRefused)
+	}
+	f, err = c.filter(f)
+	if err != nil {
+		return 0, false, err
+	}
+	c.store.observe(ctx, c.name, "count", f, nil)
+	n, err = c.store.engine.countUpTo(ctx, c.name, f, max+1)
+	if n > max {
+		return max, true, err
+	}
+	return n, false, err
+}
+
+// Sum groups matching documents by the field by and adds up field in each
+// group (field "" counts the documents). Groups come sorted by key.
+func (c *Collection) Sum(ctx context.Context, f Filter, by, field string) ([]Group, error) {
+	f, err := c.filter(f)
 	if err != nil {
 		return nil, err
 	}
-	return c.c.Distinct(ctx, field, f)
+	for _, n := range []string{by, field} {
+		if n != "" {
+			if err := checkField(n); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if by == "" {
+		return nil, fmt.Errorf("%w: Sum needs a field to group by", ErrRefused)
+	}
+	c.store.observe(ctx, c.name, "sum", f, []Order{Asc(by)})
+	return c.store.engine.sum(ctx, c.name, f, by, field)
 }
 
-// InsertOne inserts doc with the tenant's id set on it. A unique-index
-// violation is ErrDuplicate.
-func (c *Collection) InsertOne(ctx context.Context, doc any) (any, error) {
-	d, err := c.document(doc)
+// Insert inserts doc with the tenant's id set on it (and a new _id when it
+// has none). A unique-index violation is ErrDuplicate.
+func (c *Collection) Insert(ctx context.Context, doc any) error {
+	raw, err := c.document(doc)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	res, err := c.c.InsertOne(ctx, d)
-	if err != nil {
-		return nil, translate(err)
-	}
-	return res.InsertedID, nil
+	return c.store.engine.insert(ctx, c.name, []bson.Raw{raw})
 }
 
-// InsertMany inserts docs in order, each with the tenant's id, stopping at
-// the first error.
+// InsertMany inserts docs in one go, all or nothing on the embedded engine
+// (on MongoDB, in order until the first error).
 func (c *Collection) InsertMany(ctx context.Context, docs []any) error {
-	ds := make([]any, len(docs))
+	if len(docs) == 0 {
+		return nil
+	}
+	raws := make([]bson.Raw, len(docs))
 	for i, doc := range docs {
-		d, err := c.document(doc)
+		r, err := c.document(doc)
 		if err != nil {
 			return err
 		}
-		ds[i] = d
+		raws[i] = r
 	}
-	_, err := c.c.InsertMany(ctx, ds)
-	return translate(err)
+	return c.store.engine.insert(ctx, c.name, raws)
 }
 
-// UpdateResult says what an update did.
-type UpdateResult struct {
-	Matched, Modified int64
-	UpsertedID        any
+// Update applies u to the first matching document and reports how many
+// matched (0 or 1). Each update is atomic on every engine.
+func (c *Collection) Update(ctx context.Context, f Filter, u Update) (int64, error) {
+	return c.update(ctx, f, u, false, false)
 }
 
-// UpdateOne applies update ($set, $push, …) to the first matching document.
-// With upsert, a new document gets tenantId from the filter. On the embedded
-// database updates are not atomic: see DESIGN.md "Atomicity" and Claim.
-func (c *Collection) UpdateOne(ctx context.Context, filter, update any, upsert bool) (UpdateResult, error) {
-	return c.update(ctx, filter, update, upsert, false)
+// UpdateMany applies u to every matching document.
+func (c *Collection) UpdateMany(ctx context.Context, f Filter, u Update) (int64, error) {
+	return c.update(ctx, f, u, true, false)
 }
 
-// UpdateMany applies update to every matching document.
-func (c *Collection) UpdateMany(ctx context.Context, filter, update any) (UpdateResult, error) {
-	return c.update(ctx, filter, update, false, true)
+// Upsert applies u to the first matching document, or inserts one made of
+// the filter's equalities with u applied. Two concurrent upserts of a new
+// key can both insert: give the collection a unique index on the key (one
+// then gets ErrDuplicate).
+func (c *Collection) Upsert(ctx context.Context, f Filter, u Update) error {
+	_, err := c.update(ctx, f, u, false, true)
+	return err
 }
 
-func (c *Collection) update(ctx context.Context, filter, update any, upsert, many bool) (UpdateResult, error) {
-	f, err := c.filter(filter)
+func (c *Collection) update(ctx context.Context, f Filter, u Update, many, upsert bool) (int64, error) {
+	f, err := c.filter(f)
 	if err != nil {
-		return UpdateResult{}, err
+		return 0, err
 	}
-	u, err := c.updateDoc(update)
-	if err != nil {
-		return UpdateResult{}, err
+	if err := u.check(); err != nil {
+		return 0, err
 	}
-	var res *mongo.UpdateResult
-	if many {
-		res, err = c.c.UpdateMany(ctx, f, u)
-	} else {
-		res, err = c.c.UpdateOne(ctx, f, u, options.Update().SetUpsert(upsert))
+	if c.tenant != "" && u.touches(TenantField) {
+		return 0, fmt.Errorf("%w: an update may not change tenantId", ErrCrossTenant)
 	}
-	if err != nil {
-		return UpdateResult{}, translate(err)
-	}
-	return UpdateResult{Matched: res.MatchedCount, Modified: res.ModifiedCount, UpsertedID: res.UpsertedID}, nil
+	c.store.observe(ctx, c.name, "update", f, nil)
+	return c.store.engine.update(ctx, c.name, f, u, many, upsert)
 }
 
-// ReplaceOne replaces the first matching document with doc (tenantId set).
-func (c *Collection) ReplaceOne(ctx context.Context, filter, doc any, upsert bool) (UpdateResult, error) {
-	f, err := c.filter(filter)
+// Replace replaces the first matching document with doc (its _id kept,
+// tenantId set) and reports how many matched.
+func (c *Collection) Replace(ctx context.Context, f Filter, doc any) (int64, error) {
+	f, err := c.filter(f)
 	if err != nil {
-		return UpdateResult{}, err
+		return 0, err
 	}
-	d, err := c.document(doc)
+	raw, err := c.document(doc)
 	if err != nil {
-		return UpdateResult{}, err
+		return 0, err
 	}
-	res, err := c.c.ReplaceOne(ctx, f, d, options.Replace().SetUpsert(upsert))
-	if err != nil {
-		return UpdateResult{}, translate(err)
-	}
-	return UpdateResult{Matched: res.MatchedCount, Modified: res.ModifiedCount, UpsertedID: res.UpsertedID}, nil
+	c.store.observe(ctx, c.name, "replace", f, nil)
+	return c.store.engine.replace(ctx, c.name, f, raw)
 }
 
-// DeleteOne deletes the first matching document and reports how many it
+// Delete deletes the first matching document and reports how many it
 // deleted (0 or 1).
-func (c *Collection) DeleteOne(ctx context.Context, filter any) (int64, error) {
-	f, err := c.filter(filter)
-	if err != nil {
-		return 0, err
-	}
-	res, err := c.c.DeleteOne(ctx, f)
-	if err != nil {
-		return 0, err
-	}
-	return res.DeletedCount, nil
+func (c *Collection) Delete(ctx context.Context, f Filter) (int64, error) {
+	return c.delete(ctx, f, false)
 }
 
 // DeleteMany deletes every matching document.
-func (c *Collection) DeleteMany(ctx context.Context, filter any) (int64, error) {
-	f, err := c.filter(filter)
+func (c *Collection) DeleteMany(ctx context.Context, f Filter) (int64, error) {
+	return c.delete(ctx, f, true)
+}
+
+func (c *Collection) delete(ctx context.Context, f Filter, many bool) (int64, error) {
+	f, err := c.filter(f)
 	if err != nil {
 		return 0, err
 	}
-	res, err := c.c.DeleteMany(ctx, f)
-	if err != nil {
-		return 0, err
-	}
-	return res.DeletedCount, nil
+	c.store.observe(ctx, c.name, "delete", f, nil)
+	return c.store.engine.delete(ctx, c.name, f, many)
 }
 
-// FindOneAndUpdate updates the first matching document and decodes it (after
-// the update when returnNew) into out. Not atomic on the embedded database.
-func (c *Collection) FindOneAndUpdate(ctx context.Context, filter, update, out any, returnNew bool) error {
-	f, err := c.filter(filter)
+// filter checks f and, for a tenant's collection, binds it to the tenant.
+// A filter that names tenantId itself must name this tenant.
+func (c *Collection) filter(f Filter) (Filter, error) {
+	if err := checkCollection(c.name); err != nil {
+		return Filter{}, err
+	}
+	f, err := f.check()
 	if err != nil {
-		return err
-	}
-	u, err := c.updateDoc(update)
-	if err != nil {
-		return err
-	}
-	o := options.FindOneAndUpdate()
-	if returnNew {
-		o.SetReturnDocument(options.After)
-	}
-	return translate(c.c.FindOneAndUpdate(ctx, f, u, o).Decode(out))
-}
-
-// FindOneAndDelete deletes the first matching document and decodes it into out.
-func (c *Collection) FindOneAndDelete(ctx context.Context, filter, out any) error {
-	f, err := c.filter(filter)
-	if err != nil {
-		return err
-	}
-	return translate(c.c.FindOneAndDelete(ctx, f).Decode(out))
-}
-
-// byIDOnly reports whether a scoped filter is {tenantId, _id: value} and
-// returns the id.
-func byIDOnly(f bson.D) (any, bool) {
-	if len(f) != 2 || f[1].Key != "_id" {
-		return nil, false
-	}
-	switch f[1].Value.(type) {
-	case string, primitive.ObjectID:
-		return f[1].Value, true
-	}
-	return nil, false
-}
-
-// findByID reads a document by _id alone and then checks it is this
-// tenant's: the embedded database looks up an _id-only filter directly but
-// scans every document for {tenantId, _id}. A document of another tenant is
-// "not found", exactly as with the combined filter.
-func (c *Collection) findByID(ctx context.Context, id any, out any) error {
-	raw, err := c.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Raw()
-	if err != nil {
-		return translate(err)
-	}
-	if t, ok := raw.Lookup(TenantField).StringValueOK(); !ok || t != c.tenant {
-		return ErrNotFound
-	}
-	return bson.Unmarshal(raw, out)
-}
-
-// allowedStages are the pipeline stages a tenant-scoped aggregation may use.
-// Stages that read other collections ($lookup, $unionWith, $graphLookup),
-// write ($out, $merge) or hide sub-pipelines ($facet) are refused. Mind the
-// embedded database's traps (DESIGN.md): one $sum per $group, no "$field"
-// values in $project.
-var allowedStages = map[string]bool{
-	"$match": true, "$sort": true, "$skip": true, "$limit": true, "$count": true,
-	"$unwind": true, "$group": true, "$project": true, "$addFields": true, "$set": true, "$unset": true,
-}
-
-// Aggregate runs pipeline after a leading {$match: {tenantId}} and decodes
-// the results into out.
-func (c *Collection) Aggregate(ctx context.Context, pipeline []bson.D, out any) error {
-	p := make([]bson.D, 0, len(pipeline)+1)
-	if c.tenant != "" {
-		p = append(p, bson.D{{Key: "$match", Value: bson.D{{Key: TenantField, Value: c.tenant}}}})
-		for i, stage := range pipeline {
-			if len(stage) != 1 || !allowedStages[stage[0].Key] {
-				name := "?"
-				if len(stage) > 0 {
-					name = stage[0].Key
-				}
-				return fmt.Errorf("%w: pipeline stage %d (%s) is not allowed in a tenant-scoped aggregation", ErrRefused, i, name)
-			}
-		}
-	}
-	p = append(p, pipeline...)
-	cur, err := c.c.Aggregate(ctx, p)
-	if err != nil {
-		return err
-	}
-	return cur.All(ctx, out)
-}
-
-// filter turns any filter into a bson.D led by {tenantId: id}. A filter that
-// names tenantId itself must name this tenant.
-func (c *Collection) filter(filter any) (bson.D, error) {
-	d, err := toD(filter)
-	if err != nil {
-		return nil, err
+		return Filter{}, err
 	}
 	if c.tenant == "" {
-		return d, nil
+		return f, nil
 	}
-	out := make(bson.D, 0, len(d)+1)
-	out = append(out, bson.E{Key: TenantField, Value: c.tenant})
+	err = f.walk(func(leaf Filter) error {
+		if strings.HasPrefix(leaf.field, TenantField+".") {
+			return fmt.Errorf("%w: filter names %s", ErrCrossTenant, leaf.field)
+		}
+		if leaf.field != TenantField {
+			return nil
+		}
+		if s, ok := leaf.value.(string); leaf.op == opEq && ok && s == c.tenant {
+			return nil
+		}
+		return fmt.Errorf("%w: filter names %s", ErrCrossTenant, leaf.field)
+	})
+	if err != nil {
+		return Filter{}, err
+	}
+	return And(Eq(TenantField, c.tenant), f), nil
+}
+
+// document marshals doc, gives it an _id if it has none and, for a tenant's
+// collection, sets tenantId; a document that names another tenant is
+// refused.
+func (c *Collection) document(doc any) (bson.Raw, error) {
+	if err := checkCollection(c.name); err != nil {
+		return nil, err
+	}
+	b, err := bson.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("db: %w", err)
+	}
+	raw := bson.Raw(b)
+	id, err := raw.LookupErr(IDField)
+	hasID := err == nil
+	if hasID {
+		if s, ok := id.StringValueOK(); !ok || s == "" {
+			return nil, fmt.Errorf("%w: _id must be a non-empty string", ErrRefused)
+		}
+	}
+	tv, terr := raw.LookupErr(TenantField)
+	if c.tenant != "" && terr == nil {
+		if s, ok := tv.StringValueOK(); !ok || (s != "" && s != c.tenant) {
+			return nil, fmt.Errorf("%w: document names another tenant", ErrCrossTenant)
+		}
+	}
+	if hasID && (c.tenant == "" || (terr == nil && tv.StringValue() == c.tenant)) {
+		return raw, nil
+	}
+	// Rebuild with _id first and tenantId set.
+	var d bson.D
+	if err := bson.Unmarshal(raw, &d); err != nil {
+		return nil, fmt.Errorf("db: %w", err)
+	}
+	out := make(bson.D, 0, len(d)+2)
+	if !hasID {
+		out = append(out, bson.E{Key: IDField, Value: NewID()})
+	}
+	tenantSet := false
 	for _, e := range d {
-		switch {
-		case e.Key == TenantField:
-			if s, ok := e.Value.(string); !ok || s != c.tenant {
-				return nil, fmt.Errorf("%w: filter names tenantId %v", ErrCrossTenant, e.Value)
-			}
-			continue
-		case e.Key == "$where":
-			return nil, fmt.Errorf("%w: $where", ErrRefused)
+		if e.Key == TenantField && c.tenant != "" {
+			e.Value, tenantSet = c.tenant, true
 		}
 		out = append(out, e)
 	}
-	return out, nil
-}
-
-// document turns doc into a bson.D carrying this tenant's id; a document that
-// names another tenant is refused.
-func (c *Collection) document(doc any) (bson.D, error) {
-	d, err := toD(doc)
-	if err != nil {
-		return nil, err
+	if c.tenant != "" && !tenantSet {
+		out = append(out, bson.E{Key: TenantField, Value: c.tenant})
 	}
-	if c.tenant == "" {
-		return d, nil
-	}
-	found := false
-	for i, e := range d {
-		if e.Key != TenantField {
-			continue
-		}
-		if s, ok := e.Value.(string); found || !ok || (s != "" && s != c.tenant) {
-			return nil, fmt.Errorf("%w: document names tenantId %v", ErrCrossTenant, e.Value)
-		}
-		d[i].Value = c.tenant
-		found = true
-	}
-	if found {
-		return d, nil
-	}
-	return append(d, bson.E{Key: TenantField, Value: c.tenant}), nil
-}
-
-// updateDoc checks an update document: operators only, none touching tenantId.
-func (c *Collection) updateDoc(update any) (bson.D, error) {
-	d, err := toD(update)
-	if err != nil {
-		return nil, err
-	}
-	if len(d) == 0 {
-		return nil, fmt.Errorf("%w: empty update", ErrRefused)
-	}
-	for _, op := range d {
-		if !strings.HasPrefix(op.Key, "$") {
-			return nil, fmt.Errorf("%w: update without operators (use ReplaceOne)", ErrRefused)
-		}
-		if c.tenant == "" {
-			continue
-		}
-		fields, err := toD(op.Value)
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range fields {
-			if f.Key == TenantField || strings.HasPrefix(f.Key, TenantField+".") {
-				return nil, fmt.Errorf("%w: an update may not change tenantId", ErrCrossTenant)
-			}
-			if s, ok := f.Value.(string); ok && op.Key == "$rename" && (s == TenantField || strings.HasPrefix(s, TenantField+".")) {
-				return nil, fmt.Errorf("%w: an update may not change tenantId", ErrCrossTenant)
-			}
-		}
-	}
-	return d, nil
-}
-
-// toD converts a filter, document or update (bson.D, bson.M, struct, nil)
-// into a bson.D.
-func toD(v any) (bson.D, error) {
-	switch t := v.(type) {
-	case nil:
-		return bson.D{}, nil
-	case bson.D:
-		return slices.Clone(t), nil
-	}
-	b, err := bson.Marshal(v)
+	b, err = bson.Marshal(out)
 	if err != nil {
 		return nil, fmt.Errorf("db: %w", err)
 	}
-	var d bson.D
-	if err := bson.Unmarshal(b, &d); err != nil {
-		return nil, fmt.Errorf("db: %w", err)
+	return b, nil
+}
+
+// checkCollection refuses collection names that are not plain identifiers
+// (the embedded engine names a table after each).
+func checkCollection(name string) error {
+	if name == "" || len(name) > 64 {
+		return fmt.Errorf("%w: collection name %q", ErrRefused, name)
 	}
-	return d, nil
+	for _, r := range name {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return fmt.Errorf("%w: collection name %q", ErrRefused, name)
+		}
+	}
+	return nil
 }

@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"time"
 
-	"go.mongodb.org/mongo-driver/bson"
-
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/logging"
 )
@@ -25,10 +23,14 @@ const (
 )
 
 // Indexes of the outbox: Key makes queueing the same message twice (a
-// retried request) harmless.
+// retried request) harmless; the clinic's outbox is listed newest first.
+// The sender reads every clinic's queued mail, oldest first: a platform
+// index serves that.
 var Indexes = []db.Index{
-	{Collection: Collection, Keys: bson.D{{Key: db.TenantField, Value: 1}, {Key: "key", Value: 1}}, Unique: true},
-	{Collection: Collection, Keys: bson.D{{Key: db.TenantField, Value: 1}, {Key: "status", Value: 1}}},
+	{Collection: Collection, Keys: []string{db.TenantField, "key"}, Unique: true},
+	{Collection: Collection, Keys: []string{db.TenantField, "status"}},
+	{Collection: Collection, Keys: []string{db.TenantField, "-createdAt"}},
+	{Collection: Collection, Keys: []string{"status", "createdAt"}, Platform: true},
 }
 
 // Message is one email.
@@ -54,7 +56,7 @@ func Queue(ctx context.Context, tdb *db.Tenant, m Message, now time.Time) error 
 	m.ID = db.NewID()
 	m.Status = StatusQueued
 	m.CreatedAt = now
-	_, err := tdb.Collection(Collection).InsertOne(ctx, m)
+	err := tdb.Collection(Collection).Insert(ctx, m)
 	if db.IsDuplicate(err) {
 		return nil
 	}
@@ -68,6 +70,6 @@ func Queue(ctx context.Context, tdb *db.Tenant, m Message, now time.Time) error 
 // Outbox lists a clinic's messages, newest first.
 func Outbox(ctx context.Context, tdb *db.Tenant, limit int64) ([]Message, error) {
 	var ms []Message
-	err := tdb.Collection(Collection).Find(ctx, bson.D{}, &ms, db.FindOptions{Sort: bson.D{{Key: "createdAt", Value: -1}}, Limit: limit})
+	err := tdb.Collection(Collection).Find(ctx, db.Filter{}, &ms, db.FindOptions{Sort: []db.Order{db.Desc("createdAt")}, Limit: limit})
 	return ms, err
 }

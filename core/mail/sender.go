@@ -10,7 +10,6 @@ import (
 
 	"github.com/rs/zerolog"
 	gomail "github.com/wneessen/go-mail"
-	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/wardclinic/ward/core/db"
 )
@@ -71,7 +70,7 @@ func NewSender(store *db.Store, log zerolog.Logger, smtpURL, from string) (*Send
 func (s *Sender) SendQueued(ctx context.Context, limit int64, now time.Time) (int, error) {
 	var queued []Message
 	out := s.store.Platform("deliver every clinic's mail").Collection(Collection)
-	if err := out.Find(ctx, bson.D{{Key: "status", Value: StatusQueued}}, &queued, db.FindOptions{Sort: bson.D{{Key: "createdAt", Value: 1}}, Limit: limit}); err != nil {
+	if err := out.Find(ctx, db.Eq("status", StatusQueued), &queued, db.FindOptions{Sort: []db.Order{db.Asc("createdAt")}, Limit: limit}); err != nil {
 		return 0, err
 	}
 	sent := 0
@@ -93,11 +92,11 @@ func (s *Sender) SendQueued(ctx context.Context, limit int64, now time.Time) (in
 		} else {
 			sent++
 		}
-		set := bson.D{{Key: "status", Value: status}, {Key: "attempts", Value: attempt}}
+		set := db.Set("status", status).Set("attempts", attempt)
 		if status == StatusSent {
-			set = append(set, bson.E{Key: "sentAt", Value: now})
+			set = set.Set("sentAt", now)
 		}
-		if _, err := tdb.Collection(Collection).UpdateOne(ctx, bson.D{{Key: "_id", Value: m.ID}}, bson.D{{Key: "$set", Value: set}}, false); err != nil {
+		if _, err := tdb.Collection(Collection).Update(ctx, db.ID(m.ID), set); err != nil {
 			return sent, err
 		}
 	}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/emersion/go-smtp"
 	"github.com/rs/zerolog"
-	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/mail"
@@ -134,7 +133,7 @@ func TestQueuedMailIsDeliveredOnceOverSMTP(t *testing.T) {
 		}
 	}
 	var msgs []mail.Message
-	if err := a.Collection(mail.Collection).Find(ctx, bson.D{}, &msgs, db.FindOptions{}); err != nil {
+	if err := a.Collection(mail.Collection).Find(ctx, db.Filter{}, &msgs, db.FindOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if len(msgs) != 1 || msgs[0].Status != mail.StatusSent || msgs[0].Attempts != 1 || msgs[0].SentAt.IsZero() {

@@ -2,16 +2,13 @@ package rbac
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"runtime"
 	"sync"
 	"time"
 
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
-	"github.com/casbin/casbin/v2/persist"
-	mongodbadapter "github.com/casbin/mongodb-adapter/v3"
-	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/policies"
@@ -24,14 +21,14 @@ import (
 // version on the tenant record differs, the entry is reloaded — that is how
 // an edit on one instance reaches every instance.
 type Enforcer struct {
-	store   *db.Store
-	adapter persist.FilteredAdapter // made on first use; see ready
+	adapter *Adapter // nil in an enforcer built in memory; see ready
 	max     int
 
 	mu      sync.Mutex
 	entries map[string]*entry
-	// loadMu serializes loads: the adapter keeps a "filtered" flag that
-	// every load writes.
+	// loadMu serializes edits of rules (Grant, Revoke, RemoveRole). Loads
+	// do not take it: the adapter keeps no state between calls, so
+	// clinics load in parallel.
 	loadMu sync.Mutex
 }
 
@@ -49,37 +46,24 @@ type entry struct {
 // DefaultCacheSize is how many clinics' policies are kept loaded.
 const DefaultCacheSize = 2000
 
-// NewEnforcer returns the enforcer. casbin's MongoDB adapter is made on first
-// use — it needs the database to answer, and Ward starts before it does —
-// and then lives as long as the process.
+// NewEnforcer returns the enforcer over store's rules. Nothing is read
+// until a clinic's policy is first needed.
 func NewEnforcer(store *db.Store, cacheSize int) *Enforcer {
 	if cacheSize <= 0 {
 		cacheSize = DefaultCacheSize
 	}
-	return &Enforcer{store: store, max: cacheSize, entries: map[string]*entry{}}
+	return &Enforcer{adapter: NewAdapter(store), max: cacheSize, entries: map[string]*entry{}}
 }
 
-// ready makes the adapter if there is none yet. Called with loadMu held.
+// errNoRules: the enforcer was built in memory (benchmarks fill its cache
+// directly) and cannot reach stored rules.
+var errNoRules = errors.New("rbac: enforcer has no rules store")
+
+// ready reports whether the enforcer can load and edit stored rules.
 func (e *Enforcer) ready() error {
-	if e.adapter != nil {
-		return nil
+	if e.adapter == nil {
+		return errNoRules
 	}
-	a, err := mongodbadapter.NewAdapterByDB(e.store.Database().Client(), &mongodbadapter.AdapterConfig{
-		DatabaseName:   e.store.Database().Name(),
-		CollectionName: RulesCollection,
-		IsFiltered:     true,
-	})
-	if err != nil {
-		return fmt.Errorf("rbac: policy adapter: %w", err)
-	}
-	// The adapter disconnects the client it was given when it is garbage
-	// collected; that client is the store's, shared by all of Ward.
-	runtime.SetFinalizer(a, nil)
-	fa, ok := a.(persist.FilteredAdapter)
-	if !ok {
-		return fmt.Errorf("rbac: the policy adapter cannot load per clinic")
-	}
-	e.adapter = fa
 	return nil
 }
 
@@ -120,7 +104,7 @@ func (e *Enforcer) get(ctx context.Context, tenantID, version string) (*entry, e
 	}
 	e.mu.Unlock()
 
-	ce, err := e.load(tenantID)
+	ce, err := e.load(ctx, tenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -148,9 +132,7 @@ func (e *Enforcer) evictOldest() {
 }
 
 // load builds a clinic's enforcer from its rules only.
-func (e *Enforcer) load(tenantID string) (*casbin.SyncedEnforcer, error) {
-	e.loadMu.Lock()
-	defer e.loadMu.Unlock()
+func (e *Enforcer) load(ctx context.Context, tenantID string) (*casbin.SyncedEnforcer, error) {
 	if err := e.ready(); err != nil {
 		return nil, err
 	}
@@ -163,12 +145,9 @@ func (e *Enforcer) load(tenantID string) (*casbin.SyncedEnforcer, error) {
 		return nil, err
 	}
 	ce.EnableAutoSave(false)
-	filter := bson.D{{Key: "$or", Value: bson.A{
-		bson.D{{Key: "ptype", Value: "p"}, {Key: "v1", Value: tenantID}},
-		bson.D{{Key: "ptype", Value: "g"}, {Key: "v2", Value: tenantID}},
-	}}}
 	ce.SetAdapter(e.adapter)
-	if err := ce.LoadFilteredPolicy(filter); err != nil {
+	// Not yet shared, so loading without the enforcer's own lock is safe.
+	if err := ce.LoadFilteredPolicyCtx(ctx, ClinicFilter{TenantID: tenantID}); err != nil {
 		return nil, fmt.Errorf("rbac: loading policy of %s: %w", tenantID, err)
 	}
 	return ce, nil

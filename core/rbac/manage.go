@@ -10,7 +10,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"go.mongodb.org/mongo-driver/bson"
 	"golang.org/x/text/cases"
 
 	"github.com/wardclinic/ward/core/db"
@@ -117,7 +116,7 @@ func nameKey(name string) string { return cases.Fold().String(name) }
 // policies.DefaultRoles, then custom roles by name.
 func ListRoles(ctx context.Context, tdb *db.Tenant) ([]Role, error) {
 	var rs []Role
-	if err := tdb.Collection(RolesCollection).Find(ctx, bson.D{}, &rs, db.FindOptions{Limit: maxRoles}); err != nil {
+	if err := tdb.Collection(RolesCollection).Find(ctx, db.Filter{}, &rs, db.FindOptions{Limit: maxRoles}); err != nil {
 		return nil, fmt.Errorf("rbac: list roles: %w", err)
 	}
 	order := map[string]int{}
@@ -145,7 +144,7 @@ func ListRoles(ctx context.Context, tdb *db.Tenant) ([]Role, error) {
 // RoleByKey returns the clinic's role with key.
 func RoleByKey(ctx context.Context, tdb *db.Tenant, key string) (*Role, error) {
 	var r Role
-	err := tdb.Collection(RolesCollection).FindOne(ctx, bson.D{{Key: "key", Value: key}}, &r, nil)
+	err := tdb.Collection(RolesCollection).FindOne(ctx, db.Eq("key", key), &r)
 	if errors.Is(err, db.ErrNotFound) {
 		return nil, ErrRoleNotFound
 	}
@@ -166,7 +165,7 @@ func CreateRole(ctx context.Context, tdb *db.Tenant, name string, now time.Time)
 	}
 	id := db.NewID()
 	r := &Role{ID: id, TenantID: tdb.ID(), Key: customPrefix + id, Name: name, CreatedAt: now}
-	if _, err := tdb.Collection(RolesCollection).InsertOne(ctx, r); err != nil {
+	if err := tdb.Collection(RolesCollection).Insert(ctx, r); err != nil {
 		_ = tdb.Release(context.WithoutCancel(ctx), nameClaimKind, nameKey(name))
 		return nil, fmt.Errorf("rbac: create role: %w", err)
 	}
@@ -199,8 +198,7 @@ func RenameRole(ctx context.Context, tdb *db.Tenant, key, name string, now time.
 			return "", err
 		}
 	}
-	_, err = tdb.Collection(RolesCollection).UpdateOne(ctx, bson.D{{Key: "key", Value: key}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "name", Value: name}}}}, false)
+	_, err = tdb.Collection(RolesCollection).Update(ctx, db.Eq("key", key), db.Set("name", name))
 	if err != nil {
 		if !sameName {
 			_ = tdb.Release(context.WithoutCancel(ctx), nameClaimKind, nameKey(name))
@@ -239,10 +237,9 @@ func claimName(ctx context.Context, tdb *db.Tenant, name, except string, now tim
 	// No role has the name, yet it is claimed: a create in flight right
 	// now, or one interrupted after its claim. Only an old claim is taken
 	// over; the filter on its age keeps a fresh claim from being removed.
-	n, err := tdb.Collection(db.ClaimsCollection).DeleteOne(ctx, bson.D{
-		{Key: "kind", Value: nameClaimKind}, {Key: "key", Value: k},
-		{Key: "at", Value: bson.D{{Key: "$lt", Value: now.Add(-staleNameClaim)}}},
-	})
+	n, err := tdb.Collection(db.ClaimsCollection).Delete(ctx, db.And(
+		db.Eq("kind", nameClaimKind), db.Eq("key", k), db.Lt("at", now.Add(-staleNameClaim)),
+	))
 	if err != nil {
 		return err
 	}
@@ -258,21 +255,14 @@ func claimName(ctx context.Context, tdb *db.Tenant, name, except string, now tim
 
 // UsersByRole counts the clinic's staff per role key.
 func UsersByRole(ctx context.Context, tdb *db.Tenant) (map[string]int64, error) {
-	// One $group with a single $sum: the shape the embedded database
-	// computes correctly (DESIGN.md, aggregation traps).
-	var rows []struct {
-		Key string `bson:"_id"`
-		N   int64  `bson:"n"`
-	}
-	err := tdb.Collection(usersCollection).Aggregate(ctx, []bson.D{
-		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$roleKey"}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
-	}, &rows)
+	groups, err := tdb.Collection(usersCollection).Sum(ctx, db.Filter{}, "roleKey", "")
 	if err != nil {
 		return nil, fmt.Errorf("rbac: count staff per role: %w", err)
 	}
-	out := make(map[string]int64, len(rows))
-	for _, r := range rows {
-		out[r.Key] = r.N
+	out := make(map[string]int64, len(groups))
+	for _, g := range groups {
+		key, _ := g.Key.(string) // users with no role key count under ""
+		out[key] += int64(g.Sum)
 	}
 	return out, nil
 }
@@ -293,7 +283,7 @@ func DeleteRole(ctx context.Context, tdb *db.Tenant, e *Enforcer, key string) (*
 	if r.Builtin || r.Key == AdminKey {
 		return nil, ErrBuiltinRole
 	}
-	n, err := tdb.Collection(usersCollection).Count(ctx, bson.D{{Key: "roleKey", Value: key}})
+	n, err := tdb.Collection(usersCollection).Count(ctx, db.Eq("roleKey", key))
 	if err != nil {
 		return nil, err
 	}
@@ -306,7 +296,7 @@ func DeleteRole(ctx context.Context, tdb *db.Tenant, e *Enforcer, key string) (*
 	if err := e.RemoveRole(tdb.ID(), key); err != nil {
 		return nil, err
 	}
-	if _, err := tdb.Collection(RolesCollection).DeleteOne(ctx, bson.D{{Key: "key", Value: key}}); err != nil {
+	if _, err := tdb.Collection(RolesCollection).Delete(ctx, db.Eq("key", key)); err != nil {
 		return nil, err
 	}
 	if err := tdb.Release(ctx, nameClaimKind, nameKey(r.Name)); err != nil {

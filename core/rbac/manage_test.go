@@ -10,16 +10,13 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
-	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/rbac"
 )
 
-// One embedded database for the package: starting it is the slow part, and
-// each test works in clinics of its own (tenant ids named after the test).
-// One enforcer too: casbin's adapter disconnects the database client when it
-// is garbage-collected, so it must live as long as the store.
+// One embedded database and one enforcer for the package: each test works in
+// clinics of its own (tenant ids named after the test).
 var (
 	store *db.Store
 	enf   *rbac.Enforcer
@@ -68,9 +65,10 @@ func clinic(t *testing.T, name string) *db.Tenant {
 
 func addUser(t *testing.T, tdb *db.Tenant, roleKey string) {
 	t.Helper()
-	_, err := tdb.Collection("users").InsertOne(context.Background(), bson.D{
-		{Key: "_id", Value: db.NewID()}, {Key: "email", Value: db.NewID() + "@example.com"}, {Key: "roleKey", Value: roleKey},
-	})
+	err := tdb.Collection("users").Insert(context.Background(), struct {
+		Email   string `bson:"email"`
+		RoleKey string `bson:"roleKey"`
+	}{db.NewID() + "@example.com", roleKey})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +234,7 @@ func TestDeleteRole(t *testing.T) {
 	if err != nil || counts[r.Key] != 2 {
 		t.Errorf("UsersByRole = %v, %v", counts, err)
 	}
-	if _, err := tdb.Collection("users").DeleteMany(ctx, bson.D{}); err != nil {
+	if _, err := tdb.Collection("users").DeleteMany(ctx, db.Filter{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := rbac.DeleteRole(ctx, tdb, e, r.Key); err != nil {

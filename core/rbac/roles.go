@@ -7,9 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	mongodbadapter "github.com/casbin/mongodb-adapter/v3"
-	"go.mongodb.org/mongo-driver/bson"
-
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/policies"
 )
@@ -17,21 +14,35 @@ import (
 // Collections.
 const (
 	RolesCollection = "roles"
-	// RulesCollection is where casbin's MongoDB adapter keeps rules. Rules
-	// carry the clinic in their domain field (v1 for grants, v2 for
-	// assignments), not in tenantId, so core reaches them through the
-	// platform handle, always filtered by domain.
+	// RulesCollection is where casbin's rules are kept. Rules carry the
+	// clinic in their domain field (v1 for grants, v2 for assignments), not
+	// in tenantId, so core reaches them through the platform handle, always
+	// filtered by domain.
 	RulesCollection = "casbin_rule"
 )
 
-// Indexes of the RBAC collections. The rules index is the adapter's own
-// unique index: it makes writing a rule twice harmless.
+// Indexes of the RBAC collections. The rules index is unique over the
+// whole rule: it makes writing a rule twice harmless.
 var Indexes = []db.Index{
-	{Collection: RolesCollection, Keys: bson.D{{Key: db.TenantField, Value: 1}, {Key: "key", Value: 1}}, Unique: true},
-	{Collection: RulesCollection, Platform: true, Unique: true, Keys: bson.D{
-		{Key: "ptype", Value: 1}, {Key: "v0", Value: 1}, {Key: "v1", Value: 1}, {Key: "v2", Value: 1},
-		{Key: "v3", Value: 1}, {Key: "v4", Value: 1}, {Key: "v5", Value: 1},
-	}},
+	{Collection: RolesCollection, Keys: []string{db.TenantField, "key"}, Unique: true},
+	{Collection: RulesCollection, Platform: true, Unique: true, Keys: []string{"ptype", "v0", "v1", "v2", "v3", "v4", "v5"}},
+	// A clinic's grants (ptype, v1) and its assignments (ptype, v2, with v1
+	// for removing one role's): in the unique index v0 comes before the
+	// clinic, so it cannot serve them.
+	{Collection: RulesCollection, Platform: true, Keys: []string{"ptype", "v1"}},
+	{Collection: RulesCollection, Platform: true, Keys: []string{"ptype", "v2", "v1"}},
+}
+
+// Rule is one casbin rule as stored: a grant (ptype "p": subject, clinic,
+// resource, action) or an assignment (ptype "g": user, role, clinic).
+type Rule struct {
+	PType string `bson:"ptype"`
+	V0    string `bson:"v0"`
+	V1    string `bson:"v1"`
+	V2    string `bson:"v2"`
+	V3    string `bson:"v3"`
+	V4    string `bson:"v4"`
+	V5    string `bson:"v5"`
 }
 
 // Role is a clinic's role.
@@ -55,13 +66,13 @@ func SeedDefaults(ctx context.Context, store *db.Store, tdb *db.Tenant, now time
 	roles := tdb.Collection(RolesCollection)
 	rules := store.Platform("seed a clinic's default grants").Collection(RulesCollection)
 	for _, r := range policies.DefaultRoles() {
-		_, err := roles.InsertOne(ctx, Role{ID: db.NewID(), Key: r.Key, Name: r.Name, Description: r.Description, Builtin: true, CreatedAt: now})
+		err := roles.Insert(ctx, Role{ID: db.NewID(), Key: r.Key, Name: r.Name, Description: r.Description, Builtin: true, CreatedAt: now})
 		if err != nil && !db.IsDuplicate(err) {
 			return fmt.Errorf("rbac: role %s: %w", r.Key, err)
 		}
 		for _, g := range r.SortedGrants() {
-			rule := mongodbadapter.CasbinRule{PType: "p", V0: RoleSubject(r.Key), V1: tdb.ID(), V2: g.Resource, V3: g.Action}
-			if _, err := rules.InsertOne(ctx, rule); err != nil && !db.IsDuplicate(err) {
+			rule := Rule{PType: "p", V0: RoleSubject(r.Key), V1: tdb.ID(), V2: g.Resource, V3: g.Action}
+			if err := rules.Insert(ctx, rule); err != nil && !db.IsDuplicate(err) {
 				return fmt.Errorf("rbac: grant %s %s:%s: %w", r.Key, g.Resource, g.Action, err)
 			}
 		}
@@ -70,13 +81,10 @@ func SeedDefaults(ctx context.Context, store *db.Store, tdb *db.Tenant, now time
 }
 
 // Rules returns every rule of a clinic (grants and assignments).
-func Rules(ctx context.Context, store *db.Store, tenantID string) ([]mongodbadapter.CasbinRule, error) {
+func Rules(ctx context.Context, store *db.Store, tenantID string) ([]Rule, error) {
 	rules := store.Platform("read a clinic's rules").Collection(RulesCollection)
-	var out []mongodbadapter.CasbinRule
-	err := rules.Find(ctx, bson.D{{Key: "$or", Value: bson.A{
-		bson.D{{Key: "ptype", Value: "p"}, {Key: "v1", Value: tenantID}},
-		bson.D{{Key: "ptype", Value: "g"}, {Key: "v2", Value: tenantID}},
-	}}}, &out, db.FindOptions{})
+	var out []Rule
+	err := rules.Find(ctx, ClinicFilter{TenantID: tenantID}.filter(), &out, db.FindOptions{})
 	return out, err
 }
 
@@ -84,10 +92,7 @@ func Rules(ctx context.Context, store *db.Store, tenantID string) ([]mongodbadap
 // that onboarding cleans up).
 func DeleteDomain(ctx context.Context, store *db.Store, tenantID string) error {
 	rules := store.Platform("delete a half-made clinic's rules").Collection(RulesCollection)
-	if _, err := rules.DeleteMany(ctx, bson.D{{Key: "ptype", Value: "p"}, {Key: "v1", Value: tenantID}}); err != nil {
-		return err
-	}
-	_, err := rules.DeleteMany(ctx, bson.D{{Key: "ptype", Value: "g"}, {Key: "v2", Value: tenantID}})
+	_, err := rules.DeleteMany(ctx, ClinicFilter{TenantID: tenantID}.filter())
 	return err
 }
 

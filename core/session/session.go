@@ -1,9 +1,9 @@
-// Package session keeps signed-in staff sessions on the server (MongoDB,
-// through gin-contrib/sessions' MongoDB store), so a session can be ended
-// from the server: at logout, when the user is deactivated or changes
-// password. The cookie is host-only — a clinic's cookie never reaches another
-// clinic — HttpOnly, SameSite=Lax, and Secure with the __Host- prefix in
-// production.
+// Package session keeps signed-in staff sessions on the server (in the
+// database, through gin-contrib/sessions and the store in store.go), so a
+// session can be ended from the server: at logout, when the user is
+// deactivated or changes password. The cookie is host-only — a clinic's
+// cookie never reaches another clinic — HttpOnly, SameSite=Lax, and Secure
+// with the __Host- prefix in production.
 package session
 
 import (
@@ -14,16 +14,14 @@ import (
 	"time"
 
 	"github.com/gin-contrib/sessions"
-	"github.com/gin-contrib/sessions/mongo/mongodriver"
 	"github.com/gin-gonic/gin"
 	gsessions "github.com/gorilla/sessions"
-	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/wardclinic/ward/core/db"
 )
 
-// Collection holds the sessions (the store's own document shape; no
-// tenantId: the tenant is inside the session and checked on every request).
+// Collection holds the sessions (Store's document shape; no tenantId: the
+// tenant is inside the session and checked on every request).
 const Collection = "sessions"
 
 // Lifetimes.
@@ -36,7 +34,7 @@ const (
 // Indexes: the cleanup job deletes by modification time (no TTL index: the
 // embedded database has none).
 var Indexes = []db.Index{
-	{Collection: Collection, Keys: bson.D{{Key: "modified", Value: 1}}, Platform: true},
+	{Collection: Collection, Keys: []string{"modified"}, Platform: true},
 }
 
 // Data is what a signed-in session holds.
@@ -63,21 +61,20 @@ const dataKey = "ward"
 type Manager struct {
 	name   string
 	secure bool
-	store  sessions.Store
+	store  *Store
 	coll   *db.Collection
 }
 
 // NewManager returns the session manager. secret signs the cookie that
 // carries the session id.
 func NewManager(store *db.Store, secret []byte, production bool) *Manager {
-	coll := store.Database().Collection(Collection)
-	s := mongodriver.NewStore(coll, int(MaxAge.Seconds()), false, secret)
+	coll := store.Platform("sessions").Collection(Collection)
 	name := "ward_session"
 	if production {
 		name = "__Host-ward_session" // the browser refuses it unless Secure, Path=/ and host-only
 	}
-	m := &Manager{name: name, secure: production, store: s, coll: store.Platform("sessions").Collection(Collection)}
-	s.Options(m.options(int(MaxAge.Seconds())))
+	m := &Manager{name: name, secure: production, store: NewStore(coll, secret, MaxAge), coll: coll}
+	m.store.Options(m.options(int(MaxAge.Seconds())))
 	return m
 }
 
@@ -120,7 +117,7 @@ func (m *Manager) Start(c *gin.Context, d Data) error {
 	s := sessions.Default(c)
 	g := gorilla(s)
 	if g.ID != "" {
-		if _, err := m.coll.DeleteOne(c.Request.Context(), bson.D{{Key: "_id", Value: g.ID}}); err != nil {
+		if _, err := m.coll.Delete(c.Request.Context(), db.ID(g.ID)); err != nil {
 			return err
 		}
 	}
@@ -132,24 +129,26 @@ func (m *Manager) Start(c *gin.Context, d Data) error {
 	return s.Save()
 }
 
-// Touch records activity, writing at most once a minute. The store's save
-// is an upsert: a session ended (logout, elsewhere) since this request read
-// it would come back, so Touch first checks it is still there and returns
-// ErrExpired when it is not. That narrows the window to the moment between
-// the check and the save; it does not close it.
+// Touch records activity, writing at most once a minute. The write only
+// updates the stored session, in one statement: a session ended (logout,
+// elsewhere) since this request read it is not written, stays ended, and
+// Touch returns ErrExpired. A request with no stored session has nothing to
+// touch: writing would create one.
 func (m *Manager) Touch(c *gin.Context, d Data, now time.Time) error {
 	if now.Sub(d.LastSeen) < touchEvery {
 		return nil
 	}
 	s := sessions.Default(c)
-	if ok, err := m.Exists(c.Request.Context(), gorilla(s).ID); err != nil {
-		return err
-	} else if !ok {
+	if g := gorilla(s); g.IsNew || g.ID == "" {
 		return ErrExpired
 	}
 	d.LastSeen = now
 	s.Set(dataKey, d)
-	return s.Save()
+	err := s.Save()
+	if errors.Is(err, errEnded) {
+		return ErrExpired
+	}
+	return err
 }
 
 // End deletes the session on the server and the cookie in the browser.
@@ -164,25 +163,28 @@ func (m *Manager) End(c *gin.Context) error {
 		return err
 	}
 	// The rest of the request must not name the ended session (a page
-	// rendered now binds its CSRF token to the visitor, not to it).
-	gorilla(s).ID = ""
+	// rendered now binds its CSRF token to the visitor, not to it), and
+	// nothing saved later in it may write to it.
+	g := gorilla(s)
+	g.ID, g.IsNew = "", true
 	return nil
 }
 
 // Exists reports whether a session document with the id is stored (tests
 // and the operator use it to see that logout really ended a session).
 func (m *Manager) Exists(ctx context.Context, id string) (bool, error) {
-	n, err := m.coll.Count(ctx, bson.D{{Key: "_id", Value: id}})
+	n, err := m.coll.Count(ctx, db.ID(id))
 	return n > 0, err
 }
 
 // DeleteOlderThan removes sessions not written since before t (the cleanup
 // job: expiry itself is enforced on every read).
 func (m *Manager) DeleteOlderThan(ctx context.Context, t time.Time) (int64, error) {
-	return m.coll.DeleteMany(ctx, bson.D{{Key: "modified", Value: bson.D{{Key: "$lt", Value: t}}}})
+	return m.coll.DeleteMany(ctx, db.Lt("modified", t))
 }
 
-// ErrExpired is returned by Check for a session past its lifetime.
+// ErrExpired is returned by Check for a session past its lifetime, and by
+// Touch for one no longer stored.
 var ErrExpired = errors.New("session: expired")
 
 // PendingMaxAge is how long the second factor may take after the password.

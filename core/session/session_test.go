@@ -5,13 +5,18 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/rs/zerolog"
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/bson/primitive"
 
 	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/db/dbtest"
 	"github.com/wardclinic/ward/core/session"
 )
 
@@ -58,10 +63,35 @@ func TestCheck(t *testing.T) {
 	}
 }
 
-// manager runs a Manager on the embedded database behind a tiny gin app:
-// /start signs in (Data from the test), /current reports, /end signs out.
+// openStore opens an empty store on the engine WARD_TEST_ENGINE names (the
+// embedded one unless it says "mongo"), as the module suites do.
+func openStore(t *testing.T) *db.Store {
+	t.Helper()
+	opts := db.Options{DataDir: t.TempDir(), Logger: zerolog.Nop()}
+	if os.Getenv("WARD_TEST_ENGINE") == "mongo" {
+		opts.URI = dbtest.MongoURI(t)
+	}
+	store, err := db.Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = store.Close(context.Background()) })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := store.WaitReachable(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.EnsureIndexes(ctx, "test", session.Indexes); err != nil {
+		t.Fatal(err)
+	}
+	return store
+}
+
+// harness runs a Manager on a fresh store behind a tiny gin app: /start
+// signs in (Data from the test), /current reports, /end signs out.
 type harness struct {
 	m     *session.Manager
+	store *db.Store
 	h     http.Handler
 	start session.Data
 	// what the handlers saw
@@ -73,18 +103,9 @@ type harness struct {
 
 func newHarness(t *testing.T, production bool) *harness {
 	t.Helper()
-	store, err := db.Open(db.Options{DataDir: t.TempDir(), Logger: zerolog.Nop()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close(context.Background()) })
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := store.WaitReachable(ctx); err != nil {
-		t.Fatal(err)
-	}
+	store := openStore(t)
 	gin.SetMode(gin.TestMode)
-	hs := &harness{m: session.NewManager(store, []byte("0123456789abcdef0123456789abcdef"), production)}
+	hs := &harness{m: session.NewManager(store, []byte("0123456789abcdef0123456789abcdef"), production), store: store}
 	e := gin.New()
 	e.Use(hs.m.Middleware())
 	e.GET("/start", func(c *gin.Context) {
@@ -274,8 +295,8 @@ func TestIDIsEmptyAfterEnd(t *testing.T) {
 }
 
 // A request that read the session before a logout in another tab must not
-// bring it back when it records activity afterwards: the store saves with
-// an upsert, so Touch checks the session is still there.
+// bring it back when it records activity afterwards: saving a session that
+// is not new only updates its document.
 func TestTouchAfterLogoutDoesNotReviveTheSession(t *testing.T) {
 	hs := newHarness(t, false)
 	hs.start = session.Data{UserID: "u1", TenantID: "t1", IdleMinutes: 30, AuthAt: t0, CreatedAt: t0, LastSeen: t0}
@@ -301,5 +322,140 @@ func TestTouchAfterLogoutDoesNotReviveTheSession(t *testing.T) {
 	hs.get("/current", ck)
 	if hs.signed || hs.exists(t, id) {
 		t.Fatalf("session %s ended at logout is back (signed in: %v)", id, hs.signed)
+	}
+}
+
+// The document holds the id, the encoded values and the times; the cookie
+// carries only the signed id.
+func TestSessionDocument(t *testing.T) {
+	hs := newHarness(t, false)
+	hs.start = session.Data{UserID: "u1", TenantID: "t1", Email: "someone@example.test", CreatedAt: t0, LastSeen: t0}
+	before := time.Now()
+	ck := sessionCookie(t, hs, hs.get("/start", nil))
+	hs.get("/current", ck)
+	var doc bson.M
+	coll := hs.store.Platform("test").Collection(session.Collection)
+	if err := coll.FindOne(context.Background(), db.ID(hs.id), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc) != 4 || doc["_id"] != hs.id || doc["data"] == nil || doc["modified"] == nil || doc["expiresAt"] == nil {
+		t.Fatalf("session document %v", doc)
+	}
+	exp, ok := doc["expiresAt"].(primitive.DateTime)
+	if !ok || exp.Time().Before(before.Add(session.MaxAge-time.Minute)) || exp.Time().After(time.Now().Add(session.MaxAge)) {
+		t.Fatalf("expiresAt %v, want about %v from now", doc["expiresAt"], session.MaxAge)
+	}
+	if len(hs.id) != 43 {
+		t.Fatalf("session id %q: want 32 random bytes in base64url", hs.id)
+	}
+	if len(ck.Value) > 200 {
+		t.Fatalf("the cookie carries more than a signed id (%d bytes)", len(ck.Value))
+	}
+}
+
+// A document past its expiresAt signs no one in, and is not written to.
+func TestExpiredDocumentIsNobodys(t *testing.T) {
+	hs := newHarness(t, false)
+	hs.start = session.Data{UserID: "u1", TenantID: "t1", CreatedAt: t0, LastSeen: t0}
+	ck := sessionCookie(t, hs, hs.get("/start", nil))
+	hs.get("/current", ck)
+	id := hs.id
+	coll := hs.store.Platform("test").Collection(session.Collection)
+	n, err := coll.Update(context.Background(), db.ID(id), db.Set("expiresAt", time.Now().Add(-time.Second)))
+	if err != nil || n != 1 {
+		t.Fatalf("expiring the document: n=%d err=%v", n, err)
+	}
+	hs.get("/current", ck)
+	if hs.signed || hs.id != "" {
+		t.Fatalf("an expired session signs in: signed=%v id=%q", hs.signed, hs.id)
+	}
+}
+
+// Touch never creates a session: with a cookie whose session is gone (or
+// no cookie at all) it writes nothing and reports ErrExpired.
+func TestTouchWithoutStoredSessionCreatesNone(t *testing.T) {
+	hs := newHarness(t, false)
+	hs.start = session.Data{UserID: "u1", TenantID: "t1", CreatedAt: t0, LastSeen: t0}
+	var touchErr error
+	hs.h.(*gin.Engine).GET("/blind-touch", func(c *gin.Context) {
+		touchErr = hs.m.Touch(c, hs.start, t0.Add(time.Hour))
+	})
+	ck := sessionCookie(t, hs, hs.get("/start", nil))
+	hs.get("/end", ck)
+	coll := hs.store.Platform("test").Collection(session.Collection)
+	for _, c := range []*http.Cookie{ck, nil} {
+		if r := hs.get("/blind-touch", c); len(r.Cookies()) != 0 {
+			t.Errorf("Touch set a cookie: %q", r.Header.Values("Set-Cookie"))
+		}
+		if !errors.Is(touchErr, session.ErrExpired) {
+			t.Errorf("Touch without a stored session: %v, want ErrExpired", touchErr)
+		}
+		if n, err := coll.Count(context.Background(), db.Filter{}); err != nil || n != 0 {
+			t.Fatalf("Touch without a stored session left %d documents (%v)", n, err)
+		}
+	}
+}
+
+// Requests that record activity while a logout ends the same session must
+// never bring it back, however they interleave: each round, 15 requests
+// Touch the session (late enough that Touch writes) while one Ends it.
+func TestTouchRacingEnd(t *testing.T) {
+	hs := newHarness(t, false)
+	hs.start = session.Data{UserID: "u1", TenantID: "t1", IdleMinutes: 30, AuthAt: t0, CreatedAt: t0, LastSeen: t0}
+	e := hs.h.(*gin.Engine)
+	var failures sync.Map
+	e.GET("/race-touch", func(c *gin.Context) {
+		d, ok := hs.m.Current(c)
+		if !ok {
+			return // already ended: nobody to touch
+		}
+		err := hs.m.Touch(c, d, t0.Add(2*time.Minute))
+		if errors.Is(err, session.ErrExpired) {
+			err = hs.m.End(c) // what access.Guard does
+		}
+		if err != nil {
+			failures.Store(err.Error(), true)
+		}
+	})
+	e.GET("/race-end", func(c *gin.Context) {
+		if err := hs.m.End(c); err != nil {
+			failures.Store(err.Error(), true)
+		}
+	})
+	const rounds, touchers = 50, 15
+	for round := range rounds {
+		ck := sessionCookie(t, hs, hs.get("/start", nil))
+		hs.get("/current", ck)
+		id := hs.id
+		if !hs.signed || id == "" {
+			t.Fatalf("round %d: Start signed no one in", round)
+		}
+		begin := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range touchers + 1 {
+			path := "/race-touch"
+			if i == touchers/2 {
+				path = "/race-end"
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-begin
+				hs.get(path, ck)
+			}()
+		}
+		close(begin)
+		wg.Wait()
+		failures.Range(func(k, _ any) bool {
+			t.Errorf("round %d: %s", round, k)
+			return true
+		})
+		if hs.exists(t, id) {
+			t.Fatalf("round %d: session %s ended at logout is back", round, id)
+		}
+		hs.get("/current", ck)
+		if hs.signed {
+			t.Fatalf("round %d: the ended session's cookie still signs in", round)
+		}
 	}
 }

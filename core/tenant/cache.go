@@ -11,7 +11,7 @@ const CacheTTL = defaultTTL
 
 const (
 	defaultTTL     = 15 * time.Second // a changed tenant is seen by other instances within this
-	defaultMissTTL = 5 * time.Second  // unknown subdomains are remembered briefly: each miss is a scan on the embedded database
+	defaultMissTTL = 5 * time.Second  // unknown subdomains are remembered briefly: requests for made-up names do not each reach the database
 	maxCached      = 10000
 )
 

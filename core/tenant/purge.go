@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"go.mongodb.org/mongo-driver/bson"
-
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/rbac"
 )
@@ -42,7 +40,7 @@ func (r *Registry) Purge(ctx context.Context, store *db.Store, id string, now ti
 		var c struct {
 			At time.Time `bson:"at"`
 		}
-		if err := tdb.Collection(db.ClaimsCollection).FindOne(ctx, finishKey, &c, nil); err != nil {
+		if err := tdb.Collection(db.ClaimsCollection).FindOne(ctx, finishKey, &c); err != nil {
 			return err
 		}
 		if now.Sub(c.At) < finishTimeout {
@@ -59,7 +57,7 @@ func (r *Registry) Purge(ctx context.Context, store *db.Store, id string, now ti
 		if db.IsPlatform(n) || n == db.ClaimsCollection {
 			continue // the record, rules and claims below; sessions and failures expire
 		}
-		if _, err := tdb.Collection(n).DeleteMany(ctx, bson.D{}); err != nil {
+		if _, err := tdb.Collection(n).DeleteMany(ctx, db.Filter{}); err != nil {
 			return fmt.Errorf("tenant: purge %s: %w", n, err)
 		}
 	}
@@ -71,7 +69,7 @@ func (r *Registry) Purge(ctx context.Context, store *db.Store, id string, now ti
 	}
 	// Last, with the record gone: an onboarding that claims the end now
 	// finds no record to make active.
-	_, err = tdb.Collection(db.ClaimsCollection).DeleteMany(ctx, bson.D{})
+	_, err = tdb.Collection(db.ClaimsCollection).DeleteMany(ctx, db.Filter{})
 	return err
 }
 
@@ -82,7 +80,7 @@ func FinishClaim(ctx context.Context, tdb *db.Tenant, now time.Time) error {
 	return tdb.Claim(ctx, "onboarding", "finish", now)
 }
 
-var finishKey = bson.D{{Key: "kind", Value: "onboarding"}, {Key: "key", Value: "finish"}}
+var finishKey = db.And(db.Eq("kind", "onboarding"), db.Eq("key", "finish"))
 
 // finishTimeout is how long after claiming the end an onboarding may still
 // make its clinic active.

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/apptest"
@@ -178,19 +177,19 @@ func TestResolveCacheInvalidation(t *testing.T) {
 	}
 	// The tenant is now cached; a change through the registry is seen at
 	// once, not after the cache's lifetime.
-	if ok, err := s.Core.Tenants.Update(ctx, tn.ID, bson.D{{Key: "status", Value: tenant.StatusSuspended}}, s.Clock.Now()); err != nil || !ok {
+	if ok, err := s.Core.Tenants.SetStatus(ctx, tn.ID, tenant.StatusSuspended, s.Clock.Now()); err != nil || !ok {
 		t.Fatalf("suspend: %v %v", ok, err)
 	}
 	if r := c.Get("sunrise.localhost", "/no-such-path"); r.StatusCode != 403 || !strings.Contains(errorText(t, r), "suspended") {
 		t.Fatalf("after suspension: %d %q", r.StatusCode, errorText(t, r))
 	}
-	if _, err := s.Core.Tenants.Update(ctx, tn.ID, bson.D{{Key: "status", Value: tenant.StatusInactive}}, s.Clock.Now()); err != nil {
+	if _, err := s.Core.Tenants.SetStatus(ctx, tn.ID, tenant.StatusInactive, s.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if r := c.Get("sunrise.localhost", "/no-such-path"); r.StatusCode != 403 || !strings.Contains(errorText(t, r), "is not active") {
 		t.Fatalf("after deactivation: %d %q", r.StatusCode, errorText(t, r))
 	}
-	if _, err := s.Core.Tenants.Update(ctx, tn.ID, bson.D{{Key: "status", Value: tenant.StatusActive}}, s.Clock.Now()); err != nil {
+	if _, err := s.Core.Tenants.SetStatus(ctx, tn.ID, tenant.StatusActive, s.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if r := c.Get("sunrise.localhost", "/no-such-path"); r.StatusCode != 404 || errorText(t, r) != noPage+"." {
@@ -207,7 +206,7 @@ func TestResolveCacheInvalidation(t *testing.T) {
 		t.Fatalf("clinic created after a miss was cached: %d %q", r.StatusCode, errorText(t, r))
 	}
 	// Deleting it makes it unknown again at once.
-	if _, err := s.Core.Tenants.Update(ctx, later.ID, bson.D{{Key: "status", Value: tenant.StatusProvisioning}}, s.Clock.Now()); err != nil {
+	if _, err := s.Core.Tenants.SetStatus(ctx, later.ID, tenant.StatusProvisioning, s.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Core.Tenants.Purge(ctx, s.DB, later.ID, s.Clock.Now()); err != nil {
@@ -220,7 +219,7 @@ func TestResolveCacheInvalidation(t *testing.T) {
 	// A change made behind the registry's back (another process) is seen
 	// after InvalidateCache.
 	coll := s.DB.Platform("test").Collection(tenant.Collection)
-	if _, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: tn.ID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: tenant.StatusSuspended}}}}, false); err != nil {
+	if _, err := coll.Update(ctx, db.ID(tn.ID), db.Set("status", tenant.StatusSuspended)); err != nil {
 		t.Fatal(err)
 	}
 	s.Core.Tenants.InvalidateCache()
@@ -326,7 +325,7 @@ func TestPurgeLeavesAFinishingClinicAlone(t *testing.T) {
 	s := apptest.Start(t, apptest.Options{}, landing.New())
 	tn := addTenant(t, s, "slow", "Slow Clinic", tenant.StatusProvisioning)
 	tdb := s.DB.ForTenant(tn.ID)
-	if _, err := tdb.Collection("settings").InsertOne(ctx, bson.D{{Key: "clinicName", Value: "Slow Clinic"}}); err != nil {
+	if err := tdb.Collection("settings").Insert(ctx, tenant.Settings{ID: db.NewID(), ClinicName: "Slow Clinic"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := tenant.FinishClaim(ctx, tdb, s.Clock.Now()); err != nil {
@@ -335,7 +334,7 @@ func TestPurgeLeavesAFinishingClinicAlone(t *testing.T) {
 	if err := s.Core.Tenants.Purge(ctx, s.DB, tn.ID, s.Clock.Now()); !errors.Is(err, tenant.ErrNotProvisioning) {
 		t.Fatalf("purge of a finishing clinic: %v, want ErrNotProvisioning", err)
 	}
-	if n, _ := tdb.Collection("settings").Count(ctx, bson.D{}); n != 1 {
+	if n, _ := tdb.Collection("settings").Count(ctx, db.Filter{}); n != 1 {
 		t.Fatal("the finishing clinic's records were deleted")
 	}
 	s.Clock.Advance(2 * time.Minute)
@@ -346,7 +345,7 @@ func TestPurgeLeavesAFinishingClinicAlone(t *testing.T) {
 		t.Fatalf("record after purge: %v", err)
 	}
 	for _, coll := range []string{"settings", db.ClaimsCollection} {
-		if n, _ := tdb.Collection(coll).Count(ctx, bson.D{}); n != 0 {
+		if n, _ := tdb.Collection(coll).Count(ctx, db.Filter{}); n != 0 {
 			t.Errorf("%d documents left in %s", n, coll)
 		}
 	}

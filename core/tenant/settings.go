@@ -7,8 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"go.mongodb.org/mongo-driver/bson"
-
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/logging"
 )
@@ -18,7 +16,7 @@ const SettingsCollection = "settings"
 
 // SettingsIndexes make the settings document unique per clinic.
 var SettingsIndexes = []db.Index{
-	{Collection: SettingsCollection, Keys: bson.D{{Key: db.TenantField, Value: 1}}, Unique: true},
+	{Collection: SettingsCollection, Keys: []string{db.TenantField}, Unique: true},
 }
 
 // Settings are a clinic's own preferences.
@@ -51,7 +49,7 @@ func CreateSettings(ctx context.Context, tdb *db.Tenant, s Settings, now time.Ti
 		s.IdleMinutes = DefaultIdleMinutes
 	}
 	s.CreatedAt, s.UpdatedAt = now, now
-	_, err := tdb.Collection(SettingsCollection).InsertOne(ctx, s)
+	err := tdb.Collection(SettingsCollection).Insert(ctx, s)
 	if err != nil && !db.IsDuplicate(err) {
 		return fmt.Errorf("tenant: settings: %w", err)
 	}
@@ -61,7 +59,7 @@ func CreateSettings(ctx context.Context, tdb *db.Tenant, s Settings, now time.Ti
 // LoadSettings returns the clinic's settings.
 func LoadSettings(ctx context.Context, tdb *db.Tenant) (*Settings, error) {
 	var s Settings
-	err := tdb.Collection(SettingsCollection).FindOne(ctx, bson.D{}, &s, nil)
+	err := tdb.Collection(SettingsCollection).FindOne(ctx, db.Filter{}, &s)
 	if errors.Is(err, db.ErrNotFound) {
 		return nil, ErrNotFound
 	}
@@ -104,10 +102,9 @@ func Zone(ctx context.Context, tdb *db.Tenant) *time.Location {
 // SaveSettings writes a clinic's changed settings.
 func SaveSettings(ctx context.Context, tdb *db.Tenant, s *Settings, now time.Time) error {
 	s.UpdatedAt = now
-	_, err := tdb.Collection(SettingsCollection).UpdateOne(ctx, bson.D{}, bson.D{{Key: "$set", Value: bson.D{
-		{Key: "clinicName", Value: s.ClinicName}, {Key: "timezone", Value: s.Timezone}, {Key: "currency", Value: s.Currency},
-		{Key: "dateFormat", Value: s.DateFormat}, {Key: "idleMinutes", Value: s.IdleMinutes}, {Key: "updatedAt", Value: now},
-	}}}, false)
+	_, err := tdb.Collection(SettingsCollection).Update(ctx, db.Filter{}, db.Set("clinicName", s.ClinicName).
+		Set("timezone", s.Timezone).Set("currency", s.Currency).Set("dateFormat", s.DateFormat).
+		Set("idleMinutes", s.IdleMinutes).Set("updatedAt", now))
 	return err
 }
 

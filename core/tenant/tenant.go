@@ -10,8 +10,6 @@ import (
 	"fmt"
 	"time"
 
-	"go.mongodb.org/mongo-driver/bson"
-
 	"github.com/wardclinic/ward/core/db"
 )
 
@@ -31,8 +29,8 @@ const Collection = "tenants"
 // Indexes are the registry's indexes: a subdomain belongs to one tenant,
 // guaranteed by the database, not by a check before the insert.
 var Indexes = []db.Index{
-	{Collection: Collection, Keys: bson.D{{Key: "subdomain", Value: 1}}, Unique: true, Platform: true},
-	{Collection: Collection, Keys: bson.D{{Key: "status", Value: 1}}, Platform: true},
+	{Collection: Collection, Keys: []string{"subdomain"}, Unique: true, Platform: true},
+	{Collection: Collection, Keys: []string{"status"}, Platform: true},
 }
 
 // Subscription is the clinic's plan.
@@ -76,7 +74,7 @@ func NewRegistry(store *db.Store) *Registry {
 // BySubdomain returns the tenant with the subdomain, in any status.
 func (r *Registry) BySubdomain(ctx context.Context, sub string) (*Tenant, error) {
 	var t Tenant
-	err := r.coll.FindOne(ctx, bson.D{{Key: "subdomain", Value: sub}}, &t, nil)
+	err := r.coll.FindOne(ctx, db.Eq("subdomain", sub), &t)
 	if errors.Is(err, db.ErrNotFound) {
 		return nil, ErrNotFound
 	}
@@ -89,7 +87,7 @@ func (r *Registry) BySubdomain(ctx context.Context, sub string) (*Tenant, error)
 // ByID returns the tenant with the id.
 func (r *Registry) ByID(ctx context.Context, id string) (*Tenant, error) {
 	var t Tenant
-	err := r.coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, &t, nil)
+	err := r.coll.FindOne(ctx, db.ID(id), &t)
 	if errors.Is(err, db.ErrNotFound) {
 		return nil, ErrNotFound
 	}
@@ -102,14 +100,14 @@ func (r *Registry) ByID(ctx context.Context, id string) (*Tenant, error) {
 // List returns every tenant, by subdomain.
 func (r *Registry) List(ctx context.Context) ([]Tenant, error) {
 	var ts []Tenant
-	err := r.coll.Find(ctx, bson.D{}, &ts, db.FindOptions{Sort: bson.D{{Key: "subdomain", Value: 1}}})
+	err := r.coll.Find(ctx, db.Filter{}, &ts, db.FindOptions{Sort: []db.Order{db.Asc("subdomain")}})
 	return ts, err
 }
 
 // Insert creates t. The unique index on subdomain makes this the claim of
 // the subdomain: a concurrent insert of the same subdomain gets ErrTaken.
 func (r *Registry) Insert(ctx context.Context, t *Tenant) error {
-	_, err := r.coll.InsertOne(ctx, t)
+	err := r.coll.Insert(ctx, t)
 	if db.IsDuplicate(err) {
 		return ErrTaken
 	}
@@ -120,22 +118,44 @@ func (r *Registry) Insert(ctx context.Context, t *Tenant) error {
 	return nil
 }
 
-// Update sets fields on the tenant with id and drops it from the cache.
-// Matched is false when no such tenant exists (any more).
-func (r *Registry) Update(ctx context.Context, id string, set bson.D, now time.Time) (matched bool, err error) {
-	set = append(set, bson.E{Key: "updatedAt", Value: now})
-	res, err := r.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}}, false)
+// SetStatus changes the tenant's status (StatusActive, …). Like every
+// change below, it drops the tenant from the cache and reports false when
+// no such tenant exists (any more).
+func (r *Registry) SetStatus(ctx context.Context, id, status string, now time.Time) (bool, error) {
+	return r.update(ctx, id, db.Set("status", status), now)
+}
+
+// SetName changes the clinic's name.
+func (r *Registry) SetName(ctx context.Context, id, name string, now time.Time) (bool, error) {
+	return r.update(ctx, id, db.Set("name", name), now)
+}
+
+// SetExpiry changes when the clinic's subscription ends.
+func (r *Registry) SetExpiry(ctx context.Context, id string, expiresAt, now time.Time) (bool, error) {
+	return r.update(ctx, id, db.Set("subscription.expiresAt", expiresAt), now)
+}
+
+// NewPolicyVersion gives the clinic a new policy version, so every instance
+// reloads its permissions.
+func (r *Registry) NewPolicyVersion(ctx context.Context, id string, now time.Time) (bool, error) {
+	return r.update(ctx, id, db.Set("policyVersion", db.NewID()), now)
+}
+
+// update applies u and the change time to the tenant with id, and drops it
+// from the cache.
+func (r *Registry) update(ctx context.Context, id string, u db.Update, now time.Time) (matched bool, err error) {
+	n, err := r.coll.Update(ctx, db.ID(id), u.Set("updatedAt", now))
 	if err != nil {
 		return false, err
 	}
 	r.cache.invalidateID(id)
-	return res.Matched == 1, nil
+	return n == 1, nil
 }
 
 // deleteProvisioning removes a clinic's record while it is still being
 // set up; a record that went active meanwhile stays.
 func (r *Registry) deleteProvisioning(ctx context.Context, id string) error {
-	_, err := r.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "status", Value: StatusProvisioning}})
+	_, err := r.coll.Delete(ctx, db.And(db.ID(id), db.Eq("status", StatusProvisioning)))
 	r.cache.invalidateID(id)
 	return err
 }

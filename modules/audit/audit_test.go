@@ -198,7 +198,7 @@ func TestTheLogCannotBeChanged(t *testing.T) {
 			t.Errorf("audit route %s %s changes something", r.Method, r.Path)
 		}
 	}
-	before, err := tdb.Collection(audit.Collection).Count(context.Background(), nil)
+	before, err := tdb.Collection(audit.Collection).Count(context.Background(), db.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func TestTheLogCannotBeChanged(t *testing.T) {
 			t.Errorf("POST %s: %d", p, r.StatusCode)
 		}
 	}
-	after, _ := tdb.Collection(audit.Collection).Count(context.Background(), nil)
+	after, _ := tdb.Collection(audit.Collection).Count(context.Background(), db.Filter{})
 	if after != before {
 		t.Errorf("entries %d → %d", before, after)
 	}

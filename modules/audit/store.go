@@ -3,8 +3,6 @@ package audit
 import (
 	"context"
 
-	"go.mongodb.org/mongo-driver/bson"
-
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/rbac"
@@ -24,10 +22,10 @@ const maxPeople = 1000
 // are read (never password hashes or second-factor secrets).
 func people(ctx context.Context, tdb *db.Tenant) ([]person, error) {
 	var ps []person
-	err := tdb.Collection(auth.UsersCollection).Find(ctx, bson.D{}, &ps, db.FindOptions{
-		Sort:       bson.D{{Key: "name", Value: 1}},
-		Projection: bson.D{{Key: "name", Value: 1}, {Key: "email", Value: 1}},
-		Limit:      maxPeople,
+	err := tdb.Collection(auth.UsersCollection).Find(ctx, db.Filter{}, &ps, db.FindOptions{
+		Sort:   []db.Order{db.Asc("name")},
+		Fields: []string{"name", "email"},
+		Limit:  maxPeople,
 	})
 	return ps, err
 }

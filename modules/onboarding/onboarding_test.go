@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"go.mongodb.org/mongo-driver/bson"
-
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/apptest"
 	"github.com/wardclinic/ward/core/auth"
@@ -66,7 +64,7 @@ func onboard(t *testing.T, s *apptest.Server, c *apptest.Client, v url.Values) *
 func tenantsWith(t *testing.T, s *apptest.Server, sub string) []tenant.Tenant {
 	t.Helper()
 	var ts []tenant.Tenant
-	if err := s.DB.Platform("test").Collection(tenant.Collection).Find(context.Background(), bson.D{{Key: "subdomain", Value: sub}}, &ts, db.FindOptions{}); err != nil {
+	if err := s.DB.Platform("test").Collection(tenant.Collection).Find(context.Background(), db.Eq("subdomain", sub), &ts, db.FindOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	return ts
@@ -87,8 +85,8 @@ func docsByTenant(t *testing.T, s *apptest.Server) map[string]map[string]int {
 		if n == tenant.Collection || n == rbac.RulesCollection {
 			continue
 		}
-		var docs []bson.M
-		if err := p.Collection(n).Find(ctx, bson.D{}, &docs, db.FindOptions{Projection: bson.D{{Key: db.TenantField, Value: 1}}}); err != nil {
+		var docs []map[string]any
+		if err := p.Collection(n).Find(ctx, db.Filter{}, &docs, db.FindOptions{Fields: []string{db.TenantField}}); err != nil {
 			t.Fatal(err)
 		}
 		for _, d := range docs {
@@ -108,8 +106,8 @@ func docsByTenant(t *testing.T, s *apptest.Server) map[string]map[string]int {
 // ruleDomains counts casbin rules by their domain.
 func ruleDomains(t *testing.T, s *apptest.Server) map[string]int {
 	t.Helper()
-	var rules []bson.M
-	if err := s.DB.Platform("test").Collection(rbac.RulesCollection).Find(context.Background(), bson.D{}, &rules, db.FindOptions{}); err != nil {
+	var rules []map[string]any
+	if err := s.DB.Platform("test").Collection(rbac.RulesCollection).Find(context.Background(), db.Filter{}, &rules, db.FindOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]int{}
@@ -125,7 +123,7 @@ func ruleDomains(t *testing.T, s *apptest.Server) map[string]int {
 
 func count(t *testing.T, s *apptest.Server, tenantID, coll string) int64 {
 	t.Helper()
-	n, err := s.DB.ForTenant(tenantID).Collection(coll).Count(context.Background(), bson.D{})
+	n, err := s.DB.ForTenant(tenantID).Collection(coll).Count(context.Background(), db.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +150,7 @@ func checkClinic(t *testing.T, s *apptest.Server, tn tenant.Tenant, v url.Values
 
 	// Roles: the six defaults, with exactly their grants.
 	var roles []rbac.Role
-	if err := tdb.Collection(rbac.RolesCollection).Find(ctx, bson.D{}, &roles, db.FindOptions{}); err != nil {
+	if err := tdb.Collection(rbac.RolesCollection).Find(ctx, db.Filter{}, &roles, db.FindOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	defaults := policies.DefaultRoles()
@@ -205,7 +203,7 @@ func checkClinic(t *testing.T, s *apptest.Server, tn tenant.Tenant, v url.Values
 
 	// The admin.
 	var users []auth.User
-	if err := tdb.Collection(auth.UsersCollection).Find(ctx, bson.D{}, &users, db.FindOptions{}); err != nil {
+	if err := tdb.Collection(auth.UsersCollection).Find(ctx, db.Filter{}, &users, db.FindOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if len(users) != 1 {
@@ -250,7 +248,7 @@ func checkClinic(t *testing.T, s *apptest.Server, tn tenant.Tenant, v url.Values
 	}
 
 	var profiles []auth.Profile
-	if err := tdb.Collection(auth.ProfilesCollection).Find(ctx, bson.D{}, &profiles, db.FindOptions{}); err != nil {
+	if err := tdb.Collection(auth.ProfilesCollection).Find(ctx, db.Filter{}, &profiles, db.FindOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if len(profiles) != 1 || profiles[0].UserID != u.ID || profiles[0].Name != u.Name || profiles[0].Title != "Administrator" {
@@ -258,7 +256,7 @@ func checkClinic(t *testing.T, s *apptest.Server, tn tenant.Tenant, v url.Values
 	}
 
 	var settings []tenant.Settings
-	if err := tdb.Collection(tenant.SettingsCollection).Find(ctx, bson.D{}, &settings, db.FindOptions{}); err != nil {
+	if err := tdb.Collection(tenant.SettingsCollection).Find(ctx, db.Filter{}, &settings, db.FindOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if len(settings) != 1 {
@@ -270,7 +268,7 @@ func checkClinic(t *testing.T, s *apptest.Server, tn tenant.Tenant, v url.Values
 	}
 
 	var mails []mail.Message
-	if err := tdb.Collection(mail.Collection).Find(ctx, bson.D{}, &mails, db.FindOptions{}); err != nil {
+	if err := tdb.Collection(mail.Collection).Find(ctx, db.Filter{}, &mails, db.FindOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if len(mails) != 1 {

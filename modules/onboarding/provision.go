@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"go.mongodb.org/mongo-driver/bson"
-
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/mail"
@@ -26,8 +24,8 @@ const staleAfter = 2 * time.Minute
 // errBeingSetUp: the subdomain is being provisioned by another request now.
 var errBeingSetUp = errors.New("onboarding: subdomain is being set up")
 
-// create provisions a clinic from a valid form. The embedded database has no
-// transactions, so creation is a sequence of idempotent steps under a
+// create provisions a clinic from a valid form. Ward's store has no
+// transactions across documents, so creation is a sequence of idempotent steps under a
 // "provisioning" tenant record that no one can reach: claim the subdomain
 // (the unique index decides between concurrent attempts), write the clinic's
 // records, then mark it active. A failed attempt is cleaned up at once; an
@@ -119,7 +117,7 @@ func (m *Module) build(ctx context.Context, t *tenant.Tenant, f Form, loginURL s
 	} else if err != nil {
 		return err
 	}
-	ok, err := m.core.Tenants.Update(ctx, t.ID, bson.D{{Key: "status", Value: tenant.StatusActive}}, now)
+	ok, err := m.core.Tenants.SetStatus(ctx, t.ID, tenant.StatusActive, now)
 	if err != nil {
 		return err
 	}

@@ -40,6 +40,7 @@ func toAPI(p *Patient) apiPatient {
 type apiList struct {
 	Patients []apiPatient `json:"patients"`
 	Total    int64        `json:"total"`
+	More     bool         `json:"more,omitempty"` // more than total match (the list counts up to MaxPages pages)
 	Page     int          `json:"page"`
 	Pages    int          `json:"pages"`
 }
@@ -51,7 +52,7 @@ func (m *Module) apiList(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := apiList{Patients: make([]apiPatient, len(res.Patients)), Total: res.Total, Page: res.Page, Pages: res.Pages}
+	out := apiList{Patients: make([]apiPatient, len(res.Patients)), Total: res.Total, More: res.More, Page: res.Page, Pages: res.Pages}
 	for i := range res.Patients {
 		out.Patients[i] = toAPI(&res.Patients[i])
 	}

@@ -8,9 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"go.mongodb.org/mongo-driver/bson"
-
 	"github.com/wardclinic/ward/core/apptest"
+	"github.com/wardclinic/ward/core/db"
 )
 
 // envelope is the API's answer: {"success":true,"data":…} or
@@ -237,7 +236,7 @@ func TestAPIUpdateArchiveAndErrors(t *testing.T) {
 	if _, e := callAPI(t, s, c, cl.Host, http.MethodPut, p, `{"firstName":"Zoe","lastName":"Nunez","version":1}`); !strings.Contains(e.Error, "changed by someone else") {
 		t.Errorf("conflict message: %q", e.Error)
 	}
-	if n := count(t, cl.DB, patientsColl, nil); n != 1 {
+	if n := count(t, cl.DB, patientsColl, db.Filter{}); n != 1 {
 		t.Errorf("%d patients after the refused requests", n)
 	}
 	if got := getPatient(t, cl.DB, id); got.Version != 2 || got.FirstName != "Zoë" || !got.Active {
@@ -261,7 +260,7 @@ func TestAPIUpdateArchiveAndErrors(t *testing.T) {
 	if got := decodeData[apiPatient](t, e); r.StatusCode != 200 || !got.Active || got.Version != 4 {
 		t.Fatalf("restore: %d %s", r.StatusCode, r.Body)
 	}
-	if n := count(t, cl.DB, revisionsColl, bson.D{{Key: "patientId", Value: id}}); n != 4 {
+	if n := count(t, cl.DB, revisionsColl, db.Eq("patientId", id)); n != 4 {
 		t.Errorf("%d revisions, want 4", n)
 	}
 }
@@ -324,7 +323,7 @@ func TestAPIAccess(t *testing.T) {
 			t.Errorf("%s: %d", name, r.StatusCode)
 		}
 	}
-	if n := count(t, cl.DB, patientsColl, nil); n != 1 {
+	if n := count(t, cl.DB, patientsColl, db.Filter{}); n != 1 {
 		t.Errorf("%d patients after refused creates", n)
 	}
 }

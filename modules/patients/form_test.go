@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"go.mongodb.org/mongo-driver/bson"
+	"github.com/wardclinic/ward/core/db"
 )
 
 // today is the date the validation cases are judged against (the apptest
@@ -187,8 +187,8 @@ func TestApplySetsSearchKeys(t *testing.T) {
 	f := Form{FirstName: "Zoë", LastName: "Núñez", DateOfBirth: "1984-07-23", Phone: "+1 (555) 010-2030", Email: "Zoe.Nunez@Example.com"}
 	var p Patient
 	f.Apply(&p)
-	if p.FirstKey != "zoe" || p.LastKey != "nunez" || p.PhoneDigits != "15550102030" || p.EmailKey != "zoe.nunez@example.com" {
-		t.Errorf("keys: %q %q %q %q", p.FirstKey, p.LastKey, p.PhoneDigits, p.EmailKey)
+	if p.FirstKey != "zoe" || p.LastKey != "nunez" || p.PhoneDigits != "15550102030" || p.PhoneRev != "03020105551" || p.EmailKey != "zoe.nunez@example.com" {
+		t.Errorf("keys: %q %q %q %q %q", p.FirstKey, p.LastKey, p.PhoneDigits, p.PhoneRev, p.EmailKey)
 	}
 	if !p.DateOfBirth.Equal(time.Date(1984, 7, 23, 0, 0, 0, 0, time.UTC)) || p.Allergies == nil {
 		t.Errorf("dob %v allergies %#v", p.DateOfBirth, p.Allergies)
@@ -196,8 +196,8 @@ func TestApplySetsSearchKeys(t *testing.T) {
 	// Clearing a field clears its key and the date.
 	f = Form{FirstName: "Zoë", LastName: "Núñez"}
 	f.Apply(&p)
-	if p.PhoneDigits != "" || p.EmailKey != "" || !p.DateOfBirth.IsZero() {
-		t.Errorf("cleared: %q %q %v", p.PhoneDigits, p.EmailKey, p.DateOfBirth)
+	if p.PhoneDigits != "" || p.PhoneRev != "" || p.EmailKey != "" || !p.DateOfBirth.IsZero() {
+		t.Errorf("cleared: %q %q %q %v", p.PhoneDigits, p.PhoneRev, p.EmailKey, p.DateOfBirth)
 	}
 	// The edit form round-trips the patient.
 	f = valid()
@@ -338,56 +338,52 @@ func TestEditDistance(t *testing.T) {
 	}
 }
 
-func regex(s string) bson.D { return bson.D{{Key: "$regex", Value: s}} }
-
-func nameWord(w string) bson.D {
-	return bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "lastKey", Value: regex("^" + w)}}, bson.D{{Key: "firstKey", Value: regex("^" + w)}}}}}
+func nameWord(w string) db.Filter {
+	return db.Or(db.Prefix("lastKey", w), db.Prefix("firstKey", w))
 }
 
-func phone(d string, n int64, withNumber bool) bson.D {
-	or := bson.A{bson.D{{Key: "phoneDigits", Value: regex(d)}}}
+// phone is the search for digits d: a phone starting with them, a phone
+// ending with them (its reversed digits, rev, starting with rev), and the
+// patient number n when withNumber.
+func phone(d, rev string, n int64, withNumber bool) db.Filter {
+	or := []db.Filter{db.Prefix("phoneDigits", d), db.Prefix("phoneRev", rev)}
 	if withNumber {
-		or = append(or, bson.D{{Key: "number", Value: n}})
+		or = append(or, db.Eq("number", n))
 	}
-	return bson.D{{Key: "$or", Value: or}}
+	return db.Or(or...)
 }
 
 func TestSearchFilter(t *testing.T) {
-	number := func(n int64) bson.D { return bson.D{{Key: "number", Value: n}} }
+	number := func(n int64) db.Filter { return db.Eq("number", n) }
 	cases := []struct {
 		q    string
-		want bson.D
+		want db.Filter
 	}{
-		{"", bson.D{}},
-		{"   ", bson.D{}},
+		{"", db.Filter{}},
+		{"   ", db.Filter{}},
 		{"P-000042", number(42)},
 		{"p-42", number(42)},
 		{"P000042", number(42)},
 		{" p42 ", number(42)},
 		{"P-000002", number(2)},
-		{"555 0102", phone("5550102", 5550102, true)},
-		{"+1 (555) 010-2030", phone("15550102030", 15550102030, true)},
-		{"1234567890123", phone("1234567890123", 0, false)}, // too long to be a patient number
-		{"000042", phone("000042", 42, true)},
-		{"zoe@ex", bson.D{{Key: "emailKey", Value: regex("^zoe@ex")}}},
-		{"Zoe.N@Example", bson.D{{Key: "emailKey", Value: regex(`^zoe\.n@example`)}}},
-		{"zoe", bson.D{{Key: "$and", Value: bson.A{nameWord("zoe")}}}},
-		{"ZOË", bson.D{{Key: "$and", Value: bson.A{nameWord("zoe")}}}},
-		{"zo nu", bson.D{{Key: "$and", Value: bson.A{nameWord("zo"), nameWord("nu")}}}},
-		{"  Núñez   Zoë ", bson.D{{Key: "$and", Value: bson.A{nameWord("nunez"), nameWord("zoe")}}}},
-		{"a b c d e f", bson.D{{Key: "$and", Value: bson.A{nameWord("a"), nameWord("b"), nameWord("c"), nameWord("d")}}}},
-		// Typed patterns are quoted: no one can inject a regular expression.
-		{"a.b*", bson.D{{Key: "$or", Value: bson.A{
-			bson.D{{Key: "$and", Value: bson.A{nameWord(`a\.b\*`)}}},
-			bson.D{{Key: "emailKey", Value: regex(`^a\.b\*`)}},
-		}}}},
+		{"555 0102", phone("5550102", "2010555", 5550102, true)},
+		{"+1 (555) 010-2030", phone("15550102030", "03020105551", 15550102030, true)},
+		{"1234567890123", phone("1234567890123", "3210987654321", 0, false)}, // too long to be a patient number
+		{"000042", phone("000042", "240000", 42, true)},
+		{"zoe@ex", db.Prefix("emailKey", "zoe@ex")},
+		{"Zoe.N@Example", db.Prefix("emailKey", "zoe.n@example")},
+		{"zoe", db.And(nameWord("zoe"))},
+		{"ZOË", db.And(nameWord("zoe"))},
+		{"zo nu", db.And(nameWord("zo"), nameWord("nu"))},
+		{"  Núñez   Zoë ", db.And(nameWord("nunez"), nameWord("zoe"))},
+		{"a b c d e f", db.And(nameWord("a"), nameWord("b"), nameWord("c"), nameWord("d"))},
+		// Typed punctuation is taken literally: a prefix is a string, never
+		// a pattern, so no one can inject one.
+		{"a.b*", db.Or(db.And(nameWord("a.b*")), db.Prefix("emailKey", "a.b*"))},
 		// One word with an email's punctuation is a name or an address.
-		{"zoe.nunez", bson.D{{Key: "$or", Value: bson.A{
-			bson.D{{Key: "$and", Value: bson.A{nameWord(`zoe\.nunez`)}}},
-			bson.D{{Key: "emailKey", Value: regex(`^zoe\.nunez`)}},
-		}}}},
-		{"(", bson.D{{Key: "$and", Value: bson.A{nameWord(`\(`)}}}},
-		{"o'brien", bson.D{{Key: "$and", Value: bson.A{nameWord("o'brien")}}}},
+		{"zoe.nunez", db.Or(db.And(nameWord("zoe.nunez")), db.Prefix("emailKey", "zoe.nunez"))},
+		{"(", db.And(nameWord("("))},
+		{"o'brien", db.And(nameWord("o'brien"))},
 	}
 	for _, tc := range cases {
 		if got := searchFilter(tc.q); !reflect.DeepEqual(got, tc.want) {
@@ -402,8 +398,7 @@ func TestSearchFilter(t *testing.T) {
 // branch, so it becomes a name search that matches nobody.
 func TestSearchFilterShortBareNumberIsAPatientNumber(t *testing.T) {
 	for q, n := range map[string]int64{"2": 2, "42": 42, "07": 7} {
-		f := searchFilter(q)
-		if !strings.Contains(fmt.Sprint(f), fmt.Sprintf("{number %d}", n)) {
+		if f := searchFilter(q); !reflect.DeepEqual(f, db.Eq("number", n)) {
 			t.Errorf("searchFilter(%q) = %v: does not look for patient number %d", q, f, n)
 		}
 	}
@@ -491,7 +486,7 @@ func TestAgeOnBirthdayAcrossLeapYears(t *testing.T) {
 // "at least half digits" test, so it is searched as phone digits instead.
 func TestSearchFilterEmailWithDigitsIsAnEmail(t *testing.T) {
 	for _, q := range []string{"5551234567@vtext.com", "123456@x.io"} {
-		want := bson.D{{Key: "emailKey", Value: regex("^" + strings.ReplaceAll(q, ".", `\.`))}}
+		want := db.Prefix("emailKey", q)
 		if got := searchFilter(q); !reflect.DeepEqual(got, want) {
 			t.Errorf("searchFilter(%q) = %v, want %v", q, got, want)
 		}

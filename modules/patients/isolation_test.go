@@ -10,8 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"go.mongodb.org/mongo-driver/bson"
-
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/apptest"
 	"github.com/wardclinic/ward/core/db"
@@ -71,8 +69,8 @@ func (w *twoClinics) snapshotA(t *testing.T) string {
 	t.Helper()
 	var b strings.Builder
 	for _, coll := range []string{patientsColl, revisionsColl, "sequences"} {
-		var docs []bson.M
-		if err := w.a.DB.Collection(coll).Find(context.Background(), nil, &docs, db.FindOptions{Sort: bson.D{{Key: "_id", Value: 1}}}); err != nil {
+		var docs []map[string]any
+		if err := w.a.DB.Collection(coll).Find(context.Background(), db.Filter{}, &docs, db.FindOptions{Sort: []db.Order{db.Asc(db.IDField)}}); err != nil {
 			t.Fatal(err)
 		}
 		js, _ := json.Marshal(docs)
@@ -173,19 +171,19 @@ func TestClinicBNeverSeesClinicAPatients(t *testing.T) {
 	if after := w.snapshotA(t); after != before {
 		t.Errorf("A's records changed while B tried them:\nbefore %s\nafter  %s", before, after)
 	}
-	if n := count(t, w.b.DB, patientsColl, nil); n != 2 {
+	if n := count(t, w.b.DB, patientsColl, db.Filter{}); n != 2 {
 		t.Errorf("B has %d patient documents, want 2 (Bob and B's own Alice)", n)
 	}
-	if n := count(t, w.a.DB, patientsColl, nil); n != 2 {
+	if n := count(t, w.a.DB, patientsColl, db.Filter{}); n != 2 {
 		t.Errorf("A has %d patient documents, want 2", n)
 	}
 	// Nothing B did is in A's audit log, and B's log names none of A's
 	// patients (a 404 is not a view).
-	if n := count(t, w.a.DB, auditColl, bson.D{{Key: "actorId", Value: w.b.Admin.ID}}); n != 0 {
+	if n := count(t, w.a.DB, auditColl, db.Eq("actorId", w.b.Admin.ID)); n != 0 {
 		t.Errorf("A's audit log has %d entries by B's admin", n)
 	}
 	for _, id := range w.aIDs {
-		if n := count(t, w.b.DB, auditColl, bson.D{{Key: "target", Value: "patient:" + id}}); n != 0 {
+		if n := count(t, w.b.DB, auditColl, db.Eq("target", "patient:"+id)); n != 0 {
 			t.Errorf("B's audit log has %d entries about A's patient", n)
 		}
 	}

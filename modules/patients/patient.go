@@ -31,11 +31,13 @@ type Patient struct {
 	Version int64 `bson:"version" json:"version"`
 
 	// Search keys, kept in step with the fields above by normalize: lower
-	// case without accents, phone digits only. They make prefix search
-	// index-friendly on MongoDB.
+	// case without accents, phone digits only (and reversed, so the end of
+	// a number is a prefix too). Search is by prefix only, which an index
+	// serves on every engine.
 	LastKey     string `bson:"lastKey" json:"-"`
 	FirstKey    string `bson:"firstKey" json:"-"`
 	PhoneDigits string `bson:"phoneDigits,omitempty" json:"-"`
+	PhoneRev    string `bson:"phoneRev,omitempty" json:"-"`
 	EmailKey    string `bson:"emailKey,omitempty" json:"-"`
 
 	CreatedAt time.Time `bson:"createdAt" json:"createdAt"`
@@ -93,6 +95,7 @@ func (p *Patient) normalize() {
 	p.LastKey = Fold(p.LastName)
 	p.FirstKey = Fold(p.FirstName)
 	p.PhoneDigits = Digits(p.Phone)
+	p.PhoneRev = reverse(p.PhoneDigits)
 	p.EmailKey = strings.ToLower(p.Email)
 }
 

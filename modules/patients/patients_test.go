@@ -14,9 +14,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
-	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/apptest"
@@ -91,7 +91,7 @@ func names(t *testing.T, r *apptest.Response) []string {
 	return out
 }
 
-func count(t testing.TB, tdb *db.Tenant, coll string, filter bson.D) int64 {
+func count(t testing.TB, tdb *db.Tenant, coll string, filter db.Filter) int64 {
 	t.Helper()
 	n, err := tdb.Collection(coll).Count(context.Background(), filter)
 	if err != nil {
@@ -103,8 +103,8 @@ func count(t testing.TB, tdb *db.Tenant, coll string, filter bson.D) int64 {
 // rawDoc is a patient's stored document as JSON, to compare before/after.
 func rawDoc(t testing.TB, tdb *db.Tenant, id string) string {
 	t.Helper()
-	var m bson.M
-	if err := tdb.Collection(patientsColl).FindOne(context.Background(), bson.D{{Key: "_id", Value: id}}, &m, nil); err != nil {
+	var m map[string]any
+	if err := tdb.Collection(patientsColl).FindOne(context.Background(), db.ID(id), &m); err != nil {
 		t.Fatalf("patient %s: %v", id, err)
 	}
 	b, err := json.Marshal(m)
@@ -117,7 +117,7 @@ func rawDoc(t testing.TB, tdb *db.Tenant, id string) string {
 func getPatient(t testing.TB, tdb *db.Tenant, id string) patients.Patient {
 	t.Helper()
 	var p patients.Patient
-	if err := tdb.Collection(patientsColl).FindOne(context.Background(), bson.D{{Key: "_id", Value: id}}, &p, nil); err != nil {
+	if err := tdb.Collection(patientsColl).FindOne(context.Background(), db.ID(id), &p); err != nil {
 		t.Fatalf("patient %s: %v", id, err)
 	}
 	return p
@@ -126,8 +126,8 @@ func getPatient(t testing.TB, tdb *db.Tenant, id string) patients.Patient {
 func auditOf(t testing.TB, tdb *db.Tenant, action, patientID string) []audit.Entry {
 	t.Helper()
 	var es []audit.Entry
-	f := bson.D{{Key: "action", Value: action}, {Key: "target", Value: "patient:" + patientID}}
-	if err := tdb.Collection(auditColl).Find(context.Background(), f, &es, db.FindOptions{Sort: bson.D{{Key: "at", Value: 1}}}); err != nil {
+	f := db.And(db.Eq("action", action), db.Eq("target", "patient:"+patientID))
+	if err := tdb.Collection(auditColl).Find(context.Background(), f, &es, db.FindOptions{Sort: []db.Order{db.Asc("at")}}); err != nil {
 		t.Fatal(err)
 	}
 	return es
@@ -163,6 +163,7 @@ func insertPatients(t testing.TB, tdb *db.Tenant, ps []patients.Patient) []patie
 			}
 			p.LastKey, p.FirstKey = patients.Fold(p.LastName), patients.Fold(p.FirstName)
 			p.PhoneDigits, p.EmailKey = patients.Digits(p.Phone), strings.ToLower(p.Email)
+			p.PhoneRev = reversed(p.PhoneDigits)
 			p.CreatedAt, p.UpdatedAt, p.CreatedBy, p.UpdatedBy = apptest.Epoch, apptest.Epoch, "test", "test"
 			docs[i] = p
 		}
@@ -171,6 +172,13 @@ func insertPatients(t testing.TB, tdb *db.Tenant, ps []patients.Patient) []patie
 		}
 	}
 	return ps
+}
+
+// reversed is s backwards (a phone's digits, as the phoneRev search key).
+func reversed(s string) string {
+	b := []byte(s)
+	slices.Reverse(b)
+	return string(b)
 }
 
 // rawPost posts a form with the client's cookies but without touching its
@@ -206,7 +214,7 @@ func TestRegisterFindEdit(t *testing.T) {
 	if show.StatusCode != 200 || !strings.Contains(show.Body, "Penicillin") || !strings.Contains(show.Body, "P-000001") {
 		t.Fatalf("show: %d\n%s", show.StatusCode, show.Body)
 	}
-	for _, q := range []string{"zoe", "NUN", "5550102", "P-000001", "zo nu"} {
+	for _, q := range []string{"zoe", "NUN", "5550102030", "P-000001", "zo nu"} {
 		l := c.Get(cl.Host, "/patients?q="+url.QueryEscape(q))
 		if !strings.Contains(l.Body, "Núñez, Zoë") {
 			t.Errorf("search %q did not find the patient", q)
@@ -281,10 +289,10 @@ func TestRegisterNumbersShowAndViewAudit(t *testing.T) {
 		t.Errorf("create entry of John: %+v", cr)
 	}
 
-	if n := count(t, cl.DB, patientsColl, nil); n != 2 {
+	if n := count(t, cl.DB, patientsColl, db.Filter{}); n != 2 {
 		t.Errorf("%d patient documents", n)
 	}
-	if n := count(t, cl.DB, revisionsColl, bson.D{{Key: "patientId", Value: zoe}, {Key: "version", Value: 1}}); n != 1 {
+	if n := count(t, cl.DB, revisionsColl, db.And(db.Eq("patientId", zoe), db.Eq("version", 1))); n != 1 {
 		t.Errorf("Zoë's first revision: %d", n)
 	}
 	p := getPatient(t, cl.DB, zoe)
@@ -337,8 +345,8 @@ func TestEditAuditsChangedFieldNamesOnly(t *testing.T) {
 		Changed  []string         `bson:"changed"`
 		Snapshot patients.Patient `bson:"snapshot"`
 	}
-	if err := cl.DB.Collection(revisionsColl).Find(context.Background(), bson.D{{Key: "patientId", Value: id}}, &revs,
-		db.FindOptions{Sort: bson.D{{Key: "version", Value: 1}}}); err != nil {
+	if err := cl.DB.Collection(revisionsColl).Find(context.Background(), db.Eq("patientId", id), &revs,
+		db.FindOptions{Sort: []db.Order{db.Asc("version")}}); err != nil {
 		t.Fatal(err)
 	}
 	if len(revs) != 2 || revs[1].Version != 2 || !slices.Equal(revs[1].Changed, []string{"phone", "allergies"}) ||
@@ -416,10 +424,10 @@ func TestArchiveAndRestoreDeleteNothing(t *testing.T) {
 		t.Errorf("archived list after restoring: %v", got)
 	}
 
-	if n := count(t, cl.DB, patientsColl, nil); n != 2 {
+	if n := count(t, cl.DB, patientsColl, db.Filter{}); n != 2 {
 		t.Errorf("%d patient documents, want 2: something was deleted", n)
 	}
-	if n := count(t, cl.DB, revisionsColl, bson.D{{Key: "patientId", Value: zoe}}); n != 3 {
+	if n := count(t, cl.DB, revisionsColl, db.Eq("patientId", zoe)); n != 3 {
 		t.Errorf("Zoë has %d revisions, want 3 (created, archived, restored)", n)
 	}
 	if p := getPatient(t, cl.DB, zoe); p.Version != 3 || !p.Active {
@@ -463,7 +471,10 @@ func TestSearch(t *testing.T) {
 		{"(555) 010-2030", []string{zoe}},
 		{"15550102030", []string{zoe}},
 		{"777 8888", []string{john}},
-		{"555", []string{zoe, john}},
+		// Digits find a phone by its start or its end: Zoë's starts with
+		// the country code.
+		{"555", []string{john}},
+		{"+1 555", []string{zoe}},
 		{"zoe.nunez@", []string{zoe}},
 		{"jsmith@EX", []string{john}},
 		{"jsmith@example.org", []string{john}},
@@ -714,10 +725,10 @@ func TestValidationMessagesOnThePage(t *testing.T) {
 	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Doc(t).Find("label[for=f-sex] .field-error").Text(), "Choose one of the options.") {
 		t.Errorf("sex: %d", r.StatusCode)
 	}
-	if n := count(t, cl.DB, patientsColl, nil); n != 0 {
+	if n := count(t, cl.DB, patientsColl, db.Filter{}); n != 0 {
 		t.Errorf("%d patients saved from invalid forms", n)
 	}
-	if n := count(t, cl.DB, "sequences", nil); n != 0 {
+	if n := count(t, cl.DB, "sequences", db.Filter{}); n != 0 {
 		t.Errorf("invalid forms used %d patient numbers", n)
 	}
 }
@@ -836,8 +847,8 @@ func TestConcurrentSavesOfOneVersion(t *testing.T) {
 		Version  int64            `bson:"version"`
 		Snapshot patients.Patient `bson:"snapshot"`
 	}
-	if err := cl.DB.Collection(revisionsColl).Find(context.Background(), bson.D{{Key: "patientId", Value: id}}, &revs,
-		db.FindOptions{Sort: bson.D{{Key: "version", Value: 1}}}); err != nil {
+	if err := cl.DB.Collection(revisionsColl).Find(context.Background(), db.Eq("patientId", id), &revs,
+		db.FindOptions{Sort: []db.Order{db.Asc("version")}}); err != nil {
 		t.Fatal(err)
 	}
 	if len(revs) != 2 || revs[1].Version != 2 || revs[1].Snapshot.Phone != winner || revs[0].Snapshot.Phone != "555 010 2030" {
@@ -871,7 +882,7 @@ func TestConcurrentRegistrationsGetDistinctNumbers(t *testing.T) {
 		}
 	}
 	var ps []patients.Patient
-	if err := cl.DB.Collection(patientsColl).Find(context.Background(), nil, &ps, db.FindOptions{Sort: bson.D{{Key: "number", Value: 1}}}); err != nil {
+	if err := cl.DB.Collection(patientsColl).Find(context.Background(), db.Filter{}, &ps, db.FindOptions{Sort: []db.Order{db.Asc("number")}}); err != nil {
 		t.Fatal(err)
 	}
 	if len(ps) != n {
@@ -959,7 +970,7 @@ func TestRegisteringAPossibleDuplicateNeedsConfirmation(t *testing.T) {
 	if d.Find("#f-firstName").AttrOr("value", "") != "Jon" || d.Find("#f-phone").AttrOr("value", "") != "555 000 1111" || d.Find("#f-allergies").Text() != "Latex" {
 		t.Errorf("the form lost what was typed")
 	}
-	if n := count(t, cl.DB, patientsColl, nil); n != 1 {
+	if n := count(t, cl.DB, patientsColl, db.Filter{}); n != 1 {
 		t.Fatalf("%d patients before confirming", n)
 	}
 	v.Set("confirm", "1")
@@ -967,7 +978,7 @@ func TestRegisteringAPossibleDuplicateNeedsConfirmation(t *testing.T) {
 	if r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save anyway: %d", r.StatusCode)
 	}
-	if n := count(t, cl.DB, patientsColl, nil); n != 2 {
+	if n := count(t, cl.DB, patientsColl, db.Filter{}); n != 2 {
 		t.Errorf("%d patients after confirming", n)
 	}
 }
@@ -1084,7 +1095,7 @@ func TestRolesSeeAndDoOnlyWhatTheyMay(t *testing.T) {
 			t.Errorf("medrep edits: %d", r.StatusCode)
 		}
 	})
-	if n := count(t, cl.DB, patientsColl, nil); n != 2 {
+	if n := count(t, cl.DB, patientsColl, db.Filter{}); n != 2 {
 		t.Errorf("%d patients; only the admin's and the receptionist's should exist", n)
 	}
 }
@@ -1186,11 +1197,16 @@ func TestInterruptedSaveDoesNotLockThePatient(t *testing.T) {
 
 	// The state an interrupted save leaves: revision 2 claimed, patient at 1.
 	snap := getPatient(t, cl.DB, id)
-	snap.Version, snap.Phone, snap.PhoneDigits = 2, "555 000 9999", "5550009999"
-	if _, err := cl.DB.Collection(revisionsColl).InsertOne(context.Background(), bson.D{
-		{Key: "_id", Value: db.NewID()}, {Key: "patientId", Value: id}, {Key: "version", Value: int64(2)},
-		{Key: "snapshot", Value: snap}, {Key: "changed", Value: bson.A{"phone"}}, {Key: "by", Value: cl.Admin.ID}, {Key: "at", Value: apptest.Epoch},
-	}); err != nil {
+	snap.Version, snap.Phone, snap.PhoneDigits, snap.PhoneRev = 2, "555 000 9999", "5550009999", "9999000555"
+	if err := cl.DB.Collection(revisionsColl).Insert(context.Background(), struct {
+		ID        string           `bson:"_id"`
+		PatientID string           `bson:"patientId"`
+		Version   int64            `bson:"version"`
+		Snapshot  patients.Patient `bson:"snapshot"`
+		Changed   []string         `bson:"changed"`
+		By        string           `bson:"by"`
+		At        time.Time        `bson:"at"`
+	}{db.NewID(), id, 2, snap, []string{"phone"}, cl.Admin.ID, apptest.Epoch}); err != nil {
 		t.Fatal(err)
 	}
 

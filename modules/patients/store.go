@@ -5,11 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
-
-	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/wardclinic/ward/core/db"
 )
@@ -32,17 +31,30 @@ var (
 	ErrConflict = errors.New("patients: edited by someone else")
 )
 
-// indexes: the seed's two, plus what search, numbers and revisions need.
+// indexes serve every query below, each branch of an Or on its own:
+//   - the list, in its order, and a last-name search: {active, lastKey,
+//     firstKey} (a page is a range scan of 25 entries);
+//   - a first-name search: {active, firstKey};
+//   - numbers (unique: the final word on them, see Create);
+//   - a phone typed from its start or its end, an email, a date of birth
+//     (search and the duplicate warning);
+//   - a patient's revisions by version (unique: saving claims a version).
 var indexes = []db.Index{
-	{Collection: collection, Keys: bson.D{{Key: "tenantId", Value: 1}, {Key: "lastName", Value: 1}, {Key: "firstName", Value: 1}}},
-	{Collection: collection, Keys: bson.D{{Key: "tenantId", Value: 1}, {Key: "active", Value: 1}}},
-	{Collection: collection, Keys: bson.D{{Key: "tenantId", Value: 1}, {Key: "number", Value: 1}}, Unique: true},
-	{Collection: collection, Keys: bson.D{{Key: "tenantId", Value: 1}, {Key: "active", Value: 1}, {Key: "lastKey", Value: 1}, {Key: "firstKey", Value: 1}}},
-	{Collection: collection, Keys: bson.D{{Key: "tenantId", Value: 1}, {Key: "phoneDigits", Value: 1}}},
-	{Collection: collection, Keys: bson.D{{Key: "tenantId", Value: 1}, {Key: "emailKey", Value: 1}}},
-	{Collection: collection, Keys: bson.D{{Key: "tenantId", Value: 1}, {Key: "dob", Value: 1}}},
-	{Collection: revisions, Keys: bson.D{{Key: "tenantId", Value: 1}, {Key: "patientId", Value: 1}, {Key: "version", Value: 1}}, Unique: true},
+	{Collection: collection, Keys: []string{db.TenantField, "active", "lastKey", "firstKey"}},
+	{Collection: collection, Keys: []string{db.TenantField, "active", "firstKey"}},
+	{Collection: collection, Keys: []string{db.TenantField, "number"}, Unique: true},
+	{Collection: collection, Keys: []string{db.TenantField, "phoneDigits"}},
+	{Collection: collection, Keys: []string{db.TenantField, "phoneRev"}},
+	{Collection: collection, Keys: []string{db.TenantField, "emailKey"}},
+	{Collection: collection, Keys: []string{db.TenantField, "dob"}},
+	{Collection: revisions, Keys: []string{db.TenantField, "patientId", "version"}, Unique: true},
 }
+
+// listOrder is the list's order: by name, and among namesakes by _id (the
+// store's tiebreak), that is by registration. Not by number: a search for a
+// number is an equality on it, which an index with number after the names
+// would not serve.
+var listOrder = []db.Order{db.Asc("lastKey"), db.Asc("firstKey")}
 
 // store is the module's data access, always through the clinic's scoped
 // handle: every query below is limited to one clinic by construction.
@@ -63,20 +75,25 @@ type Query struct {
 type Result struct {
 	Patients []Patient
 	Total    int64
+	More     bool // more than Total match: search to reach them
 	Page     int
 	Pages    int
 }
 
+// MaxPages is how deep the list pages: past a hundred pages people search,
+// and counting (and skipping) a clinic's whole index on every page would
+// make a big clinic's list slower than a small one's.
+const MaxPages = 100
+
 // List returns a page of patients sorted by last then first name: two round
 // trips (count, page).
 func (s store) List(ctx context.Context, q Query) (Result, error) {
-	filter := searchFilter(q.Q)
-	filter = append(filter, bson.E{Key: "active", Value: !q.Archived})
-	total, err := s.patients().Count(ctx, filter)
+	filter := db.And(searchFilter(q.Q), db.Eq("active", !q.Archived))
+	total, more, err := s.patients().CountUpTo(ctx, filter, MaxPages*PageSize)
 	if err != nil {
 		return Result{}, err
 	}
-	r := Result{Total: total, Page: max(q.Page, 1), Pages: int((total + PageSize - 1) / PageSize)}
+	r := Result{Total: total, More: more, Page: max(q.Page, 1), Pages: int((total + PageSize - 1) / PageSize)}
 	if r.Pages == 0 {
 		r.Pages = 1
 	}
@@ -84,7 +101,7 @@ func (s store) List(ctx context.Context, q Query) (Result, error) {
 		r.Page = r.Pages
 	}
 	err = s.patients().Find(ctx, filter, &r.Patients, db.FindOptions{
-		Sort:  bson.D{{Key: "lastKey", Value: 1}, {Key: "firstKey", Value: 1}, {Key: "number", Value: 1}},
+		Sort:  listOrder,
 		Skip:  int64(r.Page-1) * PageSize,
 		Limit: PageSize,
 	})
@@ -96,67 +113,60 @@ var numberPattern = regexp.MustCompile(`^(?i)p-?0*(\d{1,12})$`)
 // searchFilter turns what someone typed into a filter: a patient number
 // ("P-000042", "42"), phone digits, an email (a prefix; with "@", or one
 // word with dots as in "zoe.nunez"), or name prefixes — every word must
-// start the first or the last name, accents and case ignored.
-func searchFilter(q string) bson.D {
+// start the first or the last name, accents and case ignored. Every term is
+// an equality or an anchored prefix, so an index serves it.
+func searchFilter(q string) db.Filter {
 	q = strings.TrimSpace(q)
 	if q == "" {
-		return bson.D{}
+		return db.Filter{}
 	}
 	if strings.Contains(q, "@") {
-		return bson.D{{Key: "emailKey", Value: prefix(strings.ToLower(q))}}
+		return db.Prefix("emailKey", strings.ToLower(q))
 	}
 	if m := numberPattern.FindStringSubmatch(q); m != nil {
 		n, _ := strconv.ParseInt(m[1], 10, 64)
-		return bson.D{{Key: "number", Value: n}}
+		return db.Eq("number", n)
 	}
 	if d := Digits(q); d != "" && len(d)*2 >= len(strings.ReplaceAll(q, " ", "")) {
 		n, _ := strconv.ParseInt(d, 10, 64)
 		if len(d) < 3 {
-			return bson.D{{Key: "number", Value: n}} // too short for a phone
+			return db.Eq("number", n) // too short for a phone
 		}
 		// A number may be part of a phone or a patient number.
-		or := bson.A{phoneDigits(d)}
+		or := []db.Filter{phoneDigits(d)}
 		if len(d) <= 12 {
-			or = append(or, bson.D{{Key: "number", Value: n}})
+			or = append(or, db.Eq("number", n))
 		}
-		return bson.D{{Key: "$or", Value: or}}
+		return db.Or(or...)
 	}
-	var and bson.A
+	var words []db.Filter
 	for _, w := range strings.Fields(Fold(q)) {
-		and = append(and, bson.D{{Key: "$or", Value: bson.A{
-			bson.D{{Key: "lastKey", Value: prefix(w)}},
-			bson.D{{Key: "firstKey", Value: prefix(w)}},
-		}}})
-		if len(and) == 4 {
+		words = append(words, db.Or(db.Prefix("lastKey", w), db.Prefix("firstKey", w)))
+		if len(words) == 4 {
 			break
 		}
 	}
-	names := bson.D{{Key: "$and", Value: and}}
+	names := db.And(words...)
 	if !strings.ContainsAny(q, " \t") && strings.ContainsAny(q, "._+") {
 		// One word with an email's punctuation may be the start of an
 		// address too ("zoe.nunez").
-		return bson.D{{Key: "$or", Value: bson.A{names, bson.D{{Key: "emailKey", Value: prefix(strings.ToLower(q))}}}}}
+		return db.Or(names, db.Prefix("emailKey", strings.ToLower(q)))
 	}
 	return names
 }
 
-// phoneDigits matches digits anywhere in the phone: people type a local
-// number without the country code the record has. On MongoDB this scans the
-// {tenantId, phoneDigits} index, not the documents.
-func phoneDigits(d string) bson.D {
-	return bson.D{{Key: "phoneDigits", Value: bson.D{{Key: "$regex", Value: regexp.QuoteMeta(d)}}}}
-}
-
-// prefix is an anchored, escaped regular expression: index-friendly on
-// MongoDB, and no one can inject a pattern.
-func prefix(s string) bson.D {
-	return bson.D{{Key: "$regex", Value: "^" + regexp.QuoteMeta(s)}}
+// phoneDigits matches phones that start or end with the digits d: people
+// type a local number without the country code the record has (its end),
+// or the number from its start. The end is found as the start of the
+// reversed digits, so both are index ranges, not scans.
+func phoneDigits(d string) db.Filter {
+	return db.Or(db.Prefix("phoneDigits", d), db.Prefix("phoneRev", reverse(d)))
 }
 
 // Get returns the clinic's patient with id.
 func (s store) Get(ctx context.Context, id string) (*Patient, error) {
 	var p Patient
-	err := s.patients().FindOne(ctx, bson.D{{Key: "_id", Value: id}}, &p, nil)
+	err := s.patients().FindOne(ctx, db.ID(id), &p)
 	if errors.Is(err, db.ErrNotFound) {
 		return nil, ErrNotFound
 	}
@@ -200,10 +210,10 @@ func (s store) create(ctx context.Context, p *Patient, by string, now time.Time)
 	p.ID, p.Number, p.Version, p.Active = db.NewID(), n, 1, true
 	p.CreatedAt, p.UpdatedAt, p.CreatedBy, p.UpdatedBy = now, now, by, by
 	p.TenantID = s.tdb.ID()
-	if _, err := s.tdb.Collection(revisions).InsertOne(ctx, revision{ID: db.NewID(), PatientID: p.ID, Version: 1, Snapshot: *p, By: by, At: now}); err != nil {
+	if err := s.tdb.Collection(revisions).Insert(ctx, revision{ID: db.NewID(), PatientID: p.ID, Version: 1, Snapshot: *p, By: by, At: now}); err != nil {
 		return err
 	}
-	if _, err := s.patients().InsertOne(ctx, p); db.IsDuplicate(err) {
+	if err := s.patients().Insert(ctx, p); db.IsDuplicate(err) {
 		return errNumberTaken
 	} else if err != nil {
 		return fmt.Errorf("patients: create: %w", err)
@@ -216,7 +226,7 @@ func (s store) create(ctx context.Context, p *Patient, by string, now time.Time)
 func (s store) Save(ctx context.Context, p *Patient, from int64, changed []string, by string, now time.Time) error {
 	p.Version = from + 1
 	p.UpdatedAt, p.UpdatedBy = now, by
-	_, err := s.tdb.Collection(revisions).InsertOne(ctx, revision{ID: db.NewID(), PatientID: p.ID, Version: p.Version, Snapshot: *p, Changed: changed, By: by, At: now})
+	err := s.tdb.Collection(revisions).Insert(ctx, revision{ID: db.NewID(), PatientID: p.ID, Version: p.Version, Snapshot: *p, Changed: changed, By: by, At: now})
 	if db.IsDuplicate(err) {
 		if err := s.rollForward(ctx, p.ID, p.Version); err != nil {
 			return err
@@ -226,18 +236,18 @@ func (s store) Save(ctx context.Context, p *Patient, from int64, changed []strin
 	if err != nil {
 		return err
 	}
-	res, err := s.patients().ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.ID}, {Key: "version", Value: bson.D{{Key: "$lt", Value: p.Version}}}}, p, false)
+	matched, err := s.patients().Replace(ctx, db.And(db.ID(p.ID), db.Lt("version", p.Version)), p)
 	if err != nil {
 		return err
 	}
-	if res.Matched == 0 {
+	if matched == 0 {
 		if _, err := s.Get(ctx, p.ID); err != nil {
 			return err
 		}
 	}
-	// The filter above narrows the window but, on the embedded database,
-	// does not stop a save delayed past a later one from writing last. The
-	// revisions decide: the record ends as the newest revision.
+	// The filter above keeps a delayed save from writing over a later one;
+	// the revisions still have the last word: the record ends as the newest
+	// revision.
 	return s.settle(ctx, p.ID)
 }
 
@@ -245,7 +255,7 @@ func (s store) Save(ctx context.Context, p *Patient, from int64, changed []strin
 // delayed write left it behind.
 func (s store) settle(ctx context.Context, id string) error {
 	var newest revision
-	err := s.tdb.Collection(revisions).FindOne(ctx, bson.D{{Key: "patientId", Value: id}}, &newest, bson.D{{Key: "version", Value: -1}})
+	err := s.tdb.Collection(revisions).FindOne(ctx, db.Eq("patientId", id), &newest, db.Desc("version"))
 	if err != nil {
 		return err
 	}
@@ -256,7 +266,7 @@ func (s store) settle(ctx context.Context, id string) error {
 // every version).
 func (s store) Revision(ctx context.Context, id string, v int64) (*Patient, error) {
 	var rev revision
-	err := s.tdb.Collection(revisions).FindOne(ctx, bson.D{{Key: "patientId", Value: id}, {Key: "version", Value: v}}, &rev, nil)
+	err := s.tdb.Collection(revisions).FindOne(ctx, db.And(db.Eq("patientId", id), db.Eq("version", v)), &rev)
 	if errors.Is(err, db.ErrNotFound) {
 		return nil, ErrNotFound
 	}
@@ -269,7 +279,7 @@ func (s store) Revision(ctx context.Context, id string, v int64) (*Patient, erro
 // its own history. Finishing someone else's completed save does nothing.
 func (s store) rollForward(ctx context.Context, id string, v int64) error {
 	var rev revision
-	err := s.tdb.Collection(revisions).FindOne(ctx, bson.D{{Key: "patientId", Value: id}, {Key: "version", Value: v}}, &rev, nil)
+	err := s.tdb.Collection(revisions).FindOne(ctx, db.And(db.Eq("patientId", id), db.Eq("version", v)), &rev)
 	if err != nil {
 		return err
 	}
@@ -277,7 +287,7 @@ func (s store) rollForward(ctx context.Context, id string, v int64) error {
 	if err != nil || cur.Version >= v {
 		return err
 	}
-	_, err = s.patients().ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: cur.Version}}, rev.Snapshot, false)
+	_, err = s.patients().Replace(ctx, db.And(db.ID(id), db.Eq("version", cur.Version)), rev.Snapshot)
 	return err
 }
 
@@ -285,9 +295,9 @@ func (s store) rollForward(ctx context.Context, id string, v int64) error {
 // same date of birth or phone, and a name at most one typo away (case and
 // accents ignored). except is the patient being edited, if any.
 func (s store) Duplicates(ctx context.Context, first, last string, dob time.Time, phone, except string) ([]Patient, error) {
-	or := bson.A{}
+	var or []db.Filter
 	if !dob.IsZero() {
-		or = append(or, bson.D{{Key: "dob", Value: dob}})
+		or = append(or, db.Eq("dob", dob))
 	}
 	if d := Digits(phone); len(d) >= 5 {
 		or = append(or, samePhone(d))
@@ -296,7 +306,7 @@ func (s store) Duplicates(ctx context.Context, first, last string, dob time.Time
 		return nil, nil
 	}
 	var candidates []Patient
-	if err := s.patients().Find(ctx, bson.D{{Key: "$or", Value: or}}, &candidates, db.FindOptions{Limit: 200}); err != nil {
+	if err := s.patients().Find(ctx, db.Or(or...), &candidates, db.FindOptions{Limit: 200}); err != nil {
 		return nil, err
 	}
 	name := Fold(first) + " " + Fold(last)
@@ -321,12 +331,20 @@ func (s store) Duplicates(ctx context.Context, first, last string, dob time.Time
 // ("+1 555 123 4567" and "(555) 123-4567").
 const phoneTail = 9
 
-// samePhone matches phones that end in the same digits as d.
-func samePhone(d string) bson.D {
+// samePhone matches phones that end in the same digits as d: their
+// reversed digits start with d's reversed tail.
+func samePhone(d string) db.Filter {
 	if len(d) > phoneTail {
 		d = d[len(d)-phoneTail:]
 	}
-	return bson.D{{Key: "phoneDigits", Value: bson.D{{Key: "$regex", Value: regexp.QuoteMeta(d) + "$"}}}}
+	return db.Prefix("phoneRev", reverse(d))
+}
+
+// reverse reverses a string of ASCII digits.
+func reverse(d string) string {
+	b := []byte(d)
+	slices.Reverse(b)
+	return string(b)
 }
 
 // editDistance is the Levenshtein distance between a and b, in runes.

@@ -4,14 +4,13 @@ import (
 	"context"
 	"testing"
 
-	"go.mongodb.org/mongo-driver/bson"
-
 	"github.com/wardclinic/ward/core/apptest"
+	"github.com/wardclinic/ward/core/db"
 )
 
-// A save delayed past a later one may still write last on the embedded
-// database (a version filter is no guard there). settle puts the record
-// back on the newest revision.
+// Should an older version ever be written last (the version filter is the
+// only guard between a save's two writes), settle puts the record back on
+// the newest revision.
 func TestSettleRestoresTheNewestRevision(t *testing.T) {
 	ctx := context.Background()
 	srv := apptest.Start(t, apptest.Options{}, New())
@@ -30,7 +29,7 @@ func TestSettleRestoresTheNewestRevision(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The delayed write of version 1 lands last.
-	if _, err := s.patients().ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.ID}}, v1, false); err != nil {
+	if _, err := s.patients().Replace(ctx, db.ID(p.ID), v1); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.settle(ctx, p.ID); err != nil {

@@ -6,11 +6,9 @@ import (
 	"net/url"
 
 	"github.com/gin-gonic/gin"
-	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/auth"
-	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
@@ -26,7 +24,7 @@ var (
 // compares it with the version its cached rules were loaded at, and reloads.
 func (m *Module) policyChanged(ctx context.Context) error {
 	t := tenant.FromContext(ctx)
-	ok, err := m.core.Tenants.Update(ctx, t.ID, bson.D{{Key: "policyVersion", Value: db.NewID()}}, m.core.Clock.Now())
+	ok, err := m.core.Tenants.NewPolicyVersion(ctx, t.ID, m.core.Clock.Now())
 	if err != nil {
 		return fmt.Errorf("roles: new policy version: %w", err)
 	}

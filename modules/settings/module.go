@@ -14,7 +14,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
-	"go.mongodb.org/mongo-driver/bson"
 	"golang.org/x/text/currency"
 
 	"github.com/wardclinic/ward/core/app"
@@ -139,7 +138,7 @@ func (m *Module) save(c *gin.Context) error {
 		return err
 	}
 	if s.ClinicName != t.Name {
-		if ok, err := m.core.Tenants.Update(ctx, t.ID, bson.D{{Key: "name", Value: s.ClinicName}}, now); err != nil || !ok {
+		if ok, err := m.core.Tenants.SetName(ctx, t.ID, s.ClinicName, now); err != nil || !ok {
 			return errors.Join(err, errors.New("settings: clinic record not updated"))
 		}
 	}

@@ -30,7 +30,7 @@ func snapshot(t *testing.T, s *apptest.Server) map[string][]string {
 	out := map[string][]string{}
 	for _, name := range names {
 		var docs []bson.D
-		if err := p.Collection(name).Find(ctx, bson.D{}, &docs, db.FindOptions{Sort: bson.D{{Key: "_id", Value: 1}}}); err != nil {
+		if err := p.Collection(name).Find(ctx, db.Filter{}, &docs, db.FindOptions{Sort: []db.Order{db.Asc("_id")}}); err != nil {
 			t.Fatal(err)
 		}
 		for _, d := range docs {
@@ -190,7 +190,7 @@ func TestCSRFOnLoginForm(t *testing.T) {
 	if ids := newIDs(before, sessionIDs(t, s)); len(ids) != 0 {
 		t.Fatalf("refused sign-ins made sessions %v", ids)
 	}
-	if n := apptest.Count(t, platform(s, auth.FailuresCollection), bson.D{}); n != 0 {
+	if n := apptest.Count(t, platform(s, auth.FailuresCollection), db.Filter{}); n != 0 {
 		t.Fatalf("refused requests were counted as %d failed sign-ins", n)
 	}
 	apptest.WantRedirect(t, "login with the page's token", c.PostForm(a.Host, "/login", form), "/dashboard")

@@ -6,10 +6,10 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/auth"
+	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/mail"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
@@ -55,8 +55,8 @@ func (m *Module) forgot(c *gin.Context) error {
 	case u.Status == auth.UserActive:
 		// One link per account every few minutes: the form must not become a
 		// way to flood someone's inbox.
-		recent, err := tdb.Collection(auth.ResetTokensCollection).Count(ctx, bson.D{{Key: "userId", Value: u.ID},
-			{Key: "createdAt", Value: bson.D{{Key: "$gt", Value: now.Add(-5 * time.Minute)}}}})
+		recent, err := tdb.Collection(auth.ResetTokensCollection).Count(ctx, db.And(db.Eq("userId", u.ID),
+			db.Gt("createdAt", now.Add(-5*time.Minute))))
 		if err != nil {
 			return err
 		}

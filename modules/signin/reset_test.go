@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"go.mongodb.org/mongo-driver/bson"
-
 	"github.com/wardclinic/ward/core/apptest"
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/auth"
@@ -29,8 +27,8 @@ var resetLink = regexp.MustCompile(`(http://[^\s/]+)/password/reset\?token=([A-Z
 func outbox(t *testing.T, s *apptest.Server, cl *apptest.Clinic, to string) []mail.Message {
 	t.Helper()
 	var ms []mail.Message
-	err := s.DB.ForTenant(cl.ID).Collection(mail.Collection).Find(context.Background(), bson.D{{Key: "to", Value: to}}, &ms,
-		db.FindOptions{Sort: bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: -1}}})
+	err := s.DB.ForTenant(cl.ID).Collection(mail.Collection).Find(context.Background(), db.Eq("to", to), &ms,
+		db.FindOptions{Sort: []db.Order{db.Desc("createdAt"), db.Desc("_id")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +68,7 @@ func TestForgotPassword(t *testing.T) {
 	if err := auth.SetStatus(context.Background(), a.DB, gone.ID, auth.UserInactive, s.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	allMail := func() int64 { return apptest.Count(t, a.DB.Collection(mail.Collection), bson.D{}) }
+	allMail := func() int64 { return apptest.Count(t, a.DB.Collection(mail.Collection), db.Filter{}) }
 
 	answer := func(email string) (int, string) {
 		t.Helper()
@@ -108,7 +106,7 @@ func TestForgotPassword(t *testing.T) {
 	if m == nil || m[1] != "http://"+a.Host+":"+s.Port {
 		t.Fatalf("reset mail has no link to the clinic: %q", ms[0].Text)
 	}
-	if n := apptest.Count(t, a.DB.Collection(auth.ResetTokensCollection), bson.D{{Key: "_id", Value: m[2]}}); n != 0 {
+	if n := apptest.Count(t, a.DB.Collection(auth.ResetTokensCollection), db.ID(m[2])); n != 0 {
 		t.Fatal("the token is stored in clear")
 	}
 

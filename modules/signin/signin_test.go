@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"go.mongodb.org/mongo-driver/bson"
-
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/apptest"
 	"github.com/wardclinic/ward/core/audit"
@@ -104,7 +102,7 @@ func sessionIDs(t *testing.T, s *apptest.Server) []string {
 	var docs []struct {
 		ID string `bson:"_id"`
 	}
-	if err := platform(s, session.Collection).Find(context.Background(), bson.D{}, &docs, db.FindOptions{}); err != nil {
+	if err := platform(s, session.Collection).Find(context.Background(), db.Filter{}, &docs, db.FindOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	ids := make([]string, len(docs))
@@ -137,7 +135,7 @@ func exists(t *testing.T, s *apptest.Server, id string) bool {
 
 func auditCount(t *testing.T, cl *apptest.Clinic, action string) int64 {
 	t.Helper()
-	return apptest.Count(t, cl.DB.Collection(audit.Collection), bson.D{{Key: "action", Value: action}})
+	return apptest.Count(t, cl.DB.Collection(audit.Collection), db.Eq("action", action))
 }
 
 const wrongMsg = "Wrong email or password."
@@ -443,8 +441,8 @@ func TestAbsoluteExpiry(t *testing.T) {
 	a := s.NewClinic(t, "sunrise")
 	// A clinic with a very long idle timeout still signs people out after
 	// seven days.
-	if _, err := a.DB.Collection(tenant.SettingsCollection).UpdateOne(context.Background(), bson.D{},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "idleMinutes", Value: 30 * 24 * 60}}}}, false); err != nil {
+	if _, err := a.DB.Collection(tenant.SettingsCollection).Update(context.Background(), db.Filter{},
+		db.Set("idleMinutes", 30*24*60)); err != nil {
 		t.Fatal(err)
 	}
 	c := s.Client(t)
@@ -466,7 +464,7 @@ func TestLockoutPerAccount(t *testing.T) {
 	a := s.NewClinic(t, "sunrise")
 	s.NewUser(t, a, "nurse", "Nina Nurse", "nina@sunrise.test")
 	failures := platform(s, auth.FailuresCollection)
-	byAccount := bson.D{{Key: "tenantId", Value: a.ID}, {Key: "email", Value: a.Admin.Email}}
+	byAccount := db.And(db.Eq(db.TenantField, a.ID), db.Eq("email", a.Admin.Email))
 
 	c := s.Client(t)
 	for i := range auth.MaxAccountFailures {
@@ -516,7 +514,7 @@ func TestLockoutPerAddress(t *testing.T) {
 		email := "guess" + string(rune('a'+i)) + "@" + cl.Subdomain + ".test"
 		apptest.WantStatus(t, "guess "+email, login(c, cl.Host, email, "guessing"), http.StatusUnprocessableEntity)
 	}
-	if n := apptest.Count(t, failures, bson.D{{Key: "ip", Value: "127.0.0.1"}}); n != auth.MaxIPFailures {
+	if n := apptest.Count(t, failures, db.Eq("ip", "127.0.0.1")); n != auth.MaxIPFailures {
 		t.Fatalf("%d failure documents for 127.0.0.1, want %d", n, auth.MaxIPFailures)
 	}
 	for _, cl := range []*apptest.Clinic{a, b} {
@@ -578,7 +576,7 @@ func TestLockoutHoldsAgainstConcurrentGuesses(t *testing.T) {
 	if checked > auth.MaxAccountFailures || checked+refused != n {
 		t.Fatalf("statuses %v: at most %d guesses may be checked, the rest refused", statuses, auth.MaxAccountFailures)
 	}
-	if docs := apptest.Count(t, platform(s, auth.FailuresCollection), bson.D{{Key: "email", Value: a.Admin.Email}}); docs != int64(checked) {
+	if docs := apptest.Count(t, platform(s, auth.FailuresCollection), db.And(db.Eq(db.TenantField, a.ID), db.Eq("email", a.Admin.Email))); docs != int64(checked) {
 		t.Fatalf("%d failure documents for %d checked guesses: refused attempts must not be kept", docs, checked)
 	}
 }

@@ -16,7 +16,6 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/pquerna/otp/totp"
-	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/apptest"
@@ -171,7 +170,7 @@ func TestAddPerson(t *testing.T) {
 	}
 
 	var ms []mail.Message
-	if err := a.DB.Collection(mail.Collection).Find(context.Background(), bson.D{{Key: "to", Value: "dora@sunrise.test"}}, &ms, db.FindOptions{}); err != nil {
+	if err := a.DB.Collection(mail.Collection).Find(context.Background(), db.Eq("to", "dora@sunrise.test"), &ms, db.FindOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if len(ms) != 1 || ms[0].Key != "invite:"+u.ID {
@@ -182,7 +181,7 @@ func TestAddPerson(t *testing.T) {
 		t.Fatalf("the invitation has no link: %q", ms[0].Text)
 	}
 	var entries []audit.Entry
-	if err := a.DB.Collection(audit.Collection).Find(context.Background(), bson.D{{Key: "action", Value: audit.UserCreate}}, &entries, db.FindOptions{}); err != nil {
+	if err := a.DB.Collection(audit.Collection).Find(context.Background(), db.Eq("action", audit.UserCreate), &entries, db.FindOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if len(entries) != 1 || entries[0].Target != "user:"+u.ID || entries[0].ActorID != a.Admin.ID {
@@ -196,7 +195,7 @@ func TestAddPerson(t *testing.T) {
 	apptest.WantRedirect(t, "Dora signs in", login(dora, a.Host, "dora@sunrise.test", newPassword), "/dashboard")
 
 	// Invalid forms: 422 with a message beside the field, nothing created.
-	n := apptest.Count(t, users, bson.D{})
+	n := apptest.Count(t, users, db.Filter{})
 	c.Get(a.Host, "/staff/new")
 	for _, tc := range []struct {
 		name          string
@@ -220,7 +219,7 @@ func TestAddPerson(t *testing.T) {
 			}
 		})
 	}
-	if after := apptest.Count(t, users, bson.D{}); after != n {
+	if after := apptest.Count(t, users, db.Filter{}); after != n {
 		t.Fatalf("invalid forms created %d users", after-n)
 	}
 }
@@ -244,8 +243,8 @@ func TestChangeRoleWithHTMX(t *testing.T) {
 	if got := user(t, a, nina.ID).RoleKey; got != "admin" {
 		t.Fatalf("role is %q", got)
 	}
-	if n := apptest.Count(t, a.DB.Collection(audit.Collection), bson.D{{Key: "action", Value: audit.UserUpdate}, {Key: "target", Value: "user:" + nina.ID},
-		{Key: "before", Value: "role nurse"}, {Key: "after", Value: "role admin"}}); n != 1 {
+	if n := apptest.Count(t, a.DB.Collection(audit.Collection), db.And(db.Eq("action", audit.UserUpdate), db.Eq("target", "user:"+nina.ID),
+		db.Eq("before", "role nurse"), db.Eq("after", "role admin"))); n != 1 {
 		t.Fatalf("%d user.update audit entries for the role change", n)
 	}
 	// The new role applies from Nina's next request, without signing in again.
@@ -300,7 +299,7 @@ func TestDeactivateAndReactivate(t *testing.T) {
 	apptest.WantToLogin(t, "Nina's old session", ninaC.Get(a.Host, "/dashboard"))
 
 	apptest.WantStatus(t, "unknown status", c.PostForm(a.Host, "/staff/"+nina.ID+"/status", url.Values{"status": {"deleted"}}), http.StatusBadRequest)
-	if n := apptest.Count(t, a.DB.Collection(audit.Collection), bson.D{{Key: "action", Value: audit.UserUpdate}, {Key: "target", Value: "user:" + nina.ID}}); n != 2 {
+	if n := apptest.Count(t, a.DB.Collection(audit.Collection), db.And(db.Eq("action", audit.UserUpdate), db.Eq("target", "user:"+nina.ID))); n != 2 {
 		t.Fatalf("%d user.update audit entries, want 2", n)
 	}
 }
@@ -359,7 +358,7 @@ func TestLastAdminRuleHoldsUnderRace(t *testing.T) {
 	c1 := signedIn(t, s, a, a.Admin.Email)
 	c2 := signedIn(t, s, a, second.Email)
 	active := func() int64 {
-		return apptest.Count(t, a.DB.Collection(auth.UsersCollection), bson.D{{Key: "roleKey", Value: rbac.AdminKey}, {Key: "status", Value: auth.UserActive}})
+		return apptest.Count(t, a.DB.Collection(auth.UsersCollection), db.And(db.Eq("roleKey", rbac.AdminKey), db.Eq("status", auth.UserActive)))
 	}
 	for round := range 10 {
 		c1.Get(a.Host, "/staff")
@@ -441,7 +440,7 @@ func TestProfilePasswordChange(t *testing.T) {
 	apptest.WantStatus(t, "profile write after the change", here.PostForm(a.Host, "/profile/totp/start", url.Values{}), http.StatusOK)
 	apptest.WantToLogin(t, "Nina's other session", there.Get(a.Host, "/dashboard"))
 	apptest.WantStatus(t, "someone else's session", admin.Get(a.Host, "/dashboard"), http.StatusOK)
-	if n := apptest.Count(t, a.DB.Collection(audit.Collection), bson.D{{Key: "action", Value: audit.PasswordChange}, {Key: "actorId", Value: nina.ID}}); n != 1 {
+	if n := apptest.Count(t, a.DB.Collection(audit.Collection), db.And(db.Eq("action", audit.PasswordChange), db.Eq("actorId", nina.ID))); n != 1 {
 		t.Fatalf("%d password.change audit entries", n)
 	}
 	apptest.WantStatus(t, "old password", login(s.Client(t), a.Host, nina.Email, apptest.Password), http.StatusUnprocessableEntity)
@@ -502,7 +501,7 @@ func TestStaffRightsGiveNoMoreThanOnesOwnRole(t *testing.T) {
 		t.Fatal(err)
 	}
 	grant(desk.Key, "patients", "read")
-	if _, err := s.Core.Tenants.Update(ctx, a.ID, bson.D{{Key: "policyVersion", Value: db.NewID()}}, s.Clock.Now()); err != nil {
+	if _, err := s.Core.Tenants.NewPolicyVersion(ctx, a.ID, s.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	manager := s.NewUser(t, a, "nurse", "Olga Office", "olga@sunrise.test")
@@ -551,7 +550,7 @@ func TestStaffRightsGiveNoMoreThanOnesOwnRole(t *testing.T) {
 			t.Errorf("%s is %s/%s after refused changes", u.Name, u.RoleKey, u.Status)
 		}
 	}
-	if n := apptest.Count(t, a.DB.Collection(auth.UsersCollection), bson.D{{Key: "email", Value: "eve@sunrise.test"}}); n != 0 {
+	if n := apptest.Count(t, a.DB.Collection(auth.UsersCollection), db.Eq("email", "eve@sunrise.test")); n != 0 {
 		t.Error("a refused person was created")
 	}
 

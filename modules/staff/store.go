@@ -3,8 +3,6 @@ package staff
 import (
 	"context"
 
-	"go.mongodb.org/mongo-driver/bson"
-
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/rbac"
@@ -55,5 +53,5 @@ func roleNames(rs []rbac.Role) map[string]string {
 // last one may not lose the role or be deactivated, or no one could manage
 // the clinic any more.
 func activeAdmins(ctx context.Context, tdb *db.Tenant) (int64, error) {
-	return tdb.Collection(auth.UsersCollection).Count(ctx, bson.D{{Key: "roleKey", Value: rbac.AdminKey}, {Key: "status", Value: auth.UserActive}})
+	return tdb.Collection(auth.UsersCollection).Count(ctx, db.And(db.Eq("roleKey", rbac.AdminKey), db.Eq("status", auth.UserActive)))
 }

@@ -91,8 +91,8 @@ func keepOneAdmin(ctx context.Context) error {
 // updated row (htmx) or back to the list. It holds the clinic's staff lock
 // from before the person is read until after the write: a check such as
 // "someone else is still an administrator" and the change that depends on
-// it are one step, even when two admins step down at the same moment (only
-// inserts are atomic on the embedded database; see db.Tenant.Lock).
+// it are one step, even when two admins step down at the same moment (each
+// write is atomic, a read followed by a write is not; see db.Tenant.Lock).
 func (m *Module) change(c *gin.Context, fn func(u *auth.User, row *rowView) (before, after string, err error)) error {
 	ctx := c.Request.Context()
 	tdb, me := tenant.DB(ctx), auth.FromContext(ctx)
