@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/bson/bsonrw"
 	"go.mongodb.org/mongo-driver/bson/bsontype"
 )
 
@@ -128,20 +127,7 @@ func writeString(b *bytes.Buffer, s string) {
 }
 
 // fromJSON parses stored JSON text back into a BSON document.
-func fromJSON(text []byte) (bson.Raw, error) {
-	vr, err := bsonrw.NewExtJSONValueReader(bytes.NewReader(text), false)
-	if err != nil {
-		return nil, fmt.Errorf("db: reading a stored document: %w", err)
-	}
-	out, err := bsonrw.Copier{}.CopyDocumentToBytes(vr)
-	if err != nil {
-		return nil, fmt.Errorf("db: reading a stored document: %w", err)
-	}
-	if bytes.Contains(text, []byte(textMark)) {
-		return unescapeDoc(out)
-	}
-	return out, nil
-}
+func fromJSON(text []byte) (bson.Raw, error) { return readDoc(text) }
 
 // textMark starts the stored form of a string that would otherwise read
 // like a stored time (or starts with the mark itself): json_extract returns
@@ -157,31 +143,6 @@ func escapeText(s string) string {
 }
 
 func unescapeText(s string) string { return strings.TrimPrefix(s, textMark) }
-
-// unescapeDoc removes the mark from every string of doc.
-func unescapeDoc(doc bson.Raw) (bson.Raw, error) {
-	var d bson.D
-	if err := bson.Unmarshal(doc, &d); err != nil {
-		return nil, err
-	}
-	return bson.Marshal(unescapeValue(d))
-}
-
-func unescapeValue(v any) any {
-	switch t := v.(type) {
-	case string:
-		return unescapeText(t)
-	case bson.D:
-		for i := range t {
-			t[i].Value = unescapeValue(t[i].Value)
-		}
-	case bson.A:
-		for i := range t {
-			t[i] = unescapeValue(t[i])
-		}
-	}
-	return v
-}
 
 // sqlValue is how a filter's value is bound to compare with json_extract's
 // result: times as their JSON text, booleans as 1/0.

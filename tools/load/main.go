@@ -40,6 +40,7 @@ import (
 	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -227,6 +228,10 @@ func run(ctx context.Context, o options) error {
 		o.clinics, o.patients, o.clinics*o.patients, o.workers, o.duration, o.requests, runtime.GOMAXPROCS(0), runtime.Version())
 	fmt.Printf("set-up %.1fs (seeding %.1fs); measuring clinic %s\n\n", time.Since(began).Seconds(), seedTime.Seconds(), host)
 
+	// A late page: near the end of a clinic's list, and no further than the
+	// list pages (patients.MaxPages).
+	latePage := max(1, min(patients.MaxPages, o.patients*8/10/patients.PageSize))
+
 	// --- Scenarios --------------------------------------------------------
 	scenarios := []scenario{
 		{name: "GET /healthz", clients: platforms, want: http.StatusOK,
@@ -237,6 +242,8 @@ func run(ctx context.Context, o options) error {
 			req: func(int) (string, string, []byte) { return http.MethodGet, "/dashboard", nil }},
 		{name: "GET /patients", clients: staffc, want: http.StatusOK,
 			req: func(int) (string, string, []byte) { return http.MethodGet, "/patients", nil }},
+		{name: "GET /patients?page=" + strconv.Itoa(latePage), clients: staffc, want: http.StatusOK,
+			req: func(int) (string, string, []byte) { return http.MethodGet, "/patients?page=" + strconv.Itoa(latePage), nil }},
 		{name: "GET /patients?q=smi", clients: staffc, want: http.StatusOK,
 			req: func(int) (string, string, []byte) { return http.MethodGet, "/patients?q=smi", nil }},
 		{name: "GET /patients/:id", clients: staffc, want: http.StatusOK,
@@ -501,22 +508,25 @@ func printTable(w io.Writer, rs []result) {
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "scenario\treqs\terrs\treq/s\tp50\tp95\tp99\tp50/healthz\treq/s vs dashboard\tdb/req\t")
+	fmt.Fprintln(tw, "scenario\treqs\terrs\treq/s\tp50\tp95\tp99\tp50/healthz\tp95/healthz\treq/s vs dashboard\tdb/req\t")
 	few := false
 	for _, r := range rs {
 		if r.requests < 20 {
 			r.name += " *"
 			few = true
 		}
-		vsH, vsD := "-", "-"
+		vsH, vsH95, vsD := "-", "-", "-"
 		if health != nil && health.p50 > 0 {
 			vsH = fmt.Sprintf("×%.1f", float64(r.p50)/float64(health.p50))
+		}
+		if health != nil && health.p95 > 0 {
+			vsH95 = fmt.Sprintf("×%.1f", float64(r.p95)/float64(health.p95))
 		}
 		if dash != nil && dash.rate > 0 {
 			vsD = fmt.Sprintf("×%.3g", r.rate/dash.rate)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%s\t%s\t%s\t%s\t%s\t%.1f\t\n",
-			r.name, r.requests, r.errors, r.rate, ms(r.p50), ms(r.p95), ms(r.p99), vsH, vsD, r.dbPerReq)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t\n",
+			r.name, r.requests, r.errors, r.rate, ms(r.p50), ms(r.p95), ms(r.p99), vsH, vsH95, vsD, r.dbPerReq)
 	}
 	_ = tw.Flush()
 	if few {
