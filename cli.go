@@ -208,8 +208,8 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 			fmt.Fprintf(stderr, "ward: %v\n", err)
 			return 1
 		}
-		fmt.Fprintf(stdout, "Created %s at %s://%s.%s:%d/login\nSign in as %s with password: %s\n",
-			t.Name, "http", t.Subdomain, w.cfg.BaseDomain, w.cfg.Port, email, password)
+		fmt.Fprintf(stdout, "Created %s at %s\nSign in as %s with password: %s\n",
+			t.Name, w.core.Resolver.ClinicURL(t.Subdomain, "/login"), email, password)
 	case err != nil:
 		fmt.Fprintf(stderr, "ward: %v\n", err)
 		return 1

@@ -51,6 +51,7 @@ func TestBadConfigurationStopsWithOneClearLine(t *testing.T) {
 		{"PORT=99999", "config: PORT=\"99999\""},
 		{"MONGODB_URI=localhost:27017", "config: MONGODB_URI="},
 		{"APP_ENV=prod", "config: APP_ENV=\"prod\""},
+		{"PUBLIC_URL=https://evil.example", "config: PUBLIC_URL=\"https://evil.example\": its host must be BASE_DOMAIN"},
 	}
 	for _, c := range cases {
 		code, stderr := runWard(t, []string{c.env}, "serve")
@@ -86,7 +87,7 @@ func TestUnreachableDatabaseIsNotReady(t *testing.T) {
 
 	cmd := exec.Command(os.Args[0], "serve")
 	cmd.Env = []string{"WARD_RUN_MAIN=1", "PORT=" + port, "DATA_DIR=" + t.TempDir(), "APP_ENV=production",
-		"SESSION_SECRET=" + strings.Repeat("x", 32), "MONGODB_URI=mongodb://127.0.0.1:1/ward"}
+		"SESSION_SECRET=" + strings.Repeat("x", 32), "PUBLIC_URL=https://localhost", "MONGODB_URI=mongodb://127.0.0.1:1/ward"}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {

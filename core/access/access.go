@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -80,7 +79,11 @@ func (g *Guard) user(c *gin.Context) (*auth.User, error) {
 		// are host-only); if one does, it is not a session of this clinic.
 		return nil, nil
 	}
-	if err := session.Check(d, now, time.Duration(d.IdleMinutes)*time.Minute); err != nil {
+	idle, err := tenant.IdleTimeout(ctx, tenant.DB(ctx))
+	if err != nil {
+		return nil, err
+	}
+	if err := session.Check(d, now, idle); err != nil {
 		return nil, g.Sessions.End(c)
 	}
 	u, err := auth.UserByID(ctx, tenant.DB(ctx), d.UserID)

@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/rs/zerolog"
 
+	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/clock"
 	"github.com/wardclinic/ward/core/config"
 	"github.com/wardclinic/ward/core/db"
@@ -39,7 +40,14 @@ type App struct {
 	middleware  []gin.HandlerFunc
 	csrf        CSRF
 	static      *Static
+	clinical    map[string]bool // resources declared Clinical
+	audit       AuditLog
+	unreported  []func(Route)
 }
+
+// AuditLog appends an entry to the log of the request's clinic, with the
+// signed-in user as its actor.
+type AuditLog func(ctx context.Context, e audit.Entry) error
 
 // CSRF checks state-changing requests and gives pages their token.
 type CSRF interface {
@@ -66,24 +74,35 @@ type Deps struct {
 	Clock     clock.Clock
 	Templates fs.FS // shared layouts and partials
 	Static    fs.FS // Ward's own static files plus the npm-installed vendor files
+	// Audit writes the entries of views of clinical records; modules that
+	// declare a clinical resource cannot start without it.
+	Audit AuditLog
 }
 
 // New checks and wires the modules, in order. Any problem — a duplicate
 // module or route, a route without a declared permission, an index not led by
-// tenantId, a template that does not parse — stops start-up with a message
-// naming the module.
+// tenantId, a template that does not parse, a clinical resource with no audit
+// log — stops start-up with a message naming the module.
 func New(d Deps, modules ...Module) (*App, error) {
 	if d.Clock == nil {
 		d.Clock = clock.System{}
 	}
+	noAudit := d.Audit == nil
+	if noAudit {
+		// A view reported on a clinic route then fails the request: a
+		// response that cannot be audited is not shown.
+		d.Audit = func(context.Context, audit.Entry) error { return errNoAuditLog }
+	}
 	a := &App{
-		Config:  d.Config,
-		Log:     d.Log,
-		DB:      d.DB,
-		Clock:   d.Clock,
-		indexes: map[string][]db.Index{},
-		hosts:   baseDomainHosts{base: d.Config.BaseDomain},
-		static:  NewStatic(d.Static),
+		Config:   d.Config,
+		Log:      d.Log,
+		DB:       d.DB,
+		Clock:    d.Clock,
+		indexes:  map[string][]db.Index{},
+		hosts:    baseDomainHosts{base: d.Config.BaseDomain},
+		static:   NewStatic(d.Static),
+		clinical: map[string]bool{},
+		audit:    d.Audit,
 	}
 	seen := map[string]bool{}
 	sources := []web.Source{}
@@ -111,6 +130,12 @@ func New(d Deps, modules ...Module) (*App, error) {
 			a.indexes[name] = ix.Indexes()
 		}
 		if p, ok := m.(PermissionDeclarer); ok {
+			for _, perm := range p.Permissions() {
+				if perm.Clinical && noAudit {
+					return nil, fmt.Errorf("module %q: resource %q is clinical but Ward has no audit log to record its views", name, perm.Resource)
+				}
+				a.clinical[perm.Resource] = a.clinical[perm.Resource] || perm.Clinical
+			}
 			a.permissions = append(a.permissions, p.Permissions()...)
 		}
 		if n, ok := m.(NavDeclarer); ok {

@@ -59,15 +59,18 @@ func (a *App) Handler() (http.Handler, error) {
 }
 
 // chain runs the clinic middleware (sign-in, permission) before a clinic
-// route's handler. Each step is a check: it aborts or lets the next one run.
+// route's handler, which is audited for what it shows (auditViews). Each
+// step is a check: it aborts or lets the next one run.
 func (a *App) chain(r Route) gin.HandlerFunc {
 	steps := []gin.HandlerFunc{}
+	h := r.Handler
 	if r.Host == ClinicHost {
 		for _, f := range a.clinicChain {
 			steps = append(steps, f(r))
 		}
+		h = a.auditViews(r)
 	}
-	steps = append(steps, a.Render.Handle(r.Handler))
+	steps = append(steps, a.Render.Handle(h))
 	return func(c *gin.Context) {
 		for _, s := range steps {
 			s(c)
@@ -195,7 +198,9 @@ func (a *App) securityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
 	formAction := "'self' *." + a.Config.BaseDomain + ":*"
 	if a.Config.Production() {
-		formAction = "'self' https://*." + a.Config.BaseDomain
+		// The clinics' addresses, exactly as links are built (PUBLIC_URL).
+		scheme, host, _ := strings.Cut(a.Config.PublicURL, "://")
+		formAction = "'self' " + scheme + "://*." + host
 		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 	}
 	h.Set("Content-Security-Policy", strings.Join([]string{

@@ -72,6 +72,10 @@ type Permission struct {
 	Label       string
 	Actions     []string
 	Description string
+	// Clinical: the resource is patient data. Every route that needs a
+	// permission on it is audited by core: its handler reports what it
+	// showed (audit.Shown) and core writes the entry (see auditViews).
+	Clinical bool
 }
 
 // NavEntry is a navigation link shown to users allowed to read Resource.

@@ -34,6 +34,12 @@ type withIndexes struct{ fake }
 
 func (w withIndexes) Indexes() []db.Index { return w.indexes }
 
+type withPermissions struct{ fake }
+
+func (w withPermissions) Permissions() []app.Permission {
+	return []app.Permission{{Resource: "charts", Label: "Charts", Actions: []string{"read"}, Clinical: true}}
+}
+
 type withTemplates struct{ fake }
 
 func (w withTemplates) Templates() fs.FS { return w.tmpl }
@@ -61,6 +67,8 @@ func TestRegistrationRefusesMistakes(t *testing.T) {
 		{"template that does not parse", []app.Module{withTemplates{fake{name: "a", tmpl: fstest.MapFS{
 			"x.html": {Data: []byte(`{{define "content"}}{{.Broken}`)},
 		}}}}, "templates: a/x"},
+		{"clinical resource with no audit log", []app.Module{withPermissions{fake{name: "a"}}},
+			`resource "charts" is clinical but Ward has no audit log`},
 		{"page without content", []app.Module{withTemplates{fake{name: "a", tmpl: fstest.MapFS{
 			"x.html": {Data: []byte(`<p>hi</p>`)},
 		}}}}, `defines no "content"`},

@@ -44,6 +44,9 @@ type Options struct {
 	// Modules builds modules that need core services; they are added after
 	// the modules passed to Start.
 	Modules func(c *boot.Core) []app.Module
+	// UnreportedViews lets a clinical route answer without reporting what
+	// it showed (see app.OnUnreportedView); otherwise that fails the test.
+	UnreportedViews bool
 }
 
 // Server is a running Ward.
@@ -63,7 +66,15 @@ func Start(t testing.TB, o Options, modules ...app.Module) *Server {
 	if o.DataDir == "" {
 		o.DataDir = t.TempDir()
 	}
-	env := map[string]string{"DATA_DIR": o.DataDir}
+	// The listener comes first: links are built from PUBLIC_URL, which
+	// names the port the test's requests go to.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ln.Close() }) // if start-up fails before the server takes it
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	env := map[string]string{"DATA_DIR": o.DataDir, "PUBLIC_URL": "http://localhost:" + port}
 	if _, own := o.Env["MONGODB_URI"]; !own {
 		if uri := engineURI(t, o.DataDir); uri != "" {
 			env["MONGODB_URI"] = uri
@@ -100,6 +111,9 @@ func Start(t testing.TB, o Options, modules ...app.Module) *Server {
 	if o.Setup != nil {
 		o.Setup(a)
 	}
+	if !o.UnreportedViews {
+		failUnreportedViews(t, a)
+	}
 	h, err := a.Handler()
 	if err != nil {
 		t.Fatal(err)
@@ -111,8 +125,8 @@ func Start(t testing.TB, o Options, modules ...app.Module) *Server {
 	}
 	// Every query the test makes must be served by a declared index.
 	dbtest.CheckQueries(t, store)
-	hs := httptest.NewServer(h)
-	_, port, _ := net.SplitHostPort(hs.Listener.Addr().String())
+	hs := &httptest.Server{Listener: ln, Config: &http.Server{Handler: h}}
+	hs.Start()
 	s := &Server{App: a, Core: core, DB: store, Clock: clk, Port: port, http: hs}
 	t.Cleanup(func() {
 		hs.Close()
@@ -121,11 +135,28 @@ func Start(t testing.TB, o Options, modules ...app.Module) *Server {
 	return s
 }
 
-// EngineVar names the environment variable that picks the engine every
-// suite started with Start runs on: unset (or "sqlite") for the embedded
-// store, "mongo" for the mongo engine (see dbtest.MongoURI), so the module
-// suites can be run once on each.
-const EngineVar = "WARD_TEST_ENGINE"
+// failUnreportedViews fails t if a clinical route showed something without
+// reporting it (audit.Shown): every module's tests check the rule.
+func failUnreportedViews(t testing.TB, a *app.App) {
+	var mu sync.Mutex
+	var routes []string
+	a.OnUnreportedView(func(r app.Route) {
+		mu.Lock()
+		defer mu.Unlock()
+		routes = append(routes, r.Method+" "+r.Path)
+	})
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(routes) > 0 {
+			t.Errorf("clinical routes answered without reporting what they showed (audit.Shown): %v", routes)
+		}
+	})
+}
+
+// EngineVar picks the engine every suite started with Start runs on (see
+// dbtest.EngineVar), so the module suites can be run once on each.
+const EngineVar = dbtest.EngineVar
 
 // mongoURIs holds the database each data directory stands for on the mongo
 // engine: a test that starts Ward twice on one DataDir finds its data again,

@@ -20,7 +20,7 @@ var Indexes = []db.Index{
 	{Collection: Collection, Keys: []string{db.TenantField, "action", "-at"}},
 }
 
-// Actions recorded by core; modules add their own ("patient.view", …).
+// Actions recorded by core; modules add their own ("patient.create", …).
 const (
 	SignInSuccess    = "signin.success"
 	SignInFailure    = "signin.failure"
@@ -38,6 +38,17 @@ const (
 	UserUpdate       = "user.update"
 )
 
+// Views of clinical records, reported with Shown: opening one record, and
+// a list (a page, a search, an API page, a duplicate warning) naming every
+// record on it. UnreportedView is written by core when a clinical page
+// answered without reporting what it showed: a defect in Ward, recorded
+// so the view still leaves a trace.
+const (
+	PatientView    = "patient.view"
+	PatientList    = "patient.list"
+	UnreportedView = "view.unreported"
+)
+
 // Entry is one audit record.
 type Entry struct {
 	ID         string    `bson:"_id"`
@@ -49,6 +60,8 @@ type Entry struct {
 	Target     string    `bson:"target,omitempty"` // what it was done to: "user:…", "patient:…", "role:doctor"
 	Before     string    `bson:"before,omitempty"`
 	After      string    `bson:"after,omitempty"`
+	Records    []Ref     `bson:"records,omitempty"` // the records a view showed, in order
+	Route      string    `bson:"route,omitempty"`   // the route that showed them: "GET /patients/:id"
 	IP         string    `bson:"ip,omitempty"`
 	RequestID  string    `bson:"requestId,omitempty"`
 }

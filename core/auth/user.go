@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/text"
 )
 
 // Collections.
@@ -97,8 +98,15 @@ func NormalizeEmail(s string) (string, string) {
 	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") && !strings.HasSuffix(s, "@localhost") {
 		return "", "Enter an email address such as name@example.com."
 	}
+	// An address may hold any Unicode letter, and so a right-to-left
+	// override or a zero-width space: two accounts that look the same.
+	if _, msg := emailAddress.Check(s); msg != "" {
+		return "", msg
+	}
 	return strings.ToLower(s), ""
 }
+
+var emailAddress = text.Field{Label: "Email address", Max: 254, Required: true}
 
 // CreateUser adds a user with a new password hash. u.ID is set when empty.
 func CreateUser(ctx context.Context, tdb *db.Tenant, u *User, password string, now time.Time) error {

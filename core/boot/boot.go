@@ -4,6 +4,7 @@
 package boot
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 
@@ -36,6 +37,8 @@ type Core struct {
 	RBAC     *rbac.Enforcer
 	Access   *access.Guard
 	Limiter  *auth.Limiter
+	Devices  *auth.Devices
+	Signups  *tenant.Signups
 	Mail     *mail.Sender
 
 	templates, static fs.FS
@@ -63,12 +66,14 @@ func NewCore(cfg *config.Config, log zerolog.Logger, store *db.Store, clk clock.
 		DB:        store,
 		Clock:     clk,
 		Tenants:   reg,
-		Resolver:  tenant.NewResolver(cfg.BaseDomain, cfg.TrustedProxies, reg, store),
+		Resolver:  tenant.NewResolver(cfg.BaseDomain, cfg.PublicURL, cfg.TrustedProxies, reg, store),
 		Sessions:  sessions,
 		CSRF:      csrf.New(key, cfg.Production(), sessions.ID),
 		RBAC:      enf,
 		Access:    &access.Guard{Sessions: sessions, RBAC: enf, Clock: clk},
 		Limiter:   auth.NewLimiter(store),
+		Devices:   auth.NewDevices(key, cfg.Production()),
+		Signups:   tenant.NewSignups(store),
 		Mail:      sender,
 		templates: templates,
 		static:    static,
@@ -78,7 +83,8 @@ func NewCore(cfg *config.Config, log zerolog.Logger, store *db.Store, clk clock.
 // App builds the App with the modules, core's own indexes, host resolution,
 // sessions, CSRF protection and access control.
 func (c *Core) App(modules ...app.Module) (*app.App, error) {
-	a, err := app.New(app.Deps{Config: c.Config, Log: c.Log, DB: c.DB, Clock: c.Clock, Templates: c.templates, Static: c.static}, modules...)
+	a, err := app.New(app.Deps{Config: c.Config, Log: c.Log, DB: c.DB, Clock: c.Clock, Templates: c.templates, Static: c.static,
+		Audit: auditInClinic}, modules...)
 	if err != nil {
 		return nil, fmt.Errorf("start-up refused: %w", err)
 	}
@@ -93,6 +99,7 @@ func (c *Core) App(modules ...app.Module) (*app.App, error) {
 	a.AddIndexes("core/db", db.SequenceIndexes...)
 	a.AddIndexes("core/tenant", tenant.Indexes...)
 	a.AddIndexes("core/tenant", tenant.SettingsIndexes...)
+	a.AddIndexes("core/tenant", tenant.SignupIndexes...)
 	a.AddIndexes("core/auth", auth.Indexes...)
 	a.AddIndexes("core/auth", auth.FailureIndexes...)
 	a.AddIndexes("core/auth", auth.ResetIndexes...)
@@ -101,4 +108,13 @@ func (c *Core) App(modules ...app.Module) (*app.App, error) {
 	a.AddIndexes("core/mail", mail.Indexes...)
 	a.AddIndexes("core/audit", audit.Indexes...)
 	return a, nil
+}
+
+// auditInClinic appends e to the log of the request's clinic, by its
+// signed-in user: what core records of the views modules report.
+func auditInClinic(ctx context.Context, e audit.Entry) error {
+	if u := auth.FromContext(ctx); u != nil {
+		e.ActorID, e.ActorEmail = u.ID, u.Email
+	}
+	return audit.Record(ctx, tenant.DB(ctx), e)
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/wardclinic/ward/core/app"
+	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/session"
 )
 
@@ -18,7 +19,11 @@ func (c *Core) Jobs() []app.Job {
 			return err
 		}},
 		{Name: "delete old sign-in failures", Every: time.Hour, Run: func(ctx context.Context) error {
-			_, err := c.Limiter.DeleteOlderThan(ctx, c.Clock.Now().Add(-24*time.Hour))
+			_, err := c.Limiter.DeleteOlderThan(ctx, c.Clock.Now().Add(-auth.DelayMemory))
+			return err
+		}},
+		{Name: "delete old clinic sign-ups", Every: time.Hour, Run: func(ctx context.Context) error {
+			_, err := c.Signups.DeleteOlderThan(ctx, c.Clock.Now().Add(-24*time.Hour))
 			return err
 		}},
 		{Name: "send mail", Every: 15 * time.Second, Run: func(ctx context.Context) error {

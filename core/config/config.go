@@ -29,6 +29,7 @@ const (
 type Config struct {
 	Port           int
 	BaseDomain     string
+	PublicURL      string // scheme://BASE_DOMAIN[:port], no trailing slash: every absolute link starts here
 	MongoURI       string // empty: start the embedded database
 	DataDir        string
 	SessionSecret  string // empty in development: generated and kept in DataDir
@@ -132,6 +133,20 @@ func Load(getenv func(string) string) (*Config, error) {
 	if c.Production() && c.SessionSecret == "" {
 		return nil, &Error{"SESSION_SECRET", "", "is required when APP_ENV=production"}
 	}
+	// Links in mail are built from configuration, never from a request's
+	// Host header, which anyone can set for someone else's address.
+	switch v := getenv("PUBLIC_URL"); {
+	case v != "":
+		u, reason := publicURL(v, c.BaseDomain)
+		if reason != "" {
+			return nil, &Error{"PUBLIC_URL", v, reason}
+		}
+		c.PublicURL = u
+	case c.Production():
+		return nil, &Error{"PUBLIC_URL", "", "is required when APP_ENV=production (the address people use, such as https://" + c.BaseDomain + ")"}
+	default:
+		c.PublicURL = "http://" + c.BaseDomain + ":" + strconv.Itoa(c.Port)
+	}
 
 	if v := getenv("SMTP_URL"); v != "" {
 		u, err := url.Parse(v)
@@ -198,6 +213,38 @@ func validDomain(d string) bool {
 		}
 	}
 	return true
+}
+
+// publicURL checks a PUBLIC_URL against the base domain and returns it as
+// scheme://host[:port], or why it is wrong. The scheme's default port is
+// left out, as browsers show it.
+func publicURL(v, base string) (string, string) {
+	const want = "must be http(s)://BASE_DOMAIN with an optional port, such as https://"
+	u, err := url.Parse(v)
+	if err != nil || u.Opaque != "" || u.Host == "" {
+		return "", want + base
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "http" && scheme != "https" {
+		return "", want + base
+	}
+	if u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return "", "must be only a scheme, BASE_DOMAIN and a port, without a path, query or user, such as https://" + base
+	}
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	if host != base {
+		return "", "its host must be BASE_DOMAIN (" + base + "): clinics are its subdomains"
+	}
+	port := u.Port()
+	if port != "" {
+		if n, err := strconv.ParseUint(port, 10, 16); err != nil || n == 0 {
+			return "", "its port must be a number from 1 to 65535"
+		}
+	}
+	if port == "" || (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
+		return scheme + "://" + host, ""
+	}
+	return scheme + "://" + host + ":" + port, ""
 }
 
 // redact hides a password in a URI so the error line can be logged.

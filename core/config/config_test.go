@@ -35,7 +35,20 @@ func TestInvalidValuesNameTheVariable(t *testing.T) {
 		{"base domain with port", map[string]string{"BASE_DOMAIN": "example.com:8080"}, "BASE_DOMAIN"},
 		{"base domain an IP", map[string]string{"BASE_DOMAIN": "127.0.0.1"}, "BASE_DOMAIN"},
 		{"app env", map[string]string{"APP_ENV": "staging"}, "APP_ENV"},
-		{"production needs a secret", map[string]string{"APP_ENV": "production"}, "SESSION_SECRET"},
+		{"production needs a secret", map[string]string{"APP_ENV": "production", "PUBLIC_URL": "https://localhost"}, "SESSION_SECRET"},
+		{"production needs a public URL", map[string]string{"APP_ENV": "production", "SESSION_SECRET": strings.Repeat("s", 32)}, "PUBLIC_URL"},
+		{"public URL without scheme", map[string]string{"PUBLIC_URL": "localhost:8080"}, "PUBLIC_URL"},
+		{"public URL other scheme", map[string]string{"PUBLIC_URL": "ftp://localhost"}, "PUBLIC_URL"},
+		{"public URL of another domain", map[string]string{"PUBLIC_URL": "https://evil.example"}, "PUBLIC_URL"},
+		{"public URL of a clinic", map[string]string{"PUBLIC_URL": "https://sunrise.localhost"}, "PUBLIC_URL"},
+		{"public URL with a path", map[string]string{"PUBLIC_URL": "https://localhost/ward"}, "PUBLIC_URL"},
+		{"public URL with a query", map[string]string{"PUBLIC_URL": "https://localhost/?x=1"}, "PUBLIC_URL"},
+		{"public URL with a fragment", map[string]string{"PUBLIC_URL": "https://localhost/#top"}, "PUBLIC_URL"},
+		{"public URL with a user", map[string]string{"PUBLIC_URL": "https://admin@localhost"}, "PUBLIC_URL"},
+		{"public URL port not a number", map[string]string{"PUBLIC_URL": "https://localhost:https"}, "PUBLIC_URL"},
+		{"public URL port zero", map[string]string{"PUBLIC_URL": "https://localhost:0"}, "PUBLIC_URL"},
+		{"public URL port too big", map[string]string{"PUBLIC_URL": "https://localhost:70000"}, "PUBLIC_URL"},
+		{"public URL an IP", map[string]string{"PUBLIC_URL": "http://127.0.0.1:8080"}, "PUBLIC_URL"},
 		{"short secret", map[string]string{"SESSION_SECRET": "short"}, "SESSION_SECRET"},
 		{"smtp scheme", map[string]string{"SMTP_URL": "http://mail"}, "SMTP_URL"},
 		{"stripe base", map[string]string{"STRIPE_API_BASE": "localhost:12111"}, "STRIPE_API_BASE"},
@@ -59,13 +72,45 @@ func TestValidValues(t *testing.T) {
 	c, err := Load(env(map[string]string{
 		"PORT": "9090", "BASE_DOMAIN": "Clinics.Example.com.", "MONGODB_URI": "mongodb://db:27017/wardprod",
 		"APP_ENV": "production", "SESSION_SECRET": strings.Repeat("s", 32), "TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.10",
-		"SMTP_URL": "smtp://user:pw@mail.example.com:587",
+		"SMTP_URL": "smtp://user:pw@mail.example.com:587", "PUBLIC_URL": "https://clinics.example.com",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Port != 9090 || c.BaseDomain != "clinics.example.com" || c.Embedded() || !c.Production() || len(c.TrustedProxies) != 2 {
+	if c.Port != 9090 || c.BaseDomain != "clinics.example.com" || c.Embedded() || !c.Production() || len(c.TrustedProxies) != 2 ||
+		c.PublicURL != "https://clinics.example.com" {
 		t.Fatalf("%+v", c)
+	}
+}
+
+func TestPublicURL(t *testing.T) {
+	cases := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"derived in development", nil, "http://localhost:8080"},
+		{"derived from PORT and BASE_DOMAIN", map[string]string{"PORT": "9090", "BASE_DOMAIN": "clinics.test"}, "http://clinics.test:9090"},
+		{"given", map[string]string{"PUBLIC_URL": "http://localhost:3000"}, "http://localhost:3000"},
+		{"given, not PORT: a proxy in front", map[string]string{"PORT": "9090", "PUBLIC_URL": "https://localhost"}, "https://localhost"},
+		{"trailing slash dropped", map[string]string{"PUBLIC_URL": "https://localhost/"}, "https://localhost"},
+		{"scheme and host lower-cased", map[string]string{"BASE_DOMAIN": "example.com", "PUBLIC_URL": "HTTPS://Example.COM"}, "https://example.com"},
+		{"trailing dot dropped", map[string]string{"BASE_DOMAIN": "example.com", "PUBLIC_URL": "https://example.com."}, "https://example.com"},
+		{"default https port dropped", map[string]string{"BASE_DOMAIN": "example.com", "PUBLIC_URL": "https://example.com:443"}, "https://example.com"},
+		{"default http port dropped", map[string]string{"PUBLIC_URL": "http://localhost:80"}, "http://localhost"},
+		{"other port kept", map[string]string{"BASE_DOMAIN": "example.com", "PUBLIC_URL": "https://example.com:8443"}, "https://example.com:8443"},
+		{"production", map[string]string{"APP_ENV": "production", "SESSION_SECRET": strings.Repeat("s", 32),
+			"BASE_DOMAIN": "example.com", "PUBLIC_URL": "https://example.com"}, "https://example.com"},
+	}
+	for _, tc := range cases {
+		c, err := Load(env(tc.env))
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if c.PublicURL != tc.want {
+			t.Errorf("%s: PublicURL = %q, want %q", tc.name, c.PublicURL, tc.want)
+		}
 	}
 }
 

@@ -55,17 +55,7 @@ func sqliteStore(t *testing.T) *db.Store {
 // mongoStore opens the mongo engine on a fresh database (see dbtest).
 func mongoStore(t *testing.T) *db.Store {
 	t.Helper()
-	s, err := db.Open(db.Options{URI: dbtest.MongoURI(t), Logger: zerolog.Nop()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close(context.Background()) })
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := s.WaitReachable(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return dbtest.OpenWith(t, db.Options{URI: dbtest.MongoURI(t), Logger: zerolog.Nop()})
 }
 
 // withID is enough of any document to read its id.

@@ -638,24 +638,20 @@ func (s *sqliteStore) ensureIndex(ctx context.Context, ix Index) error {
 }
 
 func (s *sqliteStore) indexNames(ctx context.Context, coll string) ([]string, error) {
-	rows, err := s.reader.QueryContext(ctx, "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND name LIKE ? ESCAPE '\\' ORDER BY name", coll, coll+"\\_\\_%")
-	if err != nil {
-		return nil, err
+	names, err := s.names(ctx, "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND name LIKE ? ESCAPE '\\' ORDER BY name", coll, coll+"\\_\\_%")
+	for i, n := range names {
+		names[i] = strings.TrimPrefix(n, coll+"__")
 	}
-	defer rows.Close()
-	names := []string{"_id_"}
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		names = append(names, strings.TrimPrefix(n, coll+"__"))
-	}
-	return names, rows.Err()
+	return append([]string{"_id_"}, names...), err
 }
 
 func (s *sqliteStore) collections(ctx context.Context) ([]string, error) {
-	rows, err := s.reader.QueryContext(ctx, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
+	return s.names(ctx, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
+}
+
+// names runs a query of the schema that returns one name a row.
+func (s *sqliteStore) names(ctx context.Context, q string, args ...any) ([]string, error) {
+	rows, err := s.reader.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -53,16 +53,7 @@ func (r *jsonReader) expect(c byte) error {
 
 // object reads {...} as a BSON document appended to dst.
 func (r *jsonReader) object(dst []byte) ([]byte, error) {
-	if err := r.expect('{'); err != nil {
-		return nil, err
-	}
-	idx, dst := bsoncore.ReserveLength(dst)
-	r.space()
-	if r.i < len(r.s) && r.s[r.i] == '}' {
-		r.i++
-		return closeDoc(dst, idx), nil
-	}
-	for {
+	return r.list(dst, '{', '}', func(dst []byte, _ int) ([]byte, error) {
 		r.space()
 		key, err := r.str()
 		if err != nil {
@@ -71,7 +62,31 @@ func (r *jsonReader) object(dst []byte) ([]byte, error) {
 		if err := r.expect(':'); err != nil {
 			return nil, err
 		}
-		if dst, err = r.value(dst, key); err != nil {
+		return r.value(dst, key)
+	})
+}
+
+// array reads [...] as a BSON array (a document keyed "0", "1", …).
+func (r *jsonReader) array(dst []byte) ([]byte, error) {
+	return r.list(dst, '[', ']', func(dst []byte, n int) ([]byte, error) {
+		return r.value(dst, strconv.Itoa(n))
+	})
+}
+
+// list reads open, items separated by commas, close, as one BSON document.
+func (r *jsonReader) list(dst []byte, open, close byte, item func(dst []byte, n int) ([]byte, error)) ([]byte, error) {
+	if err := r.expect(open); err != nil {
+		return nil, err
+	}
+	idx, dst := bsoncore.ReserveLength(dst)
+	r.space()
+	if r.i < len(r.s) && r.s[r.i] == close {
+		r.i++
+		return closeDoc(dst, idx), nil
+	}
+	for n := 0; ; n++ {
+		var err error
+		if dst, err = item(dst, n); err != nil {
 			return nil, err
 		}
 		r.space()
@@ -80,7 +95,7 @@ func (r *jsonReader) object(dst []byte) ([]byte, error) {
 		}
 		c := r.s[r.i]
 		r.i++
-		if c == '}' {
+		if c == close {
 			return closeDoc(dst, idx), nil
 		}
 		if c != ',' {
@@ -92,37 +107,6 @@ func (r *jsonReader) object(dst []byte) ([]byte, error) {
 func closeDoc(dst []byte, idx int32) []byte {
 	dst = append(dst, 0)
 	return bsoncore.UpdateLength(dst, idx, int32(len(dst[idx:])))
-}
-
-// array reads [...] as a BSON array appended to dst.
-func (r *jsonReader) array(dst []byte) ([]byte, error) {
-	if err := r.expect('['); err != nil {
-		return nil, err
-	}
-	idx, dst := bsoncore.ReserveLength(dst)
-	r.space()
-	if r.i < len(r.s) && r.s[r.i] == ']' {
-		r.i++
-		return closeDoc(dst, idx), nil
-	}
-	for n := 0; ; n++ {
-		var err error
-		if dst, err = r.value(dst, strconv.Itoa(n)); err != nil {
-			return nil, err
-		}
-		r.space()
-		if r.i >= len(r.s) {
-			return nil, errSyntax
-		}
-		c := r.s[r.i]
-		r.i++
-		if c == ']' {
-			return closeDoc(dst, idx), nil
-		}
-		if c != ',' {
-			return nil, errSyntax
-		}
-	}
 }
 
 // value reads one value and appends it to dst as the element key.

@@ -3,7 +3,6 @@ package rbac
 import (
 	"context"
 	"errors"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
-	"github.com/rs/zerolog"
 
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/db/dbtest"
@@ -26,25 +24,7 @@ import (
 // that reads the whole table fails the test.
 func openRules(t *testing.T) (*db.Store, *queryLog) {
 	t.Helper()
-	opts := db.Options{DataDir: t.TempDir(), Logger: zerolog.Nop()}
-	if os.Getenv("WARD_TEST_ENGINE") == "mongo" {
-		opts.URI = dbtest.MongoURI(t)
-	}
-	store, err := db.Open(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close(context.Background()) })
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := store.WaitReachable(ctx); err != nil {
-		t.Fatal(err)
-	}
-	for _, ixs := range [][]db.Index{Indexes} {
-		if err := store.EnsureIndexes(ctx, "test", ixs); err != nil {
-			t.Fatal(err)
-		}
-	}
+	store := dbtest.Open(t, Indexes...)
 	ql := &queryLog{}
 	store.Observe(func(_ context.Context, coll, op string, f db.Filter, sort []db.Order) {
 		if coll == RulesCollection {

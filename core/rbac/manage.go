@@ -7,12 +7,11 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/text/cases"
 
 	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/text"
 	"github.com/wardclinic/ward/policies"
 )
 
@@ -85,32 +84,23 @@ func (e *InUseError) Message() string {
 	return fmt.Sprintf("%d staff members have this role: assign them another role first.", e.Count)
 }
 
+// roleName is what a role's name may be (core/text: no control, direction
+// or invisible characters, which could make one name look like another).
+var roleName = text.Field{Label: "Role name", Max: MaxRoleName, Required: true, Missing: "Enter a name for the role."}
+
 // CleanRoleName returns the name with surrounding and repeated spaces
 // removed, or a message for the person saying what is wrong with it.
 func CleanRoleName(s string) (string, string) {
-	if !utf8.ValidString(s) {
-		return "", "Use ordinary text."
-	}
-	s = strings.Join(strings.Fields(s), " ")
-	switch {
-	case s == "":
-		return "", "Enter a name for the role."
-	case utf8.RuneCountInString(s) > MaxRoleName:
-		return "", fmt.Sprintf("Use at most %d characters.", MaxRoleName)
-	}
-	for _, r := range s {
-		// Control and format characters (bidi overrides, zero-width) can
-		// make one name look like another.
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
-			return "", "Use letters, digits, spaces and punctuation only."
-		}
-	}
-	return s, ""
+	return roleName.Check(strings.Join(strings.Fields(s), " "))
 }
 
 // nameKey is what makes two names the same: Unicode case folding, so
-// "Nurse", "NURSE" and "nurse" collide.
-func nameKey(name string) string { return cases.Fold().String(name) }
+// "Nurse", "NURSE" and "nurse" collide, without the zero-width joiners a
+// name may hold (for Persian, or emoji) but which draw nothing between
+// Latin letters: "Nur\u200dse" is "Nurse" too.
+func nameKey(name string) string { return cases.Fold().String(joiners.Replace(name)) }
+
+var joiners = strings.NewReplacer("\u200c", "", "\u200d", "")
 
 // ListRoles returns the clinic's roles: the built-in ones in the order of
 // policies.DefaultRoles, then custom roles by name.
@@ -192,7 +182,7 @@ func RenameRole(ctx context.Context, tdb *db.Tenant, key, name string, now time.
 	if name == r.Name {
 		return r.Name, nil
 	}
-	sameName := nameKey(name) == nameKey(r.Name) // only the case changes
+	sameName := nameKey(name) == nameKey(r.Name) // only the case (or a joiner) changes
 	if !sameName {
 		if err := claimName(ctx, tdb, name, r.Key, now); err != nil {
 			return "", err
@@ -390,8 +380,9 @@ func Grants(ctx context.Context, store *db.Store, tenantID string) (map[string]G
 // SetGrant gives a role one permission (on) or takes it away (off) and
 // reports whether anything changed. Admin's grants are never changed, "*" is
 // never granted or revoked here, and a permission held through a "*" grant
-// is not revoked one action at a time. The caller then changes the clinic's
-// policy version.
+// is not revoked one action at a time. The caller checks that the person
+// asking holds the permission — to give it or to take it away — and then
+// changes the clinic's policy version.
 func (e *Enforcer) SetGrant(ctx context.Context, store *db.Store, tdb *db.Tenant, roleKey, resource, action string, on bool) (bool, error) {
 	if resource == "" || action == "" || resource == "*" || action == "*" ||
 		strings.Contains(resource, ":") || strings.Contains(action, ":") {

@@ -43,9 +43,7 @@ type Data struct {
 	TenantID string
 	Email    string
 	RoleKey  string
-	// IdleMinutes is the clinic's idle timeout when the session began.
-	IdleMinutes int
-	AuthAt      time.Time // when the password was checked
+	AuthAt   time.Time // when the password was checked
 	// Pending: the password was right but the second factor is still to
 	// come; such a session signs no one in.
 	Pending   bool

@@ -5,13 +5,11 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/rs/zerolog"
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/bson/primitive"
 
@@ -67,24 +65,7 @@ func TestCheck(t *testing.T) {
 // embedded one unless it says "mongo"), as the module suites do.
 func openStore(t *testing.T) *db.Store {
 	t.Helper()
-	opts := db.Options{DataDir: t.TempDir(), Logger: zerolog.Nop()}
-	if os.Getenv("WARD_TEST_ENGINE") == "mongo" {
-		opts.URI = dbtest.MongoURI(t)
-	}
-	store, err := db.Open(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close(context.Background()) })
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := store.WaitReachable(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := store.EnsureIndexes(ctx, "test", session.Indexes); err != nil {
-		t.Fatal(err)
-	}
-	return store
+	return dbtest.Open(t, session.Indexes...)
 }
 
 // harness runs a Manager on a fresh store behind a tiny gin app: /start
@@ -169,7 +150,7 @@ func (hs *harness) exists(t *testing.T, id string) bool {
 
 func TestManagerLifecycle(t *testing.T) {
 	hs := newHarness(t, false)
-	hs.start = session.Data{UserID: "u1", TenantID: "t1", Email: "a@b.test", IdleMinutes: 30, AuthAt: t0, CreatedAt: t0, LastSeen: t0}
+	hs.start = session.Data{UserID: "u1", TenantID: "t1", Email: "a@b.test", AuthAt: t0, CreatedAt: t0, LastSeen: t0}
 
 	// No cookie: nobody, no id.
 	hs.get("/current", nil)
@@ -299,7 +280,7 @@ func TestIDIsEmptyAfterEnd(t *testing.T) {
 // is not new only updates its document.
 func TestTouchAfterLogoutDoesNotReviveTheSession(t *testing.T) {
 	hs := newHarness(t, false)
-	hs.start = session.Data{UserID: "u1", TenantID: "t1", IdleMinutes: 30, AuthAt: t0, CreatedAt: t0, LastSeen: t0}
+	hs.start = session.Data{UserID: "u1", TenantID: "t1", AuthAt: t0, CreatedAt: t0, LastSeen: t0}
 	loaded, proceed := make(chan struct{}), make(chan struct{})
 	var touchErr error
 	hs.h.(*gin.Engine).GET("/slow", func(c *gin.Context) {
@@ -401,7 +382,7 @@ func TestTouchWithoutStoredSessionCreatesNone(t *testing.T) {
 // Touch the session (late enough that Touch writes) while one Ends it.
 func TestTouchRacingEnd(t *testing.T) {
 	hs := newHarness(t, false)
-	hs.start = session.Data{UserID: "u1", TenantID: "t1", IdleMinutes: 30, AuthAt: t0, CreatedAt: t0, LastSeen: t0}
+	hs.start = session.Data{UserID: "u1", TenantID: "t1", AuthAt: t0, CreatedAt: t0, LastSeen: t0}
 	e := hs.h.(*gin.Engine)
 	var failures sync.Map
 	e.GET("/race-touch", func(c *gin.Context) {

@@ -23,7 +23,7 @@ func ParseHost(host, base string) (HostKind, string) {
 	h := host
 	if hh, port, err := net.SplitHostPort(host); err == nil {
 		if !validPort(port) {
-			return HostInvalid, "" // Ward builds links from the host: no "host:evil.example"
+			return HostInvalid, "" // "host:evil.example" is no host of Ward's
 		}
 		h = hh
 	}

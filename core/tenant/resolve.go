@@ -20,10 +20,16 @@ import (
 // is the response. Subscriptions plug in here (expired → read-only, …).
 type Check func(c *gin.Context, t *Tenant) error
 
-// Resolver turns the request's host into its clinic. It implements
-// app.HostResolver.
+// Resolver turns the request's host into its clinic, and builds Ward's
+// absolute links. It implements app.HostResolver.
+//
+// Links come from PUBLIC_URL and nothing in the request: a Host or
+// X-Forwarded-* header says whatever its sender likes, and a link built from
+// one (in a reset mail asked for someone else's address) would lead there.
 type Resolver struct {
 	base     string
+	scheme   string // of PUBLIC_URL
+	public   string // host of PUBLIC_URL: BASE_DOMAIN and its port, if any
 	registry *Registry
 	store    *db.Store
 	trusted  []netip.Prefix
@@ -32,10 +38,12 @@ type Resolver struct {
 
 var _ app.HostResolver = (*Resolver)(nil)
 
-// NewResolver returns the resolver for base domain base. X-Forwarded-Host and
-// X-Forwarded-Proto are believed only from the trusted proxies.
-func NewResolver(base string, trustedProxies []string, reg *Registry, store *db.Store) *Resolver {
-	r := &Resolver{base: base, registry: reg, store: store}
+// NewResolver returns the resolver for base domain base, whose links start
+// with publicURL (config.Config.PublicURL: scheme://base[:port]).
+// X-Forwarded-Host is believed only from the trusted proxies.
+func NewResolver(base, publicURL string, trustedProxies []string, reg *Registry, store *db.Store) *Resolver {
+	scheme, host, _ := strings.Cut(publicURL, "://")
+	r := &Resolver{base: base, scheme: scheme, public: host, registry: reg, store: store}
 	for _, p := range trustedProxies {
 		if pre, err := netip.ParsePrefix(p); err == nil {
 			r.trusted = append(r.trusted, pre)
@@ -68,7 +76,7 @@ func (r *Resolver) Resolve(c *gin.Context) (app.Host, error) {
 	}
 	// The clinic's own pages are closed: the way on is Ward's start page
 	// (a link to "/" here would lead back to this page).
-	home := r.PlatformURL(c.Request, "/")
+	home := r.PlatformURL("/")
 	switch t.Status {
 	case StatusInactive:
 		return 0, &web.Error{Status: http.StatusForbidden, Link: home, LinkText: "Go to Ward's start page",
@@ -111,7 +119,7 @@ func (r *Resolver) noClinic(c *gin.Context) error {
 	return &web.Error{
 		Status:   http.StatusNotFound,
 		Message:  "No clinic at this address. Check the spelling, or set up a new clinic on Ward.",
-		Link:     r.PlatformURL(c.Request, "/tenant-onboard"),
+		Link:     r.PlatformURL("/tenant-onboard"),
 		LinkText: "Set up a clinic",
 	}
 }
@@ -147,32 +155,20 @@ func (r *Resolver) fromTrustedProxy(req *http.Request) bool {
 	return false
 }
 
-// scheme is http or https as the person's browser sees it.
-func (r *Resolver) scheme(req *http.Request) string {
-	if req.TLS != nil {
-		return "https"
-	}
-	if r.fromTrustedProxy(req) && req.Header.Get("X-Forwarded-Proto") == "https" {
-		return "https"
-	}
-	return "http"
+// PlatformURL is the absolute URL of path on the platform host.
+func (r *Resolver) PlatformURL(path string) string {
+	return r.scheme + "://" + r.public + path
 }
 
-// port is the port in the request's host, with its colon, or "".
-func (r *Resolver) port(req *http.Request) string {
-	if _, p, err := net.SplitHostPort(r.host(req)); err == nil && p != "" && validPort(p) {
-		return ":" + p
-	}
-	return ""
-}
+// ClinicHost is a clinic's public host name, with PUBLIC_URL's port if it
+// has one: "sunrise.example.com".
+func (r *Resolver) ClinicHost(sub string) string { return sub + "." + r.public }
 
-// PlatformURL is the absolute URL of path on the platform host, keeping the
-// scheme and port the request came in on.
-func (r *Resolver) PlatformURL(req *http.Request, path string) string {
-	return r.scheme(req) + "://" + r.base + r.port(req) + path
-}
+// PlatformHost is the platform's public host name, with PUBLIC_URL's port
+// if it has one.
+func (r *Resolver) PlatformHost() string { return r.public }
 
 // ClinicURL is the absolute URL of path on a clinic's host.
-func (r *Resolver) ClinicURL(req *http.Request, sub, path string) string {
-	return r.scheme(req) + "://" + sub + "." + r.base + r.port(req) + path
+func (r *Resolver) ClinicURL(sub, path string) string {
+	return r.scheme + "://" + r.ClinicHost(sub) + path
 }

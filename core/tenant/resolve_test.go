@@ -143,8 +143,8 @@ func TestForwardedHostFromTrustedProxy(t *testing.T) {
 	}
 	// The way on from a closed clinic is Ward's start page, not the clinic's
 	// own "/", which is this same page.
-	if href := r.Doc(t).Find(".error-page a").AttrOr("href", ""); href != "http://localhost/" {
-		t.Errorf("the suspended page links to %q, want Ward's start page http://localhost/", href)
+	if href, want := r.Doc(t).Find(".error-page a").AttrOr("href", ""), "http://localhost:"+s.Port+"/"; href != want {
+		t.Errorf("the suspended page links to %q, want Ward's start page %s", href, want)
 	}
 	r = c.Get("localhost", "/", "X-Forwarded-Host", "dawn.localhost")
 	if r.StatusCode != 404 || errorText(t, r) != noPage+"." {
@@ -159,9 +159,9 @@ func TestForwardedHostFromTrustedProxy(t *testing.T) {
 	if r = c.Get("localhost", "/"); r.StatusCode != 200 {
 		t.Errorf("platform host through a trusted proxy without X-Forwarded-Host: %d", r.StatusCode)
 	}
-	// Links use the forwarded scheme and port.
+	// Links come from PUBLIC_URL, not from the forwarded scheme and port.
 	r = c.Get("localhost", "/", "X-Forwarded-Host", "nowhere.localhost:9443", "X-Forwarded-Proto", "https")
-	if want := "https://localhost:9443/tenant-onboard"; r.StatusCode != 404 || !strings.Contains(r.Body, `href="`+want+`"`) {
+	if want := "http://localhost:" + s.Port + "/tenant-onboard"; r.StatusCode != 404 || !strings.Contains(r.Body, `href="`+want+`"`) {
 		t.Errorf("no-clinic link through a trusted proxy: %d, want a link to %s\n%s", r.StatusCode, want, r.Body)
 	}
 }

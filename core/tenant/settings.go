@@ -105,6 +105,7 @@ func SaveSettings(ctx context.Context, tdb *db.Tenant, s *Settings, now time.Tim
 	_, err := tdb.Collection(SettingsCollection).Update(ctx, db.Filter{}, db.Set("clinicName", s.ClinicName).
 		Set("timezone", s.Timezone).Set("currency", s.Currency).Set("dateFormat", s.DateFormat).
 		Set("idleMinutes", s.IdleMinutes).Set("updatedAt", now))
+	idleTimeouts.forget(tdb.ID()) // after the write: a read between the two is not kept
 	return err
 }
 

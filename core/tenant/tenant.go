@@ -52,6 +52,10 @@ type Tenant struct {
 	PolicyVersion string    `bson:"policyVersion"`
 	CreatedAt     time.Time `bson:"createdAt"`
 	UpdatedAt     time.Time `bson:"updatedAt"`
+	// EmailUnconfirmed: the admin who signed the clinic up has not yet
+	// confirmed their email address. The clinic works; its mail waits
+	// (core/mail's hold) and its admins are asked to confirm.
+	EmailUnconfirmed bool `bson:"emailUnconfirmed,omitempty"`
 }
 
 // ErrNotFound is returned when no tenant has the subdomain or id.
@@ -133,6 +137,12 @@ func (r *Registry) SetName(ctx context.Context, id, name string, now time.Time) 
 // SetExpiry changes when the clinic's subscription ends.
 func (r *Registry) SetExpiry(ctx context.Context, id string, expiresAt, now time.Time) (bool, error) {
 	return r.update(ctx, id, db.Set("subscription.expiresAt", expiresAt), now)
+}
+
+// EmailConfirmed records that the clinic's admin confirmed their email
+// address.
+func (r *Registry) EmailConfirmed(ctx context.Context, id string, now time.Time) (bool, error) {
+	return r.update(ctx, id, db.Unset("emailUnconfirmed"), now)
 }
 
 // NewPolicyVersion gives the clinic a new policy version, so every instance

@@ -37,6 +37,9 @@ type Globals struct {
 	UserName   string
 	Nav        []NavLink
 	Production bool
+	// ConfirmEmail asks the clinic's admin to confirm their email address:
+	// until then the clinic's mail waits (core/mail's hold).
+	ConfirmEmail bool
 	// Permit answers whether the signed-in user may do an action; templates
 	// ask through Can to decide which buttons to show.
 	Permit func(resource, action string) bool

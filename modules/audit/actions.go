@@ -23,6 +23,9 @@ var knownActions = []action{
 	{audit.RoleDelete, "Deleted a role"},
 	{audit.PermissionGrant, "Gave a role a permission"},
 	{audit.PermissionRevoke, "Took a permission from a role"},
+	{audit.PatientView, "Opened a patient record"},
+	{audit.PatientList, "Listed patients"},
+	{audit.UnreportedView, "Showed clinical data without naming it (a Ward defect)"},
 }
 
 func actionLabel(a string) string {

@@ -169,7 +169,11 @@ func TestPagination(t *testing.T) {
 	if next != "/audit?action=patient.view&page=2" || doc.Find(`a[rel="prev"]`).Length() != 0 {
 		t.Errorf("page 1 links: next %q", next)
 	}
-	if sel := doc.Find(`#f-action option[selected]`).Text(); sel != "patient.view" {
+	if sel := doc.Find(`#f-action option[selected]`).Text(); sel != "Opened a patient record" {
+		t.Errorf("the filter shows %q", sel)
+	}
+	doc = get(t, admin, "/audit?action=visit.view", http.StatusOK)
+	if sel := doc.Find(`#f-action option[selected]`).Text(); sel != "visit.view" {
 		t.Errorf("a module's own action is not kept in the filter: %q", sel)
 	}
 
@@ -211,5 +215,39 @@ func TestTheLogCannotBeChanged(t *testing.T) {
 	after, _ := tdb.Collection(audit.Collection).Count(context.Background(), db.Filter{})
 	if after != before {
 		t.Errorf("entries %d → %d", before, after)
+	}
+}
+
+// TestViewEntries: a view names the records it showed — one by its label,
+// a list by every label, with the route that showed them.
+func TestViewEntries(t *testing.T) {
+	s, tdb, admin := start(t)
+	at := s.Clock.Now().Add(-time.Hour)
+	record(t, tdb, audit.Entry{At: at, ActorEmail: "rita@sunrise.test", Action: audit.PatientList, Route: "GET /api/patients",
+		Records: []audit.Ref{{ID: "a1", Label: "P-000001"}, {ID: "a2", Label: "P-000002"}, {ID: "a3"}}})
+	record(t, tdb, audit.Entry{At: at.Add(time.Minute), ActorEmail: "rita@sunrise.test", Action: audit.PatientView, Route: "GET /patients/:id",
+		Target: "patient:a1", Records: []audit.Ref{{ID: "a1", Label: "P-000001"}}})
+
+	doc := get(t, admin, "/audit?action=patient.list", http.StatusOK)
+	if sel := doc.Find(`#f-action option[selected]`).Text(); sel != "Listed patients" {
+		t.Errorf("the filter shows %q", sel)
+	}
+	row := doc.Find("tr.entry")
+	if row.Length() != 1 {
+		t.Fatalf("%d list entries", row.Length())
+	}
+	if what := row.Find("td").Eq(2); !strings.HasPrefix(what.Text(), "Listed patients") || what.Find("code").Text() != "GET /api/patients" {
+		t.Errorf("what: %q", what.Text())
+	}
+	if got := row.Find("details.records summary").Text(); got != "3 records" {
+		t.Errorf("summary: %q", got)
+	}
+	if got := row.Find("details.records").Text(); !strings.HasSuffix(got, "P-000001, P-000002, a3") {
+		t.Errorf("records: %q", got)
+	}
+
+	doc = get(t, admin, "/audit?action=patient.view", http.StatusOK)
+	if got := column(doc, 3); len(got) != 1 || got[0] != "Patient P-000001" {
+		t.Errorf("a view's target: %q", got)
 	}
 }

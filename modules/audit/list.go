@@ -53,6 +53,8 @@ type entryView struct {
 	ActionLabel string
 	Target      string
 	TargetRaw   string
+	Records     []string // what a list showed: labels, or ids where a record has none
+	Route       string   // the route that showed them
 	Before      string
 	After       string
 	IP          string
@@ -124,9 +126,12 @@ func (m *Module) fill(c *gin.Context, v *listView, q audit.Filter, ps []person, 
 			When: e.At.In(loc).Format("2006-01-02 15:04:05"), ISO: e.At.UTC().Format(time.RFC3339),
 			Who: who(e, byID), WhoDetail: e.ActorEmail,
 			Action: e.Action, ActionLabel: actionLabel(e.Action),
-			Target: target(e.Target, byID, roles), TargetRaw: e.Target,
+			Target: target(e, byID, roles), TargetRaw: e.Target, Route: e.Route,
 			Before: e.Before, After: e.After, IP: e.IP,
 		})
+		if len(e.Records) > 1 {
+			v.Entries[len(v.Entries)-1].Records = labels(e.Records)
+		}
 	}
 	return nil
 }
@@ -144,11 +149,16 @@ func who(e audit.Entry, byID map[string]person) string {
 }
 
 // target describes what an entry was done to, by name where Ward still
-// knows it ("Role Doctor"), else as recorded.
-func target(t string, byID map[string]person, roles map[string]string) string {
+// knows it ("Role Doctor") or by the label the view recorded ("Patient
+// P-000042"), else as recorded.
+func target(e audit.Entry, byID map[string]person, roles map[string]string) string {
+	t := e.Target
 	kind, id, ok := strings.Cut(t, ":")
 	if !ok {
 		return t
+	}
+	if len(e.Records) == 1 && e.Records[0].Label != "" {
+		return strings.ToUpper(kind[:1]) + kind[1:] + " " + e.Records[0].Label
 	}
 	switch kind {
 	case "role":
@@ -161,6 +171,18 @@ func target(t string, byID map[string]person, roles map[string]string) string {
 		}
 	}
 	return t
+}
+
+// labels names the records a view showed, in order.
+func labels(rs []audit.Ref) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.Label
+		if out[i] == "" {
+			out[i] = r.ID
+		}
+	}
+	return out
 }
 
 func peopleOptions(ps []person, selected string) []option {

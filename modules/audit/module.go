@@ -59,7 +59,7 @@ func (m *Module) Routes(r *app.Routes) {
 // Permissions implements app.PermissionDeclarer.
 func (m *Module) Permissions() []app.Permission {
 	return []app.Permission{{Resource: "audit", Label: "Audit log", Actions: []string{"read"},
-		Description: "Read the record of who signed in and who changed what."}}
+		Description: "Read the record of who signed in, who opened which patient records and who changed what."}}
 }
 
 // Nav implements app.NavDeclarer.

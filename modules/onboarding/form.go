@@ -3,8 +3,6 @@ package onboarding
 import (
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	// The IANA time zone database, built in: the machine may have none.
 	_ "time/tzdata"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/tenant"
+	"github.com/wardclinic/ward/core/text"
 )
 
 // Form is the onboarding form, as typed.
@@ -26,11 +25,12 @@ type Form struct {
 	Currency      string
 }
 
-// Field limits.
-const (
-	maxName     = 100
-	maxTimezone = 64
-)
+// maxTimezone is the longest time zone name accepted.
+const maxTimezone = 64
+
+// adminName is the first administrator's name (the clinic's name follows
+// tenant.CheckClinicName).
+var adminName = text.Field{Label: "Your name", Max: 100, Required: true, Missing: "Enter your name."}
 
 // formFromValues reads the form fields, trimmed; the password is kept as
 // typed (spaces are characters too).
@@ -51,14 +51,18 @@ func formFromValues(get func(string) string) Form {
 // On success the email is normalized.
 func (f *Form) Validate() map[string]string {
 	errs := map[string]string{}
-	if msg := checkName(f.ClinicName, "the clinic's name"); msg != "" {
+	if name, msg := tenant.CheckClinicName(f.ClinicName); msg != "" {
 		errs["clinicName"] = msg
+	} else {
+		f.ClinicName = name
 	}
 	if msg := checkSubdomain(f.Subdomain); msg != "" {
 		errs["subdomain"] = msg
 	}
-	if msg := checkName(f.AdminName, "your name"); msg != "" {
+	if name, msg := adminName.Check(f.AdminName); msg != "" {
 		errs["adminName"] = msg
+	} else {
+		f.AdminName = name
 	}
 	email, msg := auth.NormalizeEmail(f.AdminEmail)
 	if msg != "" {
@@ -76,25 +80,6 @@ func (f *Form) Validate() map[string]string {
 		errs["currency"] = msg
 	}
 	return errs
-}
-
-func checkName(s, what string) string {
-	switch {
-	case s == "":
-		return "Enter " + what + "."
-	case !utf8.ValidString(s):
-		return "Use ordinary text."
-	case utf8.RuneCountInString(s) > maxName:
-		return "Use at most 100 characters."
-	}
-	for _, r := range s {
-		// Control and format characters (bidi overrides, zero-width) can make
-		// a name display as something else.
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
-			return "Use letters, digits, spaces and punctuation only."
-		}
-	}
-	return ""
 }
 
 func checkSubdomain(s string) string {

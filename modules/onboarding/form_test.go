@@ -29,7 +29,7 @@ func validate(v map[string]string) (Form, map[string]string) {
 
 const (
 	msgNameLong    = "Use at most 100 characters."
-	msgNameChars   = "Use letters, digits, spaces and punctuation only."
+	msgNameBidi    = "Clinic name may not contain characters that change the direction of text."
 	msgSubReserved = "This address is reserved. Please choose another."
 	msgEmailForm   = "Enter an email address such as name@example.com."
 	msgPwShort     = "Use at least 15 characters. A few unrelated words make a strong password that is easy to remember."
@@ -66,11 +66,13 @@ func TestValidateEachRule(t *testing.T) {
 		{name: "clinic name only spaces", field: "clinicName", value: "   ", want: "Enter the clinic's name."},
 		{name: "clinic name 100 characters", field: "clinicName", value: strings.Repeat("é", 100)},
 		{name: "clinic name 101 characters", field: "clinicName", value: strings.Repeat("é", 101), want: msgNameLong},
-		{name: "clinic name with a bidi override", field: "clinicName", value: "Sunrise \u202eCinilc", want: msgNameChars},
-		{name: "clinic name with a zero-width space", field: "clinicName", value: "Sun\u200brise", want: msgNameChars},
-		{name: "clinic name with a tab", field: "clinicName", value: "Sun\trise", want: msgNameChars},
-		{name: "clinic name with a newline", field: "clinicName", value: "Sunrise\nClinic", want: msgNameChars},
-		{name: "clinic name not UTF-8", field: "clinicName", value: "Sunrise \xff", want: "Use ordinary text."},
+		{name: "clinic name with a bidi override", field: "clinicName", value: "Sunrise \u202eCinilc", want: msgNameBidi},
+		{name: "clinic name with a zero-width space", field: "clinicName", value: "Sun\u200brise", want: "Clinic name may not contain invisible characters."},
+		{name: "clinic name with a tab", field: "clinicName", value: "Sun\trise", want: "Clinic name may not contain control characters."},
+		{name: "clinic name with a newline", field: "clinicName", value: "Sunrise\nClinic", want: "Clinic name must be on one line."},
+		{name: "clinic name with a NUL", field: "clinicName", value: "Sunrise\x00Clinic", want: "Clinic name may not contain control characters."},
+		{name: "clinic name in Persian with a zero-width non-joiner", field: "clinicName", value: "درمانگاه مهر\u200cناز"},
+		{name: "clinic name not UTF-8", field: "clinicName", value: "Sunrise \xff", want: "Clinic name may not contain characters that are not valid UTF-8 text."},
 		{name: "clinic name with accents and punctuation", field: "clinicName", value: "Clínica São José & Filhos, Lda."},
 		{name: "clinic name in another script", field: "clinicName", value: "診療所 ひかり"},
 
@@ -96,7 +98,7 @@ func TestValidateEachRule(t *testing.T) {
 		// Admin name.
 		{name: "admin name empty", field: "adminName", value: "", want: "Enter your name."},
 		{name: "admin name too long", field: "adminName", value: strings.Repeat("a", 101), want: msgNameLong},
-		{name: "admin name with a bidi override", field: "adminName", value: "Ada \u202eOkafor", want: msgNameChars},
+		{name: "admin name with a bidi override", field: "adminName", value: "Ada \u202eOkafor", want: "Your name may not contain characters that change the direction of text."},
 
 		// Email.
 		{name: "email empty", field: "adminEmail", value: "", want: "Enter an email address."},

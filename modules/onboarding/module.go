@@ -1,7 +1,9 @@
 // Package onboarding lets a clinic sign itself up on the platform host: it
-// validates the form, claims the subdomain and provisions the clinic (trial
-// subscription, default roles, admin account, settings, welcome mail), then
-// sends the admin to the new clinic's sign-in page.
+// validates the form, limits how many clinics are signed up from one
+// address and in all, claims the subdomain and provisions the clinic (trial
+// subscription, default roles, admin account, settings, the mail asking the
+// admin to confirm their address), then sends the admin to the new clinic's
+// sign-in page. On the clinic's host it confirms the address (verify.go).
 package onboarding
 
 import (
@@ -37,10 +39,12 @@ func New(core *boot.Core) *Module { return &Module{core: core} }
 // Name implements app.Module.
 func (m *Module) Name() string { return "onboarding" }
 
-// Provision keeps the app (its renderer and the modules' seed hooks).
+// Provision keeps the app (its renderer and the modules' seed hooks) and
+// adds the confirmation banner to every page.
 func (m *Module) Provision(a *app.App) error {
 	m.app = a
 	m.render = a.Render
+	a.Render.Decorate(m.banner)
 	return nil
 }
 
@@ -55,4 +59,13 @@ func (m *Module) Routes(r *app.Routes) {
 	r.Platform(http.MethodGet, "/tenant-onboard", m.show)
 	r.Platform(http.MethodPost, "/tenant-onboard", m.submit)
 	r.Platform(http.MethodGet, "/tenant-onboard/subdomain", m.checkSubdomain)
+
+	// The link in the mail proves the address: no sign-in needed.
+	r.Clinic(http.MethodGet, "/email/verify", app.Public, m.showConfirm)
+	r.Clinic(http.MethodPost, "/email/verify", app.Public, m.confirm)
+	r.Clinic(http.MethodPost, "/email/verify/resend", resendAccess, m.resend)
 }
+
+// resendAccess is who may have the link sent again, and sees the banner:
+// the clinic's administrators.
+var resendAccess = app.Allow("settings", "update")

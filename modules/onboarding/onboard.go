@@ -2,12 +2,15 @@ package onboarding
 
 import (
 	"errors"
+	"fmt"
 	"mime"
-	"net"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/logging"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
@@ -22,8 +25,7 @@ const msgBeingSetUp = "This address is already taken: a clinic is being set up o
 // view is what the form template shows.
 type view struct {
 	Form       Form
-	BaseDomain string
-	Port       string
+	Domain     string // clinics are its subdomains: BASE_DOMAIN with PUBLIC_URL's port
 	Timezones  []string
 	Currencies []string
 	Status     subdomainStatus
@@ -37,18 +39,14 @@ type subdomainStatus struct {
 	Message   string
 }
 
-func (m *Module) view(c *gin.Context, f Form) view {
-	port := ""
-	if _, p, err := net.SplitHostPort(c.Request.Host); err == nil && p != "" {
-		port = ":" + p
-	}
-	return view{Form: f, BaseDomain: m.core.Config.BaseDomain, Port: port, Timezones: commonTimezones, Currencies: commonCurrencies}
+func (m *Module) view(f Form) view {
+	return view{Form: f, Domain: m.core.Resolver.PlatformHost(), Timezones: commonTimezones, Currencies: commonCurrencies}
 }
 
 func (m *Module) show(c *gin.Context) error {
 	return m.render.Page(c, http.StatusOK, page, web.Page{
 		Title: "Set up your clinic",
-		Data:  m.view(c, Form{Currency: "USD"}),
+		Data:  m.view(Form{Currency: "USD"}),
 	})
 }
 
@@ -72,9 +70,23 @@ func (m *Module) submit(c *gin.Context) error {
 	if len(errs) > 0 {
 		return m.invalid(c, f, errs)
 	}
-	t, err := m.create(c.Request.Context(), f, func(t *tenant.Tenant) string {
-		return m.core.Resolver.ClinicURL(c.Request, t.Subdomain, "/login")
-	})
+	ctx := c.Request.Context()
+	now := m.core.Clock.Now()
+	signup, err := m.core.Signups.Begin(ctx, c.ClientIP(), now)
+	var limit *tenant.SignupLimitError
+	switch {
+	case errors.As(err, &limit):
+		return m.tooMany(c, f, limit, now)
+	case err != nil:
+		return err
+	}
+	t, err := m.create(ctx, f)
+	if err != nil {
+		// Only clinics made count against the limits.
+		if cerr := signup.Cancel(ctx); cerr != nil {
+			logging.FromContext(ctx).Warn().Err(cerr).Msg("a sign-up that made no clinic is still counted")
+		}
+	}
 	switch {
 	case errors.Is(err, tenant.ErrTaken):
 		return m.invalid(c, f, map[string]string{"subdomain": "This address is already taken. Please choose another."})
@@ -83,9 +95,21 @@ func (m *Module) submit(c *gin.Context) error {
 	case err != nil:
 		return err
 	}
-	logging.FromContext(c.Request.Context()).Info().Str("tenant", t.Subdomain).Str("tenant_id", t.ID).Msg("clinic onboarded")
-	web.Redirect(c, m.core.Resolver.ClinicURL(c.Request, t.Subdomain, "/login"))
+	logging.FromContext(ctx).Info().Str("tenant", t.Subdomain).Str("tenant_id", t.ID).Msg("clinic onboarded")
+	web.Redirect(c, m.core.Resolver.ClinicURL(t.Subdomain, "/login"))
 	return nil
+}
+
+// tooMany refuses a sign-up over a limit: 429, the form kept, nothing made.
+func (m *Module) tooMany(c *gin.Context, f Form, limit *tenant.SignupLimitError, now time.Time) error {
+	wait := limit.Until.Sub(now)
+	msg := "Ward is setting up more new clinics than usual just now. Please try again in " + auth.WaitText(wait) + "."
+	if limit.PerIP {
+		msg = fmt.Sprintf("Too many clinics have been set up from your network in the last hour (at most %d). Please try again in %s.",
+			tenant.MaxSignupsPerIP, auth.WaitText(wait))
+	}
+	c.Header("Retry-After", strconv.Itoa(auth.WaitSeconds(wait)))
+	return m.refuse(c, http.StatusTooManyRequests, f, map[string]string{"form": msg})
 }
 
 // parse reads the posted form. A body that is not a form, or too large, is
@@ -108,6 +132,11 @@ func (m *Module) parse(c *gin.Context) (Form, string) {
 }
 
 func (m *Module) invalid(c *gin.Context, f Form, errs map[string]string) error {
+	return m.refuse(c, http.StatusUnprocessableEntity, f, errs)
+}
+
+// refuse shows the form again with its messages and status.
+func (m *Module) refuse(c *gin.Context, status int, f Form, errs map[string]string) error {
 	f.AdminPassword = "" // never echoed back
 	// An oversized value is not sent back whole: its message says what is wrong.
 	for _, v := range []*string{&f.ClinicName, &f.Subdomain, &f.AdminName, &f.AdminEmail, &f.Timezone, &f.Currency} {
@@ -115,9 +144,9 @@ func (m *Module) invalid(c *gin.Context, f Form, errs map[string]string) error {
 			*v = string(r[:300])
 		}
 	}
-	return m.render.Page(c, http.StatusUnprocessableEntity, page, web.Page{
+	return m.render.Page(c, status, page, web.Page{
 		Title:  "Set up your clinic",
-		Data:   m.view(c, f),
+		Data:   m.view(f),
 		Errors: errs,
 	})
 }
@@ -126,7 +155,7 @@ func (m *Module) invalid(c *gin.Context, f Form, errs map[string]string) error {
 // answer is advice: the unique index decides at creation.
 func (m *Module) checkSubdomain(c *gin.Context) error {
 	sub := formFromValues(c.Query).Subdomain
-	v := m.view(c, Form{})
+	v := m.view(Form{})
 	st, err := m.availability(c, sub)
 	if err != nil {
 		return err
@@ -137,8 +166,7 @@ func (m *Module) checkSubdomain(c *gin.Context) error {
 
 // availability says whether sub can be had now.
 func (m *Module) availability(c *gin.Context, sub string) (subdomainStatus, error) {
-	v := m.view(c, Form{})
-	st := subdomainStatus{Subdomain: sub, Host: sub + "." + v.BaseDomain + v.Port}
+	st := subdomainStatus{Subdomain: sub, Host: m.core.Resolver.ClinicHost(sub)}
 	if sub == "" {
 		return st, nil
 	}

@@ -31,7 +31,7 @@ var errBeingSetUp = errors.New("onboarding: subdomain is being set up")
 // records, then mark it active. A failed attempt is cleaned up at once; an
 // interrupted one (a crash) is cleaned up by the next attempt on the same
 // subdomain once it is stale.
-func (m *Module) create(ctx context.Context, f Form, loginURL func(*tenant.Tenant) string) (*tenant.Tenant, error) {
+func (m *Module) create(ctx context.Context, f Form) (*tenant.Tenant, error) {
 	now := m.core.Clock.Now()
 	t := &tenant.Tenant{
 		ID:        db.NewID(),
@@ -41,13 +41,14 @@ func (m *Module) create(ctx context.Context, f Form, loginURL func(*tenant.Tenan
 		Subscription: tenant.Subscription{
 			Plan: "trial", Status: "trialing", ExpiresAt: now.AddDate(0, 0, trialDays),
 		},
-		CreatedAt: now,
-		UpdatedAt: now,
+		CreatedAt:        now,
+		UpdatedAt:        now,
+		EmailUnconfirmed: true,
 	}
 	if err := m.claim(ctx, t, now); err != nil {
 		return nil, err
 	}
-	if err := m.build(ctx, t, f, loginURL(t), now); err != nil {
+	if err := m.build(ctx, t, f, now); err != nil {
 		if cerr := m.cleanup(context.WithoutCancel(ctx), t.ID); cerr != nil {
 			err = errors.Join(err, fmt.Errorf("cleanup: %w", cerr))
 		}
@@ -87,9 +88,15 @@ func (m *Module) claim(ctx context.Context, t *tenant.Tenant, now time.Time) err
 }
 
 // build writes the clinic's records, each step safe to repeat.
-func (m *Module) build(ctx context.Context, t *tenant.Tenant, f Form, loginURL string, now time.Time) error {
+func (m *Module) build(ctx context.Context, t *tenant.Tenant, f Form, now time.Time) error {
 	store := m.core.DB
 	tdb := store.ForTenant(t.ID)
+	// First: no mail of the clinic leaves before its admin confirms the
+	// address, except the confirmation.
+	token, err := mail.HoldUntilConfirmed(ctx, tdb, f.AdminEmail, now)
+	if err != nil {
+		return err
+	}
 	if err := rbac.SeedDefaults(ctx, store, tdb, now); err != nil {
 		return err
 	}
@@ -108,7 +115,7 @@ func (m *Module) build(ctx context.Context, t *tenant.Tenant, f Form, loginURL s
 			return fmt.Errorf("seeding %T: %w", s, err)
 		}
 	}
-	if err := mail.Queue(ctx, tdb, welcomeMail(t, admin, loginURL), now); err != nil {
+	if err := mail.Queue(ctx, tdb, m.confirmationMail(t, admin, "confirm:"+admin.ID, token), now); err != nil {
 		return err
 	}
 	cleanedUp := fmt.Errorf("onboarding: %s was cleaned up while being set up", t.Subdomain)
@@ -132,25 +139,21 @@ func (m *Module) cleanup(ctx context.Context, tenantID string) error {
 	return m.core.Tenants.Purge(ctx, m.core.DB, tenantID, m.core.Clock.Now())
 }
 
-// configuredLoginURL is a clinic's sign-in address from the configuration,
-// for clinics made outside a request (operator commands).
-func (m *Module) configuredLoginURL(t *tenant.Tenant) string {
-	scheme := "http"
-	port := fmt.Sprintf(":%d", m.core.Config.Port)
-	if m.core.Config.Production() {
-		scheme, port = "https", ""
-	}
-	return scheme + "://" + t.Subdomain + "." + m.core.Config.BaseDomain + port + "/login"
-}
-
-func welcomeMail(t *tenant.Tenant, admin *auth.User, loginURL string) mail.Message {
+// confirmationMail asks the admin to confirm their address with the link
+// of token. It is the one mail a new clinic sends, so it also welcomes.
+func (m *Module) confirmationMail(t *tenant.Tenant, admin *auth.User, key, token string) mail.Message {
 	return mail.Message{
-		Key:     "welcome:" + admin.ID,
+		Key:     key,
 		To:      admin.Email,
-		Subject: "Welcome to Ward, " + t.Name,
+		Account: true,
+		Subject: "Confirm your email address for " + t.Name + " on Ward",
 		Text: "Hello " + admin.Name + ",\n\n" +
-			t.Name + " is ready on Ward. Sign in at\n\n    " + loginURL + "\n\n" +
+			t.Name + " is ready on Ward. Sign in at\n\n    " + m.core.Resolver.ClinicURL(t.Subdomain, "/login") + "\n\n" +
 			"with this email address and the password you chose.\n\n" +
+			"Please confirm that this address is yours with this link (it works once, for 48 hours):\n\n    " +
+			m.core.Resolver.ClinicURL(t.Subdomain, "/email/verify?token="+token) + "\n\n" +
+			"Until then the clinic sends no other mail: staff invitations wait, and go out when you confirm.\n" +
+			"If you did not sign up a clinic on Ward, ignore this message: unconfirmed, the clinic sends no mail to anyone.\n\n" +
 			"Your free trial runs for 7 days, until " + t.Subscription.ExpiresAt.Format("2 January 2006") + ".\n" +
 			"Your first steps: add your staff, check the roles and their permissions, and register your first patient.\n\n" +
 			"— Ward\n",
@@ -178,5 +181,5 @@ func (m *Module) CreateClinic(ctx context.Context, f Form) (*tenant.Tenant, erro
 	if errs := f.Validate(); len(errs) > 0 {
 		return nil, InvalidError(errs)
 	}
-	return m.create(ctx, f, m.configuredLoginURL)
+	return m.create(ctx, f)
 }

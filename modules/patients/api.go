@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
@@ -52,6 +53,7 @@ func (m *Module) apiList(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	audit.Shown(ctx, audit.PatientList, refs(res.Patients)...)
 	out := apiList{Patients: make([]apiPatient, len(res.Patients)), Total: res.Total, More: res.More, Page: res.Page, Pages: res.Pages}
 	for i := range res.Patients {
 		out.Patients[i] = toAPI(&res.Patients[i])
@@ -65,9 +67,7 @@ func (m *Module) apiGet(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := m.record(c, "patient.view", p, "api"); err != nil {
-		return err
-	}
+	audit.Shown(c.Request.Context(), audit.PatientView, ref(p))
 	web.OK(c, http.StatusOK, toAPI(p))
 	return nil
 }
@@ -185,6 +185,9 @@ func (m *Module) apiSetActive(c *gin.Context, active bool) error {
 	} else if err != nil {
 		return err
 	}
+	// The answer is the whole record, which archiving alone does not
+	// give: it is a view (create and update answer with what was sent).
+	audit.Shown(c.Request.Context(), audit.PatientView, ref(p))
 	web.OK(c, http.StatusOK, toAPI(p))
 	return nil
 }

@@ -163,7 +163,7 @@ func TestAPIListAndCreate(t *testing.T) {
 	if got := decodeData[apiPatient](t, e); r.StatusCode != 200 || got.ID != zoe.ID || got.Phone != "+1 (555) 010-2030" {
 		t.Errorf("get: %d %s", r.StatusCode, r.Body)
 	}
-	if vs := auditOf(t, cl.DB, "patient.view", zoe.ID); len(vs) != 1 || vs[0].After != "api" {
+	if vs := auditOf(t, cl.DB, "patient.view", zoe.ID); len(vs) != 1 || vs[0].Route != "GET /api/patients/:id" {
 		t.Errorf("API view audit: %+v", vs)
 	}
 }
@@ -200,6 +200,8 @@ func TestAPIUpdateArchiveAndErrors(t *testing.T) {
 		{"validation", http.MethodPost, "/api/patients", `{"firstName":"  ","lastName":"B","email":"nope","dateOfBirth":"2030-01-01"}`,
 			http.StatusUnprocessableEntity, []string{"dateOfBirth", "email", "firstName"}},
 		{"null", http.MethodPost, "/api/patients", `null`, http.StatusUnprocessableEntity, []string{"firstName", "lastName"}},
+		{"hidden text", http.MethodPost, "/api/patients", `{"firstName":"Zoë","lastName":"Núñez","address":"12 \u202eteertS","notes":"a\u0000b","emergencyName":"Ana\u200b"}`,
+			http.StatusUnprocessableEntity, []string{"address", "emergencyName", "notes"}},
 		{"unknown id", http.MethodGet, "/api/patients/000000000000000000000000", "", http.StatusNotFound, nil},
 		{"not an id", http.MethodGet, "/api/patients/nope", "", http.StatusNotFound, nil},
 		{"update of an unknown id", http.MethodPut, "/api/patients/000000000000000000000000", `{"firstName":"A","lastName":"B","version":1}`, http.StatusNotFound, nil},

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
@@ -31,6 +32,7 @@ func (m *Module) formPage(c *gin.Context, status int, v formView, errs map[strin
 }
 
 func (m *Module) showNew(c *gin.Context) error {
+	audit.Shown(c.Request.Context(), audit.PatientView) // a blank form shows nobody's record
 	return m.formPage(c, http.StatusOK, formView{}, nil)
 }
 
@@ -52,6 +54,7 @@ func (m *Module) create(c *gin.Context) error {
 			return err
 		}
 		if len(dups) > 0 {
+			audit.Shown(ctx, audit.PatientList, refs(dups)...)
 			return m.formPage(c, http.StatusUnprocessableEntity, formView{Form: f, Duplicates: dups},
 				map[string]string{"form": "This patient may already be registered. Check the list below, or save anyway."})
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
@@ -24,5 +25,6 @@ func (m *Module) duplicates(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	audit.Shown(ctx, audit.PatientList, refs(dups)...)
 	return m.render.Fragment(c, http.StatusOK, formPage, "duplicates", web.Page{Data: formView{Duplicates: dups}})
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
@@ -21,9 +22,7 @@ func (m *Module) edit(c *gin.Context) error {
 		return err
 	}
 	// The form shows the whole record: opening it is a view.
-	if err := m.record(c, "patient.view", p, "edit form"); err != nil {
-		return err
-	}
+	audit.Shown(c.Request.Context(), audit.PatientView, ref(p))
 	return m.formPage(c, http.StatusOK, formView{Form: FormFromPatient(p), Patient: p}, nil)
 }
 
@@ -44,9 +43,7 @@ func (m *Module) update(c *gin.Context) error {
 		if lerr != nil {
 			return lerr
 		}
-		if err := m.record(c, "patient.view", latest, "edit form, after a conflict"); err != nil {
-			return err
-		}
+		audit.Shown(c.Request.Context(), audit.PatientView, ref(latest))
 		// The form shows the latest version; the changes the person made
 		// to the version they opened are listed beside it, so none of
 		// their work is lost.

@@ -6,8 +6,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/wardclinic/ward/core/text"
 )
 
 // Form is the patient form as typed; the same fields come from the HTML form
@@ -28,15 +29,23 @@ type Form struct {
 	Version           int64    `json:"version"` // the version the edit started from
 }
 
-// Field limits.
-const (
-	maxName      = 100
-	maxShort     = 100
-	maxAddress   = 300
-	maxNotes     = 5000
-	maxAllergy   = 100
-	maxAllergies = 50
+// The free-text fields: core/text decides what free text may hold, these
+// say how much and where line breaks belong.
+var (
+	firstName         = text.Field{Label: "First name", Max: 100, Required: true}
+	lastName          = text.Field{Label: "Last name", Max: 100, Required: true}
+	address           = text.Field{Label: "Address", Max: 300}
+	emergencyName     = text.Field{Label: "Emergency contact's name", Max: 100}
+	emergencyRelation = text.Field{Label: "Emergency contact's relation", Max: 100}
+	allergy           = text.Field{Label: "Allergies", Max: 100}
+	notes             = text.Field{Label: "Notes", Max: 5000, Multiline: true}
+	// email is checked as an address first; this keeps what an address
+	// may still hold (a right-to-left override) out of it.
+	email = text.Field{Label: "Email", Max: 254}
 )
+
+// maxAllergies is the longest list of allergies.
+const maxAllergies = 50
 
 // FormFromValues reads the HTML form. Allergies come one per line (or
 // comma-separated) from a textarea.
@@ -102,22 +111,21 @@ func FormFromPatient(p *Patient) Form {
 func (f Form) AllergiesText() string { return strings.Join(f.Allergies, "\n") }
 
 // Validate checks the form and returns field → message; when it is empty,
-// Apply may be called. now is in the clinic's time zone: a date of birth is
-// in the future by the clinic's calendar, not the server's.
+// Apply may be called. Free text is left as core/text cleans it (line
+// breaks in the notes as "\n"). now is in the clinic's time zone: a date of
+// birth is in the future by the clinic's calendar, not the server's.
 func (f *Form) Validate(now time.Time) map[string]string {
 	errs := map[string]string{}
-	name := func(field, v, what string) {
-		switch {
-		case v == "":
-			errs[field] = "Enter the " + what + "."
-		case utf8.RuneCountInString(v) > maxName:
-			errs[field] = "Use at most 100 characters."
-		case !printable(v):
-			errs[field] = "Use letters, spaces, hyphens and apostrophes."
+	check := func(key string, v *string, field text.Field) {
+		clean, msg := field.Check(*v)
+		if msg != "" {
+			errs[key] = msg
+			return
 		}
+		*v = clean
 	}
-	name("firstName", f.FirstName, "first name")
-	name("lastName", f.LastName, "last name")
+	check("firstName", &f.FirstName, firstName)
+	check("lastName", &f.LastName, lastName)
 
 	if f.DateOfBirth != "" {
 		d, err := time.Parse(time.DateOnly, f.DateOfBirth)
@@ -146,17 +154,13 @@ func (f *Form) Validate(now time.Time) map[string]string {
 	if f.Email != "" {
 		if a, err := mail.ParseAddress(f.Email); err != nil || a.Address != f.Email || len(f.Email) > 254 {
 			errs["email"] = "Enter an email address such as name@example.com, or leave it empty."
+		} else {
+			check("email", &f.Email, email)
 		}
 	}
-	if utf8.RuneCountInString(f.Address) > maxAddress {
-		errs["address"] = "Use at most 300 characters."
-	}
-	if utf8.RuneCountInString(f.EmergencyName) > maxShort {
-		errs["emergencyName"] = "Use at most 100 characters."
-	}
-	if utf8.RuneCountInString(f.EmergencyRelation) > maxShort {
-		errs["emergencyRelation"] = "Use at most 100 characters."
-	}
+	check("address", &f.Address, address)
+	check("emergencyName", &f.EmergencyName, emergencyName)
+	check("emergencyRelation", &f.EmergencyRelation, emergencyRelation)
 	if f.EmergencyPhone != "" {
 		if d := Digits(f.EmergencyPhone); len(d) < 5 || len(d) > 15 || !phoneChars(f.EmergencyPhone) {
 			errs["emergencyPhone"] = "Enter a phone number of 5 to 15 digits."
@@ -165,15 +169,15 @@ func (f *Form) Validate(now time.Time) map[string]string {
 	if len(f.Allergies) > maxAllergies {
 		errs["allergies"] = "List at most 50 allergies."
 	}
-	for _, a := range f.Allergies {
-		if utf8.RuneCountInString(a) > maxAllergy || !printable(a) {
+	for i := 0; i < len(f.Allergies) && errs["allergies"] == ""; i++ {
+		// One message for the list: it says which rule, not which line.
+		if utf8.RuneCountInString(f.Allergies[i]) > allergy.Max {
 			errs["allergies"] = "Each allergy has at most 100 characters, one per line."
-			break
+			continue
 		}
+		check("allergies", &f.Allergies[i], allergy)
 	}
-	if utf8.RuneCountInString(f.Notes) > maxNotes {
-		errs["notes"] = "Use at most 5000 characters."
-	}
+	check("notes", &f.Notes, notes)
 	return errs
 }
 
@@ -192,20 +196,6 @@ func (f *Form) Apply(p *Patient) {
 	}
 	p.Notes = f.Notes
 	p.normalize()
-}
-
-// printable refuses control and invisible formatting characters, except
-// the zero-width (non-)joiners that spell names in Persian, Hindi and others.
-func printable(s string) bool {
-	for _, r := range s {
-		if r == '\u200c' || r == '\u200d' {
-			continue
-		}
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
-			return false
-		}
-	}
-	return true
 }
 
 // datePattern is the shape of a date typed as YYYY-MM-DD.

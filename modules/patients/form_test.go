@@ -39,7 +39,6 @@ func TestValidate(t *testing.T) {
 		badEmail    = "Enter an email address such as name@example.com, or leave it empty."
 		badDate     = "Enter the date as YYYY-MM-DD, for example 1984-07-23."
 		noSuchDate  = "There is no such date. Check the day and the month."
-		badChars    = "Use letters, spaces, hyphens and apostrophes."
 		badAllergy  = "Each allergy has at most 100 characters, one per line."
 		badEmPhone  = "Enter a phone number of 5 to 15 digits."
 		badSex      = "Choose one of the options."
@@ -64,9 +63,13 @@ func TestValidate(t *testing.T) {
 		{"first name of 100 letters (200 bytes)", func(f *Form) { f.FirstName = strings.Repeat("é", 100) }, nil},
 		{"first name of 101 letters", func(f *Form) { f.FirstName = strings.Repeat("é", 101) }, map[string]string{"firstName": tooLong100}},
 		{"last name of 101 letters", func(f *Form) { f.LastName = strings.Repeat("a", 101) }, map[string]string{"lastName": tooLong100}},
-		{"first name with a tab", func(f *Form) { f.FirstName = "Zo\të" }, map[string]string{"firstName": badChars}},
-		{"last name with a NUL", func(f *Form) { f.LastName = "Nú\x00ñez" }, map[string]string{"lastName": badChars}},
-		{"last name with a right-to-left override", func(f *Form) { f.LastName = "Nú\u202eñez" }, map[string]string{"lastName": badChars}},
+		{"first name with a tab", func(f *Form) { f.FirstName = "Zo\të" }, map[string]string{"firstName": "First name may not contain control characters."}},
+		{"last name with a NUL", func(f *Form) { f.LastName = "Nú\x00ñez" }, map[string]string{"lastName": "Last name may not contain control characters."}},
+		{"last name with a right-to-left override", func(f *Form) { f.LastName = "Nú\u202eñez" },
+			map[string]string{"lastName": "Last name may not contain characters that change the direction of text."}},
+		{"first name not UTF-8", func(f *Form) { f.FirstName = "Zo\xc3" },
+			map[string]string{"firstName": "First name may not contain characters that are not valid UTF-8 text."}},
+		{"first name with a zero-width space", func(f *Form) { f.FirstName = "Zo\u200bë" }, map[string]string{"firstName": "First name may not contain invisible characters."}},
 		{"Persian name with a zero-width non-joiner", func(f *Form) { f.FirstName = "مهر\u200cناز" }, nil},
 		{"apostrophe and hyphen", func(f *Form) { f.FirstName, f.LastName = "Mary-Jane", "O'Brien" }, nil},
 
@@ -105,10 +108,19 @@ func TestValidate(t *testing.T) {
 
 		{"address of 300 letters", func(f *Form) { f.Address = strings.Repeat("ü", 300) }, nil},
 		{"address of 301 letters", func(f *Form) { f.Address = strings.Repeat("ü", 301) }, map[string]string{"address": tooLongAddr}},
+		{"address on two lines", func(f *Form) { f.Address = "12 Market Street\nBcc: x" }, map[string]string{"address": "Address must be on one line."}},
+		{"address not UTF-8", func(f *Form) { f.Address = "12 Market \xff" },
+			map[string]string{"address": "Address may not contain characters that are not valid UTF-8 text."}},
+		{"address with a byte order mark", func(f *Form) { f.Address = "\ufeff12 Market Street" }, map[string]string{"address": "Address may not contain invisible characters."}},
+		{"email with a right-to-left override", func(f *Form) { f.Email = "zo\u202ee@example.com" },
+			map[string]string{"email": "Email may not contain characters that change the direction of text."}},
 
 		{"emergency name of 101", func(f *Form) { f.EmergencyName = strings.Repeat("a", 101) }, map[string]string{"emergencyName": tooLong100}},
 		{"emergency relation of 101", func(f *Form) { f.EmergencyRelation = strings.Repeat("a", 101) },
 			map[string]string{"emergencyRelation": tooLong100}},
+		{"emergency name with a NUL", func(f *Form) { f.EmergencyName = "Ana\x00" }, map[string]string{"emergencyName": "Emergency contact's name may not contain control characters."}},
+		{"emergency relation with an isolate", func(f *Form) { f.EmergencyRelation = "\u2067sister" },
+			map[string]string{"emergencyRelation": "Emergency contact's relation may not contain characters that change the direction of text."}},
 		{"emergency phone of 2 digits", func(f *Form) { f.EmergencyPhone = "12" }, map[string]string{"emergencyPhone": badEmPhone}},
 		{"emergency phone with letters", func(f *Form) { f.EmergencyPhone = "call 55555" }, map[string]string{"emergencyPhone": badEmPhone}},
 
@@ -118,10 +130,20 @@ func TestValidate(t *testing.T) {
 		{"an allergy of 100 letters", func(f *Form) { f.Allergies = []string{strings.Repeat("é", 100)} }, nil},
 		{"an allergy of 101 letters", func(f *Form) { f.Allergies = []string{"Latex", strings.Repeat("é", 101)} },
 			map[string]string{"allergies": badAllergy}},
-		{"an allergy with a control character", func(f *Form) { f.Allergies = []string{"Lat\x07ex"} }, map[string]string{"allergies": badAllergy}},
+		{"an allergy with a control character", func(f *Form) { f.Allergies = []string{"Lat\x07ex"} },
+			map[string]string{"allergies": "Allergies may not contain control characters."}},
+		{"an allergy not UTF-8", func(f *Form) { f.Allergies = []string{"Latex", "Peni\xffcillin"} },
+			map[string]string{"allergies": "Allergies may not contain characters that are not valid UTF-8 text."}},
 
 		{"notes of 5000", func(f *Form) { f.Notes = strings.Repeat("ñ", 5000) }, nil},
 		{"notes of 5001", func(f *Form) { f.Notes = strings.Repeat("ñ", 5001) }, map[string]string{"notes": tooLongNote}},
+		{"notes on several lines, with a tab", func(f *Form) { f.Notes = "Prefers mornings.\n\tNo needles." }, nil},
+		{"notes of 5000 with CR LF line breaks", func(f *Form) { f.Notes = strings.Repeat("ñ\r\n", 2500) }, nil},
+		{"notes with a NUL", func(f *Form) { f.Notes = "Prefers\x00mornings" }, map[string]string{"notes": "Notes may not contain control characters."}},
+		{"notes with a right-to-left override", func(f *Form) { f.Notes = "Dose: \u202e01 mg" },
+			map[string]string{"notes": "Notes may not contain characters that change the direction of text."}},
+		{"notes not UTF-8", func(f *Form) { f.Notes = "Prefers \xc3(mornings" },
+			map[string]string{"notes": "Notes may not contain characters that are not valid UTF-8 text."}},
 
 		{"everything wrong at once", func(f *Form) {
 			*f = Form{FirstName: "", LastName: strings.Repeat("x", 101), DateOfBirth: "soon", Sex: "?", Phone: "1", Email: "@",
@@ -155,6 +177,19 @@ func TestValidateNeverEchoesTheValue(t *testing.T) {
 		if strings.Contains(strings.ToLower(msg), "secret") || strings.Contains(msg, "QQQ") {
 			t.Errorf("%s: message %q repeats the value", field, msg)
 		}
+	}
+}
+
+// What Validate accepts is stored as core/text cleans it: a textarea's
+// CR LF line breaks become "\n".
+func TestValidateCleansFreeText(t *testing.T) {
+	f := valid()
+	f.Notes = "Prefers mornings.\r\nNo needles.\r\n"
+	if errs := f.Validate(today); len(errs) != 0 {
+		t.Fatal(errs)
+	}
+	if f.Notes != "Prefers mornings.\nNo needles." {
+		t.Errorf("notes = %q", f.Notes)
 	}
 }
 

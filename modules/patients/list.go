@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/htmx"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
@@ -46,6 +47,7 @@ func (m *Module) list(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	audit.Shown(ctx, audit.PatientList, refs(res.Patients)...)
 	p := web.Page{Title: "Patients", Data: listView{Query: q, Result: res, Pages: pageLinks(q, res)}}
 	if htmx.WantsFragment(c.Request) && htmx.Target(c.Request) == "results" {
 		return m.render.Fragment(c, http.StatusOK, listPage, "results", p)

@@ -66,7 +66,8 @@ func (m *Module) Indexes() []db.Index { return indexes }
 // Permissions implements app.PermissionDeclarer.
 func (m *Module) Permissions() []app.Permission {
 	return []app.Permission{{Resource: "patients", Label: "Patients", Actions: []string{"read", "create", "update", "delete"},
-		Description: "Find and open patient records, register patients, edit them, archive and restore them (delete = archive: nothing is erased)."}}
+		Description: "Find and open patient records, register patients, edit them, archive and restore them (delete = archive: nothing is erased).",
+		Clinical:    true}}
 }
 
 // Nav implements app.NavDeclarer.

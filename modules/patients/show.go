@@ -45,9 +45,7 @@ func (m *Module) show(c *gin.Context) error {
 		return err
 	}
 	tl, complete := m.timelineFor(ctx, tenant.DB(ctx), p.ID)
-	if err := m.record(c, "patient.view", p, ""); err != nil {
-		return err
-	}
+	audit.Shown(ctx, audit.PatientView, ref(p)) // the record and its timeline
 	saved := map[string]string{"created": "Patient registered.", "updated": "Changes saved.", "archived": "Patient archived.", "restored": "Patient restored."}[c.Query("saved")]
 	return m.render.Page(c, http.StatusOK, showPage, web.Page{Title: p.FullName(), Data: showView{
 		Patient: p, Age: p.Age(m.clinicNow(c)), Timeline: tl, TimelineIncomplete: !complete, Saved: saved,
@@ -61,8 +59,21 @@ func (m *Module) clinicNow(c *gin.Context) time.Time {
 	return m.app.Clock.Now().In(tenant.Zone(ctx, tenant.DB(ctx)))
 }
 
-// record writes an audit entry about a patient. Views are recorded too:
-// who looked at whose record is part of the record.
+// ref names a patient in the audit log: who looked at whose record is part
+// of the record, so every response showing patients reports them (views are
+// written by core, see audit.Shown).
+func ref(p *Patient) audit.Ref { return audit.Ref{ID: p.ID, Label: p.NumberLabel()} }
+
+// refs names the patients of a list, in its order.
+func refs(ps []Patient) []audit.Ref {
+	out := make([]audit.Ref, len(ps))
+	for i := range ps {
+		out[i] = ref(&ps[i])
+	}
+	return out
+}
+
+// record writes an audit entry about a change to a patient.
 func (m *Module) record(c *gin.Context, action string, p *Patient, after string) error {
 	ctx := c.Request.Context()
 	u := auth.FromContext(ctx)

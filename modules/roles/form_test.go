@@ -79,7 +79,8 @@ func TestParseName(t *testing.T) {
 		{"Ärztin", "Ärztin", ""},
 		{"12345678901234567890123456789012345678901234567890", "12345678901234567890123456789012345678901234567890", ""},
 		{"123456789012345678901234567890123456789012345678901", "", "Use at most 50 characters."},
-		{"Nurse\u200b", "", "Use letters, digits, spaces and punctuation only."},
+		{"Nurse\u200b", "", "Role name may not contain invisible characters."},
+		{"Nurse\u202e", "", "Role name may not contain characters that change the direction of text."},
 	}
 	for _, c := range cases {
 		f, msg := parseName(url.Values{"name": {c.raw}}.Get)

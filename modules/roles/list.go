@@ -166,8 +166,8 @@ func pick(roles []rbac.Role, key string) *rbac.Role {
 
 // cell builds one grid cell. It can be switched when the person may update
 // roles, the role is not Admin, the permission is not held through a "*"
-// grant, and — to give it — the person's own role has it: nobody hands out
-// more than they hold.
+// grant, and the person's own role has it: nobody gives or takes away what
+// they do not hold.
 func (m *Module) cell(c *gin.Context, role *rbac.Role, held rbac.GrantSet, resource, action string, canUpdate bool) cell {
 	x := cell{
 		RoleKey: role.Key, RoleName: role.Name,
@@ -177,8 +177,7 @@ func (m *Module) cell(c *gin.Context, role *rbac.Role, held rbac.GrantSet, resou
 		Granted: held.Has(resource, action),
 	}
 	x.Editable = x.Applies && canUpdate && role.Key != rbac.AdminKey &&
-		held.Exact(resource, action) == x.Granted &&
-		(x.Granted || m.can(c, resource, action))
+		held.Exact(resource, action) == x.Granted && m.can(c, resource, action)
 	return x
 }
 

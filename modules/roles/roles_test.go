@@ -26,12 +26,23 @@ import (
 
 const password = "tidal ginger lantern orbit"
 
-// start runs Ward with the modules the roles editor works with.
-func start(t *testing.T) *apptest.Server {
+// start runs Ward with the modules the roles editor works with, and any
+// extra ones.
+func start(t *testing.T, extra ...app.Module) *apptest.Server {
 	t.Helper()
 	return apptest.Start(t, apptest.Options{Modules: func(c *boot.Core) []app.Module {
-		return []app.Module{onboarding.New(c), signin.New(c), dashboard.New(), staff.New(c), roles.New(c), auditmod.New(c), dupe{}}
+		ms := []app.Module{onboarding.New(c), signin.New(c), dashboard.New(), staff.New(c), roles.New(c), auditmod.New(c), dupe{}}
+		return append(ms, extra...)
 	}})
+}
+
+// clinical declares the patients resource, so that the grid shows the
+// clinical grants the default roles carry.
+type clinical struct{}
+
+func (clinical) Name() string { return "clinical" }
+func (clinical) Permissions() []app.Permission {
+	return []app.Permission{{Resource: "patients", Label: "Patients", Actions: []string{"read", "create", "update"}}}
 }
 
 // dupe declares a resource another module declares too, with one more
@@ -397,5 +408,46 @@ func TestNoOneGrantsMoreThanTheyHold(t *testing.T) {
 	status(t, toggle(n, a.host, "doctor", "dashboard", "read", "off"), http.StatusSeeOther)
 	if grants(t, s, a.id, "doctor").Has("dashboard", "read") {
 		t.Error("revoke by a roles editor did not apply")
+	}
+}
+
+// Taking a permission away is held to the same rule as giving it: a roles
+// editor who does not hold patients:update cannot remove it from Doctor.
+func TestNoOneRevokesWhatTheyDoNotHold(t *testing.T) {
+	s := start(t, clinical{})
+	a := onboard(t, s, "sunrise")
+	for _, p := range []string{"read", "update"} {
+		a.admin.Get(a.host, "/roles?role=accountant")
+		status(t, toggle(a.admin, a.host, "accountant", "roles", p, "on"), http.StatusSeeOther)
+	}
+	acc, _ := member(t, s, a, "accountant", "Abe Accounts")
+	page := acc.Get(a.host, "/roles?role=doctor")
+	status(t, page, http.StatusOK)
+	doc := page.Doc(t)
+	if doc.Find(`form.grant[data-resource="patients"]`).Length() != 0 {
+		t.Error("the grid offers to take away what the accountant does not hold")
+	}
+	if doc.Find(`span.grant[data-resource="patients"][data-action="update"][data-granted="true"]`).Length() != 1 {
+		t.Error("Doctor's patients:update is not shown as held")
+	}
+
+	r := toggle(acc, a.host, "doctor", "patients", "update", "off")
+	status(t, r, http.StatusForbidden)
+	if want := "You can take away only permissions that your own role has."; !strings.Contains(r.Body, want) {
+		t.Errorf("refusal does not say %q:\n%s", want, r.Body)
+	}
+	if !grants(t, s, a.id, "doctor").Exact("patients", "update") {
+		t.Fatal("a roles editor without patients:update took it away from Doctor")
+	}
+	log := a.admin.Get(a.host, "/audit?action=permission.revoke")
+	if n := log.Doc(t).Find("tr.entry").Length(); n != 0 {
+		t.Errorf("%d revoke entries after a refused revoke", n)
+	}
+
+	// What the editor holds, they may still take away.
+	acc.Get(a.host, "/roles?role=doctor")
+	status(t, toggle(acc, a.host, "doctor", "dashboard", "read", "off"), http.StatusSeeOther)
+	if grants(t, s, a.id, "doctor").Has("dashboard", "read") {
+		t.Error("revoke of a held permission did not apply")
 	}
 }

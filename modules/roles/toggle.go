@@ -23,8 +23,8 @@ func (m *Module) toggle(c *gin.Context) error {
 	if msg != "" {
 		return web.BadRequest(msg)
 	}
-	if f.On && !m.can(c, f.Resource, f.Action) {
-		return web.Forbidden("You can give a role only permissions that your own role has.")
+	if !m.can(c, f.Resource, f.Action) {
+		return web.Forbidden(notHeld(f.On))
 	}
 	changed, err := m.core.RBAC.SetGrant(ctx, m.core.DB, tdb, key, f.Resource, f.Action, f.On)
 	switch {
@@ -65,6 +65,16 @@ func (m *Module) toggle(c *gin.Context) error {
 	}
 	x := m.cell(c, role, grants[key], f.Resource, f.Action, m.can(c, "roles", "update"))
 	return m.render.Fragment(c, http.StatusOK, listPage, "grant-cell", web.Page{Data: x})
+}
+
+// notHeld refuses a change to a permission the person does not hold. Taking
+// one away is refused like giving it: otherwise anyone who may edit roles
+// could strip the clinical staff of what only they should decide on.
+func notHeld(on bool) string {
+	if on {
+		return "You can give a role only permissions that your own role has."
+	}
+	return "You can take away only permissions that your own role has."
 }
 
 func onOff(on bool) string {

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"golang.org/x/text/currency"
@@ -106,10 +105,12 @@ func (m *Module) save(c *gin.Context) error {
 	before := *s
 	errs := map[string]string{}
 
-	s.ClinicName = strings.TrimSpace(c.PostForm("clinicName"))
-	if n := utf8.RuneCountInString(s.ClinicName); n == 0 || n > 100 {
-		errs["clinicName"] = "Enter the clinic's name (at most 100 characters)."
+	name, msg := tenant.CheckClinicName(c.PostForm("clinicName"))
+	if msg != "" {
+		errs["clinicName"] = msg
+		name = strings.TrimSpace(c.PostForm("clinicName")) // shown again as typed
 	}
+	s.ClinicName = name
 	s.Timezone = strings.TrimSpace(c.PostForm("timezone"))
 	if _, err := time.LoadLocation(s.Timezone); err != nil || s.Timezone == "" || s.Timezone == "Local" {
 		errs["timezone"] = "Choose a time zone such as Europe/London or Africa/Nairobi."

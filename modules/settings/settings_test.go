@@ -77,3 +77,41 @@ func TestOnlyAllowedRolesSeeSettings(t *testing.T) {
 		t.Error("receptionist sees a link to settings")
 	}
 }
+
+// The clinic name is shown on every page, in mail subjects and in the
+// audit log: text that hides or rearranges itself is refused, 422 with a
+// message beside the field, and nothing is saved.
+func TestClinicNameRefusesHiddenText(t *testing.T) {
+	s := apptest.Start(t, apptest.Options{Modules: func(c *boot.Core) []app.Module {
+		return []app.Module{signin.New(c), dashboard.New(), settings.New(c)}
+	}})
+	cl := s.NewClinic(t, "sunrise")
+	c := s.Client(t)
+	c.SignIn(cl.Host, cl.Admin.Email, apptest.Password)
+	before, err := tenant.LoadSettings(context.Background(), cl.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, value, msg string }{
+		{"CR LF", "Sunrise\r\nBcc: eve@evil.test", "Clinic name must be on one line."},
+		{"NUL", "Sunrise\x00Clinic", "Clinic name may not contain control characters."},
+		{"right-to-left override", "Sunrise \u202ecinilC", "Clinic name may not contain characters that change the direction of text."},
+		{"invalid UTF-8", "Sunrise \xff\xfe Clinic", "Clinic name may not contain characters that are not valid UTF-8 text."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c.Get(cl.Host, "/settings")
+			r := c.PostForm(cl.Host, "/settings", url.Values{"clinicName": {tc.value}, "timezone": {"UTC"}, "currency": {"USD"},
+				"dateFormat": {"2006-01-02"}, "idleMinutes": {"30"}})
+			if r.StatusCode != http.StatusUnprocessableEntity {
+				t.Fatalf("status %d, want 422", r.StatusCode)
+			}
+			if got := strings.TrimSpace(r.Doc(t).Find("#e-clinicName").Text()); got != tc.msg {
+				t.Errorf("message %q, want %q", got, tc.msg)
+			}
+			got, err := tenant.LoadSettings(context.Background(), cl.DB)
+			if err != nil || got.ClinicName != before.ClinicName {
+				t.Errorf("stored clinic name %q (%v), want %q", got.ClinicName, err, before.ClinicName)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package signin
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -55,17 +56,18 @@ func (m *Module) code(c *gin.Context) error {
 		web.Redirect(c, "/login")
 		return nil
 	}
-	t, tdb := tenant.FromContext(ctx), tenant.DB(ctx)
+	tdb := tenant.DB(ctx)
 	now := m.core.Clock.Now()
 	next := access.SafeNext(c.PostForm("next"))
-	attempt, _, err := m.core.Limiter.Begin(ctx, t.ID, u.Email, c.ClientIP(), now)
+	attempt, wait, err := m.core.Limiter.Begin(ctx, m.source(c, u.Email, u), now)
 	if err != nil {
 		return err
 	}
 	if attempt == nil {
 		_ = m.core.Sessions.End(c)
+		c.Header("Retry-After", strconv.Itoa(auth.WaitSeconds(wait)))
 		return m.render.Page(c, http.StatusTooManyRequests, codePage, web.Page{Title: "Enter your code", Data: loginView{Next: next},
-			Errors: map[string]string{"form": "Too many wrong codes. Sign in again later."}})
+			Errors: map[string]string{"form": "Too many wrong codes. Sign in again in " + auth.WaitText(wait) + "."}})
 	}
 	code := strings.TrimSpace(c.PostForm("code"))
 	if err := auth.VerifySecondFactor(ctx, tdb, u, code, now); err != nil {

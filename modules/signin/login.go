@@ -1,10 +1,13 @@
 package signin
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -60,24 +63,26 @@ func (m *Module) login(c *gin.Context) error {
 	}
 	ip := c.ClientIP()
 
-	attempt, until, err := m.core.Limiter.Begin(ctx, t.ID, email, ip, now)
+	// The account is looked up first: whether this browser is one of its
+	// known devices decides which failures count. An unknown email has no
+	// devices, and is limited like any account seen from an unknown device.
+	u, err := auth.UserByEmail(ctx, tdb, email)
+	if err != nil && !errors.Is(err, auth.ErrUserNotFound) {
+		return err
+	}
+	attempt, wait, err := m.core.Limiter.Begin(ctx, m.source(c, email, u), now)
 	if err != nil {
 		return err
 	}
 	if attempt == nil {
-		return m.refuse(c, http.StatusTooManyRequests, v,
-			"Too many failed sign-in attempts. For your clinic's safety, try again in "+auth.WaitMinutes(until.Sub(now))+", or reset your password.")
+		return m.tooMany(c, v, wait)
 	}
 
-	u, err := auth.UserByEmail(ctx, tdb, email)
 	ok := false
-	switch err {
-	case nil:
+	if u != nil {
 		ok = auth.CheckPassword(u.PasswordHash, password)
-	case auth.ErrUserNotFound:
+	} else {
 		auth.CheckPassword(dummyHash(), password) // same time as a real check
-	default:
-		return err
 	}
 	if !ok {
 		// The attempt stays recorded: it is the failure that counts.
@@ -108,23 +113,23 @@ func (m *Module) login(c *gin.Context) error {
 	return m.signIn(c, u, v.Next)
 }
 
-// signIn starts the user's session under a new id and records it.
+// signIn starts the user's session under a new id and records it. The
+// browser becomes (or stays) a known device of the user.
 func (m *Module) signIn(c *gin.Context, u *auth.User, next string) error {
 	ctx := c.Request.Context()
 	t, tdb := tenant.FromContext(ctx), tenant.DB(ctx)
 	now := m.core.Clock.Now()
-	idle := tenant.DefaultIdleMinutes
-	if s, err := tenant.LoadSettings(ctx, tdb); err == nil && s.IdleMinutes > 0 {
-		idle = s.IdleMinutes
-	}
 	if err := m.core.Sessions.Start(c, session.Data{
-		UserID: u.ID, TenantID: t.ID, Email: u.Email, RoleKey: u.RoleKey, IdleMinutes: idle,
+		UserID: u.ID, TenantID: t.ID, Email: u.Email, RoleKey: u.RoleKey,
 		AuthAt: now, CreatedAt: now, LastSeen: now,
 	}); err != nil {
 		return err
 	}
 	m.core.CSRF.Forget(c)
-	_ = m.core.Limiter.Forget(ctx, t.ID, u.Email)
+	_ = m.core.Limiter.Succeeded(ctx, m.source(c, u.Email, u))
+	if err := m.core.Devices.Remember(c.Writer, c.Request, u); err != nil {
+		return err
+	}
 	if err := audit.Record(ctx, tdb, audit.Entry{At: now, ActorID: u.ID, ActorEmail: u.Email, Action: audit.SignInSuccess, IP: c.ClientIP()}); err != nil {
 		return err
 	}
@@ -134,6 +139,19 @@ func (m *Module) signIn(c *gin.Context, u *auth.User, next string) error {
 
 func (m *Module) refuse(c *gin.Context, status int, v loginView, msg string) error {
 	return m.render.Page(c, status, loginPage, web.Page{Title: "Sign in", Data: v, Errors: map[string]string{"form": msg}})
+}
+
+// tooMany answers a sign-in that must wait: at once, with the wait.
+func (m *Module) tooMany(c *gin.Context, v loginView, wait time.Duration) error {
+	c.Header("Retry-After", strconv.Itoa(auth.WaitSeconds(wait)))
+	return m.refuse(c, http.StatusTooManyRequests, v,
+		"Too many failed sign-in attempts. For your clinic's safety, try again in "+auth.WaitText(wait)+", or reset your password.")
+}
+
+// source is who checks a password or code of the account email (u, or nil
+// when no one has it) in this clinic.
+func (m *Module) source(c *gin.Context, email string, u *auth.User) auth.Source {
+	return m.core.Devices.Source(c.Request, tenant.FromContext(c.Request.Context()).ID, c.ClientIP(), email, u)
 }
 
 func (m *Module) logout(c *gin.Context) error {

@@ -65,8 +65,10 @@ func (m *Module) forgot(c *gin.Context) error {
 			if err != nil {
 				return err
 			}
-			link := m.core.Resolver.ClinicURL(c.Request, t.Subdomain, "/password/reset?token="+tok)
-			if err := mail.Queue(ctx, tdb, mail.Message{To: u.Email, Subject: "Reset your Ward password for " + t.Name,
+			link := m.core.Resolver.ClinicURL(t.Subdomain, "/password/reset?token="+tok)
+			// Account mail: while a new clinic's mail is held, a reset still
+			// reaches the address being confirmed (core/mail, hold.go).
+			if err := mail.Queue(ctx, tdb, mail.Message{To: u.Email, Account: true, Subject: "Reset your Ward password for " + t.Name,
 				Text: "Hello " + u.Name + ",\n\nSomeone (hopefully you) asked to reset your password at " + t.Name + ".\n" +
 					"Open this link within an hour to choose a new one. It works once:\n\n    " + link + "\n\n" +
 					"If you did not ask, ignore this message: your password stays as it is.\n\n— Ward\n"}, now); err != nil {

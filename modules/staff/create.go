@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/wardclinic/ward/core/mail"
 	"github.com/wardclinic/ward/core/rbac"
 	"github.com/wardclinic/ward/core/tenant"
+	"github.com/wardclinic/ward/core/text"
 	"github.com/wardclinic/ward/core/web"
 )
 
@@ -30,13 +30,16 @@ type newView struct {
 	Roles []rbac.Role
 }
 
+// personName is a staff member's name: shown in the staff list, the audit
+// log and the mail that invites them.
+var personName = text.Field{Label: "Name", Max: 100, Required: true, Missing: "Enter the person's name."}
+
 func (f *newForm) validate(roleOf map[string]string) map[string]string {
 	errs := map[string]string{}
-	switch n := utf8.RuneCountInString(f.Name); {
-	case n == 0:
-		errs["name"] = "Enter the person's name."
-	case n > 100:
-		errs["name"] = "Use at most 100 characters."
+	if name, msg := personName.Check(f.Name); msg != "" {
+		errs["name"] = msg
+	} else {
+		f.Name = name
 	}
 	email, msg := auth.NormalizeEmail(f.Email)
 	if msg != "" {
@@ -93,7 +96,7 @@ func (m *Module) create(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	link := m.core.Resolver.ClinicURL(c.Request, t.Subdomain, "/password/reset?token="+tok)
+	link := m.core.Resolver.ClinicURL(t.Subdomain, "/password/reset?token="+tok)
 	if err := mail.Queue(ctx, tdb, mail.Message{Key: "invite:" + u.ID, To: u.Email, Subject: "You have been added to " + t.Name + " on Ward",
 		Text: "Hello " + u.Name + ",\n\n" + me.Name + " added you to " + t.Name + " on Ward as " + ch.Names[u.RoleKey] + ".\n" +
 			"Choose your password within 7 days with this link (it works once):\n\n    " + link + "\n\n— Ward\n"}, now); err != nil {

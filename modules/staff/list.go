@@ -18,6 +18,9 @@ type listView struct {
 	Givable map[string]bool // see roleChoices
 	Me      string
 	Message string // result of the last change, shown in the row
+	// MailHeld: the clinic's mail waits until its address is confirmed
+	// (core/mail's hold), invitations too.
+	MailHeld bool
 }
 
 // rowView is one table row, rendered alone after an htmx change.
@@ -44,5 +47,6 @@ func (m *Module) list(c *gin.Context) error {
 	}
 	return m.render.Page(c, http.StatusOK, "staff/list", web.Page{Title: "Staff", Data: listView{
 		Users: users, Roles: ch.Roles, RoleOf: ch.Names, Givable: ch.Givable, Me: me.ID, Message: c.Query("added"),
+		MailHeld: tenant.FromContext(ctx).EmailUnconfirmed,
 	}})
 }

@@ -89,12 +89,13 @@ func (m *Module) changePassword(c *gin.Context) error {
 func (m *Module) checkCurrent(c *gin.Context, u *auth.User, now time.Time) (*web.Error, error) {
 	ctx := c.Request.Context()
 	t := tenant.FromContext(ctx)
-	attempt, until, err := m.core.Limiter.Begin(ctx, t.ID, u.Email, c.ClientIP(), now)
+	src := m.core.Devices.Source(c.Request, t.ID, c.ClientIP(), u.Email, u)
+	attempt, wait, err := m.core.Limiter.Begin(ctx, src, now)
 	if err != nil {
 		return nil, err
 	}
 	if attempt == nil {
-		return &web.Error{Status: http.StatusTooManyRequests, Message: "Too many wrong passwords. Try again in " + auth.WaitMinutes(until.Sub(now)) + "."}, nil
+		return &web.Error{Status: http.StatusTooManyRequests, Message: "Too many wrong passwords. Try again in " + auth.WaitText(wait) + "."}, nil
 	}
 	if auth.CheckPassword(u.PasswordHash, c.PostForm("current")) {
 		return nil, attempt.Cancel(ctx)

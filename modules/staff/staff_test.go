@@ -209,6 +209,11 @@ func TestAddPerson(t *testing.T) {
 		{"missing email", url.Values{"name": {"Nobody"}, "email": {""}, "roleKey": {"nurse"}}, "email", "Enter an email address."},
 		{"missing name", url.Values{"name": {"   "}, "email": {"x@sunrise.test"}, "roleKey": {"nurse"}}, "name", "Enter the person's name."},
 		{"long name", url.Values{"name": {strings.Repeat("n", 101)}, "email": {"y@sunrise.test"}, "roleKey": {"nurse"}}, "name", "at most 100"},
+		{"name with a right-to-left override", url.Values{"name": {"Dora \u202erotcoD"}, "email": {"y@sunrise.test"}, "roleKey": {"nurse"}}, "name",
+			"Name may not contain characters that change the direction of text."},
+		{"name not UTF-8", url.Values{"name": {"Dora \xff"}, "email": {"y@sunrise.test"}, "roleKey": {"nurse"}}, "name",
+			"Name may not contain characters that are not valid UTF-8 text."},
+		{"name on two lines", url.Values{"name": {"Dora\r\nDoctor"}, "email": {"y@sunrise.test"}, "roleKey": {"nurse"}}, "name", "Name must be on one line."},
 		{"unknown role", url.Values{"name": {"Nobody"}, "email": {"z@sunrise.test"}, "roleKey": {"superuser"}}, "roleKey", "Choose a role."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -243,7 +243,9 @@ func run(ctx context.Context, o options) error {
 		{name: "GET /patients", clients: staffc, want: http.StatusOK,
 			req: func(int) (string, string, []byte) { return http.MethodGet, "/patients", nil }},
 		{name: "GET /patients?page=" + strconv.Itoa(latePage), clients: staffc, want: http.StatusOK,
-			req: func(int) (string, string, []byte) { return http.MethodGet, "/patients?page=" + strconv.Itoa(latePage), nil }},
+			req: func(int) (string, string, []byte) {
+				return http.MethodGet, "/patients?page=" + strconv.Itoa(latePage), nil
+			}},
 		{name: "GET /patients?q=smi", clients: staffc, want: http.StatusOK,
 			req: func(int) (string, string, []byte) { return http.MethodGet, "/patients?q=smi", nil }},
 		{name: "GET /patients/:id", clients: staffc, want: http.StatusOK,
