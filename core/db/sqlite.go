@@ -25,30 +25,31 @@ import (
 // sqliteStore is the embedded engine: one SQLite database file in WAL mode
 // under DATA_DIR, one table per collection holding each document as JSON
 // (sqlite_json.go), the declared indexes as SQLite expression indexes, and
-// every multi-step write in a transaction. WAL lets readers work while one
-// writer writes, and lets a second process (the operator commands) open the
-// same file while the server runs.
+// every multi-step write in a transaction. WAL lets a second process (the
+// operator commands) read and write the same file while the server runs.
+//
+// The process uses one connection for reads and writes. In WAL mode a
+// connection drops its whole page cache whenever another connection has
+// written, and Ward writes on most requests (audit entries, sessions): with
+// a pool of readers beside a writer, every read started cold — five times
+// slower on a 100,000-patient clinic. One connection keeps its cache; the
+// database work of concurrent requests takes turns, which on an engine that
+// runs inside the process costs little.
 type sqliteStore struct {
 	log     zerolog.Logger
 	path    string
-	writer  *sql.DB // one connection: writes are serialised here, not by retries
-	reader  *sql.DB
+	conn    *sql.DB // one connection
 	indexes *indexSet
 	calls   atomic.Int64
 
 	mu     sync.Mutex
 	tables map[string]bool // tables known to exist
-	stmts  map[stmtKey]*sql.Stmt
+	stmts  map[string]*sql.Stmt
 
 	// onScan, when set, is told about every query whose plan scans a whole
 	// table or index (tests fail on it: every query must use an index).
 	onScan  atomic.Pointer[func(ctx context.Context, coll, query, plan string)]
 	planned sync.Map // SQL text → checked
-}
-
-type stmtKey struct {
-	write bool
-	query string
 }
 
 // maxStatements bounds the prepared-statement cache (queries are built from
@@ -64,33 +65,24 @@ func openSQLite(dir string, ix *indexSet, log zerolog.Logger) (engine, error) {
 		return nil, fmt.Errorf("db: cannot create data directory %s: %w", abs, err)
 	}
 	path := filepath.Join(abs, "ward.db")
-	dsn := func(txlock string) string {
-		q := url.Values{}
-		q.Add("_pragma", "journal_mode(WAL)")
-		q.Add("_pragma", "busy_timeout(10000)")
-		q.Add("_pragma", "synchronous(NORMAL)")
-		q.Add("_pragma", "cache_size(-32000)")
-		q.Set("_txlock", txlock)
-		return "file:" + path + "?" + q.Encode()
-	}
-	w, err := sql.Open("sqlite", dsn("immediate"))
+	q := url.Values{}
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "cache_size(-64000)")
+	q.Set("_txlock", "immediate") // a transaction takes the write lock first
+	conn, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("db: opening %s: %w", path, err)
 	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxIdleTime(0)
-	r, err := sql.Open("sqlite", dsn("deferred"))
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("db: opening %s: %w", path, err)
-	}
-	r.SetMaxOpenConns(8)
-	r.SetMaxIdleConns(8)
-	s := &sqliteStore{log: log, path: path, writer: w, reader: r, indexes: ix, tables: map[string]bool{}, stmts: map[stmtKey]*sql.Stmt{}}
+	conn.SetMaxOpenConns(1)
+	conn.SetMaxIdleConns(1)
+	conn.SetConnMaxIdleTime(0)
+	conn.SetConnMaxLifetime(0)
+	s := &sqliteStore{log: log, path: path, conn: conn, indexes: ix, tables: map[string]bool{}, stmts: map[string]*sql.Stmt{}}
 	// Creating the file (and switching it to WAL) here makes a broken data
 	// directory an error at start, not at the first request.
-	if _, err := w.Exec("PRAGMA user_version"); err != nil {
+	if _, err := conn.Exec("PRAGMA user_version"); err != nil {
 		s.close(context.Background())
 		return nil, fmt.Errorf("db: opening %s: %w", path, err)
 	}
@@ -103,7 +95,7 @@ func (s *sqliteStore) kind() string { return "sqlite" }
 func (s *sqliteStore) commands() int64 { return s.calls.Load() }
 
 func (s *sqliteStore) ping(ctx context.Context) error {
-	return s.reader.PingContext(ctx)
+	return s.conn.PingContext(ctx)
 }
 
 func (s *sqliteStore) close(context.Context) error {
@@ -111,9 +103,9 @@ func (s *sqliteStore) close(context.Context) error {
 	for _, st := range s.stmts {
 		st.Close()
 	}
-	s.stmts = map[stmtKey]*sql.Stmt{}
+	s.stmts = map[string]*sql.Stmt{}
 	s.mu.Unlock()
-	return errors.Join(s.reader.Close(), s.writer.Close())
+	return s.conn.Close()
 }
 
 // table makes sure the collection's table exists. A collection never
@@ -125,7 +117,7 @@ func (s *sqliteStore) table(ctx context.Context, coll string) error {
 	if known {
 		return nil
 	}
-	_, err := s.writer.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS "+quote(coll)+" (id TEXT PRIMARY KEY NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID")
+	_, err := s.conn.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS "+quote(coll)+" (id TEXT PRIMARY KEY NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID")
 	if err != nil {
 		return fmt.Errorf("db: creating %s: %w", coll, err)
 	}
@@ -145,7 +137,7 @@ func (s *sqliteStore) exists(ctx context.Context, coll string) (bool, error) {
 		return true, nil
 	}
 	var n int
-	err := s.reader.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?", coll).Scan(&n)
+	err := s.conn.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?", coll).Scan(&n)
 	if err != nil {
 		return false, err
 	}
@@ -158,30 +150,25 @@ func (s *sqliteStore) exists(ctx context.Context, coll string) (bool, error) {
 }
 
 // stmt returns a prepared statement for query, cached.
-func (s *sqliteStore) stmt(ctx context.Context, write bool, query string) (*sql.Stmt, error) {
-	k := stmtKey{write, query}
+func (s *sqliteStore) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	s.mu.Lock()
-	st := s.stmts[k]
+	st := s.stmts[query]
 	s.mu.Unlock()
 	if st != nil {
 		return st, nil
 	}
-	pool := s.reader
-	if write {
-		pool = s.writer
-	}
-	st, err := pool.PrepareContext(ctx, query)
+	st, err := s.conn.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if have := s.stmts[k]; have != nil {
+	if have := s.stmts[query]; have != nil {
 		st.Close()
 		return have, nil
 	}
 	if len(s.stmts) < maxStatements {
-		s.stmts[k] = st
+		s.stmts[query] = st
 	}
 	return st, nil
 }
@@ -226,51 +213,72 @@ func distribute(f Filter) Filter {
 	return And(rest...)
 }
 
+// findChunk is how many documents find reads before handing them on: the
+// one connection is not held while the caller works on them (a caller that
+// queries again from its callback would otherwise wait for itself).
+const findChunk = 500
+
 func (s *sqliteStore) find(ctx context.Context, coll string, f Filter, o FindOptions, fn func(bson.Raw) error) error {
 	s.calls.Add(1)
 	if ok, err := s.exists(ctx, coll); err != nil || !ok {
 		return err
 	}
 	cond, args := s.whereSQL(coll, f)
-	q := "SELECT doc FROM " + quote(coll) + " WHERE " + cond + orderBy(o.Sort)
-	switch {
-	case o.Limit > 0:
-		q += " LIMIT ?"
-		args = append(args, o.Limit)
-	case o.Skip > 0:
-		q += " LIMIT -1"
-	}
-	if o.Skip > 0 {
-		q += " OFFSET ?"
-		args = append(args, o.Skip)
-	}
-	s.checkPlan(ctx, coll, q, args)
-	st, err := s.stmt(ctx, false, q)
+	q := "SELECT doc FROM " + quote(coll) + " WHERE " + cond + orderBy(o.Sort) + " LIMIT ? OFFSET ?"
+	s.checkPlan(ctx, s.conn, coll, q, append(args, findChunk, o.Skip))
+	st, err := s.stmt(ctx, q)
 	if err != nil {
 		return fmt.Errorf("db: find in %s: %w", coll, err)
 	}
+	// Every sort ends with _id, so consecutive chunks neither repeat nor
+	// skip a document unless it is written in between.
+	skip, left := o.Skip, o.Limit
+	for {
+		n := int64(findChunk)
+		if o.Limit > 0 {
+			n = min(n, left)
+		}
+		texts, err := s.read(ctx, st, append(args, n, skip))
+		if err != nil {
+			return fmt.Errorf("db: find in %s: %w", coll, err)
+		}
+		for _, text := range texts {
+			raw, err := fromJSON(text)
+			if err != nil {
+				return err
+			}
+			if raw, err = project(raw, o); err != nil {
+				return err
+			}
+			if err := fn(raw); err != nil {
+				return err
+			}
+		}
+		skip += int64(len(texts))
+		left -= int64(len(texts))
+		if int64(len(texts)) < n || (o.Limit > 0 && left <= 0) {
+			return nil
+		}
+		s.calls.Add(1)
+	}
+}
+
+// read runs a query of documents and returns their texts.
+func (s *sqliteStore) read(ctx context.Context, st *sql.Stmt, args []any) ([][]byte, error) {
 	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
-		return fmt.Errorf("db: find in %s: %w", coll, err)
+		return nil, err
 	}
 	defer rows.Close()
-	var text []byte
+	var texts [][]byte
 	for rows.Next() {
+		var text []byte
 		if err := rows.Scan(&text); err != nil {
-			return err
+			return nil, err
 		}
-		raw, err := fromJSON(text)
-		if err != nil {
-			return err
-		}
-		if raw, err = project(raw, o); err != nil {
-			return err
-		}
-		if err := fn(raw); err != nil {
-			return err
-		}
+		texts = append(texts, text)
 	}
-	return rows.Err()
+	return texts, rows.Err()
 }
 
 func (s *sqliteStore) count(ctx context.Context, coll string, f Filter) (int64, error) {
@@ -280,8 +288,8 @@ func (s *sqliteStore) count(ctx context.Context, coll string, f Filter) (int64, 
 	}
 	cond, args := s.whereSQL(coll, f)
 	q := "SELECT count(*) FROM " + quote(coll) + " WHERE " + cond
-	s.checkPlan(ctx, coll, q, args)
-	st, err := s.stmt(ctx, false, q)
+	s.checkPlan(ctx, s.conn, coll, q, args)
+	st, err := s.stmt(ctx, q)
 	if err != nil {
 		return 0, err
 	}
@@ -297,8 +305,8 @@ func (s *sqliteStore) countUpTo(ctx context.Context, coll string, f Filter, limi
 	}
 	cond, args := s.whereSQL(coll, f)
 	q := "SELECT count(*) FROM (SELECT 1 FROM " + quote(coll) + " WHERE " + cond + " LIMIT ?)"
-	s.checkPlan(ctx, coll, q, append(args, limit))
-	st, err := s.stmt(ctx, false, q)
+	s.checkPlan(ctx, s.conn, coll, q, append(args, limit))
+	st, err := s.stmt(ctx, q)
 	if err != nil {
 		return 0, err
 	}
@@ -321,8 +329,8 @@ func (s *sqliteStore) sum(ctx context.Context, coll string, f Filter, by, field 
 	// A boolean reads as 1 or 0 in SQL: its JSON type keeps it apart.
 	kind := "CASE WHEN " + jtype(by) + " IN ('true','false') THEN " + jtype(by) + " END"
 	q := "SELECT " + kind + ", " + expr(by) + ", " + total + " FROM " + quote(coll) + " WHERE " + cond + " GROUP BY 1, 2"
-	s.checkPlan(ctx, coll, q, args)
-	rows, err := s.reader.QueryContext(ctx, q, args...)
+	s.checkPlan(ctx, s.conn, coll, q, args)
+	rows, err := s.conn.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -430,7 +438,7 @@ func (s *sqliteStore) insert(ctx context.Context, coll string, docs []bson.Raw) 
 		if err != nil {
 			return err
 		}
-		st, err := s.stmt(ctx, true, "INSERT INTO "+quote(coll)+" (id, doc) VALUES (?, ?)")
+		st, err := s.stmt(ctx, "INSERT INTO "+quote(coll)+" (id, doc) VALUES (?, ?)")
 		if err != nil {
 			return err
 		}
@@ -477,7 +485,7 @@ func (s *sqliteStore) encode(coll string, doc bson.Raw) (string, []byte, error) 
 // tx runs fn in a write transaction (BEGIN IMMEDIATE: the write lock is
 // taken first, so what fn reads cannot change before it writes).
 func (s *sqliteStore) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.writer.BeginTx(ctx, nil)
+	tx, err := s.conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -496,7 +504,7 @@ func (s *sqliteStore) matches(ctx context.Context, tx *sql.Tx, coll string, f Fi
 	if !many {
 		q += " ORDER BY id LIMIT 1"
 	}
-	s.checkPlan(ctx, coll, q, args)
+	s.checkPlan(ctx, tx, coll, q, args)
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, nil, err
@@ -614,8 +622,8 @@ func (s *sqliteStore) delete(ctx context.Context, coll string, f Filter, many bo
 	if !many {
 		q = "DELETE FROM " + quote(coll) + " WHERE id = (SELECT id FROM " + quote(coll) + " WHERE " + cond + " ORDER BY id LIMIT 1)"
 	}
-	s.checkPlan(ctx, coll, q, args)
-	st, err := s.stmt(ctx, true, q)
+	s.checkPlan(ctx, s.conn, coll, q, args)
+	st, err := s.stmt(ctx, q)
 	if err != nil {
 		return 0, err
 	}
@@ -630,7 +638,7 @@ func (s *sqliteStore) ensureIndex(ctx context.Context, ix Index) error {
 	if err := s.table(ctx, ix.Collection); err != nil {
 		return err
 	}
-	_, err := s.writer.ExecContext(ctx, indexSQL(ix))
+	_, err := s.conn.ExecContext(ctx, indexSQL(ix))
 	if err != nil && ix.Unique && isUnique(err) {
 		return fmt.Errorf("existing documents break the unique index: %w", err)
 	}
@@ -651,7 +659,7 @@ func (s *sqliteStore) collections(ctx context.Context) ([]string, error) {
 
 // names runs a query of the schema that returns one name a row.
 func (s *sqliteStore) names(ctx context.Context, q string, args ...any) ([]string, error) {
-	rows, err := s.reader.QueryContext(ctx, q, args...)
+	rows, err := s.conn.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}

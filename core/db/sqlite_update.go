@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -239,7 +240,7 @@ func project(raw bson.Raw, o FindOptions) (bson.Raw, error) {
 
 // checkPlan asks SQLite how it will run a query, once per query text, and
 // reports a plan that reads a whole table or index to the scan observer.
-func (s *sqliteStore) checkPlan(ctx context.Context, coll, query string, args []any) {
+func (s *sqliteStore) checkPlan(ctx context.Context, q querier, coll, query string, args []any) {
 	fn := s.onScan.Load()
 	if fn == nil || strings.Contains(query, " WHERE 1") {
 		return // no filter: a deliberate walk through the whole collection
@@ -247,7 +248,7 @@ func (s *sqliteStore) checkPlan(ctx context.Context, coll, query string, args []
 	if _, seen := s.planned.LoadOrStore(query, true); seen {
 		return
 	}
-	rows, err := s.reader.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
+	rows, err := q.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
 	if err != nil {
 		(*fn)(ctx, coll, query, "EXPLAIN failed: "+err.Error())
 		return
@@ -269,6 +270,11 @@ func (s *sqliteStore) checkPlan(ctx context.Context, coll, query string, args []
 	if scan {
 		(*fn)(ctx, coll, query, strings.Join(plan, "; "))
 	}
+}
+
+// querier is the connection or the transaction a query runs on.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
 // OnScan installs fn to hear of every query that the embedded engine runs
