@@ -215,8 +215,10 @@ func distribute(f Filter) Filter {
 
 // findChunk is how many documents find reads before handing them on: the
 // one connection is not held while the caller works on them (a caller that
-// queries again from its callback would otherwise wait for itself).
-const findChunk = 500
+// queries again from its callback would otherwise wait for itself). Large
+// enough that a long run takes few OFFSET steps, small enough to bound the
+// memory a run holds.
+const findChunk = 5000
 
 func (s *sqliteStore) find(ctx context.Context, coll string, f Filter, o FindOptions, fn func(bson.Raw) error) error {
 	s.calls.Add(1)
