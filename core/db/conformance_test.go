@@ -1521,3 +1521,48 @@ func TestCountUpTo(t *testing.T) {
 		}
 	})
 }
+
+// A sorted, paged Or (a search over two name fields) gives each page of the
+// whole sorted result: no document twice (one matching both branches
+// included), none left out, in order — with and without indexes on the
+// branches' fields.
+func TestOrPages(t *testing.T) {
+	type person struct {
+		ID     string `bson:"_id"`
+		First  string `bson:"first"`
+		Last   string `bson:"last"`
+		Active bool   `bson:"active"`
+	}
+	names := []string{"smith", "smart", "jones", "smyth", "adams", "small", "baker", "sm"}
+	eachEngine(t, func(t *testing.T, s *db.Store) {
+		for _, indexed := range []bool{false, true} {
+			name := fmt.Sprintf("people%v", indexed)
+			if indexed {
+				if err := s.EnsureIndexes(context.Background(), "test", []db.Index{
+					{Collection: name, Keys: []string{db.TenantField, "active", "last", "first"}},
+					{Collection: name, Keys: []string{db.TenantField, "active", "first"}},
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c := s.ForTenant("A").Collection(name)
+			for i := range 60 {
+				insertAll(t, c, person{ID: fmt.Sprintf("p%02d", i), First: names[(i*3)%len(names)], Last: names[(i*5+1)%len(names)], Active: i%7 != 0})
+			}
+			insertAll(t, s.ForTenant("B").Collection(name), person{ID: "other", First: "smith", Last: "smith", Active: true})
+			f := db.And(db.Eq("active", true), db.Or(db.Prefix("last", "sm"), db.Prefix("first", "sm")))
+			sort := []db.Order{db.Asc("last"), db.Desc("first")}
+			whole := findIDs(t, c, f, db.FindOptions{Sort: sort})
+			if len(whole) < 20 {
+				t.Fatalf("indexed=%v: only %d matches: the test data is too thin", indexed, len(whole))
+			}
+			var paged []string
+			for skip := int64(0); skip < int64(len(whole))+7; skip += 7 {
+				paged = append(paged, findIDs(t, c, f, db.FindOptions{Sort: sort, Skip: skip, Limit: 7})...)
+			}
+			if !slices.Equal(paged, whole) {
+				t.Errorf("indexed=%v: pages of 7 = %v\n want %v", indexed, paged, whole)
+			}
+		}
+	})
+}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -225,6 +226,18 @@ func (s *sqliteStore) find(ctx context.Context, coll string, f Filter, o FindOpt
 	if ok, err := s.exists(ctx, coll); err != nil || !ok {
 		return err
 	}
+	if q, args, ok := s.orPage(coll, f, o); ok {
+		s.checkPlan(ctx, s.conn, coll, q, args)
+		st, err := s.stmt(ctx, q)
+		if err != nil {
+			return fmt.Errorf("db: find in %s: %w", coll, err)
+		}
+		texts, err := s.read(ctx, st, args)
+		if err != nil {
+			return fmt.Errorf("db: find in %s: %w", coll, err)
+		}
+		return s.hand(texts, o, fn)
+	}
 	cond, args := s.whereSQL(coll, f)
 	q := "SELECT doc FROM " + quote(coll) + " WHERE " + cond + orderBy(o.Sort) + " LIMIT ? OFFSET ?"
 	s.checkPlan(ctx, s.conn, coll, q, append(args, findChunk, o.Skip))
@@ -244,17 +257,8 @@ func (s *sqliteStore) find(ctx context.Context, coll string, f Filter, o FindOpt
 		if err != nil {
 			return fmt.Errorf("db: find in %s: %w", coll, err)
 		}
-		for _, text := range texts {
-			raw, err := fromJSON(text)
-			if err != nil {
-				return err
-			}
-			if raw, err = project(raw, o); err != nil {
-				return err
-			}
-			if err := fn(raw); err != nil {
-				return err
-			}
+		if err := s.hand(texts, o, fn); err != nil {
+			return err
 		}
 		skip += int64(len(texts))
 		left -= int64(len(texts))
@@ -263,6 +267,96 @@ func (s *sqliteStore) find(ctx context.Context, coll string, f Filter, o FindOpt
 		}
 		s.calls.Add(1)
 	}
+}
+
+// hand decodes stored texts and gives them to fn.
+func (s *sqliteStore) hand(texts [][]byte, o FindOptions, fn func(bson.Raw) error) error {
+	for _, text := range texts {
+		raw, err := fromJSON(text)
+		if err != nil {
+			return err
+		}
+		if raw, err = project(raw, o); err != nil {
+			return err
+		}
+		if err := fn(raw); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// orPage writes a sorted, limited query whose filter is an Or as one
+// sorted, limited query per branch, merged: each branch then reads at most
+// skip+limit entries from an index that serves it in order, where the
+// Or as a whole (served by several indexes, none in order) would sort
+// every match first — a search matching thousands of patients would sort
+// them all to show 25.
+func (s *sqliteStore) orPage(coll string, f Filter, o FindOptions) (string, []any, bool) {
+	f = distribute(f)
+	n := o.Skip + o.Limit
+	if f.op != opOr || o.Limit <= 0 || n > findChunk || len(f.subs) > 8 {
+		return "", nil, false
+	}
+	cols := make([]string, len(o.Sort))
+	outer := make([]string, len(o.Sort))
+	for i, so := range o.Sort {
+		cols[i] = expr(so.Field) + " AS s" + strconv.Itoa(i)
+		outer[i] = "u.s" + strconv.Itoa(i)
+		if so.Desc {
+			outer[i] += " DESC"
+		}
+	}
+	var b strings.Builder
+	var args []any
+	b.WriteString("SELECT t.doc FROM " + quote(coll) + " t JOIN (")
+	for i, branch := range f.subs {
+		if i > 0 {
+			b.WriteString(" UNION ")
+		}
+		w := &where{scalar: func(field string) bool { return field == IDField || s.indexes.indexed(coll, field) }}
+		w.compile(branch)
+		b.WriteString("SELECT * FROM (SELECT id, " + strings.Join(cols, ", ") + " FROM " + quote(coll) + s.indexFor(coll, branch) +
+			" WHERE " + w.sql.String() + orderBy(o.Sort) + " LIMIT ?)")
+		args = append(append(args, w.args...), n)
+	}
+	b.WriteString(") u ON t.id = u.id ORDER BY " + strings.Join(outer, ", ") + " LIMIT ? OFFSET ?")
+	return b.String(), append(args, o.Limit, o.Skip), true
+}
+
+// indexFor names the index that searches a branch of an Or most narrowly:
+// its leading keys are the branch's equalities, then the field it ranges
+// over. Without the name SQLite may prefer an index that gives the sort
+// order and read the whole clinic through it to find a rare prefix.
+func (s *sqliteStore) indexFor(coll string, branch Filter) string {
+	eq, ranged := map[string]bool{}, map[string]bool{}
+	_ = branch.walk(func(l Filter) error {
+		switch l.op {
+		case opEq:
+			eq[l.field] = true
+		case opPrefix, opGt, opGte, opLt, opLte:
+			ranged[l.field] = true
+		}
+		return nil
+	})
+	best, score := "", 1
+	for _, ix := range s.indexes.on(coll) {
+		keys := ix.keys()
+		p := 0
+		for p < len(keys) && eq[keys[p].field] {
+			p++
+		}
+		if p < len(keys) && ranged[keys[p].field] {
+			p++
+		}
+		if p > score {
+			best, score = ix.Collection+"__"+ix.Name(), p
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return " INDEXED BY " + quote(best)
 }
 
 // read runs a query of documents and returns their texts.
