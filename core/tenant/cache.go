@@ -15,82 +15,75 @@ const (
 	maxCached      = 10000
 )
 
-type entry struct {
-	t   *Tenant // nil: no such tenant
+// cache keeps values by key for a short time (clinics by subdomain, idle
+// timeouts by clinic). It is bounded: when full it starts over, which costs
+// one lookup per key.
+type cache[V any] struct {
+	mu  sync.RWMutex
+	m   map[string]cached[V]
+	gen uint64 // changes on every invalidation; see put
+	max int
+}
+
+type cached[V any] struct {
+	v   V
 	exp time.Time
 }
 
-// cache keeps tenants by subdomain for a short time. It is bounded: when full
-// it starts over, which costs one lookup per clinic.
-type cache struct {
-	mu      sync.RWMutex
-	m       map[string]entry
-	gen     uint64 // changes on every invalidation; see put
-	ttl     time.Duration
-	missTTL time.Duration
-	max     int
+func newCache[V any](max int) *cache[V] {
+	return &cache[V]{m: map[string]cached[V]{}, max: max}
 }
 
-func newCache(ttl, missTTL time.Duration, max int) *cache {
-	return &cache{m: map[string]entry{}, ttl: ttl, missTTL: missTTL, max: max}
-}
-
-func (c *cache) get(sub string, now time.Time) (entry, bool) {
+func (c *cache[V]) get(key string, now time.Time) (V, bool) {
 	c.mu.RLock()
-	e, ok := c.m[sub]
+	e, ok := c.m[key]
 	c.mu.RUnlock()
 	if !ok || now.After(e.exp) {
-		return entry{}, false
+		var zero V
+		return zero, false
 	}
-	return e, true
+	return e.v, true
 }
 
 // generation is read before a database lookup and passed to put.
-func (c *cache) generation() uint64 {
+func (c *cache[V]) generation() uint64 {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return c.gen
 }
 
-// put caches a lookup made at generation gen. If any invalidation happened
-// since, the record read may be the old one: it is not cached.
-func (c *cache) put(sub string, t *Tenant, now time.Time, gen uint64) {
-	ttl := c.ttl
-	if t == nil {
-		ttl = c.missTTL
-	}
+// put caches a value read at generation gen until exp. If any invalidation
+// happened since, the value read may be the old one: it is not cached.
+func (c *cache[V]) put(key string, v V, exp time.Time, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen != gen {
 		return
 	}
 	if len(c.m) >= c.max {
-		c.m = map[string]entry{}
+		c.m = map[string]cached[V]{}
 	}
-	c.m[sub] = entry{t: t, exp: now.Add(ttl)}
+	c.m[key] = cached[V]{v: v, exp: exp}
 }
 
-func (c *cache) invalidate(sub string) {
-	c.mu.Lock()
-	c.gen++
-	delete(c.m, sub)
-	c.mu.Unlock()
-}
+// forget drops key (and keeps a lookup in flight from caching).
+func (c *cache[V]) forget(key string) { c.forgetIf(func(k string, _ V) bool { return k == key }) }
 
-func (c *cache) invalidateID(id string) {
+// forgetIf drops every entry that match reports.
+func (c *cache[V]) forgetIf(match func(key string, v V) bool) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.gen++
 	for k, e := range c.m {
-		if e.t != nil && e.t.ID == id {
+		if match(k, e.v) {
 			delete(c.m, k)
 		}
 	}
-	c.mu.Unlock()
 }
 
-func (c *cache) clear() {
+func (c *cache[V]) clear() {
 	c.mu.Lock()
 	c.gen++
-	c.m = map[string]entry{}
+	c.m = map[string]cached[V]{}
 	c.mu.Unlock()
 }

@@ -3,7 +3,6 @@ package tenant
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/wardclinic/ward/core/db"
@@ -28,59 +27,11 @@ func IdleTimeout(ctx context.Context, tdb *db.Tenant) (time.Duration, error) {
 	case err != nil && !errors.Is(err, ErrNotFound):
 		return 0, err
 	}
-	idleTimeouts.put(tdb.ID(), m, now, gen)
+	idleTimeouts.put(tdb.ID(), m, now.Add(CacheTTL), gen)
 	return minutes(m), nil
 }
 
 func minutes(m int) time.Duration { return time.Duration(m) * time.Minute }
 
 // idleTimeouts caches each clinic's idle timeout (in minutes) by tenant id.
-var idleTimeouts = &idleCache{m: map[string]idleEntry{}}
-
-type idleEntry struct {
-	minutes int
-	exp     time.Time
-}
-
-// idleCache is bounded like the tenant cache (when full it starts over)
-// and, like it, does not keep a value read before an invalidation.
-type idleCache struct {
-	mu  sync.RWMutex
-	m   map[string]idleEntry
-	gen uint64
-}
-
-func (c *idleCache) get(tenantID string, now time.Time) (int, bool) {
-	c.mu.RLock()
-	e, ok := c.m[tenantID]
-	c.mu.RUnlock()
-	if !ok || now.After(e.exp) {
-		return 0, false
-	}
-	return e.minutes, true
-}
-
-func (c *idleCache) generation() uint64 {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.gen
-}
-
-func (c *idleCache) put(tenantID string, minutes int, now time.Time, gen uint64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.gen != gen {
-		return // the settings changed while they were read: the value may be the old one
-	}
-	if len(c.m) >= maxCached {
-		c.m = map[string]idleEntry{}
-	}
-	c.m[tenantID] = idleEntry{minutes: minutes, exp: now.Add(CacheTTL)}
-}
-
-func (c *idleCache) forget(tenantID string) {
-	c.mu.Lock()
-	c.gen++
-	delete(c.m, tenantID)
-	c.mu.Unlock()
-}
+var idleTimeouts = newCache[int](maxCached)

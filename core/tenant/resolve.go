@@ -99,19 +99,19 @@ func (r *Resolver) Resolve(c *gin.Context) (app.Host, error) {
 // Lookup returns the clinic with the subdomain through the cache, or nil.
 func (r *Resolver) lookup(ctx context.Context, sub string) (*Tenant, error) {
 	now := time.Now()
-	if e, ok := r.registry.cache.get(sub, now); ok {
-		return e.t, nil
+	if t, ok := r.registry.cache.get(sub, now); ok {
+		return t, nil
 	}
 	gen := r.registry.cache.generation()
 	t, err := r.registry.BySubdomain(ctx, sub)
 	if err == ErrNotFound {
-		r.registry.cache.put(sub, nil, now, gen)
+		r.registry.cache.put(sub, nil, now.Add(defaultMissTTL), gen)
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	r.registry.cache.put(sub, t, now, gen)
+	r.registry.cache.put(sub, t, now.Add(defaultTTL), gen)
 	return t, nil
 }
 

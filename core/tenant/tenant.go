@@ -67,12 +67,12 @@ var ErrTaken = errors.New("tenant: subdomain taken")
 // Registry reads and changes tenant records.
 type Registry struct {
 	coll  *db.Collection
-	cache *cache
+	cache *cache[*Tenant]
 }
 
 // NewRegistry returns the registry on store.
 func NewRegistry(store *db.Store) *Registry {
-	return &Registry{coll: store.Platform("tenant registry").Collection(Collection), cache: newCache(defaultTTL, defaultMissTTL, maxCached)}
+	return &Registry{coll: store.Platform("tenant registry").Collection(Collection), cache: newCache[*Tenant](maxCached)}
 }
 
 // BySubdomain returns the tenant with the subdomain, in any status.
@@ -118,7 +118,7 @@ func (r *Registry) Insert(ctx context.Context, t *Tenant) error {
 	if err != nil {
 		return fmt.Errorf("tenant: insert %s: %w", t.Subdomain, err)
 	}
-	r.cache.invalidate(t.Subdomain)
+	r.cache.forget(t.Subdomain)
 	return nil
 }
 
@@ -158,7 +158,7 @@ func (r *Registry) update(ctx context.Context, id string, u db.Update, now time.
 	if err != nil {
 		return false, err
 	}
-	r.cache.invalidateID(id)
+	r.cache.forgetIf(func(_ string, t *Tenant) bool { return t != nil && t.ID == id })
 	return n == 1, nil
 }
 
@@ -166,7 +166,7 @@ func (r *Registry) update(ctx context.Context, id string, u db.Update, now time.
 // set up; a record that went active meanwhile stays.
 func (r *Registry) deleteProvisioning(ctx context.Context, id string) error {
 	_, err := r.coll.Delete(ctx, db.And(db.ID(id), db.Eq("status", StatusProvisioning)))
-	r.cache.invalidateID(id)
+	r.cache.forgetIf(func(_ string, t *Tenant) bool { return t != nil && t.ID == id })
 	return err
 }
 
