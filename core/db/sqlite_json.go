@@ -20,9 +20,8 @@ import (
 // themselves; a time as {"$date":"2006-01-02T15:04:05.000Z"} — always this
 // fixed-width UTC form, so SQLite compares two times correctly as text and
 // an index orders them; ObjectIds and binary data in their $oid and $binary
-// forms. Reading parses the same text back with the driver's Extended JSON
-// reader, so a document comes back as the BSON it went in as (integers as
-// int32 or int64 by size).
+// forms. fromJSON (sqlite_read.go) reads the same text back, so a document
+// comes back as the BSON it went in as (integers as int32 or int64 by size).
 
 // dateLayout is the fixed-width form of a time.
 const dateLayout = "2006-01-02T15:04:05.000Z"
@@ -125,9 +124,6 @@ func writeString(b *bytes.Buffer, s string) {
 	_ = enc.Encode(s)
 	b.Truncate(b.Len() - 1) // Encode's newline
 }
-
-// fromJSON parses stored JSON text back into a BSON document.
-func fromJSON(text []byte) (bson.Raw, error) { return readDoc(text) }
 
 // textMark starts the stored form of a string that would otherwise read
 // like a stored time (or starts with the mark itself): json_extract returns

@@ -15,11 +15,11 @@ import (
 	"go.mongodb.org/mongo-driver/x/bsonx/bsoncore"
 )
 
-// readDoc turns stored JSON text (as toJSON writes it) into BSON directly:
+// fromJSON turns stored JSON text (as toJSON writes it) into BSON directly:
 // every page of a list decodes its rows here, and a reader made for the one
 // shape Ward writes is several times faster than a general Extended JSON
 // parser.
-func readDoc(text []byte) (bson.Raw, error) {
+func fromJSON(text []byte) (bson.Raw, error) {
 	r := jsonReader{s: text}
 	r.space()
 	out, err := r.object(make([]byte, 0, len(text)))
