@@ -59,8 +59,9 @@ func (a *App) Handler() (http.Handler, error) {
 }
 
 // chain runs the clinic middleware (sign-in, permission) before a clinic
-// route's handler, which is audited for what it shows (auditViews). Each
-// step is a check: it aborts or lets the next one run.
+// route's handler; a route of a clinical resource is audited for what it
+// shows (auditViews). Each step is a check: it aborts or lets the next one
+// run.
 func (a *App) chain(r Route) gin.HandlerFunc {
 	steps := []gin.HandlerFunc{}
 	h := r.Handler
@@ -68,7 +69,9 @@ func (a *App) chain(r Route) gin.HandlerFunc {
 		for _, f := range a.clinicChain {
 			steps = append(steps, f(r))
 		}
-		h = a.auditViews(r)
+		if a.clinical[r.Access.Resource] {
+			h = a.auditViews(r)
+		}
 	}
 	steps = append(steps, a.Render.Handle(h))
 	return func(c *gin.Context) {

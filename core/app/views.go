@@ -19,18 +19,17 @@ var errNoAuditLog = errors.New("app: no audit log to record a view in")
 // line and the audit entry); apptest fails the test.
 func (a *App) OnUnreportedView(f func(Route)) { a.unreported = append(a.unreported, f) }
 
-// auditViews wraps a clinic route's handler so that what it shows is
+// auditViews wraps the handler of a route of a clinical resource so that what it shows is
 // audited by core, not remembered by each module: the handler reports the
 // records with audit.Shown, and once it has answered (whatever the status:
 // a 409 form showing the latest version is a view too) the report becomes
 // one entry per request. The answer is held until the entry is written: a
 // view that cannot be audited is not shown. A handler that returns an
-// error showed nothing (its error page replaces whatever it wrote). On a
-// route whose resource is clinical, a successful GET that reported nothing
-// is a defect: it is logged, observed, and written as an entry naming the
-// route, so the view is not lost.
+// error showed nothing (its error page replaces whatever it wrote). A
+// successful GET that reported nothing is a defect: it is logged, observed,
+// and written as an entry naming the route, so the view is not lost.
 func (a *App) auditViews(r Route) web.HandlerFunc {
-	clinical := a.clinical[r.Access.Resource] && r.Method == http.MethodGet
+	get := r.Method == http.MethodGet
 	route := r.Method + " " + r.Path
 	return func(c *gin.Context) error {
 		ctx, views := audit.Watch(c.Request.Context())
@@ -48,7 +47,7 @@ func (a *App) auditViews(r Route) web.HandlerFunc {
 		}
 		base := audit.Entry{At: a.Clock.Now(), IP: c.ClientIP(), Route: route}
 		entries := views.Entries(base)
-		if clinical && !views.Reported() && held.status >= 200 && held.status < 300 {
+		if get && !views.Reported() && held.status >= 200 && held.status < 300 {
 			logging.FromContext(ctx).Error().Str("route", route).
 				Msg("clinical route answered without reporting what it showed (audit.Shown)")
 			for _, f := range a.unreported {

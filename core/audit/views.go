@@ -27,7 +27,7 @@ func Shown(ctx context.Context, action string, refs ...Ref) {
 	v, _ := ctx.Value(viewsKey{}).(*Views)
 	if v == nil {
 		logging.FromContext(ctx).Error().Str("action", action).Int("records", len(refs)).
-			Msg("audit: records shown outside a clinic request: not recorded")
+			Msg("audit: records shown on a route whose resource is not declared clinical: not recorded")
 		return
 	}
 	v.add(action, refs)
@@ -47,7 +47,7 @@ type shown struct {
 type viewsKey struct{}
 
 // Watch returns ctx carrying a new, empty collection of views; core starts
-// one for every clinic request.
+// one for every request to a route of a clinical resource.
 func Watch(ctx context.Context) (context.Context, *Views) {
 	v := &Views{}
 	return context.WithValue(ctx, viewsKey{}, v), v
