@@ -7,6 +7,7 @@ import (
 
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/auth"
+	"github.com/wardclinic/ward/core/records"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
@@ -19,7 +20,7 @@ type formView struct {
 	Sexes      any
 	Duplicates []Patient
 	Conflict   bool
-	Unsaved    []fieldChange // after a conflict: what the person typed
+	Unsaved    records.Changes // after a conflict: what the person typed
 }
 
 func (m *Module) formPage(c *gin.Context, status int, v formView, errs map[string]string) error {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/auth"
+	"github.com/wardclinic/ward/core/records"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
@@ -47,8 +48,8 @@ func (m *Module) update(c *gin.Context) error {
 		// The form shows the latest version; the changes the person made
 		// to the version they opened are listed beside it, so none of
 		// their work is lost.
-		var unsaved []fieldChange
-		if opened, err := (store{tenant.DB(c.Request.Context())}).Revision(c.Request.Context(), p.ID, f.Version); err == nil {
+		var unsaved records.Changes
+		if opened, err := (store{tenant.DB(c.Request.Context())}).versions().Revision(c.Request.Context(), p.ID, f.Version); err == nil {
 			unsaved = diff(FormFromPatient(opened), f)
 		}
 		return m.formPage(c, http.StatusConflict, formView{Form: FormFromPatient(latest), Patient: latest, Conflict: true, Unsaved: unsaved},
@@ -67,55 +68,32 @@ func (m *Module) update(c *gin.Context) error {
 }
 
 // save applies f to p as the version after f.Version and returns the names
-// of the fields that changed.
+// of the fields that changed (the audit log records names, not values, so
+// it does not become a second copy of the record).
 func (m *Module) save(c *gin.Context, p *Patient, f Form) ([]string, error) {
 	ctx := c.Request.Context()
-	if f.Version != p.Version {
-		return nil, ErrConflict
-	}
 	before := FormFromPatient(p)
 	f.Apply(p)
-	after := FormFromPatient(p)
-	changed := changedFields(before, after)
-	if len(changed) == 0 {
-		return nil, nil
-	}
-	err := store{tenant.DB(ctx)}.Save(ctx, p, f.Version, changed, auth.FromContext(ctx).ID, m.app.Clock.Now())
+	changed := diff(before, FormFromPatient(p)).Names()
+	err := store{tenant.DB(ctx)}.versions().Save(ctx, p, f.Version, changed, auth.FromContext(ctx).ID, m.app.Clock.Now())
 	return changed, err
 }
 
-// changedFields names what differs; the audit log records names, not
-// values, so it does not become a second copy of the record.
-func changedFields(a, b Form) []string {
-	var out []string
-	for _, d := range diff(a, b) {
-		out = append(out, d.Name)
-	}
-	return out
-}
-
-// fieldChange is a field of b that differs from a, with b's value as text.
-type fieldChange struct{ Name, Value string }
-
-func diff(a, b Form) []fieldChange {
-	var out []fieldChange
-	add := func(name string, differ bool, value string) {
-		if differ {
-			out = append(out, fieldChange{name, value})
-		}
-	}
-	add("first name", a.FirstName != b.FirstName, b.FirstName)
-	add("last name", a.LastName != b.LastName, b.LastName)
-	add("date of birth", a.DateOfBirth != b.DateOfBirth, b.DateOfBirth)
-	add("sex", a.Sex != b.Sex, b.Sex)
-	add("phone", a.Phone != b.Phone, b.Phone)
-	add("email", a.Email != b.Email, b.Email)
-	add("address", a.Address != b.Address, b.Address)
-	add("emergency contact", a.EmergencyName != b.EmergencyName || a.EmergencyPhone != b.EmergencyPhone || a.EmergencyRelation != b.EmergencyRelation,
+// diff lists the fields of b that differ from a, with b's values.
+func diff(a, b Form) records.Changes {
+	var c records.Changes
+	c.Add("first name", a.FirstName != b.FirstName, b.FirstName)
+	c.Add("last name", a.LastName != b.LastName, b.LastName)
+	c.Add("date of birth", a.DateOfBirth != b.DateOfBirth, b.DateOfBirth)
+	c.Add("sex", a.Sex != b.Sex, b.Sex)
+	c.Add("phone", a.Phone != b.Phone, b.Phone)
+	c.Add("email", a.Email != b.Email, b.Email)
+	c.Add("address", a.Address != b.Address, b.Address)
+	c.Add("emergency contact", a.EmergencyName != b.EmergencyName || a.EmergencyPhone != b.EmergencyPhone || a.EmergencyRelation != b.EmergencyRelation,
 		strings.Join(slices.DeleteFunc([]string{b.EmergencyName, b.EmergencyRelation, b.EmergencyPhone}, func(s string) bool { return s == "" }), " · "))
-	add("allergies", !slices.Equal(a.Allergies, b.Allergies), strings.Join(b.Allergies, ", "))
-	add("notes", a.Notes != b.Notes, b.Notes)
-	return out
+	c.Add("allergies", !slices.Equal(a.Allergies, b.Allergies), strings.Join(b.Allergies, ", "))
+	c.Add("notes", a.Notes != b.Notes, b.Notes)
+	return c
 }
 
 // archive hides a patient from the list; nothing is deleted.
@@ -146,15 +124,13 @@ func (m *Module) setActive(c *gin.Context, active bool) error {
 // setActiveFrom archives or restores p as the version after from, audited.
 func (m *Module) setActiveFrom(c *gin.Context, p *Patient, from int64, active bool) error {
 	ctx := c.Request.Context()
-	if p.Version != from {
-		return ErrConflict
+	s, by, now := store{tenant.DB(ctx)}.versions(), auth.FromContext(ctx).ID, m.app.Clock.Now()
+	set, action := s.Archive, "patient.archive"
+	if active {
+		set, action = s.Restore, "patient.restore"
 	}
-	if p.Active == active {
-		return nil
-	}
-	p.Active = active
-	if err := (store{tenant.DB(ctx)}).Save(ctx, p, from, []string{"active"}, auth.FromContext(ctx).ID, m.app.Clock.Now()); err != nil {
+	if changed, err := set(ctx, p, from, by, now); err != nil || !changed {
 		return err
 	}
-	return m.record(c, map[bool]string{true: "patient.restore", false: "patient.archive"}[active], p, "")
+	return m.record(c, action, p, "")
 }

@@ -248,11 +248,14 @@ func TestChangedFields(t *testing.T) {
 	a := valid()
 	b := valid()
 	b.Phone, b.Allergies, b.EmergencyRelation = "555 999 0000", []string{"Latex"}, "brother"
-	got := changedFields(a, b)
+	got := diff(a, b).Names()
 	if want := []string{"phone", "emergency contact", "allergies"}; !slices.Equal(got, want) {
-		t.Errorf("changedFields = %v, want %v", got, want)
+		t.Errorf("changed fields = %v, want %v", got, want)
 	}
-	if got := changedFields(a, valid()); len(got) != 0 {
+	if d := diff(a, b); d[1].Value != "Ana Núñez · brother · 555 010 9999" || d[2].Value != "Latex" {
+		t.Errorf("changed values: %+v", d)
+	}
+	if got := diff(a, valid()).Names(); len(got) != 0 {
 		t.Errorf("no change: %v", got)
 	}
 }

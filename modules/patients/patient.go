@@ -9,12 +9,15 @@ import (
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/wardclinic/ward/core/records"
 )
 
 // Patient is one person registered at the clinic.
 type Patient struct {
-	ID               string           `bson:"_id" json:"id"`
-	TenantID         string           `bson:"tenantId" json:"-"`
+	// Id, version, active, created and updated: the store keeps them.
+	records.Meta `bson:",inline"`
+
 	Number           int64            `bson:"number" json:"number"`
 	FirstName        string           `bson:"firstName" json:"firstName"`
 	LastName         string           `bson:"lastName" json:"lastName"`
@@ -26,9 +29,6 @@ type Patient struct {
 	EmergencyContact EmergencyContact `bson:"emergencyContact" json:"emergencyContact"`
 	Allergies        []string         `bson:"allergies" json:"allergies"`
 	Notes            string           `bson:"notes,omitempty" json:"notes,omitempty"`
-	Active           bool             `bson:"active" json:"active"`
-	// Version counts saves; an edit must name the version it started from.
-	Version int64 `bson:"version" json:"version"`
 
 	// Search keys, kept in step with the fields above by normalize: lower
 	// case without accents, phone digits only (and reversed, so the end of
@@ -39,11 +39,6 @@ type Patient struct {
 	PhoneDigits string `bson:"phoneDigits,omitempty" json:"-"`
 	PhoneRev    string `bson:"phoneRev,omitempty" json:"-"`
 	EmailKey    string `bson:"emailKey,omitempty" json:"-"`
-
-	CreatedAt time.Time `bson:"createdAt" json:"createdAt"`
-	CreatedBy string    `bson:"createdBy" json:"-"`
-	UpdatedAt time.Time `bson:"updatedAt" json:"updatedAt"`
-	UpdatedBy string    `bson:"updatedBy" json:"-"`
 }
 
 // EmergencyContact is who to call.

@@ -136,7 +136,9 @@ func auditOf(t testing.TB, tdb *db.Tenant, action, patientID string) []audit.Ent
 // newPatient is a patient to insert directly (fast, no HTTP); insertPatients
 // fills ids, numbers and the search keys the way the store does.
 func newPatient(first, last string) patients.Patient {
-	return patients.Patient{FirstName: first, LastName: last, Allergies: []string{}, Active: true, Version: 1}
+	p := patients.Patient{FirstName: first, LastName: last, Allergies: []string{}}
+	p.Active, p.Version = true, 1
+	return p
 }
 
 // insertPatients inserts ps through the clinic's scoped collection in
@@ -1193,7 +1195,7 @@ func TestListPageRoundTrips(t *testing.T) {
 }
 
 // TestInterruptedSaveDoesNotLockThePatient: a save is two writes — insert
-// the revision that claims version N+1, then replace the patient (store.go
+// the revision that claims version N+1, then replace the patient (core/records
 // Save). If the second write does not happen (the process stops, the
 // database times out), revision N+1 exists while the patient still says
 // version N. From then on every save starts from N, loses the claim on N+1

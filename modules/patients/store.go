@@ -2,7 +2,6 @@ package patients
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/records"
 )
 
 // Collections.
@@ -21,14 +21,17 @@ const (
 	sequenceKind = "patient"
 )
 
+// kind stores patients as versioned records (core/records).
+var kind = records.Kind{Collection: collection, Revisions: revisions, Ref: "patientId"}
+
 // PageSize is how many patients a list page shows.
 const PageSize = 25
 
 // Errors the store returns.
 var (
-	ErrNotFound = errors.New("patients: not found")
+	ErrNotFound = records.ErrNotFound
 	// ErrConflict: someone saved the patient since the editor loaded it.
-	ErrConflict = errors.New("patients: edited by someone else")
+	ErrConflict = records.ErrConflict
 )
 
 // indexes serve every query below, each branch of an Or on its own:
@@ -38,8 +41,9 @@ var (
 //   - numbers (unique: the final word on them, see Create);
 //   - a phone typed from its start or its end, an email, a date of birth
 //     (search and the duplicate warning);
-//   - a patient's revisions by version (unique: saving claims a version).
-var indexes = []db.Index{
+//   - a patient's revisions by version (unique: saving claims a version,
+//     see core/records).
+var indexes = append([]db.Index{
 	{Collection: collection, Keys: []string{db.TenantField, "active", "lastKey", "firstKey"}},
 	{Collection: collection, Keys: []string{db.TenantField, "active", "firstKey"}},
 	{Collection: collection, Keys: []string{db.TenantField, "number"}, Unique: true},
@@ -47,8 +51,7 @@ var indexes = []db.Index{
 	{Collection: collection, Keys: []string{db.TenantField, "phoneRev"}},
 	{Collection: collection, Keys: []string{db.TenantField, "emailKey"}},
 	{Collection: collection, Keys: []string{db.TenantField, "dob"}},
-	{Collection: revisions, Keys: []string{db.TenantField, "patientId", "version"}, Unique: true},
-}
+}, kind.Indexes()...)
 
 // listOrder is the list's order: by name, and among namesakes by _id (the
 // store's tiebreak), that is by registration. Not by number: a search for a
@@ -63,6 +66,9 @@ type store struct {
 }
 
 func (s store) patients() *db.Collection { return s.tdb.Collection(collection) }
+
+// versions reads and saves patients as versioned records.
+func (s store) versions() records.Store[Patient, *Patient] { return records.For[Patient](s.tdb, kind) }
 
 // Query is a list request.
 type Query struct {
@@ -165,26 +171,7 @@ func phoneDigits(d string) db.Filter {
 
 // Get returns the clinic's patient with id.
 func (s store) Get(ctx context.Context, id string) (*Patient, error) {
-	var p Patient
-	err := s.patients().FindOne(ctx, db.ID(id), &p)
-	if errors.Is(err, db.ErrNotFound) {
-		return nil, ErrNotFound
-	}
-	return &p, err
-}
-
-// revision is one saved state of a patient. Inserting it claims the version:
-// the unique index {tenantId, patientId, version} lets exactly one of several
-// concurrent saves of the same version through, and the revisions together
-// are the record's history.
-type revision struct {
-	ID        string    `bson:"_id"`
-	PatientID string    `bson:"patientId"`
-	Version   int64     `bson:"version"`
-	Snapshot  Patient   `bson:"snapshot"`
-	Changed   []string  `bson:"changed,omitempty"`
-	By        string    `bson:"by"`
-	At        time.Time `bson:"at"`
+	return s.versions().Get(ctx, id)
 }
 
 // Create registers a new patient with the next patient number. The unique
@@ -192,103 +179,26 @@ type revision struct {
 // out twice (see db.Tenant.Next) fails the insert and the next one is tried.
 func (s store) Create(ctx context.Context, p *Patient, by string, now time.Time) error {
 	for range 5 {
-		err := s.create(ctx, p, by, now)
-		if !errors.Is(err, errNumberTaken) {
+		n, err := s.tdb.Next(ctx, sequenceKind, now)
+		if err != nil {
+			return err
+		}
+		p.Number = n
+		if err := s.versions().Create(ctx, p, by, now); !db.IsDuplicate(err) {
 			return err
 		}
 	}
 	return fmt.Errorf("patients: create: no free patient number after 5 tries")
 }
 
-var errNumberTaken = errors.New("patients: number taken")
-
-func (s store) create(ctx context.Context, p *Patient, by string, now time.Time) error {
-	n, err := s.tdb.Next(ctx, sequenceKind, now)
-	if err != nil {
-		return err
-	}
-	p.ID, p.Number, p.Version, p.Active = db.NewID(), n, 1, true
-	p.CreatedAt, p.UpdatedAt, p.CreatedBy, p.UpdatedBy = now, now, by, by
-	p.TenantID = s.tdb.ID()
-	if err := s.tdb.Collection(revisions).Insert(ctx, revision{ID: db.NewID(), PatientID: p.ID, Version: 1, Snapshot: *p, By: by, At: now}); err != nil {
-		return err
-	}
-	if err := s.patients().Insert(ctx, p); db.IsDuplicate(err) {
-		return errNumberTaken
-	} else if err != nil {
-		return fmt.Errorf("patients: create: %w", err)
-	}
-	return nil
-}
-
-// Save stores p as the version after from. If another save claimed that
-// version first, nothing is written and ErrConflict is returned.
-func (s store) Save(ctx context.Context, p *Patient, from int64, changed []string, by string, now time.Time) error {
-	p.Version = from + 1
-	p.UpdatedAt, p.UpdatedBy = now, by
-	err := s.tdb.Collection(revisions).Insert(ctx, revision{ID: db.NewID(), PatientID: p.ID, Version: p.Version, Snapshot: *p, Changed: changed, By: by, At: now})
-	if db.IsDuplicate(err) {
-		if err := s.rollForward(ctx, p.ID, p.Version); err != nil {
-			return err
-		}
-		return ErrConflict
-	}
-	if err != nil {
-		return err
-	}
-	matched, err := s.patients().Replace(ctx, db.And(db.ID(p.ID), db.Lt("version", p.Version)), p)
-	if err != nil {
-		return err
-	}
-	if matched == 0 {
-		if _, err := s.Get(ctx, p.ID); err != nil {
-			return err
-		}
-	}
-	// The filter above keeps a delayed save from writing over a later one;
-	// the revisions still have the last word: the record ends as the newest
-	// revision.
-	return s.settle(ctx, p.ID)
-}
-
-// settle makes the patient record the newest revision's snapshot if a
-// delayed write left it behind.
-func (s store) settle(ctx context.Context, id string) error {
-	var newest revision
-	err := s.tdb.Collection(revisions).FindOne(ctx, db.Eq("patientId", id), &newest, db.Desc("version"))
-	if err != nil {
-		return err
-	}
-	return s.rollForward(ctx, id, newest.Version)
-}
-
-// Revision returns the patient as saved in version v (the history keeps
-// every version).
-func (s store) Revision(ctx context.Context, id string, v int64) (*Patient, error) {
-	var rev revision
-	err := s.tdb.Collection(revisions).FindOne(ctx, db.And(db.Eq("patientId", id), db.Eq("version", v)), &rev)
-	if errors.Is(err, db.ErrNotFound) {
-		return nil, ErrNotFound
-	}
-	return &rev.Snapshot, err
-}
-
-// rollForward finishes a save that claimed version v but stopped before
-// writing the patient (a crash between the two writes): the patient is
-// replaced by the revision's snapshot, so the record is never stuck behind
-// its own history. Finishing someone else's completed save does nothing.
-func (s store) rollForward(ctx context.Context, id string, v int64) error {
-	var rev revision
-	err := s.tdb.Collection(revisions).FindOne(ctx, db.And(db.Eq("patientId", id), db.Eq("version", v)), &rev)
-	if err != nil {
-		return err
-	}
-	cur, err := s.Get(ctx, id)
-	if err != nil || cur.Version >= v {
-		return err
-	}
-	_, err = s.patients().Replace(ctx, db.And(db.ID(id), db.Eq("version", cur.Version)), rev.Snapshot)
-	return err
+// revision is a patient's first revision as SeedDemo writes it in bulk.
+type revision struct {
+	ID        string    `bson:"_id"`
+	PatientID string    `bson:"patientId"`
+	Version   int64     `bson:"version"`
+	Snapshot  Patient   `bson:"snapshot"`
+	By        string    `bson:"by"`
+	At        time.Time `bson:"at"`
 }
 
 // Duplicates returns patients who may be the person being registered: the
