@@ -15,9 +15,9 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/wardclinic/ward/core/app"
-	"github.com/wardclinic/ward/core/boot"
 	"github.com/wardclinic/ward/core/config"
 	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/kit"
 	"github.com/wardclinic/ward/core/logging"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/modules"
@@ -33,9 +33,8 @@ type ward struct {
 	cfg   *config.Config
 	log   zerolog.Logger
 	store *db.Store
-	core  *boot.Core
+	ward  *kit.Ward
 	app   *app.App
-	mods  []app.Module
 }
 
 // open connects to the configured database, builds Ward and waits until the
@@ -50,24 +49,19 @@ func open(ctx context.Context, getenv func(string) string, stderr io.Writer) (*w
 	if err != nil {
 		return nil, err
 	}
-	core, err := boot.NewCore(cfg, log, store, nil, templates.FS, static.FS)
+	w, err := kit.Build(kit.Options{Config: cfg, Log: log, Store: store, Templates: templates.FS, Static: static.FS}, modules.All()...)
 	if err != nil {
 		_ = store.Close(ctx)
 		return nil, err
 	}
-	mods := modules.All(core)
-	a, err := core.App(mods...)
-	if err != nil {
-		_ = store.Close(ctx)
-		return nil, err
-	}
+	a := w.App
 	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if err := a.Start(sctx); err != nil {
 		_ = store.Close(ctx)
 		return nil, fmt.Errorf("database: %w", err)
 	}
-	return &ward{cfg: cfg, log: log, store: store, core: core, app: a, mods: mods}, nil
+	return &ward{cfg: cfg, log: log, store: store, ward: w, app: a}, nil
 }
 
 func (w *ward) close() { _ = w.store.Close(context.Background()) }
@@ -84,7 +78,7 @@ func tenantCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return configOrRuntime(err)
 	}
 	defer w.close()
-	reg := w.core.Tenants
+	reg := w.ward.Platform.Tenants()
 	now := time.Now().UTC()
 
 	need := func(n int) (*tenant.Tenant, bool) {
@@ -118,7 +112,7 @@ func tenantCmd(ctx context.Context, args []string, getenv func(string) string, s
 		if !ok {
 			return 1
 		}
-		tdb := w.store.ForTenant(t.ID)
+		tdb := w.ward.Platform.Clinic(t.ID)
 		users, _ := tdb.Collection("users").Count(ctx, db.Filter{})
 		pats, _ := tdb.Collection("patients").Count(ctx, db.Filter{})
 		fmt.Fprintf(stdout, "Name:          %s\nSubdomain:     %s\nID:            %s\nStatus:        %s\nPlan:          %s (%s)\nExpires:       %s\nCreated:       %s\nUsers:         %d\nPatients:      %d\n",
@@ -191,11 +185,11 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	defer w.close()
 
-	t, err := w.core.Tenants.BySubdomain(ctx, *sub)
+	t, err := w.ward.Platform.Tenants().BySubdomain(ctx, *sub)
 	switch {
 	case errors.Is(err, tenant.ErrNotFound):
 		var ob *onboarding.Module
-		for _, m := range w.mods {
+		for _, m := range w.ward.Services.Modules() {
 			if o, ok := m.(*onboarding.Module); ok {
 				ob = o
 			}
@@ -209,7 +203,7 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 			return 1
 		}
 		fmt.Fprintf(stdout, "Created %s at %s\nSign in as %s with password: %s\n",
-			t.Name, w.core.Resolver.ClinicURL(t.Subdomain, "/login"), email, password)
+			t.Name, w.ward.Platform.Links().ClinicURL(t.Subdomain, "/login"), email, password)
 	case err != nil:
 		fmt.Fprintf(stderr, "ward: %v\n", err)
 		return 1
@@ -218,7 +212,7 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 	}
 
 	start := time.Now()
-	err = patients.SeedDemo(ctx, w.store.ForTenant(t.ID), *n, uint64(time.Now().UnixNano()), time.Now().UTC(), func(done int) {
+	err = patients.SeedDemo(ctx, w.ward.Platform.Clinic(t.ID), *n, uint64(time.Now().UnixNano()), time.Now().UTC(), func(done int) {
 		fmt.Fprintf(stdout, "\r%d/%d patients", done, *n)
 	})
 	fmt.Fprintln(stdout)

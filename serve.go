@@ -8,10 +8,10 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/wardclinic/ward/core/boot"
 	"github.com/wardclinic/ward/core/config"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/jobs"
+	"github.com/wardclinic/ward/core/kit"
 	"github.com/wardclinic/ward/core/logging"
 	"github.com/wardclinic/ward/core/server"
 	"github.com/wardclinic/ward/modules"
@@ -45,16 +45,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		_ = store.Close(cctx)
 	}()
 
-	core, err := boot.NewCore(cfg, log, store, nil, templates.FS, static.FS)
+	w, err := kit.Build(kit.Options{Config: cfg, Log: log, Store: store, Templates: templates.FS, Static: static.FS}, modules.All()...)
 	if err != nil {
 		log.Error().Err(err).Msg("start-up refused")
 		return 1
 	}
-	a, err := core.App(modules.All(core)...)
-	if err != nil {
-		log.Error().Err(err).Msg("start-up refused")
-		return 1
-	}
+	a := w.App
 	handler, err := a.Handler()
 	if err != nil {
 		log.Error().Err(err).Msg("start-up refused")
@@ -76,7 +72,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 			}
 			return
 		}
-		jobs.New(log, append(core.Jobs(), a.Jobs()...)).Run(ctx)
+		jobs.New(log, w.Jobs()).Run(ctx)
 	}()
 
 	if err := server.Serve(ctx, ln, handler, server.Options{

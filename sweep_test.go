@@ -13,7 +13,6 @@ import (
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/apptest"
 	"github.com/wardclinic/ward/core/auth"
-	"github.com/wardclinic/ward/core/boot"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/rbac"
 	"github.com/wardclinic/ward/core/session"
@@ -64,7 +63,7 @@ var param = regexp.MustCompile(`:[a-zA-Z]+`)
 // record ids in place of each path parameter. Nothing of B may change, no
 // answer may carry B's data, and no route may answer a B id with success.
 func TestEveryRouteAsClinicAAgainstClinicB(t *testing.T) {
-	s := apptest.Start(t, apptest.Options{Modules: func(c *boot.Core) []app.Module { return modules.All(c) }})
+	s := apptest.Start(t, apptest.Options{}, modules.All()...)
 	a, b := s.NewClinic(t, "acme"), s.NewClinic(t, "bayview")
 	bUser := s.NewUser(t, b, "doctor", "Bertha Bravo-Secret", "bertha@bravo.test")
 

@@ -64,7 +64,7 @@ func TestBrowserFlows(t *testing.T) {
 	chromium := requireChromium(t)
 	began := time.Now()
 
-	s := apptest.Start(t, apptest.Options{Modules: modules.All})
+	s := apptest.Start(t, apptest.Options{}, modules.All()...)
 	platform := func(path string) string { return s.URL("localhost", path) }
 	clinic := func(path string) string { return s.URL(subdomain+".localhost", path) }
 

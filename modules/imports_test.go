@@ -4,7 +4,10 @@
 // write typed queries with core/db, and struct tags need no import), use
 // anything from them through core, or take a database handle of their own:
 // (*db.Store).Platform crosses tenants, and (*db.Store).ForTenant picks a
-// tenant other than the request's.
+// tenant other than the request's. Nor may a module change the tenant
+// registry (a clinic's status, name, subscription) or hold the platform
+// services (kit.Platform) or build Ward (kit.Build) — except the platform
+// modules, declared in platformModules.
 //
 // The check type-checks each module package from source against the
 // compiler's export data of its dependencies, so it sees uses that no import
@@ -37,6 +40,8 @@ const (
 	wardModule = "github.com/wardclinic/ward"
 	modulesDir = wardModule + "/modules"
 	dbPkg      = wardModule + "/core/db"
+	kitPkg     = wardModule + "/core/kit"
+	tenantPkg  = wardModule + "/core/tenant"
 )
 
 // forbiddenRoots are the driver's packages below which everything is
@@ -45,18 +50,40 @@ const (
 // documents are marshalled by core/db.
 var forbiddenRoots = []string{
 	"go.mongodb.org/mongo-driver",
+	wardModule + "/core/boot",
 }
 
-// forbiddenStoreMethods are the methods of *db.Store that hand out a
-// database handle: every tenant's (Platform), or any one tenant's
-// (ForTenant). A module gets its clinic's handle from the request.
-var forbiddenStoreMethods = []string{"Platform", "ForTenant"}
+// forbiddenMethods are methods a module may not call, by receiver type:
+// those of *db.Store that hand out a database handle — every tenant's
+// (Platform) or any one tenant's (ForTenant): a module gets its clinic's
+// handle from the request — and the tenant registry's writes.
+var forbiddenMethods = []struct {
+	pkg, typ string
+	names    []string
+	platform bool // platform modules may call them
+}{
+	{dbPkg, "Store", []string{"Platform", "ForTenant"}, false},
+	{tenantPkg, "Registry", []string{"Insert", "SetStatus", "SetName", "SetExpiry", "EmailConfirmed", "NewPolicyVersion", "Purge", "InvalidateCache"}, true},
+}
 
-// allowedStoreMethods are the exceptions, by module. Onboarding creates
-// clinics: the clinic it builds is not the request's (a sign-up page
-// belongs to the platform), so it opens the new clinic's handle itself.
-var allowedStoreMethods = map[string][]string{
-	modulesDir + "/onboarding": {"ForTenant"},
+// forbiddenTypes are types no module may hold: the cross-tenant handle, and
+// the platform services and Ward itself (platform modules may hold
+// kit.Platform).
+var forbiddenTypes = []struct {
+	pkg, name string
+	platform  bool
+}{
+	{dbPkg, "Platform", false},
+	{kitPkg, "Platform", true},
+	{kitPkg, "Ward", false},
+	{kitPkg, "Build", false},
+}
+
+// platformModules work across clinics: onboarding creates clinics, which
+// are not the request's (a sign-up page belongs to the platform), with the
+// platform services (kit.Platform).
+var platformModules = map[string]bool{
+	modulesDir + "/onboarding": true,
 }
 
 func forbiddenPath(path string) bool {
@@ -153,7 +180,7 @@ func (f importerFunc) Import(path string) (*types.Package, error) { return f(pat
 // check type-checks one package's files and returns every forbidden use, as
 // "file:line:col: what" lines, sorted and without repeats.
 func check(fset *token.FileSet, path string, files []*ast.File, imp types.Importer) ([]string, error) {
-	allowed := allowedStoreMethods[path]
+	allowed := platformModules[path]
 	conf := types.Config{Importer: imp, Sizes: types.SizesFor("gc", runtime.GOARCH)}
 	info := &types.Info{
 		Uses:       map[*ast.Ident]types.Object{},
@@ -200,7 +227,7 @@ func check(fset *token.FileSet, path string, files []*ast.File, imp types.Import
 		if why := forbiddenObject(s.Obj(), allowed); why != "" {
 			report(sel.Sel.Pos(), "selects %s", why)
 		}
-		if tn := forbiddenIn(s.Recv()); tn != nil {
+		if tn := forbiddenIn(s.Recv(), allowed); tn != nil {
 			report(sel.Pos(), "selects on a value of type %s", s.Recv())
 		}
 	}
@@ -208,7 +235,7 @@ func check(fset *token.FileSet, path string, files []*ast.File, imp types.Import
 		if tv.Type == nil {
 			continue
 		}
-		if tn := forbiddenIn(tv.Type); tn != nil {
+		if tn := forbiddenIn(tv.Type, allowed); tn != nil {
 			report(expr.Pos(), "has an expression of type %s (from %s)", tv.Type, tn.Pkg().Path())
 		}
 	}
@@ -223,90 +250,103 @@ func check(fset *token.FileSet, path string, files []*ast.File, imp types.Import
 }
 
 // forbiddenObject explains why obj may not be used by a module, or returns "".
-// allowed names the store methods this module may call.
-func forbiddenObject(obj types.Object, allowed []string) string {
+// platform: the module is a platform module.
+func forbiddenObject(obj types.Object, platform bool) string {
 	if obj == nil || obj.Pkg() == nil {
 		return ""
 	}
 	if forbiddenPath(obj.Pkg().Path()) {
 		return fmt.Sprintf("%s.%s", obj.Pkg().Path(), obj.Name())
 	}
-	if fn, ok := obj.(*types.Func); ok && obj.Pkg().Path() == dbPkg && slices.Contains(forbiddenStoreMethods, fn.Name()) &&
-		!slices.Contains(allowed, fn.Name()) {
-		if recv := fn.Signature().Recv(); recv != nil && isStore(recv.Type()) {
-			return fmt.Sprintf("(*%s.Store).%s", dbPkg, fn.Name())
+	fn, ok := obj.(*types.Func)
+	if !ok {
+		return ""
+	}
+	recv := fn.Signature().Recv()
+	if recv == nil {
+		for _, f := range forbiddenTypes {
+			if obj.Pkg().Path() == f.pkg && fn.Name() == f.name && !(f.platform && platform) {
+				return fmt.Sprintf("%s.%s", f.pkg, f.name)
+			}
+		}
+		return ""
+	}
+	for _, m := range forbiddenMethods {
+		if obj.Pkg().Path() == m.pkg && slices.Contains(m.names, fn.Name()) && !(m.platform && platform) && isNamed(recv.Type(), m.pkg, m.typ) {
+			return fmt.Sprintf("(*%s.%s).%s", m.pkg, m.typ, fn.Name())
 		}
 	}
 	return ""
 }
 
-func isStore(t types.Type) bool {
+// isNamed reports whether t is pkg.name or a pointer to it.
+func isNamed(t types.Type, pkg, name string) bool {
 	if p, ok := types.Unalias(t).(*types.Pointer); ok {
 		t = p.Elem()
 	}
 	n, ok := types.Unalias(t).(*types.Named)
-	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == dbPkg && n.Obj().Name() == "Store"
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == pkg && n.Obj().Name() == name
 }
 
 // forbiddenIn returns a forbidden named type that t is built from: a driver
-// type, or db.Platform (the cross-tenant handle), possibly behind pointers,
+// type, or one of forbiddenTypes, possibly behind pointers,
 // slices, maps, channels, function signatures, struct literals or type
 // arguments. It does not look inside named types' definitions: *db.Collection
 // wraps an engine, and that is the point of it.
-func forbiddenIn(t types.Type) *types.TypeName {
+func forbiddenIn(t types.Type, platform bool) *types.TypeName {
 	switch t := t.(type) {
 	case *types.Alias:
-		if bad(t.Obj()) {
+		if bad(t.Obj(), platform) {
 			return t.Obj()
 		}
-		return forbiddenIn(types.Unalias(t))
+		return forbiddenIn(types.Unalias(t), platform)
 	case *types.Named:
-		if bad(t.Obj()) {
+		if bad(t.Obj(), platform) {
 			return t.Obj()
 		}
 		for ta := range t.TypeArgs().Types() {
-			if tn := forbiddenIn(ta); tn != nil {
+			if tn := forbiddenIn(ta, platform); tn != nil {
 				return tn
 			}
 		}
 	case *types.Pointer:
-		return forbiddenIn(t.Elem())
+		return forbiddenIn(t.Elem(), platform)
 	case *types.Slice:
-		return forbiddenIn(t.Elem())
+		return forbiddenIn(t.Elem(), platform)
 	case *types.Array:
-		return forbiddenIn(t.Elem())
+		return forbiddenIn(t.Elem(), platform)
 	case *types.Chan:
-		return forbiddenIn(t.Elem())
+		return forbiddenIn(t.Elem(), platform)
 	case *types.Map:
-		if tn := forbiddenIn(t.Key()); tn != nil {
+		if tn := forbiddenIn(t.Key(), platform); tn != nil {
 			return tn
 		}
-		return forbiddenIn(t.Elem())
+		return forbiddenIn(t.Elem(), platform)
 	case *types.Tuple:
 		for v := range t.Variables() {
-			if tn := forbiddenIn(v.Type()); tn != nil {
+			if tn := forbiddenIn(v.Type(), platform); tn != nil {
 				return tn
 			}
 		}
 	case *types.Signature:
-		if tn := forbiddenIn(t.Params()); tn != nil {
+		if tn := forbiddenIn(t.Params(), platform); tn != nil {
 			return tn
 		}
-		return forbiddenIn(t.Results())
+		return forbiddenIn(t.Results(), platform)
 	case *types.Struct:
 		for f := range t.Fields() {
-			if tn := forbiddenIn(f.Type()); tn != nil {
+			if tn := forbiddenIn(f.Type(), platform); tn != nil {
 				return tn
 			}
 		}
 	case *types.Interface:
 		for m := range t.ExplicitMethods() {
-			if tn := forbiddenIn(m.Type()); tn != nil {
+			if tn := forbiddenIn(m.Type(), platform); tn != nil {
 				return tn
 			}
 		}
 		for e := range t.EmbeddedTypes() {
-			if tn := forbiddenIn(e); tn != nil {
+			if tn := forbiddenIn(e, platform); tn != nil {
 				return tn
 			}
 		}
@@ -314,11 +354,19 @@ func forbiddenIn(t types.Type) *types.TypeName {
 	return nil
 }
 
-func bad(tn *types.TypeName) bool {
+func bad(tn *types.TypeName, platform bool) bool {
 	if tn.Pkg() == nil {
 		return false
 	}
-	return forbiddenPath(tn.Pkg().Path()) || (tn.Pkg().Path() == dbPkg && tn.Name() == "Platform")
+	if forbiddenPath(tn.Pkg().Path()) {
+		return true
+	}
+	for _, f := range forbiddenTypes {
+		if tn.Pkg().Path() == f.pkg && tn.Name() == f.name && !(f.platform && platform) {
+			return true
+		}
+	}
+	return false
 }
 
 // selfCheckPatterns are listed beside ./modules/... so that the self-check's
@@ -328,6 +376,8 @@ var selfCheckPatterns = []string{
 	"go.mongodb.org/mongo-driver/mongo/options",
 	"go.mongodb.org/mongo-driver/bson",
 	dbPkg,
+	kitPkg,
+	tenantPkg,
 }
 
 func TestModulesDoNotReachTheDriver(t *testing.T) {
@@ -369,14 +419,34 @@ func Other(s *db.Store, id string) *db.Collection { return s.ForTenant(id).Colle
 				want: []string{"uses (*" + dbPkg + ".Store).ForTenant"},
 			},
 			{
-				name: "onboarding may open the clinic it creates, nothing more",
+				name: "a platform module may hold the platform services, not the store",
 				path: modulesDir + "/onboarding",
 				src: `package fake
-import "github.com/wardclinic/ward/core/db"
-func New(s *db.Store, id string) *db.Tenant { return s.ForTenant(id) }
+import (
+	"context"
+	"time"
+	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/kit"
+)
+func New(p *kit.Platform, id string) *db.Tenant { return p.Clinic(id) }
+func Off(ctx context.Context, p *kit.Platform, id string) { _, _ = p.Tenants().SetStatus(ctx, id, "suspended", time.Now()) }
 func All(s *db.Store) *db.Collection { return s.Platform("x").Collection("patients") }`,
 				want: []string{"uses (*" + dbPkg + ".Store).Platform"},
-				not:  []string{"ForTenant"},
+				not:  []string{"kit.Platform", "SetStatus"},
+			},
+			{
+				name: "the platform services and registry writes, in a clinic module",
+				src: `package fake
+import (
+	"context"
+	"time"
+	"github.com/wardclinic/ward/core/kit"
+	"github.com/wardclinic/ward/core/tenant"
+)
+func Off(ctx context.Context, p *kit.Platform, id string) { _, _ = p.Tenants().SetStatus(ctx, id, "suspended", time.Now()) }
+func Rename(ctx context.Context, r *tenant.Registry, id string) { _, _ = r.SetName(ctx, id, "x", time.Now()) }
+var build = kit.Build`,
+				want: []string{"type *" + kitPkg + ".Platform", "(*" + tenantPkg + ".Registry).SetStatus", "(*" + tenantPkg + ".Registry).SetName", kitPkg + ".Build"},
 			},
 			{
 				name: "Platform handle",

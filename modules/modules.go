@@ -4,7 +4,6 @@ package modules
 
 import (
 	"github.com/wardclinic/ward/core/app"
-	"github.com/wardclinic/ward/core/boot"
 	"github.com/wardclinic/ward/modules/audit"
 	"github.com/wardclinic/ward/modules/dashboard"
 	"github.com/wardclinic/ward/modules/landing"
@@ -18,16 +17,16 @@ import (
 
 // All returns Ward's modules, in order: the order of their navigation
 // entries when two share one, and of their start-up work.
-func All(core *boot.Core) []app.Module {
+func All() []app.Module {
 	return []app.Module{
 		landing.New(),
-		onboarding.New(core),
-		signin.New(core),
+		onboarding.New(),
+		signin.New(),
 		dashboard.New(),
 		patients.New(),
-		staff.New(core),
-		settings.New(core),
-		roles.New(core),
-		audit.New(core),
+		staff.New(),
+		settings.New(),
+		roles.New(),
+		audit.New(),
 	}
 }

@@ -6,7 +6,9 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
+	"sync"
 )
 
 // Model is the casbin model text.
@@ -46,12 +48,35 @@ func (r Role) SortedGrants() []Grant {
 }
 
 // DefaultRoles returns the six roles a clinic starts with, Admin first.
+// The data is parsed once; Check reports a file that does not parse.
 func DefaultRoles() []Role {
+	roles, err := parsed()
+	if err != nil {
+		panic(err)
+	}
+	out := slices.Clone(roles)
+	for i, r := range out {
+		out[i].Grants = make(map[string][]string, len(r.Grants))
+		for res, acts := range r.Grants {
+			out[i].Grants[res] = slices.Clone(acts)
+		}
+	}
+	return out
+}
+
+// Check parses the default roles: Ward calls it at start, so a broken file
+// stops start-up instead of the first sign-up.
+func Check() error {
+	_, err := parsed()
+	return err
+}
+
+var parsed = sync.OnceValues(func() ([]Role, error) {
 	var f struct {
 		Roles []Role `json:"roles"`
 	}
 	if err := json.Unmarshal(defaultRoles, &f); err != nil {
-		panic(fmt.Sprintf("policies: default_roles.json: %v", err))
+		return nil, fmt.Errorf("policies: default_roles.json: %w", err)
 	}
-	return f.Roles
-}
+	return f.Roles, nil
+})

@@ -26,40 +26,45 @@ import (
 
 // Guard is the access middleware.
 type Guard struct {
-	Sessions *session.Manager
-	RBAC     *rbac.Enforcer
-	Clock    clock.Clock
-	Render   *web.Renderer
+	sessions *session.Manager
+	rbac     *rbac.Enforcer
+	clock    clock.Clock
+}
+
+// New returns the guard.
+func New(sessions *session.Manager, enf *rbac.Enforcer, clk clock.Clock) *Guard {
+	return &Guard{sessions: sessions, rbac: enf, clock: clk}
 }
 
 // ErrUnauthenticated is answered with the sign-in page (or 401).
 var ErrUnauthenticated = errors.New("access: not signed in")
 
-// Middleware returns the step run before a clinic route's handler.
-func (g *Guard) Middleware(r app.Route) gin.HandlerFunc {
-	return func(c *gin.Context) {
+// Check returns the step run before a clinic route's handler: it loads the
+// signed-in user and enforces the route's access rule. Someone not signed
+// in is sent to sign in (the step answers and aborts); a refusal is an
+// error the app answers.
+func (g *Guard) Check(r app.Route) web.HandlerFunc {
+	return func(c *gin.Context) error {
 		u, err := g.user(c)
 		if err != nil {
-			g.Render.Fail(c, err)
-			return
+			return err
 		}
 		if u == nil {
 			if !r.Access.Public {
 				g.unauthenticated(c)
 			}
-			return
+			return nil
 		}
 		if r.Access.Resource != "" {
 			ok, err := g.Can(c, r.Access.Resource, r.Access.Action)
 			if err != nil {
-				g.Render.Fail(c, err)
-				return
+				return err
 			}
 			if !ok {
-				g.Render.Fail(c, web.Forbidden("Your role does not allow this. Ask your clinic's administrator if you need it."))
-				return
+				return web.Forbidden("Your role does not allow this. Ask your clinic's administrator if you need it.")
 			}
 		}
+		return nil
 	}
 }
 
@@ -69,11 +74,11 @@ func (g *Guard) Middleware(r app.Route) gin.HandlerFunc {
 func (g *Guard) user(c *gin.Context) (*auth.User, error) {
 	ctx := c.Request.Context()
 	t := tenant.FromContext(ctx)
-	d, ok := g.Sessions.Current(c)
+	d, ok := g.sessions.Current(c)
 	if !ok || t == nil || d.Pending {
 		return nil, nil
 	}
-	now := g.Clock.Now()
+	now := g.clock.Now()
 	if d.TenantID != t.ID {
 		// A cookie from another clinic's host cannot arrive here (cookies
 		// are host-only); if one does, it is not a session of this clinic.
@@ -84,21 +89,21 @@ func (g *Guard) user(c *gin.Context) (*auth.User, error) {
 		return nil, err
 	}
 	if err := session.Check(d, now, idle); err != nil {
-		return nil, g.Sessions.End(c)
+		return nil, g.sessions.End(c)
 	}
 	u, err := auth.UserByID(ctx, tenant.DB(ctx), d.UserID)
 	if errors.Is(err, auth.ErrUserNotFound) {
-		return nil, g.Sessions.End(c)
+		return nil, g.sessions.End(c)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if u.Status != auth.UserActive || u.SessionsEnded().After(d.AuthAt) {
 		logging.FromContext(ctx).Info().Str("user_id", u.ID).Msg("session ended: user deactivated or password changed")
-		return nil, g.Sessions.End(c)
+		return nil, g.sessions.End(c)
 	}
-	if err := g.Sessions.Touch(c, d, now); errors.Is(err, session.ErrExpired) {
-		return nil, g.Sessions.End(c) // ended by a logout meanwhile
+	if err := g.sessions.Touch(c, d, now); errors.Is(err, session.ErrExpired) {
+		return nil, g.sessions.End(c) // ended by a logout meanwhile
 	} else if err != nil {
 		return nil, err
 	}
@@ -115,7 +120,7 @@ func (g *Guard) Can(c *gin.Context, resource, action string) (bool, error) {
 	if u == nil || t == nil {
 		return false, nil
 	}
-	return g.RBAC.Allowed(ctx, t.ID, t.PolicyVersion, u.RoleKey, resource, action)
+	return g.rbac.Allowed(ctx, t.ID, t.PolicyVersion, u.RoleKey, resource, action)
 }
 
 // unauthenticated sends a person to sign in, coming back afterwards: pages

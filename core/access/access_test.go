@@ -14,7 +14,6 @@ import (
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/apptest"
 	"github.com/wardclinic/ward/core/auth"
-	"github.com/wardclinic/ward/core/boot"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/web"
 	"github.com/wardclinic/ward/modules/dashboard"
@@ -64,9 +63,7 @@ func (apiModule) Routes(r *app.Routes) {
 
 func start(t *testing.T) (*apptest.Server, *apptest.Clinic) {
 	t.Helper()
-	s := apptest.Start(t, apptest.Options{Modules: func(c *boot.Core) []app.Module {
-		return []app.Module{signin.New(c), dashboard.New(), staff.New(c), apiModule{}}
-	}})
+	s := apptest.Start(t, apptest.Options{}, signin.New(), dashboard.New(), staff.New(), apiModule{})
 	return s, s.NewClinic(t, "sunrise")
 }
 

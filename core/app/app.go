@@ -18,10 +18,12 @@ import (
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/logging"
 	"github.com/wardclinic/ward/core/web"
+	"github.com/wardclinic/ward/policies"
 )
 
-// App is one running Ward: the services modules use and the modules
-// themselves.
+// App is one running Ward's HTTP side: every module's routes, permissions,
+// navigation, indexes and jobs, checked at start, and the handler serving
+// them.
 type App struct {
 	Config *config.Config
 	Log    zerolog.Logger
@@ -35,8 +37,9 @@ type App struct {
 	permissions []Permission
 	nav         []NavEntry
 	jobs        []Job
+	actions     []audit.Action
 	hosts       HostResolver
-	clinicChain []func(Route) gin.HandlerFunc
+	access      Guard
 	middleware  []gin.HandlerFunc
 	csrf        CSRF
 	static      *Static
@@ -55,18 +58,20 @@ type CSRF interface {
 	Token(c *gin.Context) string
 }
 
-// Use adds middleware run on every request after Ward's own (logging,
-// recovery, headers) and before host resolution.
-func (a *App) Use(mw ...gin.HandlerFunc) { a.middleware = append(a.middleware, mw...) }
-
-// SetCSRF installs the CSRF guard: every POST, PUT, PATCH and DELETE to a
-// module route is checked, and every page gets the token.
-func (a *App) SetCSRF(g CSRF) { a.csrf = g }
+// Guard decides who may call a clinic route: Check runs before the route's
+// handler (an error is answered as the response; a check that answers
+// itself aborts), Decorate fills the page globals that depend on the
+// signed-in user (name, navigation, Can).
+type Guard interface {
+	Check(r Route) web.HandlerFunc
+	Decorate(nav []NavEntry) web.Decorator
+}
 
 // Nav returns every module's navigation entries, in order.
 func (a *App) Nav() []NavEntry { return slices.Clone(a.nav) }
 
-// Deps are what New needs besides the modules.
+// Deps are the parts of Ward's HTTP side that are not modules, all given at
+// construction.
 type Deps struct {
 	Config    *config.Config
 	Log       zerolog.Logger
@@ -74,18 +79,50 @@ type Deps struct {
 	Clock     clock.Clock
 	Templates fs.FS // shared layouts and partials
 	Static    fs.FS // Ward's own static files plus the npm-installed vendor files
+	// Hosts resolves a request's host (and loads its clinic); without it
+	// only the platform host is served.
+	Hosts HostResolver
+	// Middleware runs on every request after Ward's own (logging,
+	// recovery, headers) and before host resolution (sessions).
+	Middleware []gin.HandlerFunc
+	// CSRF checks every POST, PUT, PATCH and DELETE to a module route and
+	// gives every page its token.
+	CSRF CSRF
+	// Access guards clinic routes; modules that declare clinic routes
+	// cannot start without it.
+	Access Guard
+	// Roles, when set, are checked against the permission catalogue at
+	// start: every default grant must name a declared permission.
+	Roles []policies.Role
+	// Indexes are core's own, by owner.
+	Indexes map[string][]db.Index
 	// Audit writes the entries of views of clinical records; modules that
 	// declare a clinical resource cannot start without it.
 	Audit AuditLog
 }
 
 // New checks and wires the modules, in order. Any problem — a duplicate
-// module or route, a route without a declared permission, an index not led by
-// tenantId, a template that does not parse, a clinical resource with no audit
-// log — stops start-up with a message naming the module.
+// module or route, a route without a declared permission or with one the
+// catalogue lacks, a navigation entry for an unknown resource, a page name
+// no template defines, an index not led by tenantId, a template that does
+// not parse, a default role granting an unknown permission — stops start-up
+// with a message naming the module.
 func New(d Deps, modules ...Module) (*App, error) {
 	if d.Clock == nil {
 		d.Clock = clock.System{}
+	}
+	a := &App{
+		Config:     d.Config,
+		Log:        d.Log,
+		DB:         d.DB,
+		Clock:      d.Clock,
+		indexes:    map[string][]db.Index{},
+		hosts:      d.Hosts,
+		access:     d.Access,
+		middleware: d.Middleware,
+		csrf:       d.CSRF,
+		static:     NewStatic(d.Static),
+		clinical:   map[string]bool{},
 	}
 	noAudit := d.Audit == nil
 	if noAudit {
@@ -93,19 +130,16 @@ func New(d Deps, modules ...Module) (*App, error) {
 		// response that cannot be audited is not shown.
 		d.Audit = func(context.Context, audit.Entry) error { return errNoAuditLog }
 	}
-	a := &App{
-		Config:   d.Config,
-		Log:      d.Log,
-		DB:       d.DB,
-		Clock:    d.Clock,
-		indexes:  map[string][]db.Index{},
-		hosts:    baseDomainHosts{base: d.Config.BaseDomain},
-		static:   NewStatic(d.Static),
-		clinical: map[string]bool{},
-		audit:    d.Audit,
+	a.audit = d.Audit
+	if a.hosts == nil {
+		a.hosts = baseDomainHosts{base: d.Config.BaseDomain}
+	}
+	for owner, ix := range d.Indexes {
+		a.indexes[owner] = append(a.indexes[owner], ix...)
 	}
 	seen := map[string]bool{}
 	sources := []web.Source{}
+	var pageDecorators []web.Decorator
 	for _, m := range modules {
 		name := m.Name()
 		if name == "" || strings.ContainsAny(name, "/ ") {
@@ -116,7 +150,11 @@ func New(d Deps, modules ...Module) (*App, error) {
 		}
 		seen[name] = true
 		if tp, ok := m.(TemplateProvider); ok {
-			sources = append(sources, web.Source{Prefix: name, FS: tp.Templates()})
+			pages, err := pageFiles(tp.Templates())
+			if err != nil {
+				return nil, fmt.Errorf("module %q: templates: %w", name, err)
+			}
+			sources = append(sources, web.Source{Prefix: name, FS: pages})
 		}
 		if ix, ok := m.(IndexDeclarer); ok {
 			for _, i := range ix.Indexes() {
@@ -144,23 +182,31 @@ func New(d Deps, modules ...Module) (*App, error) {
 		if j, ok := m.(JobDeclarer); ok {
 			a.jobs = append(a.jobs, j.Jobs()...)
 		}
+		if pd, ok := m.(PageDecorator); ok {
+			pageDecorators = append(pageDecorators, pd.DecoratePage)
+		}
+		if ad, ok := m.(AuditDeclarer); ok {
+			a.actions = append(a.actions, ad.AuditActions()...)
+		}
 		a.modules = append(a.modules, m)
 	}
-	sources = append(sources, web.Source{Prefix: "errors", FS: mustSub(d.Templates, "errors")})
-	r, err := web.NewRenderer(d.Templates, template.FuncMap{"asset": a.static.URL}, sources...)
+	sort.SliceStable(a.nav, func(i, j int) bool { return a.nav[i].Order < a.nav[j].Order })
+	shared, err := fs.Sub(d.Templates, "errors")
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	sources = append(sources, web.Source{Prefix: "errors", FS: shared})
+	decorators := []web.Decorator{a.decorate}
+	if a.access != nil {
+		decorators = append(decorators, a.access.Decorate(a.Nav()))
+	}
+	decorators = append(decorators, pageDecorators...)
+	r, err := web.NewRenderer(web.Templates{Shared: d.Templates, Funcs: template.FuncMap{"asset": a.static.URL},
+		Sources: sources, Decorators: decorators})
 	if err != nil {
 		return nil, err
 	}
 	a.Render = r
-	a.Render.Decorate(a.decorate)
-
-	for _, m := range a.modules {
-		if p, ok := m.(Provisioner); ok {
-			if err := p.Provision(a); err != nil {
-				return nil, fmt.Errorf("module %q: %w", m.Name(), err)
-			}
-		}
-	}
 	for _, m := range a.modules {
 		rd, ok := m.(RouteDeclarer)
 		if !ok {
@@ -176,7 +222,9 @@ func New(d Deps, modules ...Module) (*App, error) {
 	if err := checkDuplicateRoutes(a.routes); err != nil {
 		return nil, err
 	}
-	sort.SliceStable(a.nav, func(i, j int) bool { return a.nav[i].Order < a.nav[j].Order })
+	if err := a.checkDeclarations(d.Roles); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -191,19 +239,11 @@ func (a *App) Routes() []Route { return slices.Clone(a.routes) }
 // Permissions returns the permission catalogue of every module.
 func (a *App) Permissions() []Permission { return slices.Clone(a.permissions) }
 
+// Actions returns the audit actions every module declared.
+func (a *App) Actions() []audit.Action { return slices.Clone(a.actions) }
+
 // Jobs returns every module's background jobs.
 func (a *App) Jobs() []Job { return slices.Clone(a.jobs) }
-
-// TenantSeeders returns the modules that seed new clinics, in order.
-func (a *App) TenantSeeders() []TenantSeeder {
-	var out []TenantSeeder
-	for _, m := range a.modules {
-		if s, ok := m.(TenantSeeder); ok {
-			out = append(out, s)
-		}
-	}
-	return out
-}
 
 // Modules returns the registered modules in order.
 func (a *App) Modules() []Module { return slices.Clone(a.modules) }
@@ -241,14 +281,6 @@ func checkDuplicateRoutes(routes []Route) error {
 	return nil
 }
 
-func mustSub(f fs.FS, dir string) fs.FS {
-	sub, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return sub
-}
-
 // decorate fills the globals every page shows.
 func (a *App) decorate(c *gin.Context, g *web.Globals) {
 	g.RequestID = logging.RequestID(c.Request.Context())
@@ -257,4 +289,13 @@ func (a *App) decorate(c *gin.Context, g *web.Globals) {
 	}
 	g.Production = a.Config.Production()
 	g.Platform = HostFrom(c) == PlatformHost
+}
+
+// pageFiles is a module's page templates: its templates folder when it has
+// one, else the root of fsys.
+func pageFiles(fsys fs.FS) (fs.FS, error) {
+	if d, err := fs.Stat(fsys, "templates"); err == nil && d.IsDir() {
+		return fs.Sub(fsys, "templates")
+	}
+	return fsys, nil
 }

@@ -15,16 +15,19 @@ import (
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/apptest"
 	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/kit"
 	"github.com/wardclinic/ward/core/web"
 	"github.com/wardclinic/ward/modules/landing"
 )
+
+var notesPage = web.NewPage("notes/list")
 
 // notes is a small module used only here: a page with a form, a POST that
 // redirects, and an index.
 type notes struct{ render *web.Renderer }
 
-func (n *notes) Name() string               { return "notes" }
-func (n *notes) Provision(a *app.App) error { n.render = a.Render; return nil }
+func (n *notes) Name() string                    { return "notes" }
+func (n *notes) Provision(s *kit.Services) error { n.render = s.Render; return nil }
 func (n *notes) Indexes() []db.Index {
 	return []db.Index{{Collection: "notes", Keys: []string{"tenantId", "title"}, Unique: true}}
 }
@@ -34,11 +37,11 @@ func (n *notes) Templates() fs.FS {
 }
 func (n *notes) Routes(r *app.Routes) {
 	r.Platform(http.MethodGet, "/notes", func(c *gin.Context) error {
-		return n.render.Page(c, http.StatusOK, "notes/list", web.Page{Title: "Notes"})
+		return n.render.Page(c, http.StatusOK, notesPage, web.Page{Title: "Notes"})
 	})
 	r.Platform(http.MethodPost, "/notes", func(c *gin.Context) error {
 		if strings.TrimSpace(c.PostForm("title")) == "" {
-			return n.render.Page(c, http.StatusUnprocessableEntity, "notes/list", web.Page{Errors: map[string]string{"title": "Give the note a title."}})
+			return n.render.Page(c, http.StatusUnprocessableEntity, notesPage, web.Page{Errors: map[string]string{"title": "Give the note a title."}})
 		}
 		web.Redirect(c, "/notes")
 		return nil

@@ -58,17 +58,15 @@ func (a *App) Handler() (http.Handler, error) {
 	return e, nil
 }
 
-// chain runs the clinic middleware (sign-in, permission) before a clinic
-// route's handler; a route of a clinical resource is audited for what it
+// chain runs the access guard (sign-in, permission) before a clinic route's
+// handler; a route of a clinical resource is audited for what it
 // shows (auditViews). Each step is a check: it aborts or lets the next one
 // run.
 func (a *App) chain(r Route) gin.HandlerFunc {
 	steps := []gin.HandlerFunc{}
 	h := r.Handler
 	if r.Host == ClinicHost {
-		for _, f := range a.clinicChain {
-			steps = append(steps, f(r))
-		}
+		steps = append(steps, a.Render.Handle(a.access.Check(r)))
 		if a.clinical[r.Access.Resource] {
 			h = a.auditViews(r)
 		}

@@ -16,15 +16,6 @@ type HostResolver interface {
 	Resolve(c *gin.Context) (Host, error)
 }
 
-// SetHostResolver replaces the host resolver (tenancy installs its own).
-func (a *App) SetHostResolver(h HostResolver) { a.hosts = h }
-
-// AddClinicMiddleware adds a step run before every clinic route's handler,
-// built per route so it can read the route's access rule (sign-in, RBAC).
-func (a *App) AddClinicMiddleware(f func(Route) gin.HandlerFunc) {
-	a.clinicChain = append(a.clinicChain, f)
-}
-
 const hostKey = "ward.host"
 
 // HostFrom returns the kind of host the request was resolved to.

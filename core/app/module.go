@@ -8,7 +8,11 @@ import (
 	"io/fs"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
+	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/web"
 )
 
 // Module is the one thing every module implements: a unique name, which is
@@ -19,19 +23,14 @@ type Module interface {
 
 // The optional capabilities a module may have; the registry detects them.
 type (
-	// Provisioner receives the running App (database, renderer, clock,
-	// logger) before routes are collected.
-	Provisioner interface {
-		Provision(a *App) error
-	}
-
 	// RouteDeclarer adds the module's routes, each with its access rule.
 	RouteDeclarer interface {
 		Routes(r *Routes)
 	}
 
-	// TemplateProvider returns the module's page templates (*.html at the
-	// root of the FS, usually an embed of the module's templates folder).
+	// TemplateProvider returns the module's page templates: usually the
+	// embed of its templates folder (//go:embed templates/*.html), or *.html
+	// at the root of the FS.
 	TemplateProvider interface {
 		Templates() fs.FS
 	}
@@ -64,6 +63,19 @@ type (
 	JobDeclarer interface {
 		Jobs() []Job
 	}
+
+	// PageDecorator fills page globals on every page rendered (a banner
+	// some clinics see).
+	PageDecorator interface {
+		DecoratePage(c *gin.Context, g *web.Globals)
+	}
+
+	// AuditDeclarer lists the actions the module records in the audit
+	// log, with their labels: the log's filter offers them, and recording
+	// an undeclared action is a defect tests catch.
+	AuditDeclarer interface {
+		AuditActions() []audit.Action
+	}
 )
 
 // Permission is one resource with the actions that can be granted on it.
@@ -89,7 +101,8 @@ type NavEntry struct {
 // Job is a background task run every Every by the job runner; it carries any
 // tenant it works on explicitly.
 type Job struct {
-	Name  string
-	Every time.Duration
-	Run   func(ctx context.Context) error
+	Name   string
+	Every  time.Duration
+	Run    func(ctx context.Context) error
+	Single bool // one instance at a time, across every Ward instance on the database (a lease per period)
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/apptest"
 	"github.com/wardclinic/ward/core/audit"
-	"github.com/wardclinic/ward/core/boot"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/web"
 	"github.com/wardclinic/ward/modules/signin"
@@ -72,8 +71,7 @@ func TestClinicalViewsAreAudited(t *testing.T) {
 				unreported = append(unreported, r.Method+" "+r.Path)
 			})
 		},
-		Modules: func(c *boot.Core) []app.Module { return []app.Module{signin.New(c), charts{}} },
-	})
+	}, signin.New(), charts{})
 	cl := s.NewClinic(t, "sunrise")
 	c := s.Client(t)
 	c.SignIn(cl.Host, cl.Admin.Email, apptest.Password)

@@ -24,11 +24,11 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/wardclinic/ward/core/app"
-	"github.com/wardclinic/ward/core/boot"
 	"github.com/wardclinic/ward/core/clock"
 	"github.com/wardclinic/ward/core/config"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/db/dbtest"
+	"github.com/wardclinic/ward/core/kit"
 	"github.com/wardclinic/ward/static"
 	"github.com/wardclinic/ward/templates"
 )
@@ -41,9 +41,6 @@ type Options struct {
 	DataDir string            // default: a new temporary directory
 	Env     map[string]string // extra environment for config.Load
 	Setup   func(a *app.App)  // runs after the App is built, before Start
-	// Modules builds modules that need core services; they are added after
-	// the modules passed to Start.
-	Modules func(c *boot.Core) []app.Module
 	// UnreportedViews lets a clinical route answer without reporting what
 	// it showed (see app.OnUnreportedView); otherwise that fails the test.
 	UnreportedViews bool
@@ -51,12 +48,13 @@ type Options struct {
 
 // Server is a running Ward.
 type Server struct {
-	App   *app.App
-	Core  *boot.Core
-	DB    *db.Store
-	Clock *clock.Fixed
-	Port  string
-	http  *httptest.Server
+	App      *app.App
+	Ward     *kit.Ward
+	Platform *kit.Platform
+	DB       *db.Store
+	Clock    *clock.Fixed
+	Port     string
+	http     *httptest.Server
 }
 
 // Start starts Ward with the given modules and waits until it is ready. The
@@ -96,18 +94,12 @@ func Start(t testing.TB, o Options, modules ...app.Module) *Server {
 		t.Fatal(err)
 	}
 	clk := clock.NewFixed(Epoch)
-	core, err := boot.NewCore(cfg, log, store, clk, templates.FS, static.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if o.Modules != nil {
-		modules = append(modules, o.Modules(core)...)
-	}
-	a, err := core.App(modules...)
+	w, err := kit.Build(kit.Options{Config: cfg, Log: log, Store: store, Clock: clk, Templates: templates.FS, Static: static.FS}, modules...)
 	if err != nil {
 		_ = store.Close(context.Background())
 		t.Fatal(err)
 	}
+	a := w.App
 	if o.Setup != nil {
 		o.Setup(a)
 	}
@@ -127,7 +119,7 @@ func Start(t testing.TB, o Options, modules ...app.Module) *Server {
 	dbtest.CheckQueries(t, store)
 	hs := &httptest.Server{Listener: ln, Config: &http.Server{Handler: h}}
 	hs.Start()
-	s := &Server{App: a, Core: core, DB: store, Clock: clk, Port: port, http: hs}
+	s := &Server{App: a, Ward: w, Platform: w.Platform, DB: store, Clock: clk, Port: port, http: hs}
 	t.Cleanup(func() {
 		hs.Close()
 		_ = store.Close(context.Background())

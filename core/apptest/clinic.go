@@ -8,7 +8,6 @@ import (
 
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/db"
-	"github.com/wardclinic/ward/core/rbac"
 	"github.com/wardclinic/ward/core/tenant"
 )
 
@@ -24,23 +23,20 @@ type Clinic struct {
 	DB        *db.Tenant
 }
 
-// NewClinic creates an active clinic with the default roles, settings and an
-// admin (admin@SUB.test) directly in the database — the state onboarding
-// leaves — without going through the onboarding pages.
+// NewClinic creates an active clinic the way onboarding does (default
+// roles, settings, every module's seed data) and an admin (admin@SUB.test),
+// without going through the onboarding pages.
 func (s *Server) NewClinic(t testing.TB, sub string) *Clinic {
 	t.Helper()
 	ctx := context.Background()
 	now := s.Clock.Now()
 	tn := &tenant.Tenant{ID: db.NewID(), Name: "Clinic " + sub, Subdomain: sub, Status: tenant.StatusActive,
 		Subscription: tenant.Subscription{Plan: "trial", Status: "trialing", ExpiresAt: now.AddDate(0, 0, 7)}, CreatedAt: now, UpdatedAt: now}
-	if err := s.Core.Tenants.Insert(ctx, tn); err != nil {
+	if err := s.Platform.Tenants().Insert(ctx, tn); err != nil {
 		t.Fatal(err)
 	}
-	tdb := s.DB.ForTenant(tn.ID)
-	if err := rbac.SeedDefaults(ctx, s.DB, tdb, now); err != nil {
-		t.Fatal(err)
-	}
-	if err := tenant.CreateSettings(ctx, tdb, tenant.Settings{ClinicName: tn.Name, Timezone: "UTC", Currency: "USD"}, now); err != nil {
+	tdb := s.Platform.Clinic(tn.ID)
+	if err := s.Platform.Seed(ctx, tdb, tenant.Settings{ClinicName: tn.Name, Timezone: "UTC", Currency: "USD"}, now); err != nil {
 		t.Fatal(err)
 	}
 	c := &Clinic{ID: tn.ID, Subdomain: sub, Host: sub + ".localhost", DB: tdb}

@@ -49,6 +49,13 @@ const (
 	UnreportedView = "view.unreported"
 )
 
+// Action is one kind of audit entry a module declares: its code, as stored
+// ("patient.view"), and a label people read in the log's filter.
+type Action struct {
+	Code  string
+	Label string
+}
+
 // Entry is one audit record.
 type Entry struct {
 	ID         string    `bson:"_id"`

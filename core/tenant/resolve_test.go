@@ -31,7 +31,7 @@ func addTenant(t testing.TB, s *apptest.Server, sub, name, status string) *tenan
 	tn := &tenant.Tenant{ID: db.NewID(), Name: name, Subdomain: sub, Status: status,
 		Subscription: tenant.Subscription{Plan: "trial", Status: "trialing", ExpiresAt: now.AddDate(0, 0, 7)},
 		CreatedAt:    now, UpdatedAt: now}
-	if err := s.Core.Tenants.Insert(context.Background(), tn); err != nil {
+	if err := s.Platform.Tenants().Insert(context.Background(), tn); err != nil {
 		t.Fatal(err)
 	}
 	return tn
@@ -177,19 +177,19 @@ func TestResolveCacheInvalidation(t *testing.T) {
 	}
 	// The tenant is now cached; a change through the registry is seen at
 	// once, not after the cache's lifetime.
-	if ok, err := s.Core.Tenants.SetStatus(ctx, tn.ID, tenant.StatusSuspended, s.Clock.Now()); err != nil || !ok {
+	if ok, err := s.Platform.Tenants().SetStatus(ctx, tn.ID, tenant.StatusSuspended, s.Clock.Now()); err != nil || !ok {
 		t.Fatalf("suspend: %v %v", ok, err)
 	}
 	if r := c.Get("sunrise.localhost", "/no-such-path"); r.StatusCode != 403 || !strings.Contains(errorText(t, r), "suspended") {
 		t.Fatalf("after suspension: %d %q", r.StatusCode, errorText(t, r))
 	}
-	if _, err := s.Core.Tenants.SetStatus(ctx, tn.ID, tenant.StatusInactive, s.Clock.Now()); err != nil {
+	if _, err := s.Platform.Tenants().SetStatus(ctx, tn.ID, tenant.StatusInactive, s.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if r := c.Get("sunrise.localhost", "/no-such-path"); r.StatusCode != 403 || !strings.Contains(errorText(t, r), "is not active") {
 		t.Fatalf("after deactivation: %d %q", r.StatusCode, errorText(t, r))
 	}
-	if _, err := s.Core.Tenants.SetStatus(ctx, tn.ID, tenant.StatusActive, s.Clock.Now()); err != nil {
+	if _, err := s.Platform.Tenants().SetStatus(ctx, tn.ID, tenant.StatusActive, s.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if r := c.Get("sunrise.localhost", "/no-such-path"); r.StatusCode != 404 || errorText(t, r) != noPage+"." {
@@ -206,10 +206,10 @@ func TestResolveCacheInvalidation(t *testing.T) {
 		t.Fatalf("clinic created after a miss was cached: %d %q", r.StatusCode, errorText(t, r))
 	}
 	// Deleting it makes it unknown again at once.
-	if _, err := s.Core.Tenants.SetStatus(ctx, later.ID, tenant.StatusProvisioning, s.Clock.Now()); err != nil {
+	if _, err := s.Platform.Tenants().SetStatus(ctx, later.ID, tenant.StatusProvisioning, s.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Core.Tenants.Purge(ctx, s.DB, later.ID, s.Clock.Now()); err != nil {
+	if err := s.Platform.Tenants().Purge(ctx, s.DB, later.ID, s.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if r := c.Get("later.localhost", "/no-such-path"); r.StatusCode != 404 || !strings.Contains(errorText(t, r), noClinic) {
@@ -222,7 +222,7 @@ func TestResolveCacheInvalidation(t *testing.T) {
 	if _, err := coll.Update(ctx, db.ID(tn.ID), db.Set("status", tenant.StatusSuspended)); err != nil {
 		t.Fatal(err)
 	}
-	s.Core.Tenants.InvalidateCache()
+	s.Platform.Tenants().InvalidateCache()
 	if r := c.Get("sunrise.localhost", "/no-such-path"); r.StatusCode != 403 {
 		t.Fatalf("after a direct change and InvalidateCache: %d", r.StatusCode)
 	}
@@ -248,14 +248,14 @@ func BenchmarkResolveCachedTenant(b *testing.B) {
 	c, _ := gin.CreateTestContext(httptest.NewRecorder())
 	req := httptest.NewRequest(http.MethodGet, "http://sunrise.localhost:8080/patients", nil)
 	c.Request = req
-	if h, err := s.Core.Resolver.Resolve(c); err != nil || h != app.ClinicHost {
+	if h, err := s.Platform.Links().Resolve(c); err != nil || h != app.ClinicHost {
 		b.Fatalf("Resolve: %v %v", h, err)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
 		c.Request = req // Resolve replaces it with one carrying the clinic
-		if _, err := s.Core.Resolver.Resolve(c); err != nil {
+		if _, err := s.Platform.Links().Resolve(c); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -297,7 +297,7 @@ func TestResolverChecksRunForClinics(t *testing.T) {
 	addTenant(t, s, "sunrise", "Sunrise Clinic", tenant.StatusActive)
 	late := addTenant(t, s, "late", "Late Clinic", tenant.StatusActive)
 	var seen []string
-	s.Core.Resolver.AddCheck(func(c *gin.Context, tn *tenant.Tenant) error {
+	s.Platform.Links().AddCheck(func(c *gin.Context, tn *tenant.Tenant) error {
 		seen = append(seen, tn.Subdomain)
 		if tn.ID == late.ID {
 			return &web.Error{Status: http.StatusPaymentRequired, Message: "Late Clinic's subscription has ended."}
@@ -331,17 +331,17 @@ func TestPurgeLeavesAFinishingClinicAlone(t *testing.T) {
 	if err := tenant.FinishClaim(ctx, tdb, s.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Core.Tenants.Purge(ctx, s.DB, tn.ID, s.Clock.Now()); !errors.Is(err, tenant.ErrNotProvisioning) {
+	if err := s.Platform.Tenants().Purge(ctx, s.DB, tn.ID, s.Clock.Now()); !errors.Is(err, tenant.ErrNotProvisioning) {
 		t.Fatalf("purge of a finishing clinic: %v, want ErrNotProvisioning", err)
 	}
 	if n, _ := tdb.Collection("settings").Count(ctx, db.Filter{}); n != 1 {
 		t.Fatal("the finishing clinic's records were deleted")
 	}
 	s.Clock.Advance(2 * time.Minute)
-	if err := s.Core.Tenants.Purge(ctx, s.DB, tn.ID, s.Clock.Now()); err != nil {
+	if err := s.Platform.Tenants().Purge(ctx, s.DB, tn.ID, s.Clock.Now()); err != nil {
 		t.Fatalf("purge after the finishing attempt died: %v", err)
 	}
-	if _, err := s.Core.Tenants.ByID(ctx, tn.ID); !errors.Is(err, tenant.ErrNotFound) {
+	if _, err := s.Platform.Tenants().ByID(ctx, tn.ID); !errors.Is(err, tenant.ErrNotFound) {
 		t.Fatalf("record after purge: %v", err)
 	}
 	for _, coll := range []string{"settings", db.ClaimsCollection} {

@@ -17,7 +17,7 @@ func TestSignupLimits(t *testing.T) {
 	start := s.Clock.Now()
 	begin := func(ip string) (*tenant.Signup, *tenant.SignupLimitError) {
 		t.Helper()
-		su, err := s.Core.Signups.Begin(ctx, ip, s.Clock.Now())
+		su, err := s.Platform.Signups().Begin(ctx, ip, s.Clock.Now())
 		var limit *tenant.SignupLimitError
 		if errors.As(err, &limit) {
 			return nil, limit
@@ -72,7 +72,7 @@ func TestSignupLimits(t *testing.T) {
 	refused("192.0.2.201", false, start.Add(tenant.SignupWindow+time.Minute))
 
 	// The clean-up job removes what left the window.
-	if n, err := s.Core.Signups.DeleteOlderThan(ctx, start.Add(time.Second)); err != nil || n != 1 {
+	if n, err := s.Platform.Signups().DeleteOlderThan(ctx, start.Add(time.Second)); err != nil || n != 1 {
 		t.Fatalf("clean-up removed %d (%v), want the first sign-up", n, err)
 	}
 }

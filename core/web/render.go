@@ -8,11 +8,10 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
-	"maps"
 	"net/http"
 	"path"
-	"slices"
 	"strings"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 
@@ -72,6 +71,7 @@ type Decorator func(c *gin.Context, g *Globals)
 // Renderer holds every template, parsed once at start.
 type Renderer struct {
 	pages      map[string]*template.Template
+	prefixes   map[string]bool // the sources' prefixes: the modules with pages
 	decorators []Decorator
 }
 
@@ -82,21 +82,29 @@ type Source struct {
 	FS     fs.FS // page files at its root, *.html
 }
 
-// NewRenderer parses the shared layouts and partials from shared
-// (layouts/*.html, partials/*.html), then every page of every source, each
-// page in its own set so each can define its own "content". A template that
-// does not parse, or a page without "content", is an error: Ward must not
-// start with a broken page.
-func NewRenderer(shared fs.FS, extra template.FuncMap, sources ...Source) (*Renderer, error) {
-	base, err := template.New("").Funcs(funcs).Funcs(extra).ParseFS(shared, "layouts/*.html", "partials/*.html")
+// Templates are what a Renderer is built from.
+type Templates struct {
+	Shared     fs.FS // layouts/*.html and partials/*.html
+	Funcs      template.FuncMap
+	Sources    []Source
+	Decorators []Decorator // fill the page globals on every render, in order
+}
+
+// NewRenderer parses the shared layouts and partials, then every page of
+// every source, each page in its own set so each can define its own
+// "content". A template that does not parse, or a page without "content",
+// is an error: Ward must not start with a broken page.
+func NewRenderer(t Templates) (*Renderer, error) {
+	base, err := template.New("").Funcs(funcs).Funcs(t.Funcs).ParseFS(t.Shared, "layouts/*.html", "partials/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("templates: shared: %w", err)
 	}
 	if base.Lookup(layoutBlock) == nil {
 		return nil, fmt.Errorf("templates: shared layouts define no %q", layoutBlock)
 	}
-	r := &Renderer{pages: map[string]*template.Template{}}
-	for _, src := range sources {
+	r := &Renderer{pages: map[string]*template.Template{}, prefixes: map[string]bool{}, decorators: t.Decorators}
+	for _, src := range t.Sources {
+		r.prefixes[src.Prefix] = true
 		files, err := fs.Glob(src.FS, "*.html")
 		if err != nil {
 			return nil, err
@@ -122,32 +130,62 @@ func NewRenderer(shared fs.FS, extra template.FuncMap, sources ...Source) (*Rend
 	return r, nil
 }
 
-// Decorate registers a function that fills page globals on every render.
-func (r *Renderer) Decorate(d Decorator) { r.decorators = append(r.decorators, d) }
+// PageName names a page template, "module/file". Modules make theirs with
+// NewPage, as package variables; at start Ward checks that every page of
+// every module it runs exists (Missing), so a misspelt page stops start-up
+// instead of failing the first person who opens it.
+type PageName struct{ name string }
 
-// Has reports whether a page exists (start-up checks use it).
-func (r *Renderer) Has(name string) bool { _, ok := r.pages[name]; return ok }
+var (
+	namesMu sync.Mutex
+	names   []PageName
+)
 
-// Pages lists the page names, sorted.
-func (r *Renderer) Pages() []string { return slices.Sorted(maps.Keys(r.pages)) }
+// NewPage declares the page name ("patients/list").
+func NewPage(name string) PageName {
+	p := PageName{name}
+	namesMu.Lock()
+	names = append(names, p)
+	namesMu.Unlock()
+	return p
+}
+
+func (p PageName) String() string { return p.name }
+
+// Module is the name of the module the page belongs to.
+func (p PageName) Module() string { m, _, _ := strings.Cut(p.name, "/"); return m }
+
+// Missing returns the declared pages, of the modules this renderer has
+// templates for, that no template defines.
+func (r *Renderer) Missing() []PageName {
+	namesMu.Lock()
+	defer namesMu.Unlock()
+	var out []PageName
+	for _, p := range names {
+		if _, ok := r.pages[p.name]; !ok && r.prefixes[p.Module()] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 // Page renders a page: the whole document, or only its content block when
 // htmx asked for it. The answer varies on HX-Request, so caches keep the two
 // apart.
-func (r *Renderer) Page(c *gin.Context, status int, name string, p Page) error {
+func (r *Renderer) Page(c *gin.Context, status int, name PageName, p Page) error {
 	block := layoutBlock
 	if htmx.WantsFragment(c.Request) {
 		block = ContentBlock
 	}
 	c.Header("Vary", "HX-Request")
-	return r.execute(c, status, name, block, p)
+	return r.execute(c, status, name.name, block, p)
 }
 
 // Fragment renders one named block of a page (a table body, a field's
 // message), for htmx requests that replace part of a page.
-func (r *Renderer) Fragment(c *gin.Context, status int, name, block string, p Page) error {
+func (r *Renderer) Fragment(c *gin.Context, status int, name PageName, block string, p Page) error {
 	c.Header("Vary", "HX-Request")
-	return r.execute(c, status, name, block, p)
+	return r.execute(c, status, name.name, block, p)
 }
 
 // execute renders into a buffer first, so a template error becomes a clean

@@ -76,11 +76,11 @@ func newRenderer(t *testing.T) *web.Renderer {
 		t.Fatal(err)
 	}
 	asset := template.FuncMap{"asset": func(p string) string { return "/static/" + p }}
-	r, err := web.NewRenderer(templates.FS, asset, web.Source{Prefix: "errors", FS: errs})
+	r, err := web.NewRenderer(web.Templates{Shared: templates.FS, Funcs: asset, Sources: []web.Source{{Prefix: "errors", FS: errs}},
+		Decorators: []web.Decorator{func(c *gin.Context, g *web.Globals) { g.RequestID = logging.RequestID(c.Request.Context()) }}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.Decorate(func(c *gin.Context, g *web.Globals) { g.RequestID = logging.RequestID(c.Request.Context()) })
 	return r
 }
 

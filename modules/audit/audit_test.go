@@ -11,15 +11,14 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/apptest"
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/auth"
-	"github.com/wardclinic/ward/core/boot"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/modules/dashboard"
 	"github.com/wardclinic/ward/modules/onboarding"
 	"github.com/wardclinic/ward/modules/roles"
+	"github.com/wardclinic/ward/modules/settings"
 	"github.com/wardclinic/ward/modules/signin"
 
 	auditmod "github.com/wardclinic/ward/modules/audit"
@@ -34,9 +33,7 @@ const (
 // sign-up form and its admin signed in.
 func start(t *testing.T) (*apptest.Server, *db.Tenant, *apptest.Client) {
 	t.Helper()
-	s := apptest.Start(t, apptest.Options{Modules: func(c *boot.Core) []app.Module {
-		return []app.Module{onboarding.New(c), signin.New(c), dashboard.New(), roles.New(c), auditmod.New(c)}
-	}})
+	s := apptest.Start(t, apptest.Options{}, onboarding.New(), settings.New(), signin.New(), dashboard.New(), roles.New(), auditmod.New())
 	c := s.Client(t)
 	c.Get("localhost", "/tenant-onboard")
 	r := c.PostForm("localhost", "/tenant-onboard", url.Values{
@@ -46,7 +43,7 @@ func start(t *testing.T) (*apptest.Server, *db.Tenant, *apptest.Client) {
 	if r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("onboarding: %d\n%s", r.StatusCode, r.Body)
 	}
-	tn, err := s.Core.Tenants.BySubdomain(context.Background(), "sunrise")
+	tn, err := s.Platform.Tenants().BySubdomain(context.Background(), "sunrise")
 	if err != nil {
 		t.Fatal(err)
 	}

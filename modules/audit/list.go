@@ -16,8 +16,9 @@ import (
 	"github.com/wardclinic/ward/core/web"
 )
 
+var listPage = web.NewPage("audit/list")
+
 const (
-	listPage = "audit/list"
 	// resultsID is the element the filter form and page links replace.
 	resultsID = "audit-results"
 )

@@ -12,21 +12,24 @@ import (
 
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/auth"
+	"github.com/wardclinic/ward/core/kit"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
+
+var indexPage = web.NewPage("dashboard/index")
 
 //go:embed templates/*.html
 var templates embed.FS
 
 // Module is the dashboard module.
 type Module struct {
-	app *app.App
+	s *kit.Services
 }
 
 var (
 	_ app.Module             = (*Module)(nil)
-	_ app.Provisioner        = (*Module)(nil)
+	_ kit.Provisioner        = (*Module)(nil)
 	_ app.TemplateProvider   = (*Module)(nil)
 	_ app.RouteDeclarer      = (*Module)(nil)
 	_ app.NavDeclarer        = (*Module)(nil)
@@ -39,13 +42,12 @@ func New() *Module { return &Module{} }
 // Name implements app.Module.
 func (m *Module) Name() string { return "dashboard" }
 
-// Provision keeps the app.
-func (m *Module) Provision(a *app.App) error { m.app = a; return nil }
+// Provision keeps the services.
+func (m *Module) Provision(s *kit.Services) error { m.s = s; return nil }
 
 // Templates implements app.TemplateProvider.
 func (m *Module) Templates() fs.FS {
-	sub, _ := fs.Sub(templates, "templates")
-	return sub
+	return templates
 }
 
 // Routes implements app.RouteDeclarer.
@@ -74,10 +76,10 @@ type view struct {
 func (m *Module) show(c *gin.Context) error {
 	ctx := c.Request.Context()
 	u, t := auth.FromContext(ctx), tenant.FromContext(ctx)
-	now := m.app.Clock.Now().In(tenant.Zone(ctx, tenant.DB(ctx))) // "good morning" where the clinic is
+	now := m.s.Now().In(tenant.Zone(ctx, tenant.DB(ctx))) // "good morning" where the clinic is
 	v := view{Greeting: greeting(now), Name: u.Name, Trial: t.Subscription.Plan == "trial", ExpiresAt: t.Subscription.ExpiresAt}
 	v.DaysLeft = int(t.Subscription.ExpiresAt.Sub(now).Hours()/24 + 0.999)
-	return m.app.Render.Page(c, http.StatusOK, "dashboard/index", web.Page{Title: "Dashboard", Data: v})
+	return m.s.Render.Page(c, http.StatusOK, indexPage, web.Page{Title: "Dashboard", Data: v})
 }
 
 func greeting(t time.Time) string {

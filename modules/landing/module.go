@@ -11,8 +11,11 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/wardclinic/ward/core/app"
+	"github.com/wardclinic/ward/core/kit"
 	"github.com/wardclinic/ward/core/web"
 )
+
+var indexPage = web.NewPage("landing/index")
 
 //go:embed templates/*.html
 var templates embed.FS
@@ -25,7 +28,7 @@ type Module struct {
 // Compile-time checks of the capabilities this module has.
 var (
 	_ app.Module           = (*Module)(nil)
-	_ app.Provisioner      = (*Module)(nil)
+	_ kit.Provisioner      = (*Module)(nil)
 	_ app.TemplateProvider = (*Module)(nil)
 	_ app.RouteDeclarer    = (*Module)(nil)
 )
@@ -37,15 +40,14 @@ func New() *Module { return &Module{} }
 func (m *Module) Name() string { return "landing" }
 
 // Provision keeps the renderer.
-func (m *Module) Provision(a *app.App) error {
-	m.render = a.Render
+func (m *Module) Provision(s *kit.Services) error {
+	m.render = s.Render
 	return nil
 }
 
 // Templates implements app.TemplateProvider.
 func (m *Module) Templates() fs.FS {
-	sub, _ := fs.Sub(templates, "templates")
-	return sub
+	return templates
 }
 
 // Routes implements app.RouteDeclarer.
@@ -54,5 +56,5 @@ func (m *Module) Routes(r *app.Routes) {
 }
 
 func (m *Module) index(c *gin.Context) error {
-	return m.render.Page(c, http.StatusOK, "landing/index", web.Page{Title: "Clinic management for small practices"})
+	return m.render.Page(c, http.StatusOK, indexPage, web.Page{Title: "Clinic management for small practices"})
 }

@@ -7,11 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/apptest"
-	"github.com/wardclinic/ward/core/boot"
 	"github.com/wardclinic/ward/modules/landing"
 	"github.com/wardclinic/ward/modules/onboarding"
+	"github.com/wardclinic/ward/modules/settings"
 	"github.com/wardclinic/ward/modules/signin"
 )
 
@@ -19,9 +18,7 @@ import (
 // request's X-Forwarded-For is its client's address.
 func startBehindProxy(t *testing.T) *apptest.Server {
 	t.Helper()
-	return apptest.Start(t, apptest.Options{Env: map[string]string{"TRUSTED_PROXIES": "127.0.0.1"}, Modules: func(c *boot.Core) []app.Module {
-		return []app.Module{landing.New(), onboarding.New(c), signin.New(c)}
-	}})
+	return apptest.Start(t, apptest.Options{Env: map[string]string{"TRUSTED_PROXIES": "127.0.0.1"}}, landing.New(), onboarding.New(), settings.New(), signin.New())
 }
 
 func TestOnboardingLimitPerClientIP(t *testing.T) {
@@ -52,7 +49,7 @@ func TestOnboardingLimitPerClientIP(t *testing.T) {
 	if ts := tenantsWith(t, s, "fourth"); len(ts) != 0 {
 		t.Errorf("the refused sign-up made a clinic: %+v", ts)
 	}
-	if all, _ := s.Core.Tenants.List(context.Background()); len(all) != 3 {
+	if all, _ := s.Platform.Tenants().List(context.Background()); len(all) != 3 {
 		t.Errorf("%d clinics, want 3", len(all))
 	}
 	for coll, byTenant := range docsByTenant(t, s) {

@@ -12,7 +12,7 @@ import (
 	"net/http"
 
 	"github.com/wardclinic/ward/core/app"
-	"github.com/wardclinic/ward/core/boot"
+	"github.com/wardclinic/ward/core/kit"
 	"github.com/wardclinic/ward/core/web"
 )
 
@@ -21,37 +21,42 @@ var templates embed.FS
 
 // Module is the onboarding module.
 type Module struct {
-	core   *boot.Core
-	app    *app.App
-	render *web.Renderer
+	s        *kit.Services
+	platform *kit.Platform
+	render   *web.Renderer
 }
 
 var (
 	_ app.Module           = (*Module)(nil)
-	_ app.Provisioner      = (*Module)(nil)
+	_ kit.Provisioner      = (*Module)(nil)
+	_ kit.PlatformModule   = (*Module)(nil)
+	_ app.PageDecorator    = (*Module)(nil)
 	_ app.TemplateProvider = (*Module)(nil)
 	_ app.RouteDeclarer    = (*Module)(nil)
 )
 
 // New returns the module.
-func New(core *boot.Core) *Module { return &Module{core: core} }
+func New() *Module { return &Module{} }
 
 // Name implements app.Module.
 func (m *Module) Name() string { return "onboarding" }
 
-// Provision keeps the app (its renderer and the modules' seed hooks) and
-// adds the confirmation banner to every page.
-func (m *Module) Provision(a *app.App) error {
-	m.app = a
-	m.render = a.Render
-	a.Render.Decorate(m.banner)
+// Provision keeps the services.
+func (m *Module) Provision(s *kit.Services) error {
+	m.s, m.render = s, s.Render
+	return nil
+}
+
+// ProvisionPlatform keeps the platform services: onboarding creates
+// clinics, which are not the request's.
+func (m *Module) ProvisionPlatform(p *kit.Platform) error {
+	m.platform = p
 	return nil
 }
 
 // Templates implements app.TemplateProvider.
 func (m *Module) Templates() fs.FS {
-	sub, _ := fs.Sub(templates, "templates")
-	return sub
+	return templates
 }
 
 // Routes implements app.RouteDeclarer.

@@ -16,7 +16,7 @@ import (
 	"github.com/wardclinic/ward/core/web"
 )
 
-const page = "onboarding/form"
+var page = web.NewPage("onboarding/form")
 
 // msgBeingSetUp answers a second attempt while the first is still running
 // (a double submit, or a retry right after a crash).
@@ -40,7 +40,7 @@ type subdomainStatus struct {
 }
 
 func (m *Module) view(f Form) view {
-	return view{Form: f, Domain: m.core.Resolver.PlatformHost(), Timezones: commonTimezones, Currencies: commonCurrencies}
+	return view{Form: f, Domain: m.platform.Links().PlatformHost(), Timezones: commonTimezones, Currencies: commonCurrencies}
 }
 
 func (m *Module) show(c *gin.Context) error {
@@ -71,8 +71,8 @@ func (m *Module) submit(c *gin.Context) error {
 		return m.invalid(c, f, errs)
 	}
 	ctx := c.Request.Context()
-	now := m.core.Clock.Now()
-	signup, err := m.core.Signups.Begin(ctx, c.ClientIP(), now)
+	now := m.s.Now()
+	signup, err := m.platform.Signups().Begin(ctx, c.ClientIP(), now)
 	var limit *tenant.SignupLimitError
 	switch {
 	case errors.As(err, &limit):
@@ -96,7 +96,7 @@ func (m *Module) submit(c *gin.Context) error {
 		return err
 	}
 	logging.FromContext(ctx).Info().Str("tenant", t.Subdomain).Str("tenant_id", t.ID).Msg("clinic onboarded")
-	web.Redirect(c, m.core.Resolver.ClinicURL(t.Subdomain, "/login"))
+	web.Redirect(c, m.platform.Links().ClinicURL(t.Subdomain, "/login"))
 	return nil
 }
 
@@ -166,7 +166,7 @@ func (m *Module) checkSubdomain(c *gin.Context) error {
 
 // availability says whether sub can be had now.
 func (m *Module) availability(c *gin.Context, sub string) (subdomainStatus, error) {
-	st := subdomainStatus{Subdomain: sub, Host: m.core.Resolver.ClinicHost(sub)}
+	st := subdomainStatus{Subdomain: sub, Host: m.platform.Links().ClinicHost(sub)}
 	if sub == "" {
 		return st, nil
 	}
@@ -174,13 +174,13 @@ func (m *Module) availability(c *gin.Context, sub string) (subdomainStatus, erro
 		st.Message = msg
 		return st, nil
 	}
-	t, err := m.core.Tenants.BySubdomain(c.Request.Context(), sub)
+	t, err := m.platform.Tenants().BySubdomain(c.Request.Context(), sub)
 	switch {
 	case errors.Is(err, tenant.ErrNotFound):
 		st.Available, st.Message = true, "is available."
 	case err != nil:
 		return st, err
-	case t.Status == tenant.StatusProvisioning && m.core.Clock.Now().Sub(t.UpdatedAt) >= staleAfter:
+	case t.Status == tenant.StatusProvisioning && m.s.Now().Sub(t.UpdatedAt) >= staleAfter:
 		st.Available, st.Message = true, "is available."
 	case t.Status == tenant.StatusProvisioning:
 		st.Message = msgBeingSetUp

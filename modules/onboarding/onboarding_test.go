@@ -15,16 +15,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/apptest"
 	"github.com/wardclinic/ward/core/auth"
-	"github.com/wardclinic/ward/core/boot"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/mail"
 	"github.com/wardclinic/ward/core/rbac"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/modules/landing"
 	"github.com/wardclinic/ward/modules/onboarding"
+	"github.com/wardclinic/ward/modules/settings"
 	"github.com/wardclinic/ward/modules/signin"
 	"github.com/wardclinic/ward/policies"
 )
@@ -33,9 +32,7 @@ const password = "tidal ginger lantern orbit"
 
 func start(t *testing.T) *apptest.Server {
 	t.Helper()
-	return apptest.Start(t, apptest.Options{Modules: func(c *boot.Core) []app.Module {
-		return []app.Module{landing.New(), onboarding.New(c), signin.New(c)}
-	}})
+	return apptest.Start(t, apptest.Options{}, landing.New(), onboarding.New(), settings.New(), signin.New())
 }
 
 // form is a valid onboarding form for the subdomain.
@@ -227,7 +224,7 @@ func checkClinic(t *testing.T, s *apptest.Server, tn tenant.Tenant, v url.Values
 			t.Errorf("unexpected assignment rule %q", a)
 		}
 	}
-	fresh, err := s.Core.Tenants.ByID(ctx, tn.ID)
+	fresh, err := s.Platform.Tenants().ByID(ctx, tn.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +238,7 @@ func checkClinic(t *testing.T, s *apptest.Server, tn tenant.Tenant, v url.Values
 		{"doctor", "invoices", "read", false},
 		{"medrep", "patients", "read", false},
 	} {
-		ok, err := s.Core.RBAC.Allowed(ctx, tn.ID, fresh.PolicyVersion, q.role, q.res, q.act)
+		ok, err := s.Ward.RBAC().Allowed(ctx, tn.ID, fresh.PolicyVersion, q.role, q.res, q.act)
 		if err != nil || ok != q.want {
 			t.Errorf("%s may %s %s: %v %v, want %v", q.role, q.act, q.res, ok, err, q.want)
 		}
@@ -313,7 +310,7 @@ func TestOnboardingHappyPath(t *testing.T) {
 		t.Errorf("Location = %q, want %q", got, want)
 	}
 
-	ts, err := s.Core.Tenants.List(context.Background())
+	ts, err := s.Platform.Tenants().List(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -367,7 +364,7 @@ func TestSubdomainCheck(t *testing.T) {
 		{ID: db.NewID(), Name: "Building", Subdomain: "building", Status: tenant.StatusProvisioning, CreatedAt: now, UpdatedAt: now},
 		{ID: db.NewID(), Name: "Crashed", Subdomain: "crashed", Status: tenant.StatusProvisioning, CreatedAt: now.Add(-time.Hour), UpdatedAt: now.Add(-time.Hour)},
 	} {
-		if err := s.Core.Tenants.Insert(context.Background(), tn); err != nil {
+		if err := s.Platform.Tenants().Insert(context.Background(), tn); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -418,7 +415,7 @@ func TestSubdomainCheck(t *testing.T) {
 func TestOnboardingValidationErrors(t *testing.T) {
 	s := start(t)
 	now := s.Clock.Now()
-	if err := s.Core.Tenants.Insert(context.Background(), &tenant.Tenant{ID: db.NewID(), Name: "Taken", Subdomain: "taken", Status: tenant.StatusActive, CreatedAt: now, UpdatedAt: now}); err != nil {
+	if err := s.Platform.Tenants().Insert(context.Background(), &tenant.Tenant{ID: db.NewID(), Name: "Taken", Subdomain: "taken", Status: tenant.StatusActive, CreatedAt: now, UpdatedAt: now}); err != nil {
 		t.Fatal(err)
 	}
 	c := s.Client(t)
@@ -494,7 +491,7 @@ func TestOnboardingValidationErrors(t *testing.T) {
 			}
 		})
 	}
-	if ts, _ := s.Core.Tenants.List(context.Background()); len(ts) != 1 {
+	if ts, _ := s.Platform.Tenants().List(context.Background()); len(ts) != 1 {
 		t.Errorf("tenants after invalid posts: %d", len(ts))
 	}
 }
@@ -641,7 +638,7 @@ func TestOnboardingBadInput(t *testing.T) {
 	})
 
 	// Nothing but the multipart clinic was created.
-	ts, err := s.Core.Tenants.List(context.Background())
+	ts, err := s.Platform.Tenants().List(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -728,7 +725,7 @@ func TestConcurrentOnboardingOfOneSubdomain(t *testing.T) {
 	if len(ts) != 1 {
 		t.Fatalf("%d tenants with the subdomain", len(ts))
 	}
-	all, _ := s.Core.Tenants.List(context.Background())
+	all, _ := s.Platform.Tenants().List(context.Background())
 	if len(all) != 1 {
 		t.Errorf("%d tenants in all", len(all))
 	}
@@ -767,7 +764,7 @@ func TestInterruptedOnboardingIsCleanedUp(t *testing.T) {
 	// a user, settings and a mail — but never marked active.
 	old := &tenant.Tenant{ID: db.NewID(), Name: "Sunrise Clinic", Subdomain: "sunrise", Status: tenant.StatusProvisioning,
 		Subscription: tenant.Subscription{Plan: "trial", Status: "trialing", ExpiresAt: now.AddDate(0, 0, 7)}, CreatedAt: now, UpdatedAt: now}
-	if err := s.Core.Tenants.Insert(ctx, old); err != nil {
+	if err := s.Platform.Tenants().Insert(ctx, old); err != nil {
 		t.Fatal(err)
 	}
 	otdb := s.DB.ForTenant(old.ID)
@@ -836,7 +833,7 @@ func TestInterruptedOnboardingIsCleanedUp(t *testing.T) {
 	if rules, err := rbac.Rules(ctx, s.DB, old.ID); err != nil || len(rules) != 0 {
 		t.Errorf("the half-made clinic still has %d rules (%v)", len(rules), err)
 	}
-	if _, err := s.Core.Tenants.ByID(ctx, old.ID); err != tenant.ErrNotFound {
+	if _, err := s.Platform.Tenants().ByID(ctx, old.ID); err != tenant.ErrNotFound {
 		t.Errorf("half-made tenant record: %v", err)
 	}
 	if r := c.Get("sunrise.localhost", "/login"); r.StatusCode != 200 {

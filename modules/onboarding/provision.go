@@ -9,7 +9,6 @@ import (
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/mail"
-	"github.com/wardclinic/ward/core/rbac"
 	"github.com/wardclinic/ward/core/tenant"
 )
 
@@ -32,7 +31,7 @@ var errBeingSetUp = errors.New("onboarding: subdomain is being set up")
 // interrupted one (a crash) is cleaned up by the next attempt on the same
 // subdomain once it is stale.
 func (m *Module) create(ctx context.Context, f Form) (*tenant.Tenant, error) {
-	now := m.core.Clock.Now()
+	now := m.s.Now()
 	t := &tenant.Tenant{
 		ID:        db.NewID(),
 		Name:      f.ClinicName,
@@ -61,13 +60,13 @@ func (m *Module) create(ctx context.Context, f Form) (*tenant.Tenant, error) {
 // claim inserts the provisioning tenant; the subdomain's unique index lets
 // exactly one of several concurrent attempts through.
 func (m *Module) claim(ctx context.Context, t *tenant.Tenant, now time.Time) error {
-	err := m.core.Tenants.Insert(ctx, t)
+	err := m.platform.Tenants().Insert(ctx, t)
 	if !errors.Is(err, tenant.ErrTaken) {
 		return err
 	}
-	old, err := m.core.Tenants.BySubdomain(ctx, t.Subdomain)
+	old, err := m.platform.Tenants().BySubdomain(ctx, t.Subdomain)
 	if errors.Is(err, tenant.ErrNotFound) {
-		return m.core.Tenants.Insert(ctx, t) // cleaned up in between: try once more
+		return m.platform.Tenants().Insert(ctx, t) // cleaned up in between: try once more
 	}
 	if err != nil {
 		return err
@@ -78,26 +77,25 @@ func (m *Module) claim(ctx context.Context, t *tenant.Tenant, now time.Time) err
 	if now.Sub(old.UpdatedAt) < staleAfter {
 		return errBeingSetUp
 	}
-	m.core.Log.Warn().Str("tenant", old.Subdomain).Str("tenant_id", old.ID).Msg("cleaning up an interrupted onboarding")
+	m.s.Log.Warn().Str("tenant", old.Subdomain).Str("tenant_id", old.ID).Msg("cleaning up an interrupted onboarding")
 	if err := m.cleanup(ctx, old.ID); errors.Is(err, tenant.ErrNotProvisioning) {
 		return tenant.ErrTaken // it finished after all
 	} else if err != nil {
 		return err
 	}
-	return m.core.Tenants.Insert(ctx, t)
+	return m.platform.Tenants().Insert(ctx, t)
 }
 
 // build writes the clinic's records, each step safe to repeat.
 func (m *Module) build(ctx context.Context, t *tenant.Tenant, f Form, now time.Time) error {
-	store := m.core.DB
-	tdb := store.ForTenant(t.ID)
+	tdb := m.platform.Clinic(t.ID)
 	// First: no mail of the clinic leaves before its admin confirms the
 	// address, except the confirmation.
 	token, err := mail.HoldUntilConfirmed(ctx, tdb, f.AdminEmail, now)
 	if err != nil {
 		return err
 	}
-	if err := rbac.SeedDefaults(ctx, store, tdb, now); err != nil {
+	if err := m.platform.Seed(ctx, tdb, tenant.Settings{ClinicName: f.ClinicName, Timezone: f.Timezone, Currency: f.Currency}, now); err != nil {
 		return err
 	}
 	admin := &auth.User{Email: f.AdminEmail, Name: f.AdminName, RoleKey: "admin"}
@@ -106,14 +104,6 @@ func (m *Module) build(ctx context.Context, t *tenant.Tenant, f Form, now time.T
 	}
 	if err := auth.CreateProfile(ctx, tdb, &auth.Profile{UserID: admin.ID, Name: f.AdminName, Title: "Administrator", CreatedAt: now}); err != nil {
 		return err
-	}
-	if err := tenant.CreateSettings(ctx, tdb, tenant.Settings{ClinicName: f.ClinicName, Timezone: f.Timezone, Currency: f.Currency}, now); err != nil {
-		return err
-	}
-	for _, s := range m.app.TenantSeeders() {
-		if err := s.SeedTenant(ctx, tdb, now); err != nil {
-			return fmt.Errorf("seeding %T: %w", s, err)
-		}
 	}
 	if err := mail.Queue(ctx, tdb, m.confirmationMail(t, admin, "confirm:"+admin.ID, token), now); err != nil {
 		return err
@@ -124,7 +114,7 @@ func (m *Module) build(ctx context.Context, t *tenant.Tenant, f Form, now time.T
 	} else if err != nil {
 		return err
 	}
-	ok, err := m.core.Tenants.SetStatus(ctx, t.ID, tenant.StatusActive, now)
+	ok, err := m.platform.Tenants().SetStatus(ctx, t.ID, tenant.StatusActive, now)
 	if err != nil {
 		return err
 	}
@@ -136,7 +126,7 @@ func (m *Module) build(ctx context.Context, t *tenant.Tenant, f Form, now time.T
 
 // cleanup purges a half-made clinic.
 func (m *Module) cleanup(ctx context.Context, tenantID string) error {
-	return m.core.Tenants.Purge(ctx, m.core.DB, tenantID, m.core.Clock.Now())
+	return m.platform.Purge(ctx, tenantID)
 }
 
 // confirmationMail asks the admin to confirm their address with the link
@@ -148,10 +138,10 @@ func (m *Module) confirmationMail(t *tenant.Tenant, admin *auth.User, key, token
 		Account: true,
 		Subject: "Confirm your email address for " + t.Name + " on Ward",
 		Text: "Hello " + admin.Name + ",\n\n" +
-			t.Name + " is ready on Ward. Sign in at\n\n    " + m.core.Resolver.ClinicURL(t.Subdomain, "/login") + "\n\n" +
+			t.Name + " is ready on Ward. Sign in at\n\n    " + m.platform.Links().ClinicURL(t.Subdomain, "/login") + "\n\n" +
 			"with this email address and the password you chose.\n\n" +
 			"Please confirm that this address is yours with this link (it works once, for 48 hours):\n\n    " +
-			m.core.Resolver.ClinicURL(t.Subdomain, "/email/verify?token="+token) + "\n\n" +
+			m.platform.Links().ClinicURL(t.Subdomain, "/email/verify?token="+token) + "\n\n" +
 			"Until then the clinic sends no other mail: staff invitations wait, and go out when you confirm.\n" +
 			"If you did not sign up a clinic on Ward, ignore this message: unconfirmed, the clinic sends no mail to anyone.\n\n" +
 			"Your free trial runs for 7 days, until " + t.Subscription.ExpiresAt.Format("2 January 2006") + ".\n" +

@@ -17,7 +17,7 @@ import (
 // link in the confirmation mail; until then the clinic's other mail waits
 // (core/mail's hold) and its admins see a banner with a Resend button.
 
-const confirmPage = "onboarding/confirm"
+var confirmPage = web.NewPage("onboarding/confirm")
 
 // resendEvery is how often an admin may have the link sent again: the
 // button must not become a way to flood someone's inbox.
@@ -41,7 +41,7 @@ func (m *Module) showConfirm(c *gin.Context) error {
 	}
 	ctx := c.Request.Context()
 	tok := c.Query("token")
-	if err := mail.CheckLink(ctx, tenant.DB(ctx), tok, m.core.Clock.Now()); errors.Is(err, mail.ErrLinkInvalid) {
+	if err := mail.CheckLink(ctx, tenant.DB(ctx), tok, m.s.Now()); errors.Is(err, mail.ErrLinkInvalid) {
 		return m.badLink(c)
 	} else if err != nil {
 		return err
@@ -53,13 +53,13 @@ func (m *Module) showConfirm(c *gin.Context) error {
 func (m *Module) confirm(c *gin.Context) error {
 	ctx := c.Request.Context()
 	t := tenant.FromContext(ctx)
-	now := m.core.Clock.Now()
+	now := m.s.Now()
 	if err := mail.Confirm(ctx, tenant.DB(ctx), c.PostForm("token"), now); errors.Is(err, mail.ErrLinkInvalid) {
 		return m.badLink(c)
 	} else if err != nil {
 		return err
 	}
-	if _, err := m.core.Tenants.EmailConfirmed(ctx, t.ID, now); err != nil {
+	if _, err := m.platform.Tenants().EmailConfirmed(ctx, t.ID, now); err != nil {
 		return err
 	}
 	web.Redirect(c, "/email/verify?done=1")
@@ -77,7 +77,7 @@ func (m *Module) badLink(c *gin.Context) error {
 func (m *Module) resend(c *gin.Context) error {
 	ctx := c.Request.Context()
 	t, tdb, me := tenant.FromContext(ctx), tenant.DB(ctx), auth.FromContext(ctx)
-	now := m.core.Clock.Now()
+	now := m.s.Now()
 	if !t.EmailUnconfirmed {
 		web.Redirect(c, "/email/verify?done=1")
 		return nil
@@ -111,13 +111,13 @@ func (m *Module) resend(c *gin.Context) error {
 	return nil
 }
 
-// banner shows the confirmation banner to a clinic's admins (those who may
+// DecoratePage shows the confirmation banner to a clinic's admins (those who may
 // resend the link) while the address is unconfirmed.
-func (m *Module) banner(c *gin.Context, g *web.Globals) {
+func (m *Module) DecoratePage(c *gin.Context, g *web.Globals) {
 	t := tenant.FromContext(c.Request.Context())
 	if t == nil || !t.EmailUnconfirmed {
 		return
 	}
-	ok, err := m.core.Access.Can(c, resendAccess.Resource, resendAccess.Action)
+	ok, err := m.s.Can(c, resendAccess.Resource, resendAccess.Action)
 	g.ConfirmEmail = err == nil && ok
 }

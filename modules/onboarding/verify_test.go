@@ -9,15 +9,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/apptest"
 	"github.com/wardclinic/ward/core/auth"
-	"github.com/wardclinic/ward/core/boot"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/mail"
 	"github.com/wardclinic/ward/modules/dashboard"
 	"github.com/wardclinic/ward/modules/landing"
 	"github.com/wardclinic/ward/modules/onboarding"
+	"github.com/wardclinic/ward/modules/settings"
 	"github.com/wardclinic/ward/modules/signin"
 	"github.com/wardclinic/ward/modules/staff"
 )
@@ -30,9 +29,7 @@ var verifyLink = regexp.MustCompile(`http://[^\s/]+/email/verify\?token=([A-Za-z
 // onboards "sunrise" through the sign-up form.
 func startClinic(t *testing.T) (*apptest.Server, *db.Tenant) {
 	t.Helper()
-	s := apptest.Start(t, apptest.Options{Modules: func(c *boot.Core) []app.Module {
-		return []app.Module{landing.New(), onboarding.New(c), signin.New(c), dashboard.New(), staff.New(c)}
-	}})
+	s := apptest.Start(t, apptest.Options{}, landing.New(), onboarding.New(), settings.New(), signin.New(), dashboard.New(), staff.New())
 	if r := onboard(t, s, s.Client(t), form("sunrise")); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("onboarding: %d\n%s", r.StatusCode, r.Body)
 	}
@@ -75,7 +72,7 @@ func only(t *testing.T, tdb *db.Tenant, to string) mail.Message {
 // deliver runs the sender as its job does (no SMTP: mail is logged).
 func deliver(t *testing.T, s *apptest.Server) {
 	t.Helper()
-	if _, err := s.Core.Mail.SendQueued(context.Background(), 100, s.Clock.Now()); err != nil {
+	if _, err := s.Ward.Mail().SendQueued(context.Background(), 100, s.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 }

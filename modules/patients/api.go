@@ -125,7 +125,7 @@ func (m *Module) apiCreate(c *gin.Context) error {
 	}
 	var p Patient
 	f.Apply(&p)
-	if err := (store{tenant.DB(ctx)}).Create(ctx, &p, auth.FromContext(ctx).ID, m.app.Clock.Now()); err != nil {
+	if err := (store{tenant.DB(ctx)}).Create(ctx, &p, auth.FromContext(ctx).ID, m.s.Now()); err != nil {
 		return err
 	}
 	if err := m.record(c, "patient.create", &p, p.NumberLabel()); err != nil {

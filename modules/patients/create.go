@@ -12,7 +12,7 @@ import (
 	"github.com/wardclinic/ward/core/web"
 )
 
-const formPage = "patients/form"
+var formPage = web.NewPage("patients/form")
 
 type formView struct {
 	Form       Form
@@ -60,7 +60,7 @@ func (m *Module) create(c *gin.Context) error {
 				map[string]string{"form": "This patient may already be registered. Check the list below, or save anyway."})
 		}
 	}
-	if err := s.Create(ctx, &p, auth.FromContext(ctx).ID, m.app.Clock.Now()); err != nil {
+	if err := s.Create(ctx, &p, auth.FromContext(ctx).ID, m.s.Now()); err != nil {
 		return err
 	}
 	if err := m.record(c, "patient.create", &p, p.NumberLabel()); err != nil {

@@ -75,7 +75,7 @@ func (m *Module) save(c *gin.Context, p *Patient, f Form) ([]string, error) {
 	before := FormFromPatient(p)
 	f.Apply(p)
 	changed := diff(before, FormFromPatient(p)).Names()
-	err := store{tenant.DB(ctx)}.versions().Save(ctx, p, f.Version, changed, auth.FromContext(ctx).ID, m.app.Clock.Now())
+	err := store{tenant.DB(ctx)}.versions().Save(ctx, p, f.Version, changed, auth.FromContext(ctx).ID, m.s.Now())
 	return changed, err
 }
 
@@ -124,7 +124,7 @@ func (m *Module) setActive(c *gin.Context, active bool) error {
 // setActiveFrom archives or restores p as the version after from, audited.
 func (m *Module) setActiveFrom(c *gin.Context, p *Patient, from int64, active bool) error {
 	ctx := c.Request.Context()
-	s, by, now := store{tenant.DB(ctx)}.versions(), auth.FromContext(ctx).ID, m.app.Clock.Now()
+	s, by, now := store{tenant.DB(ctx)}.versions(), auth.FromContext(ctx).ID, m.s.Now()
 	set, action := s.Archive, "patient.archive"
 	if active {
 		set, action = s.Restore, "patient.restore"

@@ -13,7 +13,7 @@ import (
 	"github.com/wardclinic/ward/core/web"
 )
 
-const listPage = "patients/list"
+var listPage = web.NewPage("patients/list")
 
 type listView struct {
 	Query  Query

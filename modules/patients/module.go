@@ -13,6 +13,7 @@ import (
 
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/kit"
 	"github.com/wardclinic/ward/core/web"
 )
 
@@ -21,14 +22,14 @@ var templates embed.FS
 
 // Module is the patients module.
 type Module struct {
-	app      *app.App
+	s        *kit.Services
 	render   *web.Renderer
 	timeline []TimelineSource
 }
 
 var (
 	_ app.Module             = (*Module)(nil)
-	_ app.Provisioner        = (*Module)(nil)
+	_ kit.Provisioner        = (*Module)(nil)
 	_ app.TemplateProvider   = (*Module)(nil)
 	_ app.RouteDeclarer      = (*Module)(nil)
 	_ app.IndexDeclarer      = (*Module)(nil)
@@ -42,11 +43,11 @@ func New() *Module { return &Module{} }
 // Name implements app.Module.
 func (m *Module) Name() string { return "patients" }
 
-// Provision keeps the app and collects the modules that add entries to a
+// Provision keeps the services and collects the modules that add entries to a
 // patient's timeline.
-func (m *Module) Provision(a *app.App) error {
-	m.app, m.render = a, a.Render
-	for _, mod := range a.Modules() {
+func (m *Module) Provision(s *kit.Services) error {
+	m.s, m.render = s, s.Render
+	for _, mod := range s.Modules() {
 		if ts, ok := mod.(TimelineSource); ok {
 			m.timeline = append(m.timeline, ts)
 		}
@@ -56,8 +57,7 @@ func (m *Module) Provision(a *app.App) error {
 
 // Templates implements app.TemplateProvider.
 func (m *Module) Templates() fs.FS {
-	sub, _ := fs.Sub(templates, "templates")
-	return sub
+	return templates
 }
 
 // Indexes implements app.IndexDeclarer.

@@ -18,10 +18,8 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/apptest"
 	"github.com/wardclinic/ward/core/audit"
-	"github.com/wardclinic/ward/core/boot"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/modules/dashboard"
 	"github.com/wardclinic/ward/modules/patients"
@@ -43,9 +41,7 @@ const conflictMessage = "Someone else saved changes to this patient while you we
 
 func startServer(t testing.TB) *apptest.Server {
 	t.Helper()
-	return apptest.Start(t, apptest.Options{Modules: func(c *boot.Core) []app.Module {
-		return []app.Module{signin.New(c), dashboard.New(), patients.New()}
-	}})
+	return apptest.Start(t, apptest.Options{}, signin.New(), dashboard.New(), patients.New())
 }
 
 func start(t *testing.T) (*apptest.Server, *apptest.Clinic, *apptest.Client) {

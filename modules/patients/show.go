@@ -15,7 +15,7 @@ import (
 	"github.com/wardclinic/ward/core/web"
 )
 
-const showPage = "patients/show"
+var showPage = web.NewPage("patients/show")
 
 type showView struct {
 	Patient  *Patient
@@ -56,7 +56,7 @@ func (m *Module) show(c *gin.Context) error {
 // date of birth or an age is the clinic's day.
 func (m *Module) clinicNow(c *gin.Context) time.Time {
 	ctx := c.Request.Context()
-	return m.app.Clock.Now().In(tenant.Zone(ctx, tenant.DB(ctx)))
+	return m.s.Now().In(tenant.Zone(ctx, tenant.DB(ctx)))
 }
 
 // ref names a patient in the audit log: who looked at whose record is part
@@ -77,7 +77,7 @@ func refs(ps []Patient) []audit.Ref {
 func (m *Module) record(c *gin.Context, action string, p *Patient, after string) error {
 	ctx := c.Request.Context()
 	u := auth.FromContext(ctx)
-	return audit.Record(ctx, tenant.DB(ctx), audit.Entry{At: m.app.Clock.Now(), ActorID: u.ID, ActorEmail: u.Email,
+	return audit.Record(ctx, tenant.DB(ctx), audit.Entry{At: m.s.Now(), ActorID: u.ID, ActorEmail: u.Email,
 		Action: action, Target: "patient:" + p.ID, After: after, IP: c.ClientIP()})
 }
 

@@ -1,7 +1,6 @@
 package roles
 
 import (
-	"context"
 	"fmt"
 	"net/url"
 
@@ -22,9 +21,10 @@ var (
 
 // policyChanged gives the clinic a new policy version: every Ward instance
 // compares it with the version its cached rules were loaded at, and reloads.
-func (m *Module) policyChanged(ctx context.Context) error {
+func (m *Module) policyChanged(c *gin.Context) error {
+	ctx := c.Request.Context()
 	t := tenant.FromContext(ctx)
-	ok, err := m.core.Tenants.NewPolicyVersion(ctx, t.ID, m.core.Clock.Now())
+	ok, err := m.s.Policy(c).Changed(ctx)
 	if err != nil {
 		return fmt.Errorf("roles: new policy version: %w", err)
 	}
@@ -40,7 +40,7 @@ func (m *Module) record(c *gin.Context, action, target, before, after string) er
 	ctx := c.Request.Context()
 	u := auth.FromContext(ctx)
 	return audit.Record(ctx, tenant.DB(ctx), audit.Entry{
-		At: m.core.Clock.Now(), ActorID: u.ID, ActorEmail: u.Email,
+		At: m.s.Now(), ActorID: u.ID, ActorEmail: u.Email,
 		Action: action, Target: target, Before: before, After: after, IP: c.ClientIP(),
 	})
 }

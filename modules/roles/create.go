@@ -17,7 +17,7 @@ func (m *Module) create(c *gin.Context) error {
 	ctx := c.Request.Context()
 	f, msg := parseName(c.PostForm)
 	if msg == "" {
-		r, err := rbac.CreateRole(ctx, tenant.DB(ctx), f.Name, m.core.Clock.Now())
+		r, err := rbac.CreateRole(ctx, tenant.DB(ctx), f.Name, m.s.Now())
 		switch {
 		case errors.Is(err, rbac.ErrRoleNameTaken):
 			msg = nameTaken

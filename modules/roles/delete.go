@@ -8,7 +8,6 @@ import (
 
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/rbac"
-	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
 
@@ -17,7 +16,7 @@ import (
 func (m *Module) delete(c *gin.Context) error {
 	ctx := c.Request.Context()
 	key := c.Param("key")
-	r, err := rbac.DeleteRole(ctx, tenant.DB(ctx), m.core.RBAC, key)
+	r, err := m.s.Policy(c).DeleteRole(ctx, key)
 	var inUse *rbac.InUseError
 	switch {
 	case errors.As(err, &inUse):
@@ -30,7 +29,7 @@ func (m *Module) delete(c *gin.Context) error {
 	case err != nil:
 		return err
 	}
-	if err := m.policyChanged(ctx); err != nil {
+	if err := m.policyChanged(c); err != nil {
 		return err
 	}
 	if err := m.record(c, audit.RoleDelete, roleTarget(key), r.Name, ""); err != nil {

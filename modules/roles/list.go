@@ -12,7 +12,7 @@ import (
 	"github.com/wardclinic/ward/core/web"
 )
 
-const listPage = "roles/list"
+var listPage = web.NewPage("roles/list")
 
 // listView is the roles page: the role picker, the chosen role's grid and
 // the forms around it.
@@ -99,7 +99,7 @@ func (m *Module) page(c *gin.Context, status int, key string, strict bool, st fo
 
 func (m *Module) view(c *gin.Context, key string) (listView, error) {
 	ctx := c.Request.Context()
-	t, tdb := tenant.FromContext(ctx), tenant.DB(ctx)
+	tdb := tenant.DB(ctx)
 	roles, err := rbac.ListRoles(ctx, tdb)
 	if err != nil {
 		return listView{}, err
@@ -112,7 +112,7 @@ func (m *Module) view(c *gin.Context, key string) (listView, error) {
 	if err != nil {
 		return listView{}, err
 	}
-	grants, err := rbac.Grants(ctx, m.core.DB, t.ID)
+	grants, err := m.s.Policy(c).Grants(ctx)
 	if err != nil {
 		return listView{}, err
 	}
@@ -183,6 +183,6 @@ func (m *Module) cell(c *gin.Context, role *rbac.Role, held rbac.GrantSet, resou
 
 // can reports whether the signed-in person may do action on resource.
 func (m *Module) can(c *gin.Context, resource, action string) bool {
-	ok, err := m.core.Access.Can(c, resource, action)
+	ok, err := m.s.Can(c, resource, action)
 	return err == nil && ok
 }

@@ -15,7 +15,7 @@ import (
 	"net/http"
 
 	"github.com/wardclinic/ward/core/app"
-	"github.com/wardclinic/ward/core/boot"
+	"github.com/wardclinic/ward/core/kit"
 	"github.com/wardclinic/ward/core/web"
 )
 
@@ -24,14 +24,14 @@ var templates embed.FS
 
 // Module is the roles module.
 type Module struct {
-	core      *boot.Core
+	s         *kit.Services
 	render    *web.Renderer
 	catalogue catalogue
 }
 
 var (
 	_ app.Module             = (*Module)(nil)
-	_ app.Provisioner        = (*Module)(nil)
+	_ kit.Provisioner        = (*Module)(nil)
 	_ app.TemplateProvider   = (*Module)(nil)
 	_ app.RouteDeclarer      = (*Module)(nil)
 	_ app.PermissionDeclarer = (*Module)(nil)
@@ -39,23 +39,22 @@ var (
 )
 
 // New returns the module.
-func New(core *boot.Core) *Module { return &Module{core: core} }
+func New() *Module { return &Module{} }
 
 // Name implements app.Module.
 func (m *Module) Name() string { return "roles" }
 
 // Provision keeps the renderer and builds the catalogue the grid shows from
 // every module's permissions (collected before any module is provisioned).
-func (m *Module) Provision(a *app.App) error {
-	m.render = a.Render
-	m.catalogue = newCatalogue(a.Permissions())
+func (m *Module) Provision(s *kit.Services) error {
+	m.s, m.render = s, s.Render
+	m.catalogue = newCatalogue(s.Permissions())
 	return nil
 }
 
 // Templates implements app.TemplateProvider.
 func (m *Module) Templates() fs.FS {
-	sub, _ := fs.Sub(templates, "templates")
-	return sub
+	return templates
 }
 
 // Routes implements app.RouteDeclarer.

@@ -18,7 +18,7 @@ func (m *Module) rename(c *gin.Context) error {
 	key := c.Param("key")
 	f, msg := parseName(c.PostForm)
 	if msg == "" {
-		old, err := rbac.RenameRole(ctx, tenant.DB(ctx), key, f.Name, m.core.Clock.Now())
+		old, err := rbac.RenameRole(ctx, tenant.DB(ctx), key, f.Name, m.s.Now())
 		switch {
 		case errors.Is(err, rbac.ErrRoleNotFound):
 			return errNoRole

@@ -13,11 +13,11 @@ import (
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/apptest"
 	"github.com/wardclinic/ward/core/auth"
-	"github.com/wardclinic/ward/core/boot"
 	"github.com/wardclinic/ward/core/rbac"
 	"github.com/wardclinic/ward/modules/dashboard"
 	"github.com/wardclinic/ward/modules/onboarding"
 	"github.com/wardclinic/ward/modules/roles"
+	"github.com/wardclinic/ward/modules/settings"
 	"github.com/wardclinic/ward/modules/signin"
 	"github.com/wardclinic/ward/modules/staff"
 
@@ -30,10 +30,8 @@ const password = "tidal ginger lantern orbit"
 // extra ones.
 func start(t *testing.T, extra ...app.Module) *apptest.Server {
 	t.Helper()
-	return apptest.Start(t, apptest.Options{Modules: func(c *boot.Core) []app.Module {
-		ms := []app.Module{onboarding.New(c), signin.New(c), dashboard.New(), staff.New(c), roles.New(c), auditmod.New(c), dupe{}}
-		return append(ms, extra...)
-	}})
+	ms := []app.Module{onboarding.New(), settings.New(), signin.New(), dashboard.New(), staff.New(), roles.New(), auditmod.New(), dupe{}}
+	return apptest.Start(t, apptest.Options{}, append(ms, extra...)...)
 }
 
 // clinical declares the patients resource, so that the grid shows the
@@ -72,7 +70,7 @@ func onboard(t *testing.T, s *apptest.Server, sub string) clinic {
 	if r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("onboarding %s: %d\n%s", sub, r.StatusCode, r.Body)
 	}
-	tn, err := s.Core.Tenants.BySubdomain(context.Background(), sub)
+	tn, err := s.Platform.Tenants().BySubdomain(context.Background(), sub)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +127,7 @@ func TestGridAndAdminCannotBeEdited(t *testing.T) {
 	doc.Find("#grants tbody tr").Each(func(_ int, tr *goquery.Selection) {
 		rows = append(rows, tr.Find("th").Contents().First().Text())
 	})
-	if want := []string{"Dashboard", "Staff", "Roles and permissions", "Audit log"}; !slices.Equal(rows, want) {
+	if want := []string{"Clinic settings", "Dashboard", "Staff", "Roles and permissions", "Audit log"}; !slices.Equal(rows, want) {
 		t.Errorf("grid rows = %q, want %q", rows, want)
 	}
 	var cols []string

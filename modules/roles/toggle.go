@@ -17,7 +17,6 @@ import (
 // back as saved; a plain form post goes back to the role's grid.
 func (m *Module) toggle(c *gin.Context) error {
 	ctx := c.Request.Context()
-	t, tdb := tenant.FromContext(ctx), tenant.DB(ctx)
 	key := c.Param("key")
 	f, msg := parseGrant(c.PostForm, m.catalogue)
 	if msg != "" {
@@ -26,7 +25,7 @@ func (m *Module) toggle(c *gin.Context) error {
 	if !m.can(c, f.Resource, f.Action) {
 		return web.Forbidden(notHeld(f.On))
 	}
-	changed, err := m.core.RBAC.SetGrant(ctx, m.core.DB, tdb, key, f.Resource, f.Action, f.On)
+	changed, err := m.s.Policy(c).SetGrant(ctx, key, f.Resource, f.Action, f.On)
 	switch {
 	case errors.Is(err, rbac.ErrRoleNotFound):
 		return errNoRole
@@ -38,7 +37,7 @@ func (m *Module) toggle(c *gin.Context) error {
 		return err
 	}
 	if changed {
-		if err := m.policyChanged(ctx); err != nil {
+		if err := m.policyChanged(c); err != nil {
 			return err
 		}
 		action := audit.PermissionGrant
@@ -55,11 +54,11 @@ func (m *Module) toggle(c *gin.Context) error {
 		return nil
 	}
 	// The cell shows what is stored now, read back, not what was asked for.
-	role, err := rbac.RoleByKey(ctx, tdb, key)
+	role, err := rbac.RoleByKey(ctx, tenant.DB(ctx), key)
 	if err != nil {
 		return err
 	}
-	grants, err := rbac.Grants(ctx, m.core.DB, t.ID)
+	grants, err := m.s.Policy(c).Grants(ctx)
 	if err != nil {
 		return err
 	}

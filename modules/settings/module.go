@@ -18,23 +18,25 @@ import (
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/auth"
-	"github.com/wardclinic/ward/core/boot"
+	"github.com/wardclinic/ward/core/kit"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
+
+var formPage = web.NewPage("settings/form")
 
 //go:embed templates/*.html
 var templates embed.FS
 
 // Module is the settings module.
 type Module struct {
-	core   *boot.Core
+	s      *kit.Services
 	render *web.Renderer
 }
 
 var (
 	_ app.Module             = (*Module)(nil)
-	_ app.Provisioner        = (*Module)(nil)
+	_ kit.Provisioner        = (*Module)(nil)
 	_ app.TemplateProvider   = (*Module)(nil)
 	_ app.RouteDeclarer      = (*Module)(nil)
 	_ app.NavDeclarer        = (*Module)(nil)
@@ -42,18 +44,17 @@ var (
 )
 
 // New returns the module.
-func New(core *boot.Core) *Module { return &Module{core: core} }
+func New() *Module { return &Module{} }
 
 // Name implements app.Module.
 func (m *Module) Name() string { return "settings" }
 
 // Provision keeps the renderer.
-func (m *Module) Provision(a *app.App) error { m.render = a.Render; return nil }
+func (m *Module) Provision(s *kit.Services) error { m.s, m.render = s, s.Render; return nil }
 
 // Templates implements app.TemplateProvider.
 func (m *Module) Templates() fs.FS {
-	sub, _ := fs.Sub(templates, "templates")
-	return sub
+	return templates
 }
 
 // Routes implements app.RouteDeclarer.
@@ -85,7 +86,7 @@ func (m *Module) show(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return m.render.Page(c, http.StatusOK, "settings/form", web.Page{Title: "Settings", Data: view{S: s, Formats: tenant.DateFormats, Saved: c.Query("saved") == "1"}})
+	return m.render.Page(c, http.StatusOK, formPage, web.Page{Title: "Settings", Data: view{S: s, Formats: tenant.DateFormats, Saved: c.Query("saved") == "1"}})
 }
 
 // Idle timeout limits, in minutes.
@@ -97,7 +98,7 @@ const (
 func (m *Module) save(c *gin.Context) error {
 	ctx := c.Request.Context()
 	t, tdb, u := tenant.FromContext(ctx), tenant.DB(ctx), auth.FromContext(ctx)
-	now := m.core.Clock.Now()
+	now := m.s.Now()
 	s, err := tenant.LoadSettings(ctx, tdb)
 	if err != nil {
 		return err
@@ -133,13 +134,13 @@ func (m *Module) save(c *gin.Context) error {
 	}
 	s.IdleMinutes = idle
 	if len(errs) > 0 {
-		return m.render.Page(c, http.StatusUnprocessableEntity, "settings/form", web.Page{Title: "Settings", Data: view{S: s, Formats: tenant.DateFormats}, Errors: errs})
+		return m.render.Page(c, http.StatusUnprocessableEntity, formPage, web.Page{Title: "Settings", Data: view{S: s, Formats: tenant.DateFormats}, Errors: errs})
 	}
 	if err := tenant.SaveSettings(ctx, tdb, s, now); err != nil {
 		return err
 	}
 	if s.ClinicName != t.Name {
-		if ok, err := m.core.Tenants.SetName(ctx, t.ID, s.ClinicName, now); err != nil || !ok {
+		if ok, err := m.s.Rename(c, s.ClinicName); err != nil || !ok {
 			return errors.Join(err, errors.New("settings: clinic record not updated"))
 		}
 	}

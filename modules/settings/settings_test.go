@@ -8,9 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/apptest"
-	"github.com/wardclinic/ward/core/boot"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/modules/dashboard"
 	"github.com/wardclinic/ward/modules/settings"
@@ -18,9 +16,7 @@ import (
 )
 
 func TestAdminChangesSettingsAndIdleTimeoutApplies(t *testing.T) {
-	s := apptest.Start(t, apptest.Options{Modules: func(c *boot.Core) []app.Module {
-		return []app.Module{signin.New(c), dashboard.New(), settings.New(c)}
-	}})
+	s := apptest.Start(t, apptest.Options{}, signin.New(), dashboard.New(), settings.New())
 	cl := s.NewClinic(t, "sunrise")
 	c := s.Client(t)
 	c.SignIn(cl.Host, cl.Admin.Email, apptest.Password)
@@ -60,9 +56,7 @@ func TestAdminChangesSettingsAndIdleTimeoutApplies(t *testing.T) {
 }
 
 func TestOnlyAllowedRolesSeeSettings(t *testing.T) {
-	s := apptest.Start(t, apptest.Options{Modules: func(c *boot.Core) []app.Module {
-		return []app.Module{signin.New(c), dashboard.New(), settings.New(c)}
-	}})
+	s := apptest.Start(t, apptest.Options{}, signin.New(), dashboard.New(), settings.New())
 	cl := s.NewClinic(t, "sunrise")
 	u := s.NewUser(t, cl, "receptionist", "Rita Reception", "rita@sunrise.test")
 	c := s.Client(t)
@@ -82,9 +76,7 @@ func TestOnlyAllowedRolesSeeSettings(t *testing.T) {
 // audit log: text that hides or rearranges itself is refused, 422 with a
 // message beside the field, and nothing is saved.
 func TestClinicNameRefusesHiddenText(t *testing.T) {
-	s := apptest.Start(t, apptest.Options{Modules: func(c *boot.Core) []app.Module {
-		return []app.Module{signin.New(c), dashboard.New(), settings.New(c)}
-	}})
+	s := apptest.Start(t, apptest.Options{}, signin.New(), dashboard.New(), settings.New())
 	cl := s.NewClinic(t, "sunrise")
 	c := s.Client(t)
 	c.SignIn(cl.Host, cl.Admin.Email, apptest.Password)

@@ -16,15 +16,15 @@ import (
 	"github.com/wardclinic/ward/core/web"
 )
 
-const codePage = "signin/code"
+var codePage = web.NewPage("signin/code")
 
 // pending returns the user whose password was accepted and who still owes
 // the second factor, or nil (then the person starts over at /login).
 func (m *Module) pending(c *gin.Context) (*auth.User, error) {
 	ctx := c.Request.Context()
-	d, ok := m.core.Sessions.Current(c)
+	d, ok := m.s.SignIn().Current(c)
 	t := tenant.FromContext(ctx)
-	if !ok || !d.Pending || d.TenantID != t.ID || session.Check(d, m.core.Clock.Now(), 0) != nil {
+	if !ok || !d.Pending || d.TenantID != t.ID || session.Check(d, m.s.Now(), 0) != nil {
 		return nil, nil
 	}
 	u, err := auth.UserByID(ctx, tenant.DB(ctx), d.UserID)
@@ -57,14 +57,14 @@ func (m *Module) code(c *gin.Context) error {
 		return nil
 	}
 	tdb := tenant.DB(ctx)
-	now := m.core.Clock.Now()
+	now := m.s.Now()
 	next := access.SafeNext(c.PostForm("next"))
-	attempt, wait, err := m.core.Limiter.Begin(ctx, m.source(c, u.Email, u), now)
+	attempt, wait, err := m.s.SignIn().Begin(c, m.source(c, u.Email, u))
 	if err != nil {
 		return err
 	}
 	if attempt == nil {
-		_ = m.core.Sessions.End(c)
+		_ = m.s.SignIn().End(c)
 		c.Header("Retry-After", strconv.Itoa(auth.WaitSeconds(wait)))
 		return m.render.Page(c, http.StatusTooManyRequests, codePage, web.Page{Title: "Enter your code", Data: loginView{Next: next},
 			Errors: map[string]string{"form": "Too many wrong codes. Sign in again in " + auth.WaitText(wait) + "."}})

@@ -19,7 +19,7 @@ import (
 	"github.com/wardclinic/ward/core/web"
 )
 
-const loginPage = "signin/login"
+var loginPage = web.NewPage("signin/login")
 
 type loginView struct {
 	Email string
@@ -54,7 +54,7 @@ func (m *Module) login(c *gin.Context) error {
 	ctx := c.Request.Context()
 	t := tenant.FromContext(ctx)
 	tdb := tenant.DB(ctx)
-	now := m.core.Clock.Now()
+	now := m.s.Now()
 	email := strings.ToLower(strings.TrimSpace(c.PostForm("email")))
 	password := c.PostForm("password")
 	v := loginView{Email: email, Next: access.SafeNext(c.PostForm("next"))}
@@ -70,7 +70,7 @@ func (m *Module) login(c *gin.Context) error {
 	if err != nil && !errors.Is(err, auth.ErrUserNotFound) {
 		return err
 	}
-	attempt, wait, err := m.core.Limiter.Begin(ctx, m.source(c, email, u), now)
+	attempt, wait, err := m.s.SignIn().Begin(c, m.source(c, email, u))
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func (m *Module) login(c *gin.Context) error {
 	if u.TOTPEnabled {
 		// The password was right; the session signs no one in until the
 		// second factor is given on /login/code.
-		if err := m.core.Sessions.Start(c, session.Data{UserID: u.ID, TenantID: t.ID, Email: u.Email, Pending: true, AuthAt: now, CreatedAt: now, LastSeen: now}); err != nil {
+		if err := m.s.SignIn().Start(c, session.Data{UserID: u.ID, TenantID: t.ID, Email: u.Email, Pending: true, AuthAt: now, CreatedAt: now, LastSeen: now}); err != nil {
 			return err
 		}
 		target := "/login/code"
@@ -118,16 +118,15 @@ func (m *Module) login(c *gin.Context) error {
 func (m *Module) signIn(c *gin.Context, u *auth.User, next string) error {
 	ctx := c.Request.Context()
 	t, tdb := tenant.FromContext(ctx), tenant.DB(ctx)
-	now := m.core.Clock.Now()
-	if err := m.core.Sessions.Start(c, session.Data{
+	now := m.s.Now()
+	if err := m.s.SignIn().Start(c, session.Data{
 		UserID: u.ID, TenantID: t.ID, Email: u.Email, RoleKey: u.RoleKey,
 		AuthAt: now, CreatedAt: now, LastSeen: now,
 	}); err != nil {
 		return err
 	}
-	m.core.CSRF.Forget(c)
-	_ = m.core.Limiter.Succeeded(ctx, m.source(c, u.Email, u))
-	if err := m.core.Devices.Remember(c.Writer, c.Request, u); err != nil {
+	_ = m.s.SignIn().Succeeded(c, m.source(c, u.Email, u))
+	if err := m.s.SignIn().Remember(c, u); err != nil {
 		return err
 	}
 	if err := audit.Record(ctx, tdb, audit.Entry{At: now, ActorID: u.ID, ActorEmail: u.Email, Action: audit.SignInSuccess, IP: c.ClientIP()}); err != nil {
@@ -151,16 +150,16 @@ func (m *Module) tooMany(c *gin.Context, v loginView, wait time.Duration) error 
 // source is who checks a password or code of the account email (u, or nil
 // when no one has it) in this clinic.
 func (m *Module) source(c *gin.Context, email string, u *auth.User) auth.Source {
-	return m.core.Devices.Source(c.Request, tenant.FromContext(c.Request.Context()).ID, c.ClientIP(), email, u)
+	return m.s.SignIn().Source(c, email, u)
 }
 
 func (m *Module) logout(c *gin.Context) error {
 	ctx := c.Request.Context()
 	u := auth.FromContext(ctx)
-	if err := audit.Record(ctx, tenant.DB(ctx), audit.Entry{At: m.core.Clock.Now(), ActorID: u.ID, ActorEmail: u.Email, Action: audit.SignOut, IP: c.ClientIP()}); err != nil {
+	if err := audit.Record(ctx, tenant.DB(ctx), audit.Entry{At: m.s.Now(), ActorID: u.ID, ActorEmail: u.Email, Action: audit.SignOut, IP: c.ClientIP()}); err != nil {
 		return err
 	}
-	if err := m.core.Sessions.End(c); err != nil {
+	if err := m.s.SignIn().End(c); err != nil {
 		return err
 	}
 	web.Redirect(c, "/login")

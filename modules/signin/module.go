@@ -8,7 +8,7 @@ import (
 	"net/http"
 
 	"github.com/wardclinic/ward/core/app"
-	"github.com/wardclinic/ward/core/boot"
+	"github.com/wardclinic/ward/core/kit"
 	"github.com/wardclinic/ward/core/web"
 )
 
@@ -17,33 +17,32 @@ var templates embed.FS
 
 // Module is the sign-in module.
 type Module struct {
-	core   *boot.Core
+	s      *kit.Services
 	render *web.Renderer
 }
 
 var (
 	_ app.Module           = (*Module)(nil)
-	_ app.Provisioner      = (*Module)(nil)
+	_ kit.Provisioner      = (*Module)(nil)
 	_ app.TemplateProvider = (*Module)(nil)
 	_ app.RouteDeclarer    = (*Module)(nil)
 )
 
 // New returns the module.
-func New(core *boot.Core) *Module { return &Module{core: core} }
+func New() *Module { return &Module{} }
 
 // Name implements app.Module.
 func (m *Module) Name() string { return "signin" }
 
 // Provision keeps the renderer.
-func (m *Module) Provision(a *app.App) error {
-	m.render = a.Render
+func (m *Module) Provision(s *kit.Services) error {
+	m.s, m.render = s, s.Render
 	return nil
 }
 
 // Templates implements app.TemplateProvider.
 func (m *Module) Templates() fs.FS {
-	sub, _ := fs.Sub(templates, "templates")
-	return sub
+	return templates
 }
 
 // Routes implements app.RouteDeclarer.

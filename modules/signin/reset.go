@@ -15,9 +15,9 @@ import (
 	"github.com/wardclinic/ward/core/web"
 )
 
-const (
-	forgotPage = "signin/forgot"
-	resetPage  = "signin/reset"
+var (
+	forgotPage = web.NewPage("signin/forgot")
+	resetPage  = web.NewPage("signin/reset")
 )
 
 type resetView struct {
@@ -41,7 +41,7 @@ func (m *Module) forgot(c *gin.Context) error {
 	began := time.Now() // real time, not the clinic's clock: this is about response times
 	ctx := c.Request.Context()
 	t, tdb := tenant.FromContext(ctx), tenant.DB(ctx)
-	now := m.core.Clock.Now()
+	now := m.s.Now()
 	email, msg := auth.NormalizeEmail(c.PostForm("email"))
 	if msg != "" {
 		return m.render.Page(c, http.StatusUnprocessableEntity, forgotPage, web.Page{Title: "Reset your password",
@@ -65,7 +65,7 @@ func (m *Module) forgot(c *gin.Context) error {
 			if err != nil {
 				return err
 			}
-			link := m.core.Resolver.ClinicURL(t.Subdomain, "/password/reset?token="+tok)
+			link := m.s.Link(c, "/password/reset?token="+tok)
 			// Account mail: while a new clinic's mail is held, a reset still
 			// reaches the address being confirmed (core/mail, hold.go).
 			if err := mail.Queue(ctx, tdb, mail.Message{To: u.Email, Account: true, Subject: "Reset your Ward password for " + t.Name,
@@ -87,7 +87,7 @@ func (m *Module) forgot(c *gin.Context) error {
 func (m *Module) showReset(c *gin.Context) error {
 	ctx := c.Request.Context()
 	tok := c.Query("token")
-	if _, err := auth.CheckResetToken(ctx, tenant.DB(ctx), tok, m.core.Clock.Now()); err != nil {
+	if _, err := auth.CheckResetToken(ctx, tenant.DB(ctx), tok, m.s.Now()); err != nil {
 		if errors.Is(err, auth.ErrTokenInvalid) {
 			return m.badLink(c)
 		}
@@ -104,7 +104,7 @@ func (m *Module) badLink(c *gin.Context) error {
 func (m *Module) reset(c *gin.Context) error {
 	ctx := c.Request.Context()
 	t, tdb := tenant.FromContext(ctx), tenant.DB(ctx)
-	now := m.core.Clock.Now()
+	now := m.s.Now()
 	tok := c.PostForm("token")
 	userID, err := auth.CheckResetToken(ctx, tdb, tok, now)
 	if errors.Is(err, auth.ErrTokenInvalid) {
@@ -134,7 +134,7 @@ func (m *Module) reset(c *gin.Context) error {
 		return err
 	}
 	// The lockout message offers a reset: a reset lifts the lockout.
-	if err := m.core.Limiter.Forget(ctx, t.ID, u.Email); err != nil {
+	if err := m.s.SignIn().Forget(c, u.Email); err != nil {
 		return err
 	}
 	if err := audit.Record(ctx, tdb, audit.Entry{At: now, ActorID: u.ID, ActorEmail: u.Email, Action: audit.PasswordReset, Target: "user:" + u.ID, IP: c.ClientIP()}); err != nil {

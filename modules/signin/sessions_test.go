@@ -9,9 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/apptest"
-	"github.com/wardclinic/ward/core/boot"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/modules/dashboard"
@@ -25,9 +23,7 @@ import (
 // /api/patients) and settings.
 func startWithRecords(t *testing.T) *apptest.Server {
 	t.Helper()
-	return apptest.Start(t, apptest.Options{Modules: func(c *boot.Core) []app.Module {
-		return []app.Module{signin.New(c), dashboard.New(), staff.New(c), patients.New(), settings.New(c)}
-	}})
+	return apptest.Start(t, apptest.Options{}, signin.New(), dashboard.New(), staff.New(), patients.New(), settings.New())
 }
 
 // A logout racing requests of the same session ends it for good: a request

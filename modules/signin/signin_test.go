@@ -11,11 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/apptest"
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/auth"
-	"github.com/wardclinic/ward/core/boot"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/session"
 	"github.com/wardclinic/ward/core/tenant"
@@ -27,9 +25,7 @@ import (
 // start runs Ward with the sign-in, dashboard and staff modules.
 func start(t *testing.T, env map[string]string) *apptest.Server {
 	t.Helper()
-	return apptest.Start(t, apptest.Options{Env: env, Modules: func(c *boot.Core) []app.Module {
-		return []app.Module{signin.New(c), dashboard.New(), staff.New(c)}
-	}})
+	return apptest.Start(t, apptest.Options{Env: env}, signin.New(), dashboard.New(), staff.New())
 }
 
 // formError is the form-wide error message of a page.
@@ -126,7 +122,7 @@ func newIDs(before, after []string) []string {
 
 func exists(t *testing.T, s *apptest.Server, id string) bool {
 	t.Helper()
-	ok, err := s.Core.Sessions.Exists(context.Background(), id)
+	ok, err := s.Ward.Sessions().Exists(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,8 @@ import (
 	"github.com/wardclinic/ward/core/web"
 )
 
+var newPage = web.NewPage("staff/new")
+
 // newForm is the add-a-person form.
 type newForm struct {
 	Name    string
@@ -55,11 +57,11 @@ func (f *newForm) validate(roleOf map[string]string) map[string]string {
 
 func (m *Module) showNew(c *gin.Context) error {
 	ctx := c.Request.Context()
-	ch, err := m.roleChoices(ctx, auth.FromContext(ctx))
+	ch, err := m.roleChoices(c, auth.FromContext(ctx))
 	if err != nil {
 		return err
 	}
-	return m.render.Page(c, http.StatusOK, "staff/new", web.Page{Title: "Add a person",
+	return m.render.Page(c, http.StatusOK, newPage, web.Page{Title: "Add a person",
 		Data: newView{Roles: ch.Roles, Form: newForm{RoleKey: "receptionist"}}})
 }
 
@@ -68,14 +70,14 @@ func (m *Module) showNew(c *gin.Context) error {
 func (m *Module) create(c *gin.Context) error {
 	ctx := c.Request.Context()
 	t, tdb, me := tenant.FromContext(ctx), tenant.DB(ctx), auth.FromContext(ctx)
-	now := m.core.Clock.Now()
+	now := m.s.Now()
 	f := newForm{Name: strings.TrimSpace(c.PostForm("name")), Email: strings.TrimSpace(c.PostForm("email")), RoleKey: c.PostForm("roleKey")}
-	ch, err := m.roleChoices(ctx, me)
+	ch, err := m.roleChoices(c, me)
 	if err != nil {
 		return err
 	}
 	invalid := func(errs map[string]string) error {
-		return m.render.Page(c, http.StatusUnprocessableEntity, "staff/new", web.Page{Title: "Add a person", Data: newView{Form: f, Roles: ch.Roles}, Errors: errs})
+		return m.render.Page(c, http.StatusUnprocessableEntity, newPage, web.Page{Title: "Add a person", Data: newView{Form: f, Roles: ch.Roles}, Errors: errs})
 	}
 	errs := f.validate(ch.Names)
 	if _, ok := errs["roleKey"]; !ok && !ch.Givable[f.RoleKey] {
@@ -96,7 +98,7 @@ func (m *Module) create(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	link := m.core.Resolver.ClinicURL(t.Subdomain, "/password/reset?token="+tok)
+	link := m.s.Link(c, "/password/reset?token="+tok)
 	if err := mail.Queue(ctx, tdb, mail.Message{Key: "invite:" + u.ID, To: u.Email, Subject: "You have been added to " + t.Name + " on Ward",
 		Text: "Hello " + u.Name + ",\n\n" + me.Name + " added you to " + t.Name + " on Ward as " + ch.Names[u.RoleKey] + ".\n" +
 			"Choose your password within 7 days with this link (it works once):\n\n    " + link + "\n\n— Ward\n"}, now); err != nil {

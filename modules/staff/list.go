@@ -11,6 +11,8 @@ import (
 	"github.com/wardclinic/ward/core/web"
 )
 
+var listPage = web.NewPage("staff/list")
+
 type listView struct {
 	Users   []auth.User
 	Roles   []rbac.Role // the roles the viewer may give
@@ -41,11 +43,11 @@ func (m *Module) list(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ch, err := m.roleChoices(ctx, me)
+	ch, err := m.roleChoices(c, me)
 	if err != nil {
 		return err
 	}
-	return m.render.Page(c, http.StatusOK, "staff/list", web.Page{Title: "Staff", Data: listView{
+	return m.render.Page(c, http.StatusOK, listPage, web.Page{Title: "Staff", Data: listView{
 		Users: users, Roles: ch.Roles, RoleOf: ch.Names, Givable: ch.Givable, Me: me.ID, Message: c.Query("added"),
 		MailHeld: tenant.FromContext(ctx).EmailUnconfirmed,
 	}})

@@ -10,7 +10,7 @@ import (
 	"net/http"
 
 	"github.com/wardclinic/ward/core/app"
-	"github.com/wardclinic/ward/core/boot"
+	"github.com/wardclinic/ward/core/kit"
 	"github.com/wardclinic/ward/core/web"
 )
 
@@ -19,13 +19,13 @@ var templates embed.FS
 
 // Module is the staff module.
 type Module struct {
-	core   *boot.Core
+	s      *kit.Services
 	render *web.Renderer
 }
 
 var (
 	_ app.Module             = (*Module)(nil)
-	_ app.Provisioner        = (*Module)(nil)
+	_ kit.Provisioner        = (*Module)(nil)
 	_ app.TemplateProvider   = (*Module)(nil)
 	_ app.RouteDeclarer      = (*Module)(nil)
 	_ app.NavDeclarer        = (*Module)(nil)
@@ -33,18 +33,17 @@ var (
 )
 
 // New returns the module.
-func New(core *boot.Core) *Module { return &Module{core: core} }
+func New() *Module { return &Module{} }
 
 // Name implements app.Module.
 func (m *Module) Name() string { return "staff" }
 
 // Provision keeps the renderer.
-func (m *Module) Provision(a *app.App) error { m.render = a.Render; return nil }
+func (m *Module) Provision(s *kit.Services) error { m.s, m.render = s, s.Render; return nil }
 
 // Templates implements app.TemplateProvider.
 func (m *Module) Templates() fs.FS {
-	sub, _ := fs.Sub(templates, "templates")
-	return sub
+	return templates
 }
 
 // Routes implements app.RouteDeclarer.

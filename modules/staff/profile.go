@@ -14,7 +14,7 @@ import (
 	"github.com/wardclinic/ward/core/web"
 )
 
-const profilePage = "staff/profile"
+var profilePage = web.NewPage("staff/profile")
 
 type profileView struct {
 	User     *auth.User
@@ -50,7 +50,7 @@ func (m *Module) profileErrors(c *gin.Context, status int, v profileView, errs m
 func (m *Module) changePassword(c *gin.Context) error {
 	ctx := c.Request.Context()
 	t, tdb, u := tenant.FromContext(ctx), tenant.DB(ctx), auth.FromContext(ctx)
-	now := m.core.Clock.Now()
+	now := m.s.Now()
 	v := m.profileView(c)
 	pw := c.PostForm("password")
 	status, errs := http.StatusUnprocessableEntity, map[string]string{}
@@ -74,9 +74,9 @@ func (m *Module) changePassword(c *gin.Context) error {
 	if err := audit.Record(ctx, tdb, audit.Entry{At: now, ActorID: u.ID, ActorEmail: u.Email, Action: audit.PasswordChange, Target: "user:" + u.ID, IP: c.ClientIP()}); err != nil {
 		return err
 	}
-	d, _ := m.core.Sessions.Current(c)
+	d, _ := m.s.SignIn().Current(c)
 	d.AuthAt, d.CreatedAt, d.LastSeen = now, now, now
-	if err := m.core.Sessions.Start(c, d); err != nil {
+	if err := m.s.SignIn().Start(c, d); err != nil {
 		return err
 	}
 	web.Redirect(c, "/profile?saved=password")
@@ -88,9 +88,8 @@ func (m *Module) changePassword(c *gin.Context) error {
 // open session cannot be used to try passwords without limit.
 func (m *Module) checkCurrent(c *gin.Context, u *auth.User, now time.Time) (*web.Error, error) {
 	ctx := c.Request.Context()
-	t := tenant.FromContext(ctx)
-	src := m.core.Devices.Source(c.Request, t.ID, c.ClientIP(), u.Email, u)
-	attempt, wait, err := m.core.Limiter.Begin(ctx, src, now)
+	src := m.s.SignIn().Source(c, u.Email, u)
+	attempt, wait, err := m.s.SignIn().Begin(c, src)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +118,7 @@ func (m *Module) startTOTP(c *gin.Context) error {
 func (m *Module) enableTOTP(c *gin.Context) error {
 	ctx := c.Request.Context()
 	tdb, u := tenant.DB(ctx), auth.FromContext(ctx)
-	now := m.core.Clock.Now()
+	now := m.s.Now()
 	secret := c.PostForm("secret")
 	// again shows the same set-up with the error: the app already has it.
 	again := func(status int, field, msg string) error {
@@ -160,7 +159,7 @@ func (m *Module) enableTOTP(c *gin.Context) error {
 func (m *Module) disableTOTP(c *gin.Context) error {
 	ctx := c.Request.Context()
 	tdb, u := tenant.DB(ctx), auth.FromContext(ctx)
-	now := m.core.Clock.Now()
+	now := m.s.Now()
 	wrong, err := m.checkCurrent(c, u, now)
 	if err != nil {
 		return err

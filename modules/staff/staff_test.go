@@ -17,11 +17,9 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/pquerna/otp/totp"
 
-	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/apptest"
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/auth"
-	"github.com/wardclinic/ward/core/boot"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/mail"
 	"github.com/wardclinic/ward/core/rbac"
@@ -35,9 +33,7 @@ const newPassword = "velvet otter climbs marble stairs"
 
 func start(t *testing.T) (*apptest.Server, *apptest.Clinic) {
 	t.Helper()
-	s := apptest.Start(t, apptest.Options{Modules: func(c *boot.Core) []app.Module {
-		return []app.Module{signin.New(c), dashboard.New(), staff.New(c)}
-	}})
+	s := apptest.Start(t, apptest.Options{}, signin.New(), dashboard.New(), staff.New())
 	return s, s.NewClinic(t, "sunrise")
 }
 
@@ -494,7 +490,7 @@ func TestStaffRightsGiveNoMoreThanOnesOwnRole(t *testing.T) {
 	ctx := context.Background()
 	grant := func(role, resource, action string) {
 		t.Helper()
-		if _, err := s.Core.RBAC.SetGrant(ctx, s.DB, a.DB, role, resource, action, true); err != nil {
+		if _, err := s.Ward.RBAC().SetGrant(ctx, s.DB, a.DB, role, resource, action, true); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -506,7 +502,7 @@ func TestStaffRightsGiveNoMoreThanOnesOwnRole(t *testing.T) {
 		t.Fatal(err)
 	}
 	grant(desk.Key, "patients", "read")
-	if _, err := s.Core.Tenants.NewPolicyVersion(ctx, a.ID, s.Clock.Now()); err != nil {
+	if _, err := s.Platform.Tenants().NewPolicyVersion(ctx, a.ID, s.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	manager := s.NewUser(t, a, "nurse", "Olga Office", "olga@sunrise.test")

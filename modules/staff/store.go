@@ -3,6 +3,8 @@ package staff
 import (
 	"context"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/rbac"
@@ -21,13 +23,14 @@ type roleChoices struct {
 	Givable map[string]bool   // the keys of Roles
 }
 
-func (m *Module) roleChoices(ctx context.Context, me *auth.User) (roleChoices, error) {
+func (m *Module) roleChoices(c *gin.Context, me *auth.User) (roleChoices, error) {
+	ctx := c.Request.Context()
 	tdb := tenant.DB(ctx)
 	rs, err := rbac.ListRoles(ctx, tdb)
 	if err != nil {
 		return roleChoices{}, err
 	}
-	grants, err := rbac.Grants(ctx, m.core.DB, tdb.ID())
+	grants, err := m.s.Policy(c).Grants(ctx)
 	if err != nil {
 		return roleChoices{}, err
 	}

@@ -36,7 +36,7 @@ func (m *Module) changeRole(c *gin.Context) error {
 			}
 		}
 		before := u.RoleKey
-		if err := auth.SetRole(c.Request.Context(), tenant.DB(c.Request.Context()), u.ID, key, m.core.Clock.Now()); err != nil {
+		if err := auth.SetRole(c.Request.Context(), tenant.DB(c.Request.Context()), u.ID, key, m.s.Now()); err != nil {
 			return "", "", err
 		}
 		u.RoleKey = key
@@ -62,7 +62,7 @@ func (m *Module) changeStatus(c *gin.Context) error {
 			}
 		}
 		before := u.Status
-		if err := auth.SetStatus(c.Request.Context(), tenant.DB(c.Request.Context()), u.ID, status, m.core.Clock.Now()); err != nil {
+		if err := auth.SetStatus(c.Request.Context(), tenant.DB(c.Request.Context()), u.ID, status, m.s.Now()); err != nil {
 			return "", "", err
 		}
 		u.Status = status
@@ -96,7 +96,7 @@ func keepOneAdmin(ctx context.Context) error {
 func (m *Module) change(c *gin.Context, fn func(u *auth.User, row *rowView) (before, after string, err error)) error {
 	ctx := c.Request.Context()
 	tdb, me := tenant.DB(ctx), auth.FromContext(ctx)
-	unlock, err := tdb.Lock(ctx, "staff", m.core.Clock.Now(), time.Minute)
+	unlock, err := tdb.Lock(ctx, "staff", m.s.Now(), time.Minute)
 	if errors.Is(err, db.ErrLocked) {
 		return web.Conflict("Another change to the staff is being saved. Try again in a moment.")
 	}
@@ -111,7 +111,7 @@ func (m *Module) change(c *gin.Context, fn func(u *auth.User, row *rowView) (bef
 	if err != nil {
 		return err
 	}
-	ch, err := m.roleChoices(ctx, me)
+	ch, err := m.roleChoices(c, me)
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func (m *Module) change(c *gin.Context, fn func(u *auth.User, row *rowView) (bef
 	}
 	row.User = *u
 	if before != after {
-		if err := audit.Record(ctx, tdb, audit.Entry{At: m.core.Clock.Now(), ActorID: me.ID, ActorEmail: me.Email,
+		if err := audit.Record(ctx, tdb, audit.Entry{At: m.s.Now(), ActorID: me.ID, ActorEmail: me.Email,
 			Action: audit.UserUpdate, Target: "user:" + u.ID, Before: before, After: after, IP: c.ClientIP()}); err != nil {
 			return err
 		}
@@ -145,7 +145,7 @@ func (m *Module) answer(c *gin.Context, status int, row rowView) error {
 		if status >= 400 {
 			status = http.StatusUnprocessableEntity // htmx swaps 422: the row shows why
 		}
-		return m.render.Fragment(c, status, "staff/list", "row", web.Page{Data: row})
+		return m.render.Fragment(c, status, listPage, "row", web.Page{Data: row})
 	}
 	if status >= 400 {
 		return &web.Error{Status: status, Message: row.Error, Link: "/staff", LinkText: "Back to the staff list"}

@@ -4,7 +4,7 @@
 //
 // It starts a whole Ward in this process — the embedded database in a
 // temporary DATA_DIR, the same modules and wiring as `ward serve`
-// (boot.NewCore, core.App, app.Start, server.Serve) and a real HTTP server on
+// (kit.Build, app.Start, server.Serve) and a real HTTP server on
 // 127.0.0.1 with a random port — then creates clinics full of made-up
 // patients, signs in through the real sign-in page, and for each scenario runs
 // C concurrent workers for D or N requests, whichever comes first.
@@ -49,11 +49,10 @@ import (
 	"time"
 
 	"github.com/wardclinic/ward/core/auth"
-	"github.com/wardclinic/ward/core/boot"
 	"github.com/wardclinic/ward/core/config"
 	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/kit"
 	"github.com/wardclinic/ward/core/logging"
-	"github.com/wardclinic/ward/core/rbac"
 	"github.com/wardclinic/ward/core/server"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/modules"
@@ -142,14 +141,11 @@ func run(ctx context.Context, o options) error {
 		defer cancel()
 		_ = store.Close(cctx)
 	}()
-	core, err := boot.NewCore(cfg, log, store, nil, templates.FS, static.FS)
+	w, err := kit.Build(kit.Options{Config: cfg, Log: log, Store: store, Templates: templates.FS, Static: static.FS}, modules.All()...)
 	if err != nil {
 		return err
 	}
-	a, err := core.App(modules.All(core)...)
-	if err != nil {
-		return err
-	}
+	a := w.App
 	handler, err := a.Handler()
 	if err != nil {
 		return err
@@ -184,7 +180,7 @@ func run(ctx context.Context, o options) error {
 	seeded := time.Now()
 	var clinic *loadClinic
 	for i := 1; i <= o.clinics; i++ {
-		c, err := newClinic(ctx, core, fmt.Sprintf("loadclinic%d", i))
+		c, err := newClinic(ctx, w.Platform, fmt.Sprintf("loadclinic%d", i))
 		if err != nil {
 			return err
 		}
@@ -286,18 +282,15 @@ type loadClinic struct {
 // newClinic creates an active clinic with the default roles, settings and an
 // admin directly in the database, as core/apptest's NewClinic does (the state
 // onboarding leaves, without its pages).
-func newClinic(ctx context.Context, core *boot.Core, sub string) (*loadClinic, error) {
+func newClinic(ctx context.Context, p *kit.Platform, sub string) (*loadClinic, error) {
 	now := time.Now().UTC()
 	tn := &tenant.Tenant{ID: db.NewID(), Name: "Clinic " + sub, Subdomain: sub, Status: tenant.StatusActive,
 		Subscription: tenant.Subscription{Plan: "trial", Status: "trialing", ExpiresAt: now.AddDate(0, 0, 7)}, CreatedAt: now, UpdatedAt: now}
-	if err := core.Tenants.Insert(ctx, tn); err != nil {
+	if err := p.Tenants().Insert(ctx, tn); err != nil {
 		return nil, err
 	}
-	tdb := core.DB.ForTenant(tn.ID)
-	if err := rbac.SeedDefaults(ctx, core.DB, tdb, now); err != nil {
-		return nil, err
-	}
-	if err := tenant.CreateSettings(ctx, tdb, tenant.Settings{ClinicName: tn.Name, Timezone: "UTC", Currency: "USD"}, now); err != nil {
+	tdb := p.Clinic(tn.ID)
+	if err := p.Seed(ctx, tdb, tenant.Settings{ClinicName: tn.Name, Timezone: "UTC", Currency: "USD"}, now); err != nil {
 		return nil, err
 	}
 	c := &loadClinic{sub: sub, email: "admin@" + sub + ".test", tdb: tdb}

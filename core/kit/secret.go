@@ -1,4 +1,4 @@
-package boot
+package kit
 
 import (
 	"crypto/rand"
