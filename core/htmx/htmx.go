@@ -11,18 +11,10 @@ const (
 	HeaderBoosted        = "HX-Boosted"
 	HeaderHistoryRestore = "HX-History-Restore-Request"
 	HeaderTarget         = "HX-Target"
-	HeaderTrigger        = "HX-Trigger"
-	HeaderCurrentURL     = "HX-Current-URL"
 )
 
-// Response headers htmx reads.
-const (
-	HeaderRedirect = "HX-Redirect"
-	HeaderRefresh  = "HX-Refresh"
-	HeaderRetarget = "HX-Retarget"
-	HeaderReswap   = "HX-Reswap"
-	HeaderPushURL  = "HX-Push-Url"
-)
+// HeaderRedirect is the response header that makes htmx load another page.
+const HeaderRedirect = "HX-Redirect"
 
 // IsRequest reports whether htmx sent the request.
 func IsRequest(r *http.Request) bool { return r.Header.Get(HeaderRequest) == "true" }

@@ -182,10 +182,3 @@ func (e *Enforcer) Revoke(tenantID, roleKey, resource, action string) error {
 	e.Invalidate(tenantID)
 	return nil
 }
-
-// Loaded is how many clinics' policies are cached (for tests and metrics).
-func (e *Enforcer) Loaded() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return len(e.entries)
-}
