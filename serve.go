@@ -72,7 +72,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 			}
 			return
 		}
-		jobs.New(log, w.Jobs()).Run(ctx)
+		jobs.New(log, w.Services.Clock, store, w.Jobs()).Run(ctx)
 	}()
 
 	if err := server.Serve(ctx, ln, handler, server.Options{

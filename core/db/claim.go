@@ -58,6 +58,35 @@ func (t *Tenant) Release(ctx context.Context, kind, key string) error {
 	return err
 }
 
+// platformClaim is a claim held by the platform rather than a clinic (a
+// job's lease across instances). Its tenantId is stored as "" rather than
+// left out: SQLite and FerretDB let documents that lack an indexed field
+// repeat under a unique index, so only a value makes the key unique.
+type platformClaim struct {
+	Tenant string    `bson:"tenantId"`
+	Kind   string    `bson:"kind"`
+	Key    string    `bson:"key"`
+	At     time.Time `bson:"at"`
+}
+
+// Claim records that (kind, key) is taken by the platform, as Tenant.Claim
+// does for a clinic: the first caller wins, every other gets ErrClaimed.
+// Platform claims never collide with a clinic's.
+func (p *Platform) Claim(ctx context.Context, kind, key string, at time.Time) error {
+	err := p.Collection(ClaimsCollection).Insert(ctx, platformClaim{Kind: kind, Key: key, At: at})
+	if IsDuplicate(err) {
+		return ErrClaimed
+	}
+	return err
+}
+
+// ReleaseBefore removes the platform's claims of kind taken before t:
+// leases whose time is over.
+func (p *Platform) ReleaseBefore(ctx context.Context, kind string, t time.Time) error {
+	_, err := p.Collection(ClaimsCollection).DeleteMany(ctx, And(Eq(TenantField, ""), Eq("kind", kind), Lt("at", t)))
+	return err
+}
+
 // ErrLocked is returned by Lock when another holder kept the lock for the
 // whole wait.
 var ErrLocked = errors.New("db: locked by another change")

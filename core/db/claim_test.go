@@ -96,6 +96,49 @@ func TestConcurrentClaimsAfterRelease(t *testing.T) {
 	})
 }
 
+func TestPlatformClaims(t *testing.T) {
+	eachEngine(t, func(t *testing.T, s *db.Store) {
+		ctx := context.Background()
+		withClaims(t, s)
+		p, a := s.Platform("test"), s.ForTenant("A")
+		t0 := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+
+		const n = 20
+		errs := concurrently(n, func() error { return p.Claim(ctx, "lease", "10:00", t0) })
+		won := 0
+		for _, err := range errs {
+			if err == nil {
+				won++
+			} else if !errors.Is(err, db.ErrClaimed) {
+				t.Fatalf("Claim: unexpected error %v", err)
+			}
+		}
+		if won != 1 {
+			t.Fatalf("%d concurrent platform claims: %d won, want 1", n, won)
+		}
+
+		steps := []struct {
+			name string
+			do   func() error
+			want error
+		}{
+			{"a clinic's claim of the same key is its own", func() error { return a.Claim(ctx, "lease", "10:00", t0) }, nil},
+			{"a later period", func() error { return p.Claim(ctx, "lease", "11:00", t0.Add(time.Hour)) }, nil},
+			{"another kind", func() error { return p.Claim(ctx, "other", "10:00", t0) }, nil},
+			{"release what was taken before 11:00", func() error { return p.ReleaseBefore(ctx, "lease", t0.Add(time.Hour)) }, nil},
+			{"which frees 10:00", func() error { return p.Claim(ctx, "lease", "10:00", t0) }, nil},
+			{"but keeps 11:00", func() error { return p.Claim(ctx, "lease", "11:00", t0.Add(time.Hour)) }, db.ErrClaimed},
+			{"and the other kind", func() error { return p.Claim(ctx, "other", "10:00", t0) }, db.ErrClaimed},
+			{"and the clinic's claim", func() error { return a.Claim(ctx, "lease", "10:00", t0) }, db.ErrClaimed},
+		}
+		for _, st := range steps {
+			if err := st.do(); !errors.Is(err, st.want) || (st.want == nil && err != nil) {
+				t.Fatalf("%s: err = %v, want %v", st.name, err, st.want)
+			}
+		}
+	})
+}
+
 func TestNextHandsOutEachNumberOnce(t *testing.T) {
 	eachEngine(t, func(t *testing.T, s *db.Store) {
 		ctx := context.Background()

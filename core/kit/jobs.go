@@ -15,15 +15,15 @@ import (
 func (w *Ward) Jobs() []app.Job {
 	s := w.Services
 	return append([]app.Job{
-		{Name: "delete expired sessions", Every: time.Hour, Run: func(ctx context.Context) error {
+		{Name: "delete expired sessions", Every: time.Hour, Single: true, Run: func(ctx context.Context) error {
 			_, err := s.sessions.DeleteOlderThan(ctx, time.Now().Add(-session.MaxAge))
 			return err
 		}},
-		{Name: "delete old sign-in failures", Every: time.Hour, Run: func(ctx context.Context) error {
+		{Name: "delete old sign-in failures", Every: time.Hour, Single: true, Run: func(ctx context.Context) error {
 			_, err := s.limiter.DeleteOlderThan(ctx, s.Clock.Now().Add(-auth.DelayMemory))
 			return err
 		}},
-		{Name: "delete old clinic sign-ups", Every: time.Hour, Run: func(ctx context.Context) error {
+		{Name: "delete old clinic sign-ups", Every: time.Hour, Single: true, Run: func(ctx context.Context) error {
 			_, err := s.signups.DeleteOlderThan(ctx, s.Clock.Now().Add(-24*time.Hour))
 			return err
 		}},
