@@ -2,7 +2,8 @@
 // whether they may: it reads the server-side session, checks it belongs to
 // this clinic, is not expired and that its user is still active with the
 // same password, then enforces the route's declared permission. Routes never
-// check roles themselves.
+// check roles themselves. It also binds every clinic request to the
+// clinic's audit log, by whoever is signed in (audit.Bind).
 package access
 
 import (
@@ -14,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/wardclinic/ward/core/app"
+	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/clock"
 	"github.com/wardclinic/ward/core/htmx"
@@ -29,11 +31,14 @@ type Guard struct {
 	sessions *session.Manager
 	rbac     *rbac.Enforcer
 	clock    clock.Clock
+	actions  *audit.Catalogue
 }
 
-// New returns the guard.
-func New(sessions *session.Manager, enf *rbac.Enforcer, clk clock.Clock) *Guard {
-	return &Guard{sessions: sessions, rbac: enf, clock: clk}
+// New returns the guard: sessions say who is signed in, enf what their
+// role allows, clk what time it is, and actions what the requests it binds
+// may record in the audit log.
+func New(sessions *session.Manager, enf *rbac.Enforcer, clk clock.Clock, actions *audit.Catalogue) *Guard {
+	return &Guard{sessions: sessions, rbac: enf, clock: clk, actions: actions}
 }
 
 // ErrUnauthenticated is answered with the sign-in page (or 401).
@@ -49,6 +54,7 @@ func (g *Guard) Check(r app.Route) web.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		g.bindAudit(c, u)
 		if u == nil {
 			if !r.Access.Public {
 				g.unauthenticated(c)
@@ -111,6 +117,20 @@ func (g *Guard) user(c *gin.Context) (*auth.User, error) {
 	ctx = logging.WithLogger(auth.WithUser(ctx, u), l)
 	c.Request = c.Request.WithContext(ctx)
 	return u, nil
+}
+
+// bindAudit binds the request to its clinic's audit log, by u (nil: by
+// nobody yet, as on the sign-in page), so that audit.For records there.
+func (g *Guard) bindAudit(c *gin.Context, u *auth.User) {
+	ctx := c.Request.Context()
+	if tenant.FromContext(ctx) == nil {
+		return // no clinic: recording fails loudly (audit.ErrNotBound)
+	}
+	b := audit.Binding{Clinic: tenant.DB(ctx), Clock: g.clock, Actions: g.actions}
+	if u != nil {
+		b.ActorID, b.ActorEmail = u.ID, u.Email
+	}
+	c.Request = c.Request.WithContext(audit.Bind(ctx, b))
 }
 
 // Can reports whether the request's user may do action on resource.

@@ -12,7 +12,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/rs/zerolog"
 
-	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/clock"
 	"github.com/wardclinic/ward/core/config"
 	"github.com/wardclinic/ward/core/db"
@@ -37,20 +36,14 @@ type App struct {
 	permissions []Permission
 	nav         []NavEntry
 	jobs        []Job
-	actions     []audit.Action
 	hosts       HostResolver
 	access      Guard
 	middleware  []gin.HandlerFunc
 	csrf        CSRF
 	static      *Static
 	clinical    map[string]bool // resources declared Clinical
-	audit       AuditLog
 	unreported  []func(Route)
 }
-
-// AuditLog appends an entry to the log of the request's clinic, with the
-// signed-in user as its actor.
-type AuditLog func(ctx context.Context, e audit.Entry) error
 
 // CSRF checks state-changing requests and gives pages their token.
 type CSRF interface {
@@ -96,9 +89,6 @@ type Deps struct {
 	Roles []policies.Role
 	// Indexes are core's own, by owner.
 	Indexes map[string][]db.Index
-	// Audit writes the entries of views of clinical records; modules that
-	// declare a clinical resource cannot start without it.
-	Audit AuditLog
 }
 
 // New checks and wires the modules, in order. Any problem — a duplicate
@@ -124,13 +114,6 @@ func New(d Deps, modules ...Module) (*App, error) {
 		static:     NewStatic(d.Static),
 		clinical:   map[string]bool{},
 	}
-	noAudit := d.Audit == nil
-	if noAudit {
-		// A view reported on a clinic route then fails the request: a
-		// response that cannot be audited is not shown.
-		d.Audit = func(context.Context, audit.Entry) error { return errNoAuditLog }
-	}
-	a.audit = d.Audit
 	if a.hosts == nil {
 		a.hosts = baseDomainHosts{base: d.Config.BaseDomain}
 	}
@@ -169,9 +152,6 @@ func New(d Deps, modules ...Module) (*App, error) {
 		}
 		if p, ok := m.(PermissionDeclarer); ok {
 			for _, perm := range p.Permissions() {
-				if perm.Clinical && noAudit {
-					return nil, fmt.Errorf("module %q: resource %q is clinical but Ward has no audit log to record its views", name, perm.Resource)
-				}
 				a.clinical[perm.Resource] = a.clinical[perm.Resource] || perm.Clinical
 			}
 			a.permissions = append(a.permissions, p.Permissions()...)
@@ -184,9 +164,6 @@ func New(d Deps, modules ...Module) (*App, error) {
 		}
 		if pd, ok := m.(PageDecorator); ok {
 			pageDecorators = append(pageDecorators, pd.DecoratePage)
-		}
-		if ad, ok := m.(AuditDeclarer); ok {
-			a.actions = append(a.actions, ad.AuditActions()...)
 		}
 		a.modules = append(a.modules, m)
 	}
@@ -238,9 +215,6 @@ func (a *App) Routes() []Route { return slices.Clone(a.routes) }
 
 // Permissions returns the permission catalogue of every module.
 func (a *App) Permissions() []Permission { return slices.Clone(a.permissions) }
-
-// Actions returns the audit actions every module declared.
-func (a *App) Actions() []audit.Action { return slices.Clone(a.actions) }
 
 // Jobs returns every module's background jobs.
 func (a *App) Jobs() []Job { return slices.Clone(a.jobs) }

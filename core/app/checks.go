@@ -18,11 +18,11 @@ func (a *App) checkDeclarations(roles []policies.Role) error {
 	}
 	has := func(resource, action string) bool { return slices.Contains(known[resource], action) }
 	for _, r := range a.routes {
-		if r.Host == ClinicHost && a.access == nil {
-			return fmt.Errorf("module %q: %s %s is a clinic route but Ward has no access guard", r.Module, r.Method, r.Path)
-		}
 		if res := r.Access.Resource; res != "" && !has(res, r.Access.Action) {
 			return fmt.Errorf("module %q: %s %s requires %s:%s, which no module declares (see Permissions)", r.Module, r.Method, r.Path, res, r.Access.Action)
+		}
+		if r.Host == ClinicHost && a.access == nil {
+			return fmt.Errorf("module %q: %s %s is a clinic route but Ward has no access guard", r.Module, r.Method, r.Path)
 		}
 	}
 	for _, n := range a.nav {

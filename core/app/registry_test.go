@@ -12,6 +12,8 @@ import (
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/config"
 	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/web"
+	"github.com/wardclinic/ward/policies"
 	"github.com/wardclinic/ward/static"
 	"github.com/wardclinic/ward/templates"
 )
@@ -44,6 +46,15 @@ type withTemplates struct{ fake }
 
 func (w withTemplates) Templates() fs.FS { return w.tmpl }
 
+type withNav struct{ fake }
+
+func (w withNav) Nav() []app.NavEntry {
+	return []app.NavEntry{{Label: "Charts", Href: "/charts", Resource: "charts"}}
+}
+
+// pagecheck renders a page its templates do not define.
+var _ = web.NewPage("pagecheck/missing")
+
 func ok(c *gin.Context) error { return nil }
 
 func TestRegistrationRefusesMistakes(t *testing.T) {
@@ -67,14 +78,27 @@ func TestRegistrationRefusesMistakes(t *testing.T) {
 		{"template that does not parse", []app.Module{withTemplates{fake{name: "a", tmpl: fstest.MapFS{
 			"x.html": {Data: []byte(`{{define "content"}}{{.Broken}`)},
 		}}}}, "templates: a/x"},
-		{"clinical resource with no audit log", []app.Module{withPermissions{fake{name: "a"}}},
-			`resource "charts" is clinical but Ward has no audit log`},
+		{"route needing a permission no module declares", []app.Module{
+			withRoutes{fake{name: "a", routes: func(r *app.Routes) { r.Clinic(http.MethodGet, "/y", app.Allow("charts", "print"), ok) }}},
+			withPermissions{fake{name: "b"}},
+		}, `module "a": GET /y requires charts:print, which no module declares`},
+		{"navigation entry for an unknown resource", []app.Module{withNav{fake{name: "a"}}},
+			`navigation entry "Charts": resource "charts" has no read permission`},
+		{"page rendered but not defined", []app.Module{withTemplates{fake{name: "pagecheck", tmpl: fstest.MapFS{
+			"list.html": {Data: []byte(`{{define "content"}}{{end}}`)},
+		}}}}, `module "pagecheck": page "pagecheck/missing" is rendered but no template defines it`},
+		{"default role granting an undeclared action", []app.Module{withPermissions{fake{name: "a"}}},
+			`default role "Clerk" grants charts:print, but the module declaring "charts" has no action "print"`},
+		{"clinic route with no access guard", []app.Module{withRoutes{fake{name: "a", routes: func(r *app.Routes) {
+			r.Clinic(http.MethodGet, "/x", app.SignedIn, ok)
+		}}}}, `module "a": GET /x is a clinic route but Ward has no access guard`},
 		{"page without content", []app.Module{withTemplates{fake{name: "a", tmpl: fstest.MapFS{
 			"x.html": {Data: []byte(`<p>hi</p>`)},
 		}}}}, `defines no "content"`},
 	}
 	for _, c := range cases {
-		_, err := app.New(app.Deps{Config: cfg, Templates: templates.FS, Static: static.FS}, c.modules...)
+		roles := []policies.Role{{Key: "clerk", Name: "Clerk", Grants: map[string][]string{"charts": {"print"}, "later": {"read"}}}}
+		_, err := app.New(app.Deps{Config: cfg, Templates: templates.FS, Static: static.FS, Roles: roles}, c.modules...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err = %v, want it to contain %q", c.name, err, c.want)
 		}

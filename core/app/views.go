@@ -2,7 +2,6 @@ package app
 
 import (
 	"bytes"
-	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -11,8 +10,6 @@ import (
 	"github.com/wardclinic/ward/core/logging"
 	"github.com/wardclinic/ward/core/web"
 )
-
-var errNoAuditLog = errors.New("app: no audit log to record a view in")
 
 // OnUnreportedView adds f to what runs when a clinical route answers a GET
 // successfully without reporting what it showed (besides the error log
@@ -27,7 +24,9 @@ func (a *App) OnUnreportedView(f func(Route)) { a.unreported = append(a.unreport
 // view that cannot be audited is not shown. A handler that returns an
 // error showed nothing (its error page replaces whatever it wrote). A
 // successful GET that reported nothing is a defect: it is logged, observed,
-// and written as an entry naming the route, so the view is not lost.
+// and written as an entry naming the route, so the view is not lost. The
+// entries go through the request's audit binding (audit.For), made by
+// core's access middleware: a request without one fails.
 func (a *App) auditViews(r Route) web.HandlerFunc {
 	get := r.Method == http.MethodGet
 	route := r.Method + " " + r.Path
@@ -45,20 +44,18 @@ func (a *App) auditViews(r Route) web.HandlerFunc {
 			held.drop()
 			return err
 		}
-		base := audit.Entry{At: a.Clock.Now(), IP: c.ClientIP(), Route: route}
-		entries := views.Entries(base)
+		rec := audit.For(c)
+		if err := views.Record(rec, route); err != nil {
+			held.drop()
+			return err
+		}
 		if get && !views.Reported() && held.status >= 200 && held.status < 300 {
 			logging.FromContext(ctx).Error().Str("route", route).
 				Msg("clinical route answered without reporting what it showed (audit.Shown)")
 			for _, f := range a.unreported {
 				f(r)
 			}
-			e := base
-			e.Action, e.After = audit.UnreportedView, "unreported view of "+c.Request.URL.Path
-			entries = append(entries, e)
-		}
-		for _, e := range entries {
-			if err := a.audit(ctx, e); err != nil {
+			if err := audit.RecordUnreported(rec, route, c.Request.URL.Path); err != nil {
 				held.drop()
 				return err
 			}

@@ -22,6 +22,12 @@ import (
 // the one that forgets.
 type charts struct{}
 
+func (charts) AuditActions() []audit.Action {
+	return []audit.Action{{Code: "chart.list", Label: "Listed charts"}, {Code: "chart.view", Label: "Opened a chart"}}
+}
+
+var _ app.AuditDeclarer = charts{}
+
 func (charts) Name() string { return "charts" }
 
 func (charts) Permissions() []app.Permission {

@@ -1,5 +1,9 @@
 // Package audit keeps a clinic's audit log: who did what, when, from where.
 // It is append-only: Ward has no code path that edits or deletes an entry.
+// Handlers record with For(c).Record: the clinic, the person, the address
+// and the time come from the request as core bound it (Bind), never from
+// the caller, and only the actions declared at start (Catalogue) are
+// recorded.
 package audit
 
 import (
@@ -20,7 +24,8 @@ var Indexes = []db.Index{
 	{Collection: Collection, Keys: []string{db.TenantField, "action", "-at"}},
 }
 
-// Actions recorded by core; modules add their own ("patient.create", …).
+// Actions recorded by core, declared with their labels by CoreActions.
+// Modules declare their own (app.AuditDeclarer).
 const (
 	SignInSuccess    = "signin.success"
 	SignInFailure    = "signin.failure"
@@ -36,17 +41,18 @@ const (
 	PermissionRevoke = "permission.revoke"
 	UserCreate       = "user.create"
 	UserUpdate       = "user.update"
+	// UnreportedView is written by core when a clinical page answered
+	// without reporting what it showed (see Shown): a defect in Ward,
+	// recorded so the view still leaves a trace.
+	UnreportedView = "view.unreported"
 )
 
-// Views of clinical records, reported with Shown: opening one record, and
-// a list (a page, a search, an API page, a duplicate warning) naming every
-// record on it. UnreportedView is written by core when a clinical page
-// answered without reporting what it showed: a defect in Ward, recorded
-// so the view still leaves a trace.
+// Views of patient records.
+//
+// Deprecated: the patients module declares and names its own actions.
 const (
-	PatientView    = "patient.view"
-	PatientList    = "patient.list"
-	UnreportedView = "view.unreported"
+	PatientView = "patient.view"
+	PatientList = "patient.list"
 )
 
 // Action is one kind of audit entry a module declares: its code, as stored
@@ -75,7 +81,15 @@ type Entry struct {
 
 // Record appends e to the clinic's log. A failure to record is logged and
 // returned: callers doing something that must be audited should fail too.
+//
+// Deprecated: use For(c).Record, which takes the clinic, the actor, the
+// time and the address from the request.
 func Record(ctx context.Context, tdb *db.Tenant, e Entry) error {
+	return insert(ctx, tdb, e)
+}
+
+// insert appends e to the clinic's log, logging a failure.
+func insert(ctx context.Context, tdb *db.Tenant, e Entry) error {
 	e.ID = db.NewID()
 	if e.RequestID == "" {
 		e.RequestID = logging.RequestID(ctx)

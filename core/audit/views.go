@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 
@@ -72,25 +73,32 @@ func (v *Views) Reported() bool {
 	return len(v.list) > 0
 }
 
-// Entries returns one entry per action that showed records, each a copy of
-// base with the action and the records. An entry about one record also
-// names it as its target ("patient:<id>": the kind is the action's first
-// word), as other entries about a record do.
-func (v *Views) Entries(base Entry) []Entry {
+// Record writes, through r, one entry per action that showed records,
+// each naming the route that showed them ("GET /patients/:id"). An entry
+// about one record also names it as its target ("patient:<id>": the kind
+// is the action's first word), as other entries about a record do.
+func (v *Views) Record(r Recorder, route string) error {
 	v.mu.Lock()
-	defer v.mu.Unlock()
-	var out []Entry
-	for _, s := range v.list {
+	list := slices.Clone(v.list)
+	v.mu.Unlock()
+	for _, s := range list {
 		if len(s.refs) == 0 {
 			continue
 		}
-		e := base
-		e.Action, e.Records = s.action, s.refs
+		e := Entry{Action: s.action, Records: s.refs, Route: route}
 		if len(s.refs) == 1 {
 			kind, _, _ := strings.Cut(s.action, ".")
 			e.Target = kind + ":" + s.refs[0].ID
 		}
-		out = append(out, e)
+		if err := r.write(e); err != nil {
+			return err
+		}
 	}
-	return out
+	return nil
+}
+
+// RecordUnreported writes, through r, that route answered at path without
+// reporting what it showed, so the view still leaves a trace.
+func RecordUnreported(r Recorder, route, path string) error {
+	return r.write(Entry{Action: UnreportedView, Route: route, After: "unreported view of " + path})
 }

@@ -1,7 +1,6 @@
 package kit
 
 import (
-	"context"
 	"fmt"
 	"io/fs"
 
@@ -61,6 +60,10 @@ func Build(o Options, modules ...app.Module) (*Ward, error) {
 	if err != nil {
 		return nil, err
 	}
+	actions, err := catalogue(modules)
+	if err != nil {
+		return nil, fmt.Errorf("start-up refused: %w", err)
+	}
 	enf := rbac.NewEnforcer(o.Store, rbac.DefaultCacheSize)
 	reg := tenant.NewRegistry(o.Store)
 	sessions := session.NewManager(o.Store, key, o.Config.Production())
@@ -74,7 +77,8 @@ func Build(o Options, modules ...app.Module) (*Ward, error) {
 		sessions: sessions,
 		csrf:     csrf.New(key, o.Config.Production(), sessions.ID),
 		rbac:     enf,
-		access:   access.New(sessions, enf, o.Clock),
+		access:   access.New(sessions, enf, o.Clock, actions),
+		actions:  actions,
 		limiter:  auth.NewLimiter(o.Store),
 		devices:  auth.NewDevices(key, o.Config.Production()),
 		signups:  tenant.NewSignups(o.Store),
@@ -88,7 +92,6 @@ func Build(o Options, modules ...app.Module) (*Ward, error) {
 		Access:     s.access,
 		Roles:      policies.DefaultRoles(),
 		Indexes:    coreIndexes,
-		Audit:      auditInClinic,
 	}, modules...)
 	if err != nil {
 		return nil, fmt.Errorf("start-up refused: %w", err)
@@ -121,13 +124,16 @@ var coreIndexes = map[string][]db.Index{
 	"core/audit":   audit.Indexes,
 }
 
-// auditInClinic appends e to the log of the request's clinic, by its
-// signed-in user: what core records of the views modules report.
-func auditInClinic(ctx context.Context, e audit.Entry) error {
-	if u := auth.FromContext(ctx); u != nil {
-		e.ActorID, e.ActorEmail = u.ID, u.Email
+// catalogue is every audit action Ward records: core's and those the
+// modules declare.
+func catalogue(modules []app.Module) (*audit.Catalogue, error) {
+	ds := []audit.Declaration{{By: "core", Actions: audit.CoreActions()}}
+	for _, m := range modules {
+		if d, ok := m.(app.AuditDeclarer); ok {
+			ds = append(ds, audit.Declaration{By: m.Name(), Actions: d.AuditActions()})
+		}
 	}
-	return audit.Record(ctx, tenant.DB(ctx), e)
+	return audit.NewCatalogue(ds...)
 }
 
 // Sessions, RBAC and Mail are core's session manager, policy enforcer and

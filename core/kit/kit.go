@@ -64,6 +64,7 @@ type Services struct {
 	signups  *tenant.Signups
 	modules  []app.Module
 	app      *app.App
+	actions  *audit.Catalogue
 }
 
 // Now is the clock's time.
@@ -76,8 +77,8 @@ func (s *Services) Modules() []app.Module { return append([]app.Module(nil), s.m
 // Permissions is the permission catalogue of every module.
 func (s *Services) Permissions() []app.Permission { return s.app.Permissions() }
 
-// Actions are the audit actions every module declared.
-func (s *Services) Actions() []audit.Action { return s.app.Actions() }
+// Actions is the catalogue of audit actions: core's and every module's.
+func (s *Services) Actions() *audit.Catalogue { return s.actions }
 
 // Clinic is the request's clinic data handle: every query through it is
 // limited to the clinic.

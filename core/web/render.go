@@ -198,6 +198,9 @@ func (r *Renderer) execute(c *gin.Context, status int, name, block string, p Pag
 	for _, d := range r.decorators {
 		d(c, &p.G)
 	}
+	if block == layoutBlock && p.Flash == "" {
+		p.Flash = TakeFlash(c)
+	}
 	var buf bytes.Buffer
 	if err := set.ExecuteTemplate(&buf, block, p); err != nil {
 		return fmt.Errorf("render: %s/%s: %w", name, block, err)

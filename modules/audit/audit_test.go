@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -29,11 +30,25 @@ const (
 	host     = "sunrise.localhost"
 )
 
+// charts stands for a clinical module: it declares the actions it records.
+type charts struct{}
+
+const (
+	chartView = "chart.view"
+	chartList = "chart.list"
+)
+
+func (charts) Name() string { return "charts" }
+
+func (charts) AuditActions() []audit.Action {
+	return []audit.Action{{Code: chartView, Label: "Opened a chart"}, {Code: chartList, Label: "Listed charts"}}
+}
+
 // start runs Ward with a clinic in Nairobi (UTC+3) onboarded through the
 // sign-up form and its admin signed in.
 func start(t *testing.T) (*apptest.Server, *db.Tenant, *apptest.Client) {
 	t.Helper()
-	s := apptest.Start(t, apptest.Options{}, onboarding.New(), settings.New(), signin.New(), dashboard.New(), roles.New(), auditmod.New())
+	s := apptest.Start(t, apptest.Options{}, onboarding.New(), settings.New(), signin.New(), dashboard.New(), roles.New(), charts{}, auditmod.New())
 	c := s.Client(t)
 	c.Get("localhost", "/tenant-onboard")
 	r := c.PostForm("localhost", "/tenant-onboard", url.Values{
@@ -60,9 +75,11 @@ func user(t *testing.T, s *apptest.Server, tdb *db.Tenant, role, name string) *a
 	return u
 }
 
+// record writes e as it stands: entries of other days and people.
 func record(t *testing.T, tdb *db.Tenant, e audit.Entry) {
 	t.Helper()
-	if err := audit.Record(context.Background(), tdb, e); err != nil {
+	e.ID = db.NewID()
+	if err := tdb.Collection(audit.Collection).Insert(context.Background(), e); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -136,11 +153,11 @@ func TestFilters(t *testing.T) {
 	get(t, admin, "/audit?from=2026-03-03&to=2026-03-02", http.StatusUnprocessableEntity)
 
 	// htmx: the filter form replaces only the results.
-	r := admin.Get(host, "/audit?action=signout", "HX-Request", "true", "HX-Target", "audit-results")
-	if r.StatusCode != http.StatusOK || !strings.HasPrefix(strings.TrimSpace(r.Body), `<div id="audit-results">`) || !strings.Contains(r.Body, "Nia Nurse") {
+	r := admin.Get(host, "/audit?action=signout", "HX-Request", "true", "HX-Target", "results")
+	if r.StatusCode != http.StatusOK || !strings.HasPrefix(strings.TrimSpace(r.Body), `<div id="results">`) || !strings.Contains(r.Body, "Nia Nurse") {
 		t.Errorf("results fragment: %d\n%s", r.StatusCode, r.Body)
 	}
-	if doc.Find(`form#audit-filter[hx-get="/audit"][hx-target="#audit-results"][hx-push-url="true"]`).Length() != 1 {
+	if doc.Find(`form#audit-filter[hx-get="/audit"][hx-target="#results"][hx-push-url="true"]`).Length() != 1 {
 		t.Error("the filter form is not wired to htmx")
 	}
 }
@@ -150,23 +167,23 @@ func TestPagination(t *testing.T) {
 	base := s.Clock.Now().Add(-24 * time.Hour)
 	for i := range 51 {
 		record(t, tdb, audit.Entry{At: base.Add(time.Duration(i) * time.Minute), ActorEmail: "bulk@sunrise.test",
-			Action: "patient.view", Target: fmt.Sprintf("patient:%02d", i)})
+			Action: chartView, Target: fmt.Sprintf("chart:%02d", i)})
 	}
-	doc := get(t, admin, "/audit?action=patient.view", http.StatusOK)
+	doc := get(t, admin, "/audit?action=chart.view", http.StatusOK)
 	if n := doc.Find("tr.entry").Length(); n != 50 {
 		t.Errorf("page 1 shows %d entries", n)
 	}
-	if got := column(doc, 3); got[0] != "patient:50" || got[49] != "patient:01" {
+	if got := column(doc, 3); got[0] != "chart:50" || got[49] != "chart:01" {
 		t.Errorf("page 1 runs %s … %s, want newest first", got[0], got[49])
 	}
 	if doc.Find("#audit-count").Text() != "Entries 1–50 of 51" || doc.Find("#audit-page").Text() != "Page 1 of 2" {
 		t.Errorf("page 1 says %q, %q", doc.Find("#audit-count").Text(), doc.Find("#audit-page").Text())
 	}
 	next, _ := doc.Find(`a[rel="next"]`).Attr("href")
-	if next != "/audit?action=patient.view&page=2" || doc.Find(`a[rel="prev"]`).Length() != 0 {
+	if next != "/audit?action=chart.view&page=2" || doc.Find(`a[rel="prev"]`).Length() != 0 {
 		t.Errorf("page 1 links: next %q", next)
 	}
-	if sel := doc.Find(`#f-action option[selected]`).Text(); sel != "Opened a patient record" {
+	if sel := doc.Find(`#f-action option[selected]`).Text(); sel != "Opened a chart" {
 		t.Errorf("the filter shows %q", sel)
 	}
 	doc = get(t, admin, "/audit?action=visit.view", http.StatusOK)
@@ -175,14 +192,14 @@ func TestPagination(t *testing.T) {
 	}
 
 	doc = get(t, admin, next, http.StatusOK)
-	if got := column(doc, 3); len(got) != 1 || got[0] != "patient:00" {
+	if got := column(doc, 3); len(got) != 1 || got[0] != "chart:00" {
 		t.Errorf("page 2: %q", got)
 	}
-	if prev, _ := doc.Find(`a[rel="prev"]`).Attr("href"); prev != "/audit?action=patient.view" || doc.Find(`a[rel="next"]`).Length() != 0 {
+	if prev, _ := doc.Find(`a[rel="prev"]`).Attr("href"); prev != "/audit?action=chart.view" || doc.Find(`a[rel="next"]`).Length() != 0 {
 		t.Errorf("page 2 links: prev %q", prev)
 	}
 	// A page past the end shows the last one.
-	doc = get(t, admin, "/audit?action=patient.view&page=7", http.StatusOK)
+	doc = get(t, admin, "/audit?action=chart.view&page=7", http.StatusOK)
 	if doc.Find("#audit-page").Text() != "Page 2 of 2" || doc.Find("tr.entry").Length() != 1 {
 		t.Errorf("past the end: %q", doc.Find("#audit-page").Text())
 	}
@@ -220,31 +237,54 @@ func TestTheLogCannotBeChanged(t *testing.T) {
 func TestViewEntries(t *testing.T) {
 	s, tdb, admin := start(t)
 	at := s.Clock.Now().Add(-time.Hour)
-	record(t, tdb, audit.Entry{At: at, ActorEmail: "rita@sunrise.test", Action: audit.PatientList, Route: "GET /api/patients",
-		Records: []audit.Ref{{ID: "a1", Label: "P-000001"}, {ID: "a2", Label: "P-000002"}, {ID: "a3"}}})
-	record(t, tdb, audit.Entry{At: at.Add(time.Minute), ActorEmail: "rita@sunrise.test", Action: audit.PatientView, Route: "GET /patients/:id",
-		Target: "patient:a1", Records: []audit.Ref{{ID: "a1", Label: "P-000001"}}})
+	record(t, tdb, audit.Entry{At: at, ActorEmail: "rita@sunrise.test", Action: chartList, Route: "GET /api/charts",
+		Records: []audit.Ref{{ID: "a1", Label: "C-000001"}, {ID: "a2", Label: "C-000002"}, {ID: "a3"}}})
+	record(t, tdb, audit.Entry{At: at.Add(time.Minute), ActorEmail: "rita@sunrise.test", Action: chartView, Route: "GET /charts/:id",
+		Target: "chart:a1", Records: []audit.Ref{{ID: "a1", Label: "C-000001"}}})
 
-	doc := get(t, admin, "/audit?action=patient.list", http.StatusOK)
-	if sel := doc.Find(`#f-action option[selected]`).Text(); sel != "Listed patients" {
+	doc := get(t, admin, "/audit?action=chart.list", http.StatusOK)
+	if sel := doc.Find(`#f-action option[selected]`).Text(); sel != "Listed charts" {
 		t.Errorf("the filter shows %q", sel)
 	}
 	row := doc.Find("tr.entry")
 	if row.Length() != 1 {
 		t.Fatalf("%d list entries", row.Length())
 	}
-	if what := row.Find("td").Eq(2); !strings.HasPrefix(what.Text(), "Listed patients") || what.Find("code").Text() != "GET /api/patients" {
+	if what := row.Find("td").Eq(2); !strings.HasPrefix(what.Text(), "Listed charts") || what.Find("code").Text() != "GET /api/charts" {
 		t.Errorf("what: %q", what.Text())
 	}
 	if got := row.Find("details.records summary").Text(); got != "3 records" {
 		t.Errorf("summary: %q", got)
 	}
-	if got := row.Find("details.records").Text(); !strings.HasSuffix(got, "P-000001, P-000002, a3") {
+	if got := row.Find("details.records").Text(); !strings.HasSuffix(got, "C-000001, C-000002, a3") {
 		t.Errorf("records: %q", got)
 	}
 
-	doc = get(t, admin, "/audit?action=patient.view", http.StatusOK)
-	if got := column(doc, 3); len(got) != 1 || got[0] != "Patient P-000001" {
+	doc = get(t, admin, "/audit?action=chart.view", http.StatusOK)
+	if got := column(doc, 3); len(got) != 1 || got[0] != "Chart C-000001" {
 		t.Errorf("a view's target: %q", got)
+	}
+}
+
+// TestFilterOffersEveryDeclaredAction: core's actions and each module's,
+// by label, in the order declared; rows name actions by label too.
+func TestFilterOffersEveryDeclaredAction(t *testing.T) {
+	s, tdb, admin := start(t)
+	record(t, tdb, audit.Entry{At: s.Clock.Now(), ActorEmail: "ada@sunrise.test", Action: audit.RoleRename, Target: "role:gone", Before: "Nurse", After: "Sister"})
+
+	doc := get(t, admin, "/audit", http.StatusOK)
+	var got []audit.Action
+	doc.Find("#f-action option").Each(func(_ int, o *goquery.Selection) {
+		if v, _ := o.Attr("value"); v != "" {
+			got = append(got, audit.Action{Code: v, Label: o.Text()})
+		}
+	})
+	want := append(audit.CoreActions(), settings.New().AuditActions()...)
+	if want = append(want, charts{}.AuditActions()...); !slices.Equal(got, want) {
+		t.Errorf("the filter offers\n %v\nwant\n %v", got, want)
+	}
+	row := doc.Find(`tr.entry[data-action="role.rename"]`)
+	if what := row.Find("td").Eq(2).Text(); what != "Renamed a role" {
+		t.Errorf("the row says %q", what)
 	}
 }

@@ -1,8 +1,6 @@
 package audit
 
 import (
-	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -22,7 +20,6 @@ type filterForm struct {
 	Action string
 	From   string // first day, YYYY-MM-DD in the clinic's time zone
 	To     string // last day, included
-	Page   int
 }
 
 // maxParam bounds the free-text parameters; real values are far shorter.
@@ -34,11 +31,6 @@ func parseFilter(get func(string) string) filterForm {
 		Action: clip(strings.TrimSpace(get("action"))),
 		From:   clip(strings.TrimSpace(get("from"))),
 		To:     clip(strings.TrimSpace(get("to"))),
-		Page:   1,
-	}
-	// The page number comes from links Ward makes; junk means the first page.
-	if n, err := strconv.Atoi(get("page")); err == nil && n > 1 {
-		f.Page = n
 	}
 	return f
 }
@@ -79,31 +71,4 @@ func (f filterForm) query(loc *time.Location) (audit.Filter, map[string]string) 
 		return audit.Filter{}, errs
 	}
 	return q, nil
-}
-
-// values is the filter as a query string, page included when not the first.
-func (f filterForm) values(page int) url.Values {
-	v := url.Values{}
-	for k, s := range map[string]string{"user": f.User, "action": f.Action, "from": f.From, "to": f.To} {
-		if s != "" {
-			v.Set(k, s)
-		}
-	}
-	if page > 1 {
-		v.Set("page", strconv.Itoa(page))
-	}
-	return v
-}
-
-// pageURL is the address of page n of this filter.
-func (f filterForm) pageURL(n int) string {
-	if q := f.values(n).Encode(); q != "" {
-		return "/audit?" + q
-	}
-	return "/audit"
-}
-
-// pages is how many pages total entries fill (at least one, to say "no entries").
-func pages(total int64) int {
-	return max(1, int((total+perPage-1)/perPage))
 }

@@ -11,17 +11,11 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/wardclinic/ward/core/audit"
-	"github.com/wardclinic/ward/core/htmx"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
 
 var listPage = web.NewPage("audit/list")
-
-const (
-	// resultsID is the element the filter form and page links replace.
-	resultsID = "audit-results"
-)
 
 // listView is the audit log page.
 type listView struct {
@@ -29,13 +23,7 @@ type listView struct {
 	People   []option
 	Actions  []option
 	Entries  []entryView
-	Total    int64
-	Page     int
-	Pages    int
-	First    int64 // 1-based number of the first entry shown
-	Last     int64
-	PrevURL  string
-	NextURL  string
+	Pager    *web.Pager
 	Timezone string
 }
 
@@ -72,8 +60,8 @@ func (m *Module) list(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	v := listView{Filter: f, Page: f.Page, Pages: 1, Timezone: loc.String()}
-	v.People, v.Actions = peopleOptions(ps, f.User), actionOptions(f.Action)
+	v := listView{Filter: f, Pager: web.PagerFrom(c, perPage), Timezone: loc.String()}
+	v.People, v.Actions = peopleOptions(ps, f.User), actionOptions(m.actions.All(), f.Action)
 
 	status := http.StatusOK
 	if errs != nil {
@@ -82,7 +70,7 @@ func (m *Module) list(c *gin.Context) error {
 		return err
 	}
 	p := web.Page{Title: "Audit log", Data: v, Errors: errs}
-	if htmx.WantsFragment(c.Request) && htmx.Target(c.Request) == resultsID {
+	if web.WantsResults(c) {
 		return m.render.Fragment(c, status, listPage, "results", p)
 	}
 	return m.render.Page(c, status, listPage, p)
@@ -93,13 +81,14 @@ func (m *Module) list(c *gin.Context) error {
 func (m *Module) fill(c *gin.Context, v *listView, q audit.Filter, ps []person, loc *time.Location) error {
 	ctx := c.Request.Context()
 	tdb := tenant.DB(ctx)
-	entries, total, err := audit.List(ctx, tdb, q, int64(v.Page-1)*perPage, perPage)
+	p := v.Pager
+	entries, total, err := audit.List(ctx, tdb, q, p.Skip(), p.Limit())
 	if err != nil {
 		return err
 	}
-	if n := pages(total); v.Page > n {
-		v.Page = n
-		if entries, total, err = audit.List(ctx, tdb, q, int64(v.Page-1)*perPage, perPage); err != nil {
+	page := p.Page
+	if p.SetTotal(total, false); p.Page != page {
+		if entries, _, err = audit.List(ctx, tdb, q, p.Skip(), p.Limit()); err != nil {
 			return err
 		}
 	}
@@ -111,22 +100,11 @@ func (m *Module) fill(c *gin.Context, v *listView, q audit.Filter, ps []person, 
 	for _, p := range ps {
 		byID[p.ID] = p
 	}
-	v.Total, v.Pages = total, pages(total)
-	if len(entries) > 0 {
-		v.First = int64(v.Page-1)*perPage + 1
-		v.Last = v.First + int64(len(entries)) - 1
-	}
-	if v.Page > 1 {
-		v.PrevURL = v.Filter.pageURL(v.Page - 1)
-	}
-	if v.Page < v.Pages {
-		v.NextURL = v.Filter.pageURL(v.Page + 1)
-	}
 	for _, e := range entries {
 		v.Entries = append(v.Entries, entryView{
 			When: e.At.In(loc).Format("2006-01-02 15:04:05"), ISO: e.At.UTC().Format(time.RFC3339),
 			Who: who(e, byID), WhoDetail: e.ActorEmail,
-			Action: e.Action, ActionLabel: actionLabel(e.Action),
+			Action: e.Action, ActionLabel: m.actions.Label(e.Action),
 			Target: target(e, byID, roles), TargetRaw: e.Target, Route: e.Route,
 			Before: e.Before, After: e.After, IP: e.IP,
 		})
@@ -204,15 +182,16 @@ func peopleOptions(ps []person, selected string) []option {
 	return out
 }
 
-func actionOptions(selected string) []option {
-	out := make([]option, 0, len(knownActions)+1)
+// actionOptions offers every declared action by its label.
+func actionOptions(actions []audit.Action, selected string) []option {
+	out := make([]option, 0, len(actions)+1)
 	found := selected == ""
-	for _, a := range knownActions {
-		out = append(out, option{Value: a.Value, Label: a.Label, Selected: a.Value == selected})
-		found = found || a.Value == selected
+	for _, a := range actions {
+		out = append(out, option{Value: a.Code, Label: a.Label, Selected: a.Code == selected})
+		found = found || a.Code == selected
 	}
 	if !found {
-		// A module's own action, from a bookmark or a link.
+		// An action no longer declared, from a bookmark or a link.
 		out = append(out, option{Value: selected, Label: selected, Selected: true})
 	}
 	return out

@@ -10,6 +10,7 @@ import (
 	"net/http"
 
 	"github.com/wardclinic/ward/core/app"
+	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/kit"
 	"github.com/wardclinic/ward/core/web"
 )
@@ -19,8 +20,8 @@ var templates embed.FS
 
 // Module is the audit log module.
 type Module struct {
-	s      *kit.Services
-	render *web.Renderer
+	actions *audit.Catalogue
+	render  *web.Renderer
 }
 
 var (
@@ -38,9 +39,10 @@ func New() *Module { return &Module{} }
 // Name implements app.Module.
 func (m *Module) Name() string { return "audit" }
 
-// Provision keeps the renderer.
+// Provision keeps the renderer and the catalogue of every action Ward
+// declares, which the filter offers and the rows name by their labels.
 func (m *Module) Provision(s *kit.Services) error {
-	m.s, m.render = s, s.Render
+	m.render, m.actions = s.Render, s.Actions()
 	return nil
 }
 

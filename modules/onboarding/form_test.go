@@ -48,6 +48,7 @@ const (
 )
 
 func TestValidateEachRule(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{greek64, cjk64} {
 		if n := utf8.RuneCountInString(s); n != 64 || len(s) <= 72 {
 			t.Fatalf("%q has %d characters, %d bytes", s, n, len(s))
@@ -178,6 +179,7 @@ func TestValidateEachRule(t *testing.T) {
 }
 
 func TestFormNormalizes(t *testing.T) {
+	t.Parallel()
 	v := validValues()
 	v["clinicName"] = "  Sunrise Clinic \t"
 	v["subdomain"] = " SunRise "
@@ -197,6 +199,7 @@ func TestFormNormalizes(t *testing.T) {
 }
 
 func TestValidateEverythingMissing(t *testing.T) {
+	t.Parallel()
 	_, errs := validate(map[string]string{})
 	want := map[string]string{
 		"clinicName":    "Enter the clinic's name.",
@@ -219,6 +222,7 @@ func TestValidateEverythingMissing(t *testing.T) {
 
 // The suggestions offered in the form's lists must themselves be valid.
 func TestSuggestionsAreValid(t *testing.T) {
+	t.Parallel()
 	for _, tz := range commonTimezones {
 		if msg := checkTimezone(tz); msg != "" {
 			t.Errorf("suggested time zone %s: %s", tz, msg)

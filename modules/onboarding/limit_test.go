@@ -22,6 +22,7 @@ func startBehindProxy(t *testing.T) *apptest.Server {
 }
 
 func TestOnboardingLimitPerClientIP(t *testing.T) {
+	t.Parallel()
 	s := startBehindProxy(t)
 	from := func(ip, sub string) *apptest.Response {
 		t.Helper()
@@ -71,6 +72,7 @@ func TestOnboardingLimitPerClientIP(t *testing.T) {
 
 // Refused and failed attempts are not counted: only clinics made are.
 func TestOnboardingLimitCountsClinicsMade(t *testing.T) {
+	t.Parallel()
 	s := start(t)
 	c := s.Client(t)
 	if r := onboard(t, s, c, form("taken")); r.StatusCode != http.StatusSeeOther {

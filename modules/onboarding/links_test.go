@@ -9,6 +9,7 @@ import (
 // The redirect after onboarding, and the links in the mail, are built from
 // PUBLIC_URL, whatever port the request's Host header names.
 func TestOnboardingLinksComeFromPublicURL(t *testing.T) {
+	t.Parallel()
 	s := start(t)
 	c := s.Client(t)
 	c.Get("localhost", "/tenant-onboard")

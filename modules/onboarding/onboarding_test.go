@@ -288,6 +288,7 @@ func checkClinic(t *testing.T, s *apptest.Server, tn tenant.Tenant, v url.Values
 }
 
 func TestOnboardingHappyPath(t *testing.T) {
+	t.Parallel()
 	s := start(t)
 	c := s.Client(t)
 	v := form("sunrise")
@@ -346,6 +347,7 @@ func TestOnboardingHappyPath(t *testing.T) {
 }
 
 func TestOnboardingViaHTMXRedirectsWithHeader(t *testing.T) {
+	t.Parallel()
 	s := start(t)
 	c := s.Client(t)
 	c.Get("localhost", "/tenant-onboard")
@@ -356,6 +358,7 @@ func TestOnboardingViaHTMXRedirectsWithHeader(t *testing.T) {
 }
 
 func TestSubdomainCheck(t *testing.T) {
+	t.Parallel()
 	s := start(t)
 	now := s.Clock.Now()
 	for _, tn := range []*tenant.Tenant{
@@ -413,6 +416,7 @@ func TestSubdomainCheck(t *testing.T) {
 }
 
 func TestOnboardingValidationErrors(t *testing.T) {
+	t.Parallel()
 	s := start(t)
 	now := s.Clock.Now()
 	if err := s.Platform.Tenants().Insert(context.Background(), &tenant.Tenant{ID: db.NewID(), Name: "Taken", Subdomain: "taken", Status: tenant.StatusActive, CreatedAt: now, UpdatedAt: now}); err != nil {
@@ -497,6 +501,7 @@ func TestOnboardingValidationErrors(t *testing.T) {
 }
 
 func TestOnboardingBadInput(t *testing.T) {
+	t.Parallel()
 	s := start(t)
 	c := s.Client(t)
 	c.Get("localhost", "/tenant-onboard")
@@ -648,6 +653,7 @@ func TestOnboardingBadInput(t *testing.T) {
 }
 
 func TestConcurrentOnboardingOfOneSubdomain(t *testing.T) {
+	t.Parallel()
 	// Twenty people race for one address, each from their own network
 	// (from one, the sign-up limit would refuse all but a few).
 	s := startBehindProxy(t)
@@ -756,6 +762,7 @@ func TestConcurrentOnboardingOfOneSubdomain(t *testing.T) {
 }
 
 func TestInterruptedOnboardingIsCleanedUp(t *testing.T) {
+	t.Parallel()
 	s := start(t)
 	ctx := context.Background()
 	now := s.Clock.Now()
@@ -842,6 +849,7 @@ func TestInterruptedOnboardingIsCleanedUp(t *testing.T) {
 }
 
 func TestSameAdminEmailForTwoClinics(t *testing.T) {
+	t.Parallel()
 	s := start(t)
 	c := s.Client(t)
 	first := form("sunrise")

@@ -9,7 +9,6 @@ import (
 
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/mail"
-	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
 
@@ -39,9 +38,8 @@ func (m *Module) showConfirm(c *gin.Context) error {
 	case c.Query("sent") != "":
 		return m.render.Page(c, http.StatusOK, confirmPage, web.Page{Title: "Link sent", Data: confirmView{Sent: true}})
 	}
-	ctx := c.Request.Context()
 	tok := c.Query("token")
-	if err := mail.CheckLink(ctx, tenant.DB(ctx), tok, m.s.Now()); errors.Is(err, mail.ErrLinkInvalid) {
+	if err := mail.CheckLink(c.Request.Context(), m.s.Clinic(c), tok, m.s.Now()); errors.Is(err, mail.ErrLinkInvalid) {
 		return m.badLink(c)
 	} else if err != nil {
 		return err
@@ -52,14 +50,13 @@ func (m *Module) showConfirm(c *gin.Context) error {
 // confirm uses the link: the clinic's held mail goes out.
 func (m *Module) confirm(c *gin.Context) error {
 	ctx := c.Request.Context()
-	t := tenant.FromContext(ctx)
 	now := m.s.Now()
-	if err := mail.Confirm(ctx, tenant.DB(ctx), c.PostForm("token"), now); errors.Is(err, mail.ErrLinkInvalid) {
+	if err := mail.Confirm(ctx, m.s.Clinic(c), c.PostForm("token"), now); errors.Is(err, mail.ErrLinkInvalid) {
 		return m.badLink(c)
 	} else if err != nil {
 		return err
 	}
-	if _, err := m.platform.Tenants().EmailConfirmed(ctx, t.ID, now); err != nil {
+	if _, err := m.platform.Tenants().EmailConfirmed(ctx, m.s.Tenant(c).ID, now); err != nil {
 		return err
 	}
 	web.Redirect(c, "/email/verify?done=1")
@@ -76,7 +73,7 @@ func (m *Module) badLink(c *gin.Context) error {
 // being confirmed, at most every few minutes.
 func (m *Module) resend(c *gin.Context) error {
 	ctx := c.Request.Context()
-	t, tdb, me := tenant.FromContext(ctx), tenant.DB(ctx), auth.FromContext(ctx)
+	t, tdb, me := m.s.Tenant(c), m.s.Clinic(c), m.s.User(c)
 	now := m.s.Now()
 	if !t.EmailUnconfirmed {
 		web.Redirect(c, "/email/verify?done=1")
@@ -104,7 +101,7 @@ func (m *Module) resend(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := mail.Queue(ctx, tdb, m.confirmationMail(t, to, "", tok), now); err != nil {
+	if err := m.s.Mail(c, m.confirmationMail(t, to, "", tok)); err != nil {
 		return err
 	}
 	web.Redirect(c, "/email/verify?sent=1")
@@ -114,7 +111,7 @@ func (m *Module) resend(c *gin.Context) error {
 // DecoratePage shows the confirmation banner to a clinic's admins (those who may
 // resend the link) while the address is unconfirmed.
 func (m *Module) DecoratePage(c *gin.Context, g *web.Globals) {
-	t := tenant.FromContext(c.Request.Context())
+	t := m.s.Tenant(c)
 	if t == nil || !t.EmailUnconfirmed {
 		return
 	}

@@ -6,14 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/wardclinic/ward/core/audit"
-	"github.com/wardclinic/ward/core/auth"
-	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
 
@@ -47,16 +44,14 @@ type apiList struct {
 }
 
 func (m *Module) apiList(c *gin.Context) error {
-	ctx := c.Request.Context()
-	q := queryFrom(c)
-	res, err := store{tenant.DB(ctx)}.List(ctx, q)
+	v, err := m.find(c)
 	if err != nil {
 		return err
 	}
-	audit.Shown(ctx, audit.PatientList, refs(res.Patients)...)
-	out := apiList{Patients: make([]apiPatient, len(res.Patients)), Total: res.Total, More: res.More, Page: res.Page, Pages: res.Pages}
-	for i := range res.Patients {
-		out.Patients[i] = toAPI(&res.Patients[i])
+	p := v.Pager
+	out := apiList{Patients: make([]apiPatient, len(v.Patients)), Total: p.Total, More: p.More, Page: p.Page, Pages: p.Pages}
+	for i := range v.Patients {
+		out.Patients[i] = toAPI(&v.Patients[i])
 	}
 	web.OK(c, http.StatusOK, out)
 	return nil
@@ -67,7 +62,7 @@ func (m *Module) apiGet(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	audit.Shown(c.Request.Context(), audit.PatientView, ref(p))
+	audit.Shown(c.Request.Context(), actionView, ref(p))
 	web.OK(c, http.StatusOK, toAPI(p))
 	return nil
 }
@@ -118,17 +113,13 @@ func (m *Module) input(c *gin.Context) (Form, error) {
 }
 
 func (m *Module) apiCreate(c *gin.Context) error {
-	ctx := c.Request.Context()
 	f, err := m.input(c)
 	if err != nil {
 		return err
 	}
 	var p Patient
 	f.Apply(&p)
-	if err := (store{tenant.DB(ctx)}).Create(ctx, &p, auth.FromContext(ctx).ID, m.s.Now()); err != nil {
-		return err
-	}
-	if err := m.record(c, "patient.create", &p, p.NumberLabel()); err != nil {
+	if err := m.register(c, &p); err != nil {
 		return err
 	}
 	web.OK(c, http.StatusCreated, toAPI(&p))
@@ -147,17 +138,12 @@ func (m *Module) apiUpdate(c *gin.Context) error {
 	if f.Version < 1 {
 		return versionMissing()
 	}
-	changed, err := m.save(c, p, f)
+	err = m.save(c, p, f)
 	if errors.Is(err, ErrConflict) {
 		return web.Conflict(fmt.Sprintf("The patient was changed by someone else since version %d. Fetch it again and reapply your change.", f.Version))
 	}
 	if err != nil {
 		return err
-	}
-	if len(changed) > 0 {
-		if err := m.record(c, "patient.update", p, "changed: "+strings.Join(changed, ", ")); err != nil {
-			return err
-		}
 	}
 	web.OK(c, http.StatusOK, toAPI(p))
 	return nil
@@ -187,7 +173,7 @@ func (m *Module) apiSetActive(c *gin.Context, active bool) error {
 	}
 	// The answer is the whole record, which archiving alone does not
 	// give: it is a view (create and update answer with what was sent).
-	audit.Shown(c.Request.Context(), audit.PatientView, ref(p))
+	audit.Shown(c.Request.Context(), actionView, ref(p))
 	web.OK(c, http.StatusOK, toAPI(p))
 	return nil
 }

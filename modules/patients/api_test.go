@@ -106,8 +106,8 @@ func decodeData[T any](t *testing.T, e envelope) T {
 
 var hexID = regexp.MustCompile(`^[0-9a-f]{24}$`)
 
-func TestAPIListAndCreate(t *testing.T) {
-	s, cl, c := start(t)
+func testAPIListAndCreate(t *testing.T, s *apptest.Server) {
+	cl, c := start(t, s)
 
 	r, e := callAPI(t, s, c, cl.Host, http.MethodGet, "/api/patients", "")
 	if l := decodeData[apiListData](t, e); r.StatusCode != 200 || l.Total != 0 || l.Page != 1 || l.Pages != 1 || l.Patients == nil ||
@@ -168,8 +168,8 @@ func TestAPIListAndCreate(t *testing.T) {
 	}
 }
 
-func TestAPIUpdateArchiveAndErrors(t *testing.T) {
-	s, cl, c := start(t)
+func testAPIUpdateArchiveAndErrors(t *testing.T, s *apptest.Server) {
+	cl, c := start(t, s)
 	_, e := callAPI(t, s, c, cl.Host, http.MethodPost, "/api/patients", `{"firstName":"Zoë","lastName":"Núñez","phone":"555 010 2030"}`)
 	id := decodeData[apiPatient](t, e).ID
 	p := "/api/patients/" + id
@@ -267,8 +267,8 @@ func TestAPIUpdateArchiveAndErrors(t *testing.T) {
 	}
 }
 
-func TestAPIAccess(t *testing.T) {
-	s, cl, admin := start(t)
+func testAPIAccess(t *testing.T, s *apptest.Server) {
+	cl, admin := start(t, s)
 	_, e := callAPI(t, s, admin, cl.Host, http.MethodPost, "/api/patients", `{"firstName":"Zoë","lastName":"Núñez"}`)
 	id := decodeData[apiPatient](t, e).ID
 	before := rawDoc(t, cl.DB, id)
@@ -332,8 +332,8 @@ func TestAPIAccess(t *testing.T) {
 
 // What GET returns can be sent back as it is: the fields only Ward sets are
 // ignored, the form's fields are saved.
-func TestAPIAcceptsWhatItReturns(t *testing.T) {
-	s, cl, c := start(t)
+func testAPIAcceptsWhatItReturns(t *testing.T, s *apptest.Server) {
+	cl, c := start(t, s)
 	_, e := callAPI(t, s, c, cl.Host, http.MethodPost, "/api/patients", `{"firstName":"Zoë","lastName":"Núñez","dateOfBirth":"1984-07-23"}`)
 	id := decodeData[apiPatient](t, e).ID
 	_, e = callAPI(t, s, c, cl.Host, http.MethodGet, "/api/patients/"+id, "")

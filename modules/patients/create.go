@@ -33,7 +33,7 @@ func (m *Module) formPage(c *gin.Context, status int, v formView, errs map[strin
 }
 
 func (m *Module) showNew(c *gin.Context) error {
-	audit.Shown(c.Request.Context(), audit.PatientView) // a blank form shows nobody's record
+	audit.Shown(c.Request.Context(), actionView) // a blank form shows nobody's record
 	return m.formPage(c, http.StatusOK, formView{}, nil)
 }
 
@@ -48,24 +48,30 @@ func (m *Module) create(c *gin.Context) error {
 	}
 	var p Patient
 	f.Apply(&p)
-	s := store{tenant.DB(ctx)}
 	if c.PostForm("confirm") != "1" {
-		dups, err := s.Duplicates(ctx, p.FirstName, p.LastName, p.DateOfBirth, p.Phone, "")
+		dups, err := (store{tenant.DB(ctx)}).Duplicates(ctx, p.FirstName, p.LastName, p.DateOfBirth, p.Phone, "")
 		if err != nil {
 			return err
 		}
 		if len(dups) > 0 {
-			audit.Shown(ctx, audit.PatientList, refs(dups)...)
+			audit.Shown(ctx, actionList, refs(dups)...)
 			return m.formPage(c, http.StatusUnprocessableEntity, formView{Form: f, Duplicates: dups},
 				map[string]string{"form": "This patient may already be registered. Check the list below, or save anyway."})
 		}
 	}
-	if err := s.Create(ctx, &p, auth.FromContext(ctx).ID, m.s.Now()); err != nil {
+	if err := m.register(c, &p); err != nil {
 		return err
 	}
-	if err := m.record(c, "patient.create", &p, p.NumberLabel()); err != nil {
-		return err
-	}
-	web.Redirect(c, "/patients/"+p.ID+"?saved=created")
+	web.Flash(c, "Patient registered.")
+	web.Redirect(c, "/patients/"+p.ID)
 	return nil
+}
+
+// register stores p as a new patient with the next number, audited.
+func (m *Module) register(c *gin.Context, p *Patient) error {
+	ctx := c.Request.Context()
+	if err := (store{tenant.DB(ctx)}).Create(ctx, p, auth.FromContext(ctx).ID, m.s.Now()); err != nil {
+		return err
+	}
+	return audit.For(c).Record(actionCreate, "patient:"+p.ID, audit.Note(p.NumberLabel()))
 }

@@ -15,27 +15,22 @@ import (
 func SeedDemo(ctx context.Context, tdb *db.Tenant, n int, seed uint64, now time.Time, progress func(done int)) error {
 	const batch = 500
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	s := store{tdb}.versions()
 	for done := 0; done < n; {
 		size := min(batch, n-done)
 		first, err := tdb.Reserve(ctx, sequenceKind, size, now)
 		if err != nil {
 			return err
 		}
-		ps := make([]any, 0, size)
-		revs := make([]any, 0, size)
-		for i := range size {
+		ps := make([]*Patient, size)
+		for i := range ps {
 			p := fakePatient(rng, now)
-			p.ID, p.Number, p.Version, p.Active = db.NewID(), first+int64(i), 1, rng.IntN(50) != 0
-			p.CreatedAt, p.UpdatedAt, p.CreatedBy, p.UpdatedBy = now, now, "demo", "demo"
+			p.Number, p.Active = first+int64(i), rng.IntN(50) != 0
 			p.normalize()
-			ps = append(ps, p)
-			revs = append(revs, revision{ID: db.NewID(), PatientID: p.ID, Version: 1, Snapshot: *p, By: "demo", At: now})
+			ps[i] = p
 		}
-		if err := tdb.Collection(revisions).InsertMany(ctx, revs); err != nil {
-			return fmt.Errorf("patients: demo revisions: %w", err)
-		}
-		if err := tdb.Collection(collection).InsertMany(ctx, ps); err != nil {
-			return fmt.Errorf("patients: demo patients: %w", err)
+		if err := s.Import(ctx, ps, "demo", now); err != nil {
+			return fmt.Errorf("patients: demo: %w", err)
 		}
 		done += size
 		if progress != nil {

@@ -25,6 +25,6 @@ func (m *Module) duplicates(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	audit.Shown(ctx, audit.PatientList, refs(dups)...)
+	audit.Shown(ctx, actionList, refs(dups)...)
 	return m.render.Fragment(c, http.StatusOK, formPage, "duplicates", web.Page{Data: formView{Duplicates: dups}})
 }

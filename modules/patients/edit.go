@@ -23,7 +23,7 @@ func (m *Module) edit(c *gin.Context) error {
 		return err
 	}
 	// The form shows the whole record: opening it is a view.
-	audit.Shown(c.Request.Context(), audit.PatientView, ref(p))
+	audit.Shown(c.Request.Context(), actionView, ref(p))
 	return m.formPage(c, http.StatusOK, formView{Form: FormFromPatient(p), Patient: p}, nil)
 }
 
@@ -38,13 +38,13 @@ func (m *Module) update(c *gin.Context) error {
 	if errs := f.Validate(m.clinicNow(c)); len(errs) > 0 {
 		return m.formPage(c, http.StatusUnprocessableEntity, formView{Form: f, Patient: p}, errs)
 	}
-	changed, err := m.save(c, p, f)
+	err = m.save(c, p, f)
 	if errors.Is(err, ErrConflict) {
 		latest, lerr := m.load(c)
 		if lerr != nil {
 			return lerr
 		}
-		audit.Shown(c.Request.Context(), audit.PatientView, ref(latest))
+		audit.Shown(c.Request.Context(), actionView, ref(latest))
 		// The form shows the latest version; the changes the person made
 		// to the version they opened are listed beside it, so none of
 		// their work is lost.
@@ -58,25 +58,24 @@ func (m *Module) update(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if len(changed) > 0 {
-		if err := m.record(c, "patient.update", p, "changed: "+strings.Join(changed, ", ")); err != nil {
-			return err
-		}
-	}
-	web.Redirect(c, "/patients/"+p.ID+"?saved=updated")
+	web.Flash(c, "Changes saved.")
+	web.Redirect(c, "/patients/"+p.ID)
 	return nil
 }
 
-// save applies f to p as the version after f.Version and returns the names
-// of the fields that changed (the audit log records names, not values, so
-// it does not become a second copy of the record).
-func (m *Module) save(c *gin.Context, p *Patient, f Form) ([]string, error) {
+// save applies f to p as the version after f.Version, audited when anything
+// changed. The entry names the fields, not their values, so the audit log
+// does not become a second copy of the record.
+func (m *Module) save(c *gin.Context, p *Patient, f Form) error {
 	ctx := c.Request.Context()
 	before := FormFromPatient(p)
 	f.Apply(p)
 	changed := diff(before, FormFromPatient(p)).Names()
 	err := store{tenant.DB(ctx)}.versions().Save(ctx, p, f.Version, changed, auth.FromContext(ctx).ID, m.s.Now())
-	return changed, err
+	if err != nil || len(changed) == 0 {
+		return err
+	}
+	return audit.For(c).Record(actionUpdate, "patient:"+p.ID, audit.Note("changed: "+strings.Join(changed, ", ")))
 }
 
 // diff lists the fields of b that differ from a, with b's values.
@@ -116,8 +115,8 @@ func (m *Module) setActive(c *gin.Context, active bool) error {
 	if err != nil {
 		return err
 	}
-	word := map[bool]string{true: "restored", false: "archived"}[active]
-	web.Redirect(c, "/patients/"+p.ID+"?saved="+word)
+	web.Flash(c, map[bool]string{true: "Patient restored.", false: "Patient archived."}[active])
+	web.Redirect(c, "/patients/"+p.ID)
 	return nil
 }
 
@@ -125,12 +124,12 @@ func (m *Module) setActive(c *gin.Context, active bool) error {
 func (m *Module) setActiveFrom(c *gin.Context, p *Patient, from int64, active bool) error {
 	ctx := c.Request.Context()
 	s, by, now := store{tenant.DB(ctx)}.versions(), auth.FromContext(ctx).ID, m.s.Now()
-	set, action := s.Archive, "patient.archive"
+	set, action := s.Archive, actionArchive
 	if active {
-		set, action = s.Restore, "patient.restore"
+		set, action = s.Restore, actionRestore
 	}
 	if changed, err := set(ctx, p, from, by, now); err != nil || !changed {
 		return err
 	}
-	return m.record(c, action, p, "")
+	return audit.For(c).Record(action, "patient:"+p.ID)
 }

@@ -33,6 +33,7 @@ func allergies(n int) []string {
 }
 
 func TestValidate(t *testing.T) {
+	t.Parallel()
 	const (
 		tooLong100  = "Use at most 100 characters."
 		badPhone    = "Enter a phone number of 5 to 15 digits; spaces, +, -, ( and ) are fine."
@@ -172,6 +173,7 @@ func TestValidate(t *testing.T) {
 // TestValidateNeverEchoesTheValue: messages are shown beside fields and
 // returned by the API in "fields"; none repeats what was typed.
 func TestValidateNeverEchoesTheValue(t *testing.T) {
+	t.Parallel()
 	f := Form{FirstName: "Secret\x00", LastName: strings.Repeat("Q", 101), Phone: "SECRET-1", Email: "secret-at-example", DateOfBirth: "secret"}
 	for field, msg := range f.Validate(today) {
 		if strings.Contains(strings.ToLower(msg), "secret") || strings.Contains(msg, "QQQ") {
@@ -183,6 +185,7 @@ func TestValidateNeverEchoesTheValue(t *testing.T) {
 // What Validate accepts is stored as core/text cleans it: a textarea's
 // CR LF line breaks become "\n".
 func TestValidateCleansFreeText(t *testing.T) {
+	t.Parallel()
 	f := valid()
 	f.Notes = "Prefers mornings.\r\nNo needles.\r\n"
 	if errs := f.Validate(today); len(errs) != 0 {
@@ -194,6 +197,7 @@ func TestValidateCleansFreeText(t *testing.T) {
 }
 
 func TestFormFromValues(t *testing.T) {
+	t.Parallel()
 	v := map[string]string{"firstName": "  Zoë ", "lastName": "Núñez\t", "dateOfBirth": " 1984-07-23 ", "sex": "female",
 		"phone": " 555 0102 ", "email": " zoe@example.com ", "allergies": "Penicillin\r\n latex \n\nPENICILLIN", "notes": "  n  ", "version": "7"}
 	f := FormFromValues(func(k string) string { return v[k] })
@@ -211,6 +215,7 @@ func TestFormFromValues(t *testing.T) {
 }
 
 func TestNormalizeJSONForm(t *testing.T) {
+	t.Parallel()
 	f := Form{FirstName: " Zoë ", LastName: " Núñez ", Allergies: []string{" Latex ", "latex", "", "Peanuts, Eggs"}}
 	f.normalize()
 	if f.FirstName != "Zoë" || f.LastName != "Núñez" || !slices.Equal(f.Allergies, []string{"Latex", "Peanuts", "Eggs"}) {
@@ -219,6 +224,7 @@ func TestNormalizeJSONForm(t *testing.T) {
 }
 
 func TestApplySetsSearchKeys(t *testing.T) {
+	t.Parallel()
 	f := Form{FirstName: "Zoë", LastName: "Núñez", DateOfBirth: "1984-07-23", Phone: "+1 (555) 010-2030", Email: "Zoe.Nunez@Example.com"}
 	var p Patient
 	f.Apply(&p)
@@ -245,6 +251,7 @@ func TestApplySetsSearchKeys(t *testing.T) {
 }
 
 func TestChangedFields(t *testing.T) {
+	t.Parallel()
 	a := valid()
 	b := valid()
 	b.Phone, b.Allergies, b.EmergencyRelation = "555 999 0000", []string{"Latex"}, "brother"
@@ -261,6 +268,7 @@ func TestChangedFields(t *testing.T) {
 }
 
 func TestSplitAllergies(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in   string
 		want []string
@@ -285,6 +293,7 @@ func TestSplitAllergies(t *testing.T) {
 }
 
 func TestFold(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{
 		"":               "",
 		"Zoë Ñúñez":      "zoe nunez",
@@ -319,6 +328,7 @@ func TestFold(t *testing.T) {
 
 // Fold builds its transformer per call; many requests fold at once.
 func TestFoldConcurrently(t *testing.T) {
+	t.Parallel()
 	var wg sync.WaitGroup
 	for i := range 16 {
 		wg.Go(func() {
@@ -334,6 +344,7 @@ func TestFoldConcurrently(t *testing.T) {
 }
 
 func TestDigits(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{
 		"":                  "",
 		"abc":               "",
@@ -351,6 +362,7 @@ func TestDigits(t *testing.T) {
 }
 
 func TestEditDistance(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		a, b string
 		want int
@@ -392,6 +404,7 @@ func phone(d, rev string, n int64, withNumber bool) db.Filter {
 }
 
 func TestSearchFilter(t *testing.T) {
+	t.Parallel()
 	number := func(n int64) db.Filter { return db.Eq("number", n) }
 	cases := []struct {
 		q    string
@@ -435,6 +448,7 @@ func TestSearchFilter(t *testing.T) {
 // digits is neither the P- pattern nor long enough (3 digits) for the phone
 // branch, so it becomes a name search that matches nobody.
 func TestSearchFilterShortBareNumberIsAPatientNumber(t *testing.T) {
+	t.Parallel()
 	for q, n := range map[string]int64{"2": 2, "42": 42, "07": 7} {
 		if f := searchFilter(q); !reflect.DeepEqual(f, db.Eq("number", n)) {
 			t.Errorf("searchFilter(%q) = %v: does not look for patient number %d", q, f, n)
@@ -442,38 +456,8 @@ func TestSearchFilterShortBareNumberIsAPatientNumber(t *testing.T) {
 	}
 }
 
-func TestPageLinks(t *testing.T) {
-	q := Query{Q: "zo nu", Archived: true}
-	if got := pageLinks(q, Result{Page: 1, Pages: 1}); got != nil {
-		t.Errorf("one page: %v", got)
-	}
-	got := pageLinks(q, Result{Page: 6, Pages: 12})
-	var s []string
-	for _, l := range got {
-		switch {
-		case l.Gap:
-			s = append(s, "…")
-		case l.Current:
-			s = append(s, fmt.Sprintf("[%d]", l.N))
-		default:
-			s = append(s, fmt.Sprint(l.N))
-		}
-	}
-	if want := "1 … 4 5 [6] 7 8 … 12"; strings.Join(s, " ") != want {
-		t.Errorf("page links = %q, want %q", strings.Join(s, " "), want)
-	}
-	if got[0].Href != "/patients?q=zo%20nu&archived=1" || got[len(got)-1].Href != "/patients?q=zo%20nu&archived=1&page=12" {
-		t.Errorf("hrefs: %q … %q", got[0].Href, got[len(got)-1].Href)
-	}
-	if got := listURL(Query{}, 1); got != "/patients" {
-		t.Errorf("listURL = %q", got)
-	}
-	if got := listURL(Query{Q: "a&b=c"}, 2); got != "/patients?q=a%26b%3Dc&page=2" {
-		t.Errorf("listURL escapes q: %q", got)
-	}
-}
-
 func TestAge(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	cases := []struct {
 		dob  time.Time
@@ -502,6 +486,7 @@ func TestAge(t *testing.T) {
 // 2 March 1984 (a leap year) is 42 on 2 March 2026, but Age says 41; someone
 // born on 1 March 2001 is still 22 on 29 February 2024, but Age says 23.
 func TestAgeOnBirthdayAcrossLeapYears(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		dob, now time.Time
 		want     int
@@ -523,6 +508,7 @@ func TestAgeOnBirthdayAcrossLeapYears(t *testing.T) {
 // part is mostly digits ("5551234567@vtext.com", an SMS gateway) passes its
 // "at least half digits" test, so it is searched as phone digits instead.
 func TestSearchFilterEmailWithDigitsIsAnEmail(t *testing.T) {
+	t.Parallel()
 	for _, q := range []string{"5551234567@vtext.com", "123456@x.io"} {
 		want := db.Prefix("emailKey", q)
 		if got := searchFilter(q); !reflect.DeepEqual(got, want) {
@@ -534,6 +520,7 @@ func TestSearchFilterEmailWithDigitsIsAnEmail(t *testing.T) {
 // "In the future" is by the clinic's calendar: at the same instant it may
 // already be tomorrow in Auckland and still yesterday in Los Angeles.
 func TestValidateDateOfBirthInTheClinicsZone(t *testing.T) {
+	t.Parallel()
 	instant := time.Date(2026, 3, 2, 20, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		zone, dob string

@@ -7,17 +7,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardclinic/ward/core/apptest"
 	"github.com/wardclinic/ward/modules/patients"
 )
 
-// TestQueriesUseDeclaredIndexes runs every kind of page and search of the
+// testQueriesUseDeclaredIndexes runs every kind of page and search of the
 // module. The test server (apptest) holds each query to the declared
 // indexes — a tenantId-led index serves it, each branch of an Or on its own,
-// and SQLite's plan reads no whole table or index — and fails the test
-// otherwise, so a page stays a range scan however many patients the
-// clinics have.
-func TestQueriesUseDeclaredIndexes(t *testing.T) {
-	_, cl, c := start(t)
+// and SQLite's plan reads no whole table or index — and fails TestModule
+// otherwise (the check is the server's), so a page stays a range scan
+// however many patients the clinics have.
+func testQueriesUseDeclaredIndexes(t *testing.T, s *apptest.Server) {
+	cl, c := start(t, s)
 	ps := make([]patients.Patient, 60)
 	for i := range ps {
 		ps[i] = newPatient(fmt.Sprintf("First%02d", i), fmt.Sprintf("Last%02d", i%7))

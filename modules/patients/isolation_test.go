@@ -15,9 +15,9 @@ import (
 	"github.com/wardclinic/ward/core/db"
 )
 
-// twoClinics is clinic A (acme) with two patients and clinic B (bayview)
-// with one, each registered through its own API, and a client signed in to
-// B — the one that tries to reach A's records.
+// twoClinics is clinic A with two patients and clinic B with one, each
+// registered through its own API, and a client signed in to B — the one
+// that tries to reach A's records.
 type twoClinics struct {
 	s        *apptest.Server
 	a, b     *apptest.Clinic
@@ -27,10 +27,9 @@ type twoClinics struct {
 	aSecrets []string // what of A must never appear in B's answers
 }
 
-func startTwoClinics(t *testing.T) *twoClinics {
+func startTwoClinics(t *testing.T, s *apptest.Server) *twoClinics {
 	t.Helper()
-	s := startServer(t)
-	w := &twoClinics{s: s, a: s.NewClinic(t, "acme"), b: s.NewClinic(t, "bayview")}
+	w := &twoClinics{s: s, a: s.NewClinic(t, subdomain(t, "-a")), b: s.NewClinic(t, subdomain(t, "-b"))}
 	w.ca, w.cb = s.Client(t), s.Client(t)
 	w.ca.SignIn(w.a.Host, w.a.Admin.Email, apptest.Password)
 	w.cb.SignIn(w.b.Host, w.b.Admin.Email, apptest.Password)
@@ -79,8 +78,8 @@ func (w *twoClinics) snapshotA(t *testing.T) string {
 	return b.String()
 }
 
-func TestClinicBNeverSeesClinicAPatients(t *testing.T) {
-	w := startTwoClinics(t)
+func testClinicBNeverSeesClinicAPatients(t *testing.T, s *apptest.Server) {
+	w := startTwoClinics(t, s)
 	before := w.snapshotA(t)
 
 	// List and search, pages and API.
@@ -191,13 +190,13 @@ func TestClinicBNeverSeesClinicAPatients(t *testing.T) {
 
 var routeParam = regexp.MustCompile(`:[A-Za-z]+`)
 
-// TestSweepPatientRoutesWithAnotherClinicsIDs calls every clinic route of
+// testSweepPatientRoutesWithAnotherClinicsIDs calls every clinic route of
 // the module that takes an :id, as B, with each of A's patient ids — GETs
 // plainly, writes with B's valid token and a plausible body. None may
 // succeed or redirect, none may show A's data, and A's documents stay the
 // same.
-func TestSweepPatientRoutesWithAnotherClinicsIDs(t *testing.T) {
-	w := startTwoClinics(t)
+func testSweepPatientRoutesWithAnotherClinicsIDs(t *testing.T, s *apptest.Server) {
+	w := startTwoClinics(t, s)
 	before := w.snapshotA(t)
 	token := w.cb.Token(w.b.Host)
 	checked := 0

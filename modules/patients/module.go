@@ -12,6 +12,7 @@ import (
 	"net/http"
 
 	"github.com/wardclinic/ward/core/app"
+	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/kit"
 	"github.com/wardclinic/ward/core/web"
@@ -35,6 +36,7 @@ var (
 	_ app.IndexDeclarer      = (*Module)(nil)
 	_ app.PermissionDeclarer = (*Module)(nil)
 	_ app.NavDeclarer        = (*Module)(nil)
+	_ app.AuditDeclarer      = (*Module)(nil)
 )
 
 // New returns the module.
@@ -69,6 +71,28 @@ func (m *Module) Permissions() []app.Permission {
 		Description: "Find and open patient records, register patients, edit them, archive and restore them (delete = archive: nothing is erased).",
 		Clinical:    true}}
 }
+
+// AuditActions implements app.AuditDeclarer.
+func (m *Module) AuditActions() []audit.Action {
+	return []audit.Action{
+		{Code: actionView, Label: "Opened a patient record"},
+		{Code: actionList, Label: "Listed patients"},
+		{Code: actionCreate, Label: "Registered a patient"},
+		{Code: actionUpdate, Label: "Changed a patient record"},
+		{Code: actionArchive, Label: "Archived a patient record"},
+		{Code: actionRestore, Label: "Restored a patient record"},
+	}
+}
+
+// The actions the module records in the audit log.
+const (
+	actionView    = "patient.view"
+	actionList    = "patient.list"
+	actionCreate  = "patient.create"
+	actionUpdate  = "patient.update"
+	actionArchive = "patient.archive"
+	actionRestore = "patient.restore"
+)
 
 // Nav implements app.NavDeclarer.
 func (m *Module) Nav() []app.NavEntry {

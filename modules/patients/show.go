@@ -3,14 +3,11 @@ package patients
 import (
 	"errors"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/wardclinic/ward/core/audit"
-	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
@@ -24,7 +21,6 @@ type showView struct {
 	// TimelineIncomplete: a module's entries could not be read; the
 	// rest of the page (allergies first) still shows.
 	TimelineIncomplete bool
-	Saved              string
 }
 
 // load returns the clinic's patient named in the URL, or a 404 that says
@@ -45,10 +41,9 @@ func (m *Module) show(c *gin.Context) error {
 		return err
 	}
 	tl, complete := m.timelineFor(ctx, tenant.DB(ctx), p.ID)
-	audit.Shown(ctx, audit.PatientView, ref(p)) // the record and its timeline
-	saved := map[string]string{"created": "Patient registered.", "updated": "Changes saved.", "archived": "Patient archived.", "restored": "Patient restored."}[c.Query("saved")]
+	audit.Shown(ctx, actionView, ref(p)) // the record and its timeline
 	return m.render.Page(c, http.StatusOK, showPage, web.Page{Title: p.FullName(), Data: showView{
-		Patient: p, Age: p.Age(m.clinicNow(c)), Timeline: tl, TimelineIncomplete: !complete, Saved: saved,
+		Patient: p, Age: p.Age(m.clinicNow(c)), Timeline: tl, TimelineIncomplete: !complete,
 	}})
 }
 
@@ -72,13 +67,3 @@ func refs(ps []Patient) []audit.Ref {
 	}
 	return out
 }
-
-// record writes an audit entry about a change to a patient.
-func (m *Module) record(c *gin.Context, action string, p *Patient, after string) error {
-	ctx := c.Request.Context()
-	u := auth.FromContext(ctx)
-	return audit.Record(ctx, tenant.DB(ctx), audit.Entry{At: m.s.Now(), ActorID: u.ID, ActorEmail: u.Email,
-		Action: action, Target: "patient:" + p.ID, After: after, IP: c.ClientIP()})
-}
-
-func urlEscape(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/records"
+	"github.com/wardclinic/ward/core/web"
 )
 
 // Collections.
@@ -70,20 +71,10 @@ func (s store) patients() *db.Collection { return s.tdb.Collection(collection) }
 // versions reads and saves patients as versioned records.
 func (s store) versions() records.Store[Patient, *Patient] { return records.For[Patient](s.tdb, kind) }
 
-// Query is a list request.
+// Query is a list request: what to look for; the page is the pager's.
 type Query struct {
 	Q        string // name prefix, phone digits, email or patient number
 	Archived bool   // show archived patients instead of active ones
-	Page     int    // from 1
-}
-
-// Result is one page of patients.
-type Result struct {
-	Patients []Patient
-	Total    int64
-	More     bool // more than Total match: search to reach them
-	Page     int
-	Pages    int
 }
 
 // MaxPages is how deep the list pages: past a hundred pages people search,
@@ -91,27 +82,19 @@ type Result struct {
 // make a big clinic's list slower than a small one's.
 const MaxPages = 100
 
-// List returns a page of patients sorted by last then first name: two round
-// trips (count, page).
-func (s store) List(ctx context.Context, q Query) (Result, error) {
+// List returns the page p asks for of the patients matching q, sorted by
+// last then first name, and gives p the count: two round trips (count,
+// page). The count stops at MaxPages pages (p.More says there are more).
+func (s store) List(ctx context.Context, q Query, p *web.Pager) ([]Patient, error) {
 	filter := db.And(searchFilter(q.Q), db.Eq("active", !q.Archived))
-	total, more, err := s.patients().CountUpTo(ctx, filter, MaxPages*PageSize)
+	total, more, err := s.patients().CountUpTo(ctx, filter, MaxPages*int64(p.Size))
 	if err != nil {
-		return Result{}, err
+		return nil, err
 	}
-	r := Result{Total: total, More: more, Page: max(q.Page, 1), Pages: int((total + PageSize - 1) / PageSize)}
-	if r.Pages == 0 {
-		r.Pages = 1
-	}
-	if r.Page > r.Pages {
-		r.Page = r.Pages
-	}
-	err = s.patients().Find(ctx, filter, &r.Patients, db.FindOptions{
-		Sort:  listOrder,
-		Skip:  int64(r.Page-1) * PageSize,
-		Limit: PageSize,
-	})
-	return r, err
+	p.SetTotal(total, more)
+	var out []Patient
+	err = s.patients().Find(ctx, filter, &out, db.FindOptions{Sort: listOrder, Skip: p.Skip(), Limit: p.Limit()})
+	return out, err
 }
 
 var numberPattern = regexp.MustCompile(`^(?i)p-?0*(\d{1,12})$`)
@@ -189,16 +172,6 @@ func (s store) Create(ctx context.Context, p *Patient, by string, now time.Time)
 		}
 	}
 	return fmt.Errorf("patients: create: no free patient number after 5 tries")
-}
-
-// revision is a patient's first revision as SeedDemo writes it in bulk.
-type revision struct {
-	ID        string    `bson:"_id"`
-	PatientID string    `bson:"patientId"`
-	Version   int64     `bson:"version"`
-	Snapshot  Patient   `bson:"snapshot"`
-	By        string    `bson:"by"`
-	At        time.Time `bson:"at"`
 }
 
 // Duplicates returns patients who may be the person being registered: the

@@ -62,11 +62,11 @@ func rowIDs(t *testing.T, r *apptest.Response) []string {
 	return out
 }
 
-// TestListsAreAudited: a list shows whole records (the API's carry notes,
+// testListsAreAudited: a list shows whole records (the API's carry notes,
 // allergies, address, contacts), so reading one is a view of every record
 // on it — one entry per request naming them, whatever the list's shape.
-func TestListsAreAudited(t *testing.T) {
-	s, cl, _ := start(t)
+func testListsAreAudited(t *testing.T, s *apptest.Server) {
+	cl := s.NewClinic(t, subdomain(t, ""))
 	var ps []patients.Patient
 	for i := range 30 {
 		ps = append(ps, newPatient(fmt.Sprintf("Amy%02d", i), "Smith"))

@@ -6,9 +6,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/wardclinic/ward/core/audit"
-	"github.com/wardclinic/ward/core/auth"
-	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
 
@@ -22,27 +19,14 @@ var (
 // policyChanged gives the clinic a new policy version: every Ward instance
 // compares it with the version its cached rules were loaded at, and reloads.
 func (m *Module) policyChanged(c *gin.Context) error {
-	ctx := c.Request.Context()
-	t := tenant.FromContext(ctx)
-	ok, err := m.s.Policy(c).Changed(ctx)
+	ok, err := m.s.Policy(c).Changed(c.Request.Context())
 	if err != nil {
 		return fmt.Errorf("roles: new policy version: %w", err)
 	}
 	if !ok {
-		return fmt.Errorf("roles: clinic %s no longer exists", t.ID)
+		return fmt.Errorf("roles: clinic %s no longer exists", m.s.Tenant(c).ID)
 	}
 	return nil
-}
-
-// record writes the audit entry of a change made by the signed-in person.
-// A change that cannot be audited fails the request.
-func (m *Module) record(c *gin.Context, action, target, before, after string) error {
-	ctx := c.Request.Context()
-	u := auth.FromContext(ctx)
-	return audit.Record(ctx, tenant.DB(ctx), audit.Entry{
-		At: m.s.Now(), ActorID: u.ID, ActorEmail: u.Email,
-		Action: action, Target: target, Before: before, After: after, IP: c.ClientIP(),
-	})
 }
 
 func rolesURL(key string) string {

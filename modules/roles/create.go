@@ -8,7 +8,6 @@ import (
 
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/rbac"
-	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
 
@@ -17,14 +16,14 @@ func (m *Module) create(c *gin.Context) error {
 	ctx := c.Request.Context()
 	f, msg := parseName(c.PostForm)
 	if msg == "" {
-		r, err := rbac.CreateRole(ctx, tenant.DB(ctx), f.Name, m.s.Now())
+		r, err := rbac.CreateRole(ctx, m.s.Clinic(c), f.Name, m.s.Now())
 		switch {
 		case errors.Is(err, rbac.ErrRoleNameTaken):
 			msg = nameTaken
 		case err != nil:
 			return err
 		default:
-			if err := m.record(c, audit.RoleCreate, roleTarget(r.Key), "", r.Name); err != nil {
+			if err := audit.For(c).Record(audit.RoleCreate, roleTarget(r.Key), audit.Note(r.Name)); err != nil {
 				return err
 			}
 			web.Redirect(c, rolesURL(r.Key))

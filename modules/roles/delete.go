@@ -32,7 +32,7 @@ func (m *Module) delete(c *gin.Context) error {
 	if err := m.policyChanged(c); err != nil {
 		return err
 	}
-	if err := m.record(c, audit.RoleDelete, roleTarget(key), r.Name, ""); err != nil {
+	if err := audit.For(c).Record(audit.RoleDelete, roleTarget(key), audit.Change(r.Name, "")); err != nil {
 		return err
 	}
 	web.Redirect(c, rolesURL(""))

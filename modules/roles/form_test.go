@@ -9,6 +9,7 @@ import (
 )
 
 func TestNewCatalogueMergesByResource(t *testing.T) {
+	t.Parallel()
 	c := newCatalogue([]app.Permission{
 		{Resource: "patients", Label: "Patients", Actions: []string{"update", "read"}},
 		{Resource: "staff", Actions: []string{"read"}},
@@ -43,6 +44,7 @@ func TestNewCatalogueMergesByResource(t *testing.T) {
 }
 
 func TestParseGrant(t *testing.T) {
+	t.Parallel()
 	cat := newCatalogue([]app.Permission{{Resource: "audit", Actions: []string{"read"}}})
 	cases := []struct {
 		name string
@@ -70,6 +72,7 @@ func TestParseGrant(t *testing.T) {
 }
 
 func TestParseName(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		raw, name, msg string
 	}{

@@ -8,7 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/wardclinic/ward/core/rbac"
-	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
 
@@ -98,8 +97,7 @@ func (m *Module) page(c *gin.Context, status int, key string, strict bool, st fo
 }
 
 func (m *Module) view(c *gin.Context, key string) (listView, error) {
-	ctx := c.Request.Context()
-	tdb := tenant.DB(ctx)
+	ctx, tdb := c.Request.Context(), m.s.Clinic(c)
 	roles, err := rbac.ListRoles(ctx, tdb)
 	if err != nil {
 		return listView{}, err

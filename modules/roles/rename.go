@@ -8,7 +8,6 @@ import (
 
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/rbac"
-	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
 
@@ -18,7 +17,7 @@ func (m *Module) rename(c *gin.Context) error {
 	key := c.Param("key")
 	f, msg := parseName(c.PostForm)
 	if msg == "" {
-		old, err := rbac.RenameRole(ctx, tenant.DB(ctx), key, f.Name, m.s.Now())
+		old, err := rbac.RenameRole(ctx, m.s.Clinic(c), key, f.Name, m.s.Now())
 		switch {
 		case errors.Is(err, rbac.ErrRoleNotFound):
 			return errNoRole
@@ -30,7 +29,7 @@ func (m *Module) rename(c *gin.Context) error {
 			return err
 		default:
 			if old != f.Name {
-				if err := m.record(c, audit.RoleRename, roleTarget(key), old, f.Name); err != nil {
+				if err := audit.For(c).Record(audit.RoleRename, roleTarget(key), audit.Change(old, f.Name)); err != nil {
 					return err
 				}
 			}

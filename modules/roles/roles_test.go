@@ -113,6 +113,7 @@ func toggle(c *apptest.Client, host, role, resource, action, grant string, heade
 }
 
 func TestGridAndAdminCannotBeEdited(t *testing.T) {
+	t.Parallel()
 	s := start(t)
 	a := onboard(t, s, "sunrise")
 
@@ -185,6 +186,7 @@ func TestGridAndAdminCannotBeEdited(t *testing.T) {
 }
 
 func TestGrantAppliesFromTheNextRequestInOneClinicOnly(t *testing.T) {
+	t.Parallel()
 	s := start(t)
 	a, b := onboard(t, s, "sunrise"), onboard(t, s, "moonrise")
 	doc, _ := member(t, s, a, "doctor", "Dan Doctor")
@@ -242,6 +244,7 @@ func TestGrantAppliesFromTheNextRequestInOneClinicOnly(t *testing.T) {
 }
 
 func TestWritesNeedTheCSRFToken(t *testing.T) {
+	t.Parallel()
 	s := start(t)
 	a := onboard(t, s, "sunrise")
 	for _, path := range []string{"/roles/doctor/grants", "/roles", "/roles/doctor/rename"} {
@@ -258,6 +261,7 @@ func TestWritesNeedTheCSRFToken(t *testing.T) {
 }
 
 func TestReceptionistSeesNoRolesOrAudit(t *testing.T) {
+	t.Parallel()
 	s := start(t)
 	a := onboard(t, s, "sunrise")
 	rc, _ := member(t, s, a, "receptionist", "Rita Reception")
@@ -277,6 +281,7 @@ func TestReceptionistSeesNoRolesOrAudit(t *testing.T) {
 }
 
 func TestCustomRoleLifecycle(t *testing.T) {
+	t.Parallel()
 	s := start(t)
 	a := onboard(t, s, "sunrise")
 	ctx := context.Background()
@@ -386,6 +391,7 @@ func TestCustomRoleLifecycle(t *testing.T) {
 // A person who may change roles but is not Admin cannot hand out what they
 // do not hold themselves.
 func TestNoOneGrantsMoreThanTheyHold(t *testing.T) {
+	t.Parallel()
 	s := start(t)
 	a := onboard(t, s, "sunrise")
 	for _, p := range []string{"read", "update"} {
@@ -412,6 +418,7 @@ func TestNoOneGrantsMoreThanTheyHold(t *testing.T) {
 // Taking a permission away is held to the same rule as giving it: a roles
 // editor who does not hold patients:update cannot remove it from Doctor.
 func TestNoOneRevokesWhatTheyDoNotHold(t *testing.T) {
+	t.Parallel()
 	s := start(t, clinical{})
 	a := onboard(t, s, "sunrise")
 	for _, p := range []string{"read", "update"} {

@@ -9,7 +9,6 @@ import (
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/htmx"
 	"github.com/wardclinic/ward/core/rbac"
-	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
 
@@ -45,7 +44,7 @@ func (m *Module) toggle(c *gin.Context) error {
 			action = audit.PermissionRevoke
 		}
 		perm := f.Resource + ":" + f.Action
-		if err := m.record(c, action, roleTarget(key), perm+" "+onOff(!f.On), perm+" "+onOff(f.On)); err != nil {
+		if err := audit.For(c).Record(action, roleTarget(key), audit.Change(perm+" "+onOff(!f.On), perm+" "+onOff(f.On))); err != nil {
 			return err
 		}
 	}
@@ -54,7 +53,7 @@ func (m *Module) toggle(c *gin.Context) error {
 		return nil
 	}
 	// The cell shows what is stored now, read back, not what was asked for.
-	role, err := rbac.RoleByKey(ctx, tenant.DB(ctx), key)
+	role, err := rbac.RoleByKey(ctx, m.s.Clinic(c), key)
 	if err != nil {
 		return err
 	}

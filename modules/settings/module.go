@@ -17,7 +17,6 @@ import (
 
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/audit"
-	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/kit"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
@@ -63,6 +62,14 @@ func (m *Module) Routes(r *app.Routes) {
 	r.Clinic(http.MethodPost, "/settings", app.Allow("settings", "update"), m.save)
 }
 
+// AuditActions implements app.AuditDeclarer.
+func (m *Module) AuditActions() []audit.Action {
+	return []audit.Action{{Code: actionUpdate, Label: "Changed the clinic's settings"}}
+}
+
+// actionUpdate is the audit action of a settings change.
+const actionUpdate = "settings.update"
+
 // Nav implements app.NavDeclarer.
 func (m *Module) Nav() []app.NavEntry {
 	return []app.NavEntry{{Label: "Settings", Href: "/settings", Resource: "settings", Order: 95}}
@@ -77,16 +84,14 @@ func (m *Module) Permissions() []app.Permission {
 type view struct {
 	S       *tenant.Settings
 	Formats any
-	Saved   bool
 }
 
 func (m *Module) show(c *gin.Context) error {
-	ctx := c.Request.Context()
-	s, err := tenant.LoadSettings(ctx, tenant.DB(ctx))
+	s, err := m.s.Settings(c)
 	if err != nil {
 		return err
 	}
-	return m.render.Page(c, http.StatusOK, formPage, web.Page{Title: "Settings", Data: view{S: s, Formats: tenant.DateFormats, Saved: c.Query("saved") == "1"}})
+	return m.render.Page(c, http.StatusOK, formPage, web.Page{Title: "Settings", Data: view{S: s, Formats: tenant.DateFormats}})
 }
 
 // Idle timeout limits, in minutes.
@@ -96,10 +101,7 @@ const (
 )
 
 func (m *Module) save(c *gin.Context) error {
-	ctx := c.Request.Context()
-	t, tdb, u := tenant.FromContext(ctx), tenant.DB(ctx), auth.FromContext(ctx)
-	now := m.s.Now()
-	s, err := tenant.LoadSettings(ctx, tdb)
+	s, err := m.s.Settings(c)
 	if err != nil {
 		return err
 	}
@@ -136,19 +138,19 @@ func (m *Module) save(c *gin.Context) error {
 	if len(errs) > 0 {
 		return m.render.Page(c, http.StatusUnprocessableEntity, formPage, web.Page{Title: "Settings", Data: view{S: s, Formats: tenant.DateFormats}, Errors: errs})
 	}
-	if err := tenant.SaveSettings(ctx, tdb, s, now); err != nil {
+	if err := tenant.SaveSettings(c.Request.Context(), m.s.Clinic(c), s, m.s.Now()); err != nil {
 		return err
 	}
-	if s.ClinicName != t.Name {
+	if s.ClinicName != m.s.Tenant(c).Name {
 		if ok, err := m.s.Rename(c, s.ClinicName); err != nil || !ok {
 			return errors.Join(err, errors.New("settings: clinic record not updated"))
 		}
 	}
-	if err := audit.Record(ctx, tdb, audit.Entry{At: now, ActorID: u.ID, ActorEmail: u.Email, Action: "settings.update", Target: "settings",
-		Before: describe(&before), After: describe(s), IP: c.ClientIP()}); err != nil {
+	if err := audit.For(c).Record(actionUpdate, "settings", audit.Change(describe(&before), describe(s))); err != nil {
 		return err
 	}
-	web.Redirect(c, "/settings?saved=1")
+	web.Flash(c, "Settings saved.")
+	web.Redirect(c, "/settings")
 	return nil
 }
 

@@ -9,14 +9,42 @@ import (
 	"time"
 
 	"github.com/wardclinic/ward/core/apptest"
+	"github.com/wardclinic/ward/core/audit"
+	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/modules/dashboard"
 	"github.com/wardclinic/ward/modules/settings"
 	"github.com/wardclinic/ward/modules/signin"
 )
 
+func start(t *testing.T) *apptest.Server {
+	t.Helper()
+	return apptest.Start(t, apptest.Options{}, signin.New(), dashboard.New(), settings.New())
+}
+
+// TestSettings runs side by side, on one Ward, the tests that leave the
+// clock alone; each makes a clinic of its own.
+func TestSettings(t *testing.T) {
+	t.Parallel()
+	s := start(t)
+	for _, tc := range []struct {
+		name string
+		test func(*testing.T, *apptest.Server)
+	}{
+		{"OnlyAllowedRolesSeeSettings", testOnlyAllowedRolesSeeSettings},
+		{"ClinicNameRefusesHiddenText", testClinicNameRefusesHiddenText},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.test(t, s)
+		})
+	}
+}
+
+// This test moves the clock: it has a Ward of its own.
 func TestAdminChangesSettingsAndIdleTimeoutApplies(t *testing.T) {
-	s := apptest.Start(t, apptest.Options{}, signin.New(), dashboard.New(), settings.New())
+	t.Parallel()
+	s := start(t)
 	cl := s.NewClinic(t, "sunrise")
 	c := s.Client(t)
 	c.SignIn(cl.Host, cl.Admin.Email, apptest.Password)
@@ -35,12 +63,24 @@ func TestAdminChangesSettingsAndIdleTimeoutApplies(t *testing.T) {
 	}
 	ok := c.PostForm(cl.Host, "/settings", url.Values{"clinicName": {"Sunrise Family Clinic"}, "timezone": {"Africa/Nairobi"}, "currency": {"kes"},
 		"dateFormat": {"2006-01-02"}, "idleMinutes": {"10"}})
-	if ok.StatusCode != http.StatusSeeOther {
-		t.Fatalf("save: %d\n%s", ok.StatusCode, ok.Body)
+	apptest.WantRedirect(t, "save", ok, "/settings")
+	if r := c.Get(cl.Host, "/settings"); flash(t, r) != "Settings saved." {
+		t.Fatalf("after saving, the page shows %q", flash(t, r))
+	}
+	if r := c.Get(cl.Host, "/settings"); flash(t, r) != "" {
+		t.Fatalf("a reload shows %q again", flash(t, r))
 	}
 	got, err := tenant.LoadSettings(context.Background(), cl.DB)
 	if err != nil || got.Currency != "KES" || got.IdleMinutes != 10 || got.Timezone != "Africa/Nairobi" {
 		t.Fatalf("stored: %+v %v", got, err)
+	}
+	var entries []audit.Entry
+	if err := cl.DB.Collection(audit.Collection).Find(context.Background(), db.Eq("action", "settings.update"), &entries, db.FindOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Target != "settings" || entries[0].ActorID != cl.Admin.ID ||
+		!strings.HasPrefix(entries[0].Before, "Clinic sunrise; UTC; USD; ") || entries[0].After != "Sunrise Family Clinic; Africa/Nairobi; KES; 2006-01-02; idle 10 min" {
+		t.Fatalf("settings.update audit entries %+v", entries)
 	}
 	if d := c.Get(cl.Host, "/dashboard"); !strings.Contains(d.Body, "Sunrise Family Clinic") {
 		t.Error("the new clinic name is not shown")
@@ -55,9 +95,8 @@ func TestAdminChangesSettingsAndIdleTimeoutApplies(t *testing.T) {
 	}
 }
 
-func TestOnlyAllowedRolesSeeSettings(t *testing.T) {
-	s := apptest.Start(t, apptest.Options{}, signin.New(), dashboard.New(), settings.New())
-	cl := s.NewClinic(t, "sunrise")
+func testOnlyAllowedRolesSeeSettings(t *testing.T, s *apptest.Server) {
+	cl := s.NewClinic(t, "roles")
 	u := s.NewUser(t, cl, "receptionist", "Rita Reception", "rita@sunrise.test")
 	c := s.Client(t)
 	c.SignIn(cl.Host, u.Email, apptest.Password)
@@ -75,9 +114,8 @@ func TestOnlyAllowedRolesSeeSettings(t *testing.T) {
 // The clinic name is shown on every page, in mail subjects and in the
 // audit log: text that hides or rearranges itself is refused, 422 with a
 // message beside the field, and nothing is saved.
-func TestClinicNameRefusesHiddenText(t *testing.T) {
-	s := apptest.Start(t, apptest.Options{}, signin.New(), dashboard.New(), settings.New())
-	cl := s.NewClinic(t, "sunrise")
+func testClinicNameRefusesHiddenText(t *testing.T, s *apptest.Server) {
+	cl := s.NewClinic(t, "hidden-text")
 	c := s.Client(t)
 	c.SignIn(cl.Host, cl.Admin.Email, apptest.Password)
 	before, err := tenant.LoadSettings(context.Background(), cl.DB)
@@ -106,4 +144,10 @@ func TestClinicNameRefusesHiddenText(t *testing.T) {
 			}
 		})
 	}
+}
+
+// flash is the one-time message the page shows, "" when there is none.
+func flash(t *testing.T, r *apptest.Response) string {
+	t.Helper()
+	return strings.TrimSpace(r.Doc(t).Find(".flash").Text())
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/session"
-	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
 
@@ -21,13 +20,11 @@ var codePage = web.NewPage("signin/code")
 // pending returns the user whose password was accepted and who still owes
 // the second factor, or nil (then the person starts over at /login).
 func (m *Module) pending(c *gin.Context) (*auth.User, error) {
-	ctx := c.Request.Context()
 	d, ok := m.s.SignIn().Current(c)
-	t := tenant.FromContext(ctx)
-	if !ok || !d.Pending || d.TenantID != t.ID || session.Check(d, m.s.Now(), 0) != nil {
+	if !ok || !d.Pending || d.TenantID != m.s.Tenant(c).ID || session.Check(d, m.s.Now(), 0) != nil {
 		return nil, nil
 	}
-	u, err := auth.UserByID(ctx, tenant.DB(ctx), d.UserID)
+	u, err := auth.UserByID(c.Request.Context(), m.s.Clinic(c), d.UserID)
 	if errors.Is(err, auth.ErrUserNotFound) {
 		return nil, nil
 	}
@@ -56,8 +53,6 @@ func (m *Module) code(c *gin.Context) error {
 		web.Redirect(c, "/login")
 		return nil
 	}
-	tdb := tenant.DB(ctx)
-	now := m.s.Now()
 	next := access.SafeNext(c.PostForm("next"))
 	attempt, wait, err := m.s.SignIn().Begin(c, m.source(c, u.Email, u))
 	if err != nil {
@@ -70,9 +65,9 @@ func (m *Module) code(c *gin.Context) error {
 			Errors: map[string]string{"form": "Too many wrong codes. Sign in again in " + auth.WaitText(wait) + "."}})
 	}
 	code := strings.TrimSpace(c.PostForm("code"))
-	if err := auth.VerifySecondFactor(ctx, tdb, u, code, now); err != nil {
+	if err := auth.VerifySecondFactor(ctx, m.s.Clinic(c), u, code, m.s.Now()); err != nil {
 		// The attempt stays recorded as a failure.
-		_ = audit.Record(ctx, tdb, audit.Entry{At: now, ActorID: u.ID, ActorEmail: u.Email, Action: audit.SignInFailure, After: "wrong second factor", IP: c.ClientIP()})
+		_ = audit.For(c).As(u.ID, u.Email).Record(audit.SignInFailure, "", audit.Note("wrong second factor"))
 		return m.render.Page(c, http.StatusUnprocessableEntity, codePage, web.Page{Title: "Enter your code", Data: loginView{Next: next},
 			Errors: map[string]string{"code": "That code is not right, or was used already. Enter the current code from your app, or a recovery code."}})
 	}

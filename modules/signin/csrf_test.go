@@ -69,6 +69,7 @@ func sameData(t *testing.T, what string, before, after map[string][]string) {
 // sibling clinic's page or another site. Each is refused with 403 before any
 // module code runs, and nothing in the database changes.
 func TestCSRFOnEveryWrite(t *testing.T) {
+	t.Parallel()
 	s := start(t, nil)
 	a := s.NewClinic(t, "sunrise")
 	s.NewClinic(t, "moonrise")
@@ -170,6 +171,7 @@ func TestCSRFOnEveryWrite(t *testing.T) {
 }
 
 func TestCSRFOnLoginForm(t *testing.T) {
+	t.Parallel()
 	s := start(t, nil)
 	a := s.NewClinic(t, "sunrise")
 	c, other := s.Client(t), s.Client(t)

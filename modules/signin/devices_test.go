@@ -61,6 +61,7 @@ func signInAndOut(t *testing.T, c *apptest.Client, host, ip, email string) {
 // An attacker's wrong passwords from elsewhere slow the attacker down and
 // never stop the owner's own device: it signs in while the attacker waits.
 func TestGuessesFromElsewhereDoNotLockOutTheOwnersDevice(t *testing.T) {
+	t.Parallel()
 	s := startBehindProxy(t)
 	a := s.NewClinic(t, "sunrise")
 	const home, away = "198.51.100.7", "203.0.113.9"
@@ -124,6 +125,7 @@ func TestGuessesFromElsewhereDoNotLockOutTheOwnersDevice(t *testing.T) {
 // A clinic behind one shared address: twenty failures from it stop unknown
 // devices there, never the devices its people signed in from before.
 func TestSharedAddressDoesNotLockOutKnownDevices(t *testing.T) {
+	t.Parallel()
 	s := startBehindProxy(t)
 	a := s.NewClinic(t, "sunrise")
 	const nat = "192.0.2.10"
@@ -144,6 +146,7 @@ func TestSharedAddressDoesNotLockOutKnownDevices(t *testing.T) {
 // of them hold that device for 15 minutes, and leave the account's other
 // ways in alone.
 func TestDeviceFailuresCountAgainstTheDevice(t *testing.T) {
+	t.Parallel()
 	s := startBehindProxy(t)
 	a := s.NewClinic(t, "sunrise")
 	const ip = "198.51.100.7"
@@ -168,6 +171,7 @@ func TestDeviceFailuresCountAgainstTheDevice(t *testing.T) {
 // A device cookie counts only for the account it was given to: under
 // another account's name, or altered, it is no cookie at all.
 func TestDeviceCookieIsBoundToItsAccount(t *testing.T) {
+	t.Parallel()
 	s := startBehindProxy(t)
 	a := s.NewClinic(t, "sunrise")
 	const ip = "198.51.100.7"
@@ -204,6 +208,7 @@ func TestDeviceCookieIsBoundToItsAccount(t *testing.T) {
 // The device cookie: host-only, HttpOnly, SameSite=Strict, 180 days, and
 // Secure under the __Host- prefix in production.
 func TestDeviceCookieAttributes(t *testing.T) {
+	t.Parallel()
 	for _, env := range []map[string]string{
 		nil,
 		{"APP_ENV": "production", "SESSION_SECRET": strings.Repeat("0123456789abcdef", 3)},

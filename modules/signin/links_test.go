@@ -13,6 +13,7 @@ import (
 // in its Host header (anyone can send one for someone else's address) does
 // not put that port into the victim's mail.
 func TestResetLinkComesFromPublicURL(t *testing.T) {
+	t.Parallel()
 	s := start(t, nil)
 	a := s.NewClinic(t, "north")
 	c := s.Client(t)

@@ -15,7 +15,6 @@ import (
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/session"
-	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
 
@@ -24,12 +23,11 @@ var loginPage = web.NewPage("signin/login")
 type loginView struct {
 	Email string
 	Next  string
-	Reset bool // just came back from a password reset
 }
 
 // frontDoor sends visitors of a clinic's bare address where they belong.
 func (m *Module) frontDoor(c *gin.Context) error {
-	if auth.FromContext(c.Request.Context()) != nil {
+	if m.s.User(c) != nil {
 		web.Redirect(c, "/dashboard")
 		return nil
 	}
@@ -39,11 +37,11 @@ func (m *Module) frontDoor(c *gin.Context) error {
 
 func (m *Module) showLogin(c *gin.Context) error {
 	next := access.SafeNext(c.Query("next"))
-	if auth.FromContext(c.Request.Context()) != nil {
+	if m.s.User(c) != nil {
 		c.Redirect(http.StatusSeeOther, orDashboard(next))
 		return nil
 	}
-	return m.render.Page(c, http.StatusOK, loginPage, web.Page{Title: "Sign in", Data: loginView{Next: next, Reset: c.Query("reset") == "done"}})
+	return m.render.Page(c, http.StatusOK, loginPage, web.Page{Title: "Sign in", Data: loginView{Next: next}})
 }
 
 // wrong is the one answer for an unknown email, another clinic's user and a
@@ -52,8 +50,6 @@ const wrong = "Wrong email or password."
 
 func (m *Module) login(c *gin.Context) error {
 	ctx := c.Request.Context()
-	t := tenant.FromContext(ctx)
-	tdb := tenant.DB(ctx)
 	now := m.s.Now()
 	email := strings.ToLower(strings.TrimSpace(c.PostForm("email")))
 	password := c.PostForm("password")
@@ -61,12 +57,11 @@ func (m *Module) login(c *gin.Context) error {
 	if len(email) > 254 || len(password) > 1024 {
 		return m.refuse(c, http.StatusUnprocessableEntity, v, wrong)
 	}
-	ip := c.ClientIP()
 
 	// The account is looked up first: whether this browser is one of its
 	// known devices decides which failures count. An unknown email has no
 	// devices, and is limited like any account seen from an unknown device.
-	u, err := auth.UserByEmail(ctx, tdb, email)
+	u, err := auth.UserByEmail(ctx, m.s.Clinic(c), email)
 	if err != nil && !errors.Is(err, auth.ErrUserNotFound) {
 		return err
 	}
@@ -85,22 +80,24 @@ func (m *Module) login(c *gin.Context) error {
 		auth.CheckPassword(dummyHash(), password) // same time as a real check
 	}
 	if !ok {
-		// The attempt stays recorded: it is the failure that counts.
-		_ = audit.Record(ctx, tdb, audit.Entry{At: now, ActorEmail: email, Action: audit.SignInFailure, IP: ip})
+		// The attempt stays recorded: it is the failure that counts. The
+		// entry names the email tried but no user: a wrong password says
+		// nothing about who typed it.
+		_ = audit.For(c).As("", email).Record(audit.SignInFailure, "")
 		return m.refuse(c, http.StatusUnprocessableEntity, v, wrong)
 	}
 	if err := attempt.Cancel(ctx); err != nil {
 		return err
 	}
 	if u.Status != auth.UserActive {
-		_ = audit.Record(ctx, tdb, audit.Entry{At: now, ActorID: u.ID, ActorEmail: email, Action: audit.SignInFailure, After: "deactivated", IP: ip})
+		_ = audit.For(c).As(u.ID, email).Record(audit.SignInFailure, "", audit.Note("deactivated"))
 		return m.refuse(c, http.StatusForbidden, v, "This account is deactivated. Ask your clinic's administrator.")
 	}
 
 	if u.TOTPEnabled {
 		// The password was right; the session signs no one in until the
 		// second factor is given on /login/code.
-		if err := m.s.SignIn().Start(c, session.Data{UserID: u.ID, TenantID: t.ID, Email: u.Email, Pending: true, AuthAt: now, CreatedAt: now, LastSeen: now}); err != nil {
+		if err := m.s.SignIn().Start(c, session.Data{UserID: u.ID, Email: u.Email, Pending: true, AuthAt: now, CreatedAt: now, LastSeen: now}); err != nil {
 			return err
 		}
 		target := "/login/code"
@@ -116,11 +113,9 @@ func (m *Module) login(c *gin.Context) error {
 // signIn starts the user's session under a new id and records it. The
 // browser becomes (or stays) a known device of the user.
 func (m *Module) signIn(c *gin.Context, u *auth.User, next string) error {
-	ctx := c.Request.Context()
-	t, tdb := tenant.FromContext(ctx), tenant.DB(ctx)
 	now := m.s.Now()
 	if err := m.s.SignIn().Start(c, session.Data{
-		UserID: u.ID, TenantID: t.ID, Email: u.Email, RoleKey: u.RoleKey,
+		UserID: u.ID, Email: u.Email, RoleKey: u.RoleKey,
 		AuthAt: now, CreatedAt: now, LastSeen: now,
 	}); err != nil {
 		return err
@@ -129,7 +124,9 @@ func (m *Module) signIn(c *gin.Context, u *auth.User, next string) error {
 	if err := m.s.SignIn().Remember(c, u); err != nil {
 		return err
 	}
-	if err := audit.Record(ctx, tdb, audit.Entry{At: now, ActorID: u.ID, ActorEmail: u.Email, Action: audit.SignInSuccess, IP: c.ClientIP()}); err != nil {
+	// The request was bound to its audit log before anyone was signed in:
+	// the entry names the person explicitly.
+	if err := audit.For(c).As(u.ID, u.Email).Record(audit.SignInSuccess, ""); err != nil {
 		return err
 	}
 	web.Redirect(c, orDashboard(next))
@@ -153,10 +150,10 @@ func (m *Module) source(c *gin.Context, email string, u *auth.User) auth.Source 
 	return m.s.SignIn().Source(c, email, u)
 }
 
+// logout records the sign-out while the session still names who it is,
+// then ends it.
 func (m *Module) logout(c *gin.Context) error {
-	ctx := c.Request.Context()
-	u := auth.FromContext(ctx)
-	if err := audit.Record(ctx, tenant.DB(ctx), audit.Entry{At: m.s.Now(), ActorID: u.ID, ActorEmail: u.Email, Action: audit.SignOut, IP: c.ClientIP()}); err != nil {
+	if err := audit.For(c).Record(audit.SignOut, ""); err != nil {
 		return err
 	}
 	if err := m.s.SignIn().End(c); err != nil {

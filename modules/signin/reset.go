@@ -11,7 +11,6 @@ import (
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/mail"
-	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
 
@@ -40,7 +39,7 @@ const forgotFloor = 150 * time.Millisecond
 func (m *Module) forgot(c *gin.Context) error {
 	began := time.Now() // real time, not the clinic's clock: this is about response times
 	ctx := c.Request.Context()
-	t, tdb := tenant.FromContext(ctx), tenant.DB(ctx)
+	t, tdb := m.s.Tenant(c), m.s.Clinic(c)
 	now := m.s.Now()
 	email, msg := auth.NormalizeEmail(c.PostForm("email"))
 	if msg != "" {
@@ -68,10 +67,10 @@ func (m *Module) forgot(c *gin.Context) error {
 			link := m.s.Link(c, "/password/reset?token="+tok)
 			// Account mail: while a new clinic's mail is held, a reset still
 			// reaches the address being confirmed (core/mail, hold.go).
-			if err := mail.Queue(ctx, tdb, mail.Message{To: u.Email, Account: true, Subject: "Reset your Ward password for " + t.Name,
+			if err := m.s.Mail(c, mail.Message{To: u.Email, Account: true, Subject: "Reset your Ward password for " + t.Name,
 				Text: "Hello " + u.Name + ",\n\nSomeone (hopefully you) asked to reset your password at " + t.Name + ".\n" +
 					"Open this link within an hour to choose a new one. It works once:\n\n    " + link + "\n\n" +
-					"If you did not ask, ignore this message: your password stays as it is.\n\n— Ward\n"}, now); err != nil {
+					"If you did not ask, ignore this message: your password stays as it is.\n\n— Ward\n"}); err != nil {
 				return err
 			}
 		}
@@ -85,9 +84,8 @@ func (m *Module) forgot(c *gin.Context) error {
 }
 
 func (m *Module) showReset(c *gin.Context) error {
-	ctx := c.Request.Context()
 	tok := c.Query("token")
-	if _, err := auth.CheckResetToken(ctx, tenant.DB(ctx), tok, m.s.Now()); err != nil {
+	if _, err := auth.CheckResetToken(c.Request.Context(), m.s.Clinic(c), tok, m.s.Now()); err != nil {
 		if errors.Is(err, auth.ErrTokenInvalid) {
 			return m.badLink(c)
 		}
@@ -103,7 +101,7 @@ func (m *Module) badLink(c *gin.Context) error {
 
 func (m *Module) reset(c *gin.Context) error {
 	ctx := c.Request.Context()
-	t, tdb := tenant.FromContext(ctx), tenant.DB(ctx)
+	t, tdb := m.s.Tenant(c), m.s.Clinic(c)
 	now := m.s.Now()
 	tok := c.PostForm("token")
 	userID, err := auth.CheckResetToken(ctx, tdb, tok, now)
@@ -137,9 +135,11 @@ func (m *Module) reset(c *gin.Context) error {
 	if err := m.s.SignIn().Forget(c, u.Email); err != nil {
 		return err
 	}
-	if err := audit.Record(ctx, tdb, audit.Entry{At: now, ActorID: u.ID, ActorEmail: u.Email, Action: audit.PasswordReset, Target: "user:" + u.ID, IP: c.ClientIP()}); err != nil {
+	// No one is signed in: the link in the mail proved who this is.
+	if err := audit.For(c).As(u.ID, u.Email).Record(audit.PasswordReset, "user:"+u.ID); err != nil {
 		return err
 	}
-	web.Redirect(c, "/login?reset=done")
+	web.Flash(c, "Your password was changed. Sign in with the new one.")
+	web.Redirect(c, "/login")
 	return nil
 }

@@ -86,6 +86,7 @@ func submitCode(c *apptest.Client, host, code string) *apptest.Response {
 }
 
 func TestTOTP(t *testing.T) {
+	t.Parallel()
 	s := start(t, nil)
 	a := s.NewClinic(t, "sunrise")
 	c := s.Client(t)
@@ -116,6 +117,9 @@ func TestTOTP(t *testing.T) {
 		t.Fatalf("no message for a wrong code\n%s", r.Body)
 	}
 	apptest.WantToLogin(t, "dashboard after a wrong code", c.Get(a.Host, "/dashboard"))
+	if es := auditEntries(t, a, audit.SignInFailure); len(es) != 1 || es[0].ActorID != a.Admin.ID || es[0].After != "wrong second factor" {
+		t.Fatalf("signin.failure audit entries %+v, want one naming the admin and the wrong code", es)
+	}
 	c.Get(a.Host, "/login/code")
 
 	code, err := totp.GenerateCode(secret, s.Clock.Now())
@@ -147,6 +151,7 @@ func TestTOTP(t *testing.T) {
 }
 
 func TestTOTPPendingSession(t *testing.T) {
+	t.Parallel()
 	s := start(t, nil)
 	a := s.NewClinic(t, "sunrise")
 	c := s.Client(t)
@@ -190,6 +195,7 @@ func TestTOTPPendingSession(t *testing.T) {
 }
 
 func TestTOTPDisable(t *testing.T) {
+	t.Parallel()
 	s := start(t, nil)
 	a := s.NewClinic(t, "sunrise")
 	c := s.Client(t)
@@ -198,7 +204,7 @@ func TestTOTPDisable(t *testing.T) {
 	c.Get(a.Host, "/profile")
 	r := c.PostForm(a.Host, "/profile/totp/disable", url.Values{"current": {"not my password"}})
 	apptest.WantStatus(t, "disable with a wrong password", r, http.StatusUnprocessableEntity)
-	apptest.WantRedirect(t, "disable", c.PostForm(a.Host, "/profile/totp/disable", url.Values{"current": {apptest.Password}}), "/profile?saved=totp-off")
+	wantRedirectTo(t, "disable", c.PostForm(a.Host, "/profile/totp/disable", url.Values{"current": {apptest.Password}}), "/profile")
 	if n := auditCount(t, a, audit.TOTPDisable); n != 1 {
 		t.Fatalf("%d totp.disable audit entries", n)
 	}
@@ -211,6 +217,7 @@ func TestTOTPDisable(t *testing.T) {
 // RFC 6238 §5.2). At commit 8172871 auth.EnableTOTP only validated the code
 // and this failed; the uncommitted change to core/auth/totp.go claims it.
 func TestTOTPEnableCodeNotReplayableAtSignIn(t *testing.T) {
+	t.Parallel()
 	s := start(t, nil)
 	a := s.NewClinic(t, "sunrise")
 	c := s.Client(t)

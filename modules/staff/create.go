@@ -13,7 +13,6 @@ import (
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/mail"
 	"github.com/wardclinic/ward/core/rbac"
-	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/text"
 	"github.com/wardclinic/ward/core/web"
 )
@@ -56,8 +55,7 @@ func (f *newForm) validate(roleOf map[string]string) map[string]string {
 }
 
 func (m *Module) showNew(c *gin.Context) error {
-	ctx := c.Request.Context()
-	ch, err := m.roleChoices(c, auth.FromContext(ctx))
+	ch, err := m.roleChoices(c, m.s.User(c))
 	if err != nil {
 		return err
 	}
@@ -69,7 +67,7 @@ func (m *Module) showNew(c *gin.Context) error {
 // choose their own: the admin never handles anyone's password.
 func (m *Module) create(c *gin.Context) error {
 	ctx := c.Request.Context()
-	t, tdb, me := tenant.FromContext(ctx), tenant.DB(ctx), auth.FromContext(ctx)
+	t, tdb, me := m.s.Tenant(c), m.s.Clinic(c), m.s.User(c)
 	now := m.s.Now()
 	f := newForm{Name: strings.TrimSpace(c.PostForm("name")), Email: strings.TrimSpace(c.PostForm("email")), RoleKey: c.PostForm("roleKey")}
 	ch, err := m.roleChoices(c, me)
@@ -99,17 +97,27 @@ func (m *Module) create(c *gin.Context) error {
 		return err
 	}
 	link := m.s.Link(c, "/password/reset?token="+tok)
-	if err := mail.Queue(ctx, tdb, mail.Message{Key: "invite:" + u.ID, To: u.Email, Subject: "You have been added to " + t.Name + " on Ward",
+	if err := m.s.Mail(c, mail.Message{Key: "invite:" + u.ID, To: u.Email, Subject: "You have been added to " + t.Name + " on Ward",
 		Text: "Hello " + u.Name + ",\n\n" + me.Name + " added you to " + t.Name + " on Ward as " + ch.Names[u.RoleKey] + ".\n" +
-			"Choose your password within 7 days with this link (it works once):\n\n    " + link + "\n\n— Ward\n"}, now); err != nil {
+			"Choose your password within 7 days with this link (it works once):\n\n    " + link + "\n\n— Ward\n"}); err != nil {
 		return err
 	}
-	if err := audit.Record(ctx, tdb, audit.Entry{At: now, ActorID: me.ID, ActorEmail: me.Email, Action: audit.UserCreate,
-		Target: "user:" + u.ID, After: u.Name + " <" + u.Email + "> as " + u.RoleKey, IP: c.ClientIP()}); err != nil {
+	if err := audit.For(c).Record(audit.UserCreate, "user:"+u.ID, audit.Note(u.Name+" <"+u.Email+"> as "+u.RoleKey)); err != nil {
 		return err
 	}
-	web.Redirect(c, "/staff?added="+u.Email)
+	web.Flash(c, added(u.Email, t.EmailUnconfirmed))
+	web.Redirect(c, "/staff")
 	return nil
+}
+
+// added is what the staff list says after someone is added. A clinic whose
+// address is not confirmed yet has its mail held (core/mail), the
+// invitation too: the admin should not tell the person to look for it.
+func added(email string, mailHeld bool) string {
+	if mailHeld {
+		return email + " was added and will be sent an email to choose a password once this clinic's email address is confirmed."
+	}
+	return email + " was added and has been sent an email to choose a password."
 }
 
 // unguessable is a throw-away password for a new account until its owner

@@ -7,7 +7,6 @@ import (
 
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/rbac"
-	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
 
@@ -19,10 +18,6 @@ type listView struct {
 	RoleOf  map[string]string
 	Givable map[string]bool // see roleChoices
 	Me      string
-	Message string // result of the last change, shown in the row
-	// MailHeld: the clinic's mail waits until its address is confirmed
-	// (core/mail's hold), invitations too.
-	MailHeld bool
 }
 
 // rowView is one table row, rendered alone after an htmx change.
@@ -32,14 +27,13 @@ type rowView struct {
 	RoleOf  map[string]string
 	Givable map[string]bool
 	Me      string
-	Message string
-	Error   string
+	Message string // what the change did
+	Error   string // why it was refused
 }
 
 func (m *Module) list(c *gin.Context) error {
-	ctx := c.Request.Context()
-	tdb, me := tenant.DB(ctx), auth.FromContext(ctx)
-	users, err := auth.ListUsers(ctx, tdb)
+	me := m.s.User(c)
+	users, err := auth.ListUsers(c.Request.Context(), m.s.Clinic(c))
 	if err != nil {
 		return err
 	}
@@ -48,7 +42,6 @@ func (m *Module) list(c *gin.Context) error {
 		return err
 	}
 	return m.render.Page(c, http.StatusOK, listPage, web.Page{Title: "Staff", Data: listView{
-		Users: users, Roles: ch.Roles, RoleOf: ch.Names, Givable: ch.Givable, Me: me.ID, Message: c.Query("added"),
-		MailHeld: tenant.FromContext(ctx).EmailUnconfirmed,
+		Users: users, Roles: ch.Roles, RoleOf: ch.Names, Givable: ch.Givable, Me: me.ID,
 	}})
 }

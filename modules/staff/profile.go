@@ -10,7 +10,6 @@ import (
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/rbac"
-	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
 
@@ -19,25 +18,21 @@ var profilePage = web.NewPage("staff/profile")
 type profileView struct {
 	User     *auth.User
 	RoleName string
-	Saved    string
 	Setup    *auth.TOTPSetup // while turning on two-step sign-in
 	Codes    []string        // recovery codes, shown once
 }
 
 func (m *Module) profileView(c *gin.Context) profileView {
-	ctx := c.Request.Context()
-	u := auth.FromContext(ctx)
+	u := m.s.User(c)
 	v := profileView{User: u, RoleName: u.RoleKey}
-	if r, err := rbac.RoleByKey(ctx, tenant.DB(ctx), u.RoleKey); err == nil {
+	if r, err := rbac.RoleByKey(c.Request.Context(), m.s.Clinic(c), u.RoleKey); err == nil {
 		v.RoleName = r.Name
 	}
 	return v
 }
 
 func (m *Module) profile(c *gin.Context) error {
-	v := m.profileView(c)
-	v.Saved = map[string]string{"password": "Your password was changed.", "totp-off": "Two-step sign-in is off."}[c.Query("saved")]
-	return m.render.Page(c, http.StatusOK, profilePage, web.Page{Title: "My profile", Data: v})
+	return m.render.Page(c, http.StatusOK, profilePage, web.Page{Title: "My profile", Data: m.profileView(c)})
 }
 
 func (m *Module) profileErrors(c *gin.Context, status int, v profileView, errs map[string]string) error {
@@ -48,8 +43,7 @@ func (m *Module) profileErrors(c *gin.Context, status int, v profileView, errs m
 // shared computer must not be enough to take over the account. Every other
 // session of the user ends; this one continues under a new id.
 func (m *Module) changePassword(c *gin.Context) error {
-	ctx := c.Request.Context()
-	t, tdb, u := tenant.FromContext(ctx), tenant.DB(ctx), auth.FromContext(ctx)
+	t, u := m.s.Tenant(c), m.s.User(c)
 	now := m.s.Now()
 	v := m.profileView(c)
 	pw := c.PostForm("password")
@@ -68,10 +62,10 @@ func (m *Module) changePassword(c *gin.Context) error {
 	if len(errs) > 0 {
 		return m.profileErrors(c, status, v, errs)
 	}
-	if err := auth.SetPassword(ctx, tdb, u.ID, pw, now); err != nil {
+	if err := auth.SetPassword(c.Request.Context(), m.s.Clinic(c), u.ID, pw, now); err != nil {
 		return err
 	}
-	if err := audit.Record(ctx, tdb, audit.Entry{At: now, ActorID: u.ID, ActorEmail: u.Email, Action: audit.PasswordChange, Target: "user:" + u.ID, IP: c.ClientIP()}); err != nil {
+	if err := audit.For(c).Record(audit.PasswordChange, "user:"+u.ID); err != nil {
 		return err
 	}
 	d, _ := m.s.SignIn().Current(c)
@@ -79,7 +73,9 @@ func (m *Module) changePassword(c *gin.Context) error {
 	if err := m.s.SignIn().Start(c, d); err != nil {
 		return err
 	}
-	web.Redirect(c, "/profile?saved=password")
+	// After Start: the message is kept in the new session.
+	web.Flash(c, "Your password was changed.")
+	web.Redirect(c, "/profile")
 	return nil
 }
 
@@ -105,9 +101,8 @@ func (m *Module) checkCurrent(c *gin.Context, u *auth.User, now time.Time) (*web
 // startTOTP shows a new secret to scan; nothing changes until a code from
 // the app confirms it.
 func (m *Module) startTOTP(c *gin.Context) error {
-	ctx := c.Request.Context()
 	v := m.profileView(c)
-	setup, err := auth.NewTOTP(tenant.FromContext(ctx).Name, auth.FromContext(ctx).Email)
+	setup, err := auth.NewTOTP(m.s.Tenant(c).Name, m.s.User(c).Email)
 	if err != nil {
 		return err
 	}
@@ -116,13 +111,12 @@ func (m *Module) startTOTP(c *gin.Context) error {
 }
 
 func (m *Module) enableTOTP(c *gin.Context) error {
-	ctx := c.Request.Context()
-	tdb, u := tenant.DB(ctx), auth.FromContext(ctx)
+	u := m.s.User(c)
 	now := m.s.Now()
 	secret := c.PostForm("secret")
 	// again shows the same set-up with the error: the app already has it.
 	again := func(status int, field, msg string) error {
-		setup, err := auth.TOTPSetupFor(tenant.FromContext(ctx).Name, u.Email, secret)
+		setup, err := auth.TOTPSetupFor(m.s.Tenant(c).Name, u.Email, secret)
 		if err != nil {
 			return err
 		}
@@ -139,26 +133,27 @@ func (m *Module) enableTOTP(c *gin.Context) error {
 	if wrong != nil {
 		return again(wrong.Status, "totpCurrent", wrong.Message)
 	}
-	codes, err := auth.EnableTOTP(ctx, tdb, u.ID, secret, c.PostForm("code"), now)
+	codes, err := auth.EnableTOTP(c.Request.Context(), m.s.Clinic(c), u.ID, secret, c.PostForm("code"), now)
 	if errors.Is(err, auth.ErrCodeInvalid) {
 		return again(http.StatusUnprocessableEntity, "code", "That code did not match. Enter the code your app shows now.")
 	}
 	if err != nil {
 		return err
 	}
-	if err := audit.Record(ctx, tdb, audit.Entry{At: now, ActorID: u.ID, ActorEmail: u.Email, Action: audit.TOTPEnable, Target: "user:" + u.ID, IP: c.ClientIP()}); err != nil {
+	if err := audit.For(c).Record(audit.TOTPEnable, "user:"+u.ID); err != nil {
 		return err
 	}
 	v := m.profileView(c)
 	v.User.TOTPEnabled = true
 	v.Codes = codes
-	v.Saved = "Two-step sign-in is on. Keep these recovery codes somewhere safe: each works once, if you lose your phone."
-	return m.render.Page(c, http.StatusOK, profilePage, web.Page{Title: "My profile", Data: v})
+	// Shown on this page, not after a redirect: the recovery codes are
+	// shown once and must not be kept anywhere.
+	return m.render.Page(c, http.StatusOK, profilePage, web.Page{Title: "My profile", Data: v,
+		Flash: "Two-step sign-in is on. Keep these recovery codes somewhere safe: each works once, if you lose your phone."})
 }
 
 func (m *Module) disableTOTP(c *gin.Context) error {
-	ctx := c.Request.Context()
-	tdb, u := tenant.DB(ctx), auth.FromContext(ctx)
+	u := m.s.User(c)
 	now := m.s.Now()
 	wrong, err := m.checkCurrent(c, u, now)
 	if err != nil {
@@ -167,12 +162,13 @@ func (m *Module) disableTOTP(c *gin.Context) error {
 	if wrong != nil {
 		return m.profileErrors(c, wrong.Status, m.profileView(c), map[string]string{"totpCurrent": wrong.Message})
 	}
-	if err := auth.DisableTOTP(ctx, tdb, u.ID, now); err != nil {
+	if err := auth.DisableTOTP(c.Request.Context(), m.s.Clinic(c), u.ID, now); err != nil {
 		return err
 	}
-	if err := audit.Record(ctx, tdb, audit.Entry{At: now, ActorID: u.ID, ActorEmail: u.Email, Action: audit.TOTPDisable, Target: "user:" + u.ID, IP: c.ClientIP()}); err != nil {
+	if err := audit.For(c).Record(audit.TOTPDisable, "user:"+u.ID); err != nil {
 		return err
 	}
-	web.Redirect(c, "/profile?saved=totp-off")
+	web.Flash(c, "Two-step sign-in is off.")
+	web.Redirect(c, "/profile")
 	return nil
 }

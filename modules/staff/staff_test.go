@@ -31,10 +31,67 @@ import (
 // newPassword passes the password rules and is nobody's old password.
 const newPassword = "velvet otter climbs marble stairs"
 
+func startWard(t *testing.T) *apptest.Server {
+	t.Helper()
+	return apptest.Start(t, apptest.Options{}, signin.New(), dashboard.New(), staff.New())
+}
+
+// start gives a test that moves the clock a Ward of its own: tests that
+// share one must see the same time throughout.
 func start(t *testing.T) (*apptest.Server, *apptest.Clinic) {
 	t.Helper()
-	s := apptest.Start(t, apptest.Options{}, signin.New(), dashboard.New(), staff.New())
+	t.Parallel()
+	s := startWard(t)
 	return s, s.NewClinic(t, "sunrise")
+}
+
+// TestStaff runs side by side, on one Ward, the tests that leave the clock
+// alone; each makes a clinic of its own (a subdomain no other uses). Most
+// of their time is password hashing, so running two at once on two cores
+// is what saves it.
+func TestStaff(t *testing.T) {
+	t.Parallel()
+	s := startWard(t)
+	for _, tc := range []struct {
+		name string
+		test func(*testing.T, *apptest.Server)
+	}{
+		{"RolesAndRoutes", testRolesAndRoutes},
+		{"AddPerson", testAddPerson},
+		{"ChangeRoleWithHTMX", testChangeRoleWithHTMX},
+		{"DeactivateAndReactivate", testDeactivateAndReactivate},
+		{"LastAdminStays", testLastAdminStays},
+		{"LastAdminRuleHoldsUnderRace", testLastAdminRuleHoldsUnderRace},
+		{"TOTPQRCodeShows", testTOTPQRCodeShows},
+		{"StaffRightsGiveNoMoreThanOnesOwnRole", testStaffRightsGiveNoMoreThanOnesOwnRole},
+		{"TOTPOnAndOff", testTOTPOnAndOff},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.test(t, s)
+		})
+	}
+}
+
+// flash is the one-time message the page shows, "" when there is none.
+func flash(t *testing.T, r *apptest.Response) string {
+	t.Helper()
+	return strings.TrimSpace(r.Doc(t).Find(".flash").Text())
+}
+
+// wantFlash follows the redirect r with c, as the browser would, and fails
+// the test unless the page shows msg once: not again on a reload.
+func wantFlash(t *testing.T, c *apptest.Client, host string, r *apptest.Response, msg string) {
+	t.Helper()
+	loc := r.Header.Get("Location")
+	p := c.Get(host, loc)
+	apptest.WantStatus(t, "GET "+loc, p, http.StatusOK)
+	if got := flash(t, p); got != msg {
+		t.Fatalf("GET %s shows %q, want %q", loc, got, msg)
+	}
+	if got := flash(t, c.Get(host, loc)); got != "" {
+		t.Fatalf("a reload of %s shows %q again", loc, got)
+	}
 }
 
 func login(c *apptest.Client, host, email, password string) *apptest.Response {
@@ -89,8 +146,8 @@ func granted(grants map[string][]string, resource, action string) bool {
 	return false
 }
 
-func TestRolesAndRoutes(t *testing.T) {
-	s, a := start(t)
+func testRolesAndRoutes(t *testing.T, s *apptest.Server) {
+	a := s.NewClinic(t, "roles")
 	roles := loadDefaultRoles(t)
 	if len(roles.Roles) != 6 {
 		t.Fatalf("%d default roles, want 6", len(roles.Roles))
@@ -104,14 +161,16 @@ func TestRolesAndRoutes(t *testing.T) {
 		{"/dashboard", "dashboard", "read"},
 		{"/profile", "", ""},
 	}
+	// One person takes each role in turn: a role applies from the next
+	// request (see testChangeRoleWithHTMX), and a person and a sign-in per
+	// role would cost two password hashes each.
+	u := s.NewUser(t, a, "receptionist", "Sam Someone", "sam@sunrise.test")
+	c := signedIn(t, s, a, u.Email)
 	for _, role := range roles.Roles {
 		t.Run(role.Key, func(t *testing.T) {
-			email := a.Admin.Email
-			if role.Key != rbac.AdminKey {
-				email = role.Key + "@sunrise.test"
-				s.NewUser(t, a, role.Key, "Someone "+role.Name, email)
+			if err := auth.SetRole(context.Background(), a.DB, u.ID, role.Key, s.Clock.Now()); err != nil {
+				t.Fatal(err)
 			}
-			c := signedIn(t, s, a, email)
 			for _, rt := range routes {
 				want := http.StatusOK
 				if rt.resource != "" && !granted(role.Grants, rt.resource, rt.action) {
@@ -140,14 +199,14 @@ func TestRolesAndRoutes(t *testing.T) {
 
 var inviteLink = regexp.MustCompile(`http://[^\s/]+/password/reset\?token=([A-Za-z0-9_-]+)`)
 
-func TestAddPerson(t *testing.T) {
-	s, a := start(t)
+func testAddPerson(t *testing.T, s *apptest.Server) {
+	a := s.NewClinic(t, "adding")
 	c := signedIn(t, s, a, a.Admin.Email)
 	users := a.DB.Collection(auth.UsersCollection)
 	apptest.WantStatus(t, "new person form", c.Get(a.Host, "/staff/new"), http.StatusOK)
 
 	r := c.PostForm(a.Host, "/staff", url.Values{"name": {"  Dora Doctor "}, "email": {"Dora@Sunrise.test"}, "roleKey": {"doctor"}})
-	apptest.WantRedirect(t, "add", r, "/staff?added=dora@sunrise.test")
+	apptest.WantRedirect(t, "add", r, "/staff")
 	u, err := auth.UserByEmail(context.Background(), a.DB, "dora@sunrise.test")
 	if err != nil {
 		t.Fatal(err)
@@ -160,8 +219,8 @@ func TestAddPerson(t *testing.T) {
 			t.Fatalf("the new user's password is %q", guess)
 		}
 	}
-	list := c.Get(a.Host, "/staff?added=dora@sunrise.test")
-	if !strings.Contains(list.Body, "Dora Doctor") || !strings.Contains(list.Body, "was added") {
+	wantFlash(t, c, a.Host, r, "dora@sunrise.test was added and has been sent an email to choose a password.")
+	if !strings.Contains(c.Get(a.Host, "/staff").Body, "Dora Doctor") {
 		t.Fatal("the staff list does not show the new person")
 	}
 
@@ -180,14 +239,14 @@ func TestAddPerson(t *testing.T) {
 	if err := a.DB.Collection(audit.Collection).Find(context.Background(), db.Eq("action", audit.UserCreate), &entries, db.FindOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != 1 || entries[0].Target != "user:"+u.ID || entries[0].ActorID != a.Admin.ID {
+	if len(entries) != 1 || entries[0].Target != "user:"+u.ID || entries[0].ActorID != a.Admin.ID || entries[0].After != "Dora Doctor <dora@sunrise.test> as doctor" {
 		t.Fatalf("user.create audit entries %+v", entries)
 	}
 
 	// The invitation lets Dora choose her password and sign in.
 	dora := s.Client(t)
 	apptest.WantStatus(t, "invitation link", dora.Get(a.Host, "/password/reset?token="+m[1]), http.StatusOK)
-	apptest.WantRedirect(t, "choose password", dora.PostForm(a.Host, "/password/reset", url.Values{"token": {m[1]}, "password": {newPassword}, "confirm": {newPassword}}), "/login?reset=done")
+	apptest.WantRedirect(t, "choose password", dora.PostForm(a.Host, "/password/reset", url.Values{"token": {m[1]}, "password": {newPassword}, "confirm": {newPassword}}), "/login")
 	apptest.WantRedirect(t, "Dora signs in", login(dora, a.Host, "dora@sunrise.test", newPassword), "/dashboard")
 
 	// Invalid forms: 422 with a message beside the field, nothing created.
@@ -225,8 +284,8 @@ func TestAddPerson(t *testing.T) {
 	}
 }
 
-func TestChangeRoleWithHTMX(t *testing.T) {
-	s, a := start(t)
+func testChangeRoleWithHTMX(t *testing.T, s *apptest.Server) {
+	a := s.NewClinic(t, "role-change")
 	nina := s.NewUser(t, a, "nurse", "Nina Nurse", "nina@sunrise.test")
 	ninaC := signedIn(t, s, a, nina.Email)
 	apptest.WantStatus(t, "nurse on /staff", ninaC.Get(a.Host, "/staff"), http.StatusForbidden)
@@ -263,15 +322,15 @@ func TestChangeRoleWithHTMX(t *testing.T) {
 	// Without htmx: back to the list.
 	apptest.WantRedirect(t, "role change without htmx", c.PostForm(a.Host, "/staff/"+nina.ID+"/role", url.Values{"roleKey": {"nurse"}}), "/staff")
 	// Someone of another clinic, or no one: 404.
-	b := s.NewClinic(t, "moonrise")
+	b := s.NewClinic(t, "role-change-other")
 	apptest.WantStatus(t, "another clinic's user", c.PostForm(a.Host, "/staff/"+b.Admin.ID+"/role", url.Values{"roleKey": {"nurse"}}), http.StatusNotFound)
 	if got := user(t, b, b.Admin.ID).RoleKey; got != "admin" {
 		t.Fatalf("clinic B's admin became %q", got)
 	}
 }
 
-func TestDeactivateAndReactivate(t *testing.T) {
-	s, a := start(t)
+func testDeactivateAndReactivate(t *testing.T, s *apptest.Server) {
+	a := s.NewClinic(t, "deactivating")
 	nina := s.NewUser(t, a, "nurse", "Nina Nurse", "nina@sunrise.test")
 	ninaC := signedIn(t, s, a, nina.Email)
 	apptest.WantStatus(t, "Nina's dashboard", ninaC.Get(a.Host, "/dashboard"), http.StatusOK)
@@ -307,8 +366,8 @@ func TestDeactivateAndReactivate(t *testing.T) {
 
 const lastAdmin = "only active administrator"
 
-func TestLastAdminStays(t *testing.T) {
-	s, a := start(t)
+func testLastAdminStays(t *testing.T, s *apptest.Server) {
+	a := s.NewClinic(t, "last-admin")
 	c := signedIn(t, s, a, a.Admin.Email)
 	c.Get(a.Host, "/staff")
 	admin := a.Admin.ID
@@ -353,8 +412,8 @@ func TestLastAdminStays(t *testing.T) {
 // Two admins who step down at the same moment must not leave the clinic
 // without an active administrator: the count and the change are one step
 // under the clinic's admin lock (a unique-key claim, DESIGN.md "Atomicity").
-func TestLastAdminRuleHoldsUnderRace(t *testing.T) {
-	s, a := start(t)
+func testLastAdminRuleHoldsUnderRace(t *testing.T, s *apptest.Server) {
+	a := s.NewClinic(t, "race")
 	second := s.NewUser(t, a, rbac.AdminKey, "Second Admin", "second@sunrise.test")
 	c1 := signedIn(t, s, a, a.Admin.Email)
 	c2 := signedIn(t, s, a, second.Email)
@@ -431,17 +490,14 @@ func TestProfilePasswordChange(t *testing.T) {
 	}
 
 	r := here.PostForm(a.Host, "/profile/password", url.Values{"current": {apptest.Password}, "password": {newPassword}, "confirm": {newPassword}})
-	apptest.WantRedirect(t, "change", r, "/profile?saved=password")
-	p := here.Get(a.Host, "/profile?saved=password")
-	apptest.WantStatus(t, "this session continues", p, http.StatusOK)
-	if !strings.Contains(p.Body, "Your password was changed.") {
-		t.Fatal("no confirmation")
-	}
+	apptest.WantRedirect(t, "change", r, "/profile")
+	// This session continues, and shows the confirmation kept in it.
+	wantFlash(t, here, a.Host, r, "Your password was changed.")
 	// The session continues for writes too (its CSRF token follows the new session id).
 	apptest.WantStatus(t, "profile write after the change", here.PostForm(a.Host, "/profile/totp/start", url.Values{}), http.StatusOK)
 	apptest.WantToLogin(t, "Nina's other session", there.Get(a.Host, "/dashboard"))
 	apptest.WantStatus(t, "someone else's session", admin.Get(a.Host, "/dashboard"), http.StatusOK)
-	if n := apptest.Count(t, a.DB.Collection(audit.Collection), db.And(db.Eq("action", audit.PasswordChange), db.Eq("actorId", nina.ID))); n != 1 {
+	if n := apptest.Count(t, a.DB.Collection(audit.Collection), db.And(db.Eq("action", audit.PasswordChange), db.Eq("actorId", nina.ID), db.Eq("target", "user:"+nina.ID))); n != 1 {
 		t.Fatalf("%d password.change audit entries", n)
 	}
 	apptest.WantStatus(t, "old password", login(s.Client(t), a.Host, nina.Email, apptest.Password), http.StatusUnprocessableEntity)
@@ -450,8 +506,8 @@ func TestProfilePasswordChange(t *testing.T) {
 
 // The authenticator QR code is a data: URL; html/template would replace a
 // plain string with "#ZgotmplZ" and people would have to type the key.
-func TestTOTPQRCodeShows(t *testing.T) {
-	s, a := start(t)
+func testTOTPQRCodeShows(t *testing.T, s *apptest.Server) {
+	a := s.NewClinic(t, "totp-qr")
 	c := signedIn(t, s, a, a.Admin.Email)
 	c.Get(a.Host, "/profile")
 	r := c.PostForm(a.Host, "/profile/totp/start", url.Values{})
@@ -485,8 +541,8 @@ func TestReactivationDoesNotReviveSessions(t *testing.T) {
 // whose every permission her role holds, and may change only the accounts
 // of people whose role is within hers — never make herself or anyone a
 // Doctor or an Admin, nor touch an Admin's account.
-func TestStaffRightsGiveNoMoreThanOnesOwnRole(t *testing.T) {
-	s, a := start(t)
+func testStaffRightsGiveNoMoreThanOnesOwnRole(t *testing.T, s *apptest.Server) {
+	a := s.NewClinic(t, "rights")
 	ctx := context.Background()
 	grant := func(role, resource, action string) {
 		t.Helper()
@@ -557,7 +613,7 @@ func TestStaffRightsGiveNoMoreThanOnesOwnRole(t *testing.T) {
 
 	// What her role covers still works.
 	apptest.WantRedirect(t, "make Fiona a nurse", c.PostForm(a.Host, "/staff/"+fiona.ID+"/role", url.Values{"roleKey": {"nurse"}}), "/staff")
-	apptest.WantRedirect(t, "add a front-desk person", c.PostForm(a.Host, "/staff", url.Values{"name": {"Rita"}, "email": {"rita@sunrise.test"}, "roleKey": {desk.Key}}), "/staff?added=rita@sunrise.test")
+	apptest.WantRedirect(t, "add a front-desk person", c.PostForm(a.Host, "/staff", url.Values{"name": {"Rita"}, "email": {"rita@sunrise.test"}, "roleKey": {desk.Key}}), "/staff")
 }
 
 // Wrong current passwords on the profile page count as failed sign-ins: a
@@ -585,14 +641,15 @@ func TestProfileLimitsCurrentPasswordGuesses(t *testing.T) {
 	s.Clock.Advance(auth.FailureWindow + time.Second)
 	c = signedIn(t, s, a, nina.Email)
 	c.Get(a.Host, "/profile")
-	apptest.WantRedirect(t, "after the window", c.PostForm(a.Host, "/profile/password", url.Values{"current": {apptest.Password}, "password": {newPassword}, "confirm": {newPassword}}), "/profile?saved=password")
+	apptest.WantRedirect(t, "after the window", c.PostForm(a.Host, "/profile/password", url.Values{"current": {apptest.Password}, "password": {newPassword}, "confirm": {newPassword}}), "/profile")
 }
 
 // Turning on two-step sign-in needs the password too: an open session alone
 // must not tie the account to someone else's phone. A refused form shows
-// the same key again, so the app need not scan a new one.
-func TestEnablingTOTPNeedsThePassword(t *testing.T) {
-	s, a := start(t)
+// the same key again, so the app need not scan a new one. Turning it off
+// needs the password as well.
+func testTOTPOnAndOff(t *testing.T, s *apptest.Server) {
+	a := s.NewClinic(t, "totp-on")
 	c := signedIn(t, s, a, a.Admin.Email)
 	c.Get(a.Host, "/profile")
 	r := c.PostForm(a.Host, "/profile/totp/start", url.Values{})
@@ -620,5 +677,23 @@ func TestEnablingTOTPNeedsThePassword(t *testing.T) {
 	apptest.WantStatus(t, "enable", r, http.StatusOK)
 	if !user(t, a, a.Admin.ID).TOTPEnabled {
 		t.Fatal("not turned on with the right password and code")
+	}
+	if msg := flash(t, r); !strings.HasPrefix(msg, "Two-step sign-in is on.") {
+		t.Errorf("message %q", msg)
+	}
+	if n := r.Doc(t).Find(".recovery-codes li").Length(); n != auth.RecoveryCodeCount {
+		t.Errorf("%d recovery codes shown, want %d", n, auth.RecoveryCodeCount)
+	}
+
+	r = c.PostForm(a.Host, "/profile/totp/disable", url.Values{"current": {apptest.Password}})
+	apptest.WantRedirect(t, "disable", r, "/profile")
+	wantFlash(t, c, a.Host, r, "Two-step sign-in is off.")
+	if user(t, a, a.Admin.ID).TOTPEnabled {
+		t.Fatal("still on after turning it off")
+	}
+	for _, action := range []string{audit.TOTPEnable, audit.TOTPDisable} {
+		if n := apptest.Count(t, a.DB.Collection(audit.Collection), db.And(db.Eq("action", action), db.Eq("target", "user:"+a.Admin.ID))); n != 1 {
+			t.Errorf("%d %s audit entries", n, action)
+		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/rbac"
-	"github.com/wardclinic/ward/core/tenant"
 )
 
 // roleChoices are the clinic's roles as the signed-in person may use them.
@@ -25,8 +24,7 @@ type roleChoices struct {
 
 func (m *Module) roleChoices(c *gin.Context, me *auth.User) (roleChoices, error) {
 	ctx := c.Request.Context()
-	tdb := tenant.DB(ctx)
-	rs, err := rbac.ListRoles(ctx, tdb)
+	rs, err := rbac.ListRoles(ctx, m.s.Clinic(c))
 	if err != nil {
 		return roleChoices{}, err
 	}

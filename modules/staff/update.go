@@ -1,7 +1,6 @@
 package staff
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -13,7 +12,6 @@ import (
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/htmx"
 	"github.com/wardclinic/ward/core/rbac"
-	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
 
@@ -31,12 +29,12 @@ func (m *Module) changeRole(c *gin.Context) error {
 			return "", "", nil
 		}
 		if u.RoleKey == rbac.AdminKey && u.Status == auth.UserActive {
-			if err := keepOneAdmin(c.Request.Context()); err != nil {
+			if err := m.keepOneAdmin(c); err != nil {
 				return "", "", err
 			}
 		}
 		before := u.RoleKey
-		if err := auth.SetRole(c.Request.Context(), tenant.DB(c.Request.Context()), u.ID, key, m.s.Now()); err != nil {
+		if err := auth.SetRole(c.Request.Context(), m.s.Clinic(c), u.ID, key, m.s.Now()); err != nil {
 			return "", "", err
 		}
 		u.RoleKey = key
@@ -57,12 +55,12 @@ func (m *Module) changeStatus(c *gin.Context) error {
 			return "", "", nil
 		}
 		if status == auth.UserInactive && u.RoleKey == rbac.AdminKey {
-			if err := keepOneAdmin(c.Request.Context()); err != nil {
+			if err := m.keepOneAdmin(c); err != nil {
 				return "", "", err
 			}
 		}
 		before := u.Status
-		if err := auth.SetStatus(c.Request.Context(), tenant.DB(c.Request.Context()), u.ID, status, m.s.Now()); err != nil {
+		if err := auth.SetStatus(c.Request.Context(), m.s.Clinic(c), u.ID, status, m.s.Now()); err != nil {
 			return "", "", err
 		}
 		u.Status = status
@@ -75,8 +73,8 @@ var errLastAdmin = errors.New("last admin")
 
 // keepOneAdmin refuses a change that would leave the clinic without an
 // active administrator. It runs under the staff lock (see change).
-func keepOneAdmin(ctx context.Context) error {
-	n, err := activeAdmins(ctx, tenant.DB(ctx))
+func (m *Module) keepOneAdmin(c *gin.Context) error {
+	n, err := activeAdmins(c.Request.Context(), m.s.Clinic(c))
 	if err != nil {
 		return err
 	}
@@ -95,7 +93,7 @@ func keepOneAdmin(ctx context.Context) error {
 // write is atomic, a read followed by a write is not; see db.Tenant.Lock).
 func (m *Module) change(c *gin.Context, fn func(u *auth.User, row *rowView) (before, after string, err error)) error {
 	ctx := c.Request.Context()
-	tdb, me := tenant.DB(ctx), auth.FromContext(ctx)
+	tdb, me := m.s.Clinic(c), m.s.User(c)
 	unlock, err := tdb.Lock(ctx, "staff", m.s.Now(), time.Minute)
 	if errors.Is(err, db.ErrLocked) {
 		return web.Conflict("Another change to the staff is being saved. Try again in a moment.")
@@ -132,8 +130,7 @@ func (m *Module) change(c *gin.Context, fn func(u *auth.User, row *rowView) (bef
 	}
 	row.User = *u
 	if before != after {
-		if err := audit.Record(ctx, tdb, audit.Entry{At: m.s.Now(), ActorID: me.ID, ActorEmail: me.Email,
-			Action: audit.UserUpdate, Target: "user:" + u.ID, Before: before, After: after, IP: c.ClientIP()}); err != nil {
+		if err := audit.For(c).Record(audit.UserUpdate, "user:"+u.ID, audit.Change(before, after)); err != nil {
 			return err
 		}
 	}
