@@ -10,6 +10,7 @@ import (
 	"github.com/wardclinic/ward/modules/onboarding"
 	"github.com/wardclinic/ward/modules/patients"
 	"github.com/wardclinic/ward/modules/roles"
+	"github.com/wardclinic/ward/modules/services"
 	"github.com/wardclinic/ward/modules/settings"
 	"github.com/wardclinic/ward/modules/signin"
 	"github.com/wardclinic/ward/modules/staff"
@@ -24,6 +25,7 @@ func All() []app.Module {
 		signin.New(),
 		dashboard.New(),
 		patients.New(),
+		services.New(),
 		staff.New(),
 		settings.New(),
 		roles.New(),

@@ -331,7 +331,7 @@ func TestSetGrant(t *testing.T) {
 	if !gs["doctor"].Exact("patients", "read") || gs["doctor"].Has("audit", "read") {
 		t.Errorf("doctor grants: %v", gs["doctor"])
 	}
-	if l := gs["receptionist"].List(); len(l) != 8 || l[0].Resource != "appointments" || l[0].Action != "create" {
+	if l := gs["receptionist"].List(); len(l) != 9 || l[0].Resource != "appointments" || l[0].Action != "create" {
 		t.Errorf("receptionist list: %v", l)
 	}
 }
