@@ -177,7 +177,8 @@ func (s Store[T, P]) Save(ctx context.Context, rec P, from int64, changed []stri
 		return nil
 	}
 	m.Version, m.UpdatedAt, m.UpdatedBy = from+1, now, by
-	err := s.revisions().Insert(ctx, s.revisionDoc(rec, changed))
+	rev := s.revisionDoc(rec, changed)
+	err := s.revisions().Insert(ctx, rev)
 	if db.IsDuplicate(err) {
 		// The winner may have stopped before writing the record: finish it.
 		if err := s.settle(ctx, m.ID); err != nil {
@@ -189,6 +190,14 @@ func (s Store[T, P]) Save(ctx context.Context, rec P, from int64, changed []stri
 		return err
 	}
 	matched, err := s.records().Replace(ctx, db.And(db.ID(m.ID), db.Lt("version", m.Version)), rec)
+	if db.IsDuplicate(err) {
+		// A unique index of the module's refused the version (a code
+		// another record has): it was never written, so its claim goes
+		// and the record stays at from, free for the next save.
+		_, _ = s.revisions().Delete(ctx, db.ID(rev[db.IDField].(string)))
+		m.Version = from
+		return fmt.Errorf("records: save %s: %w", s.kind.Collection, err)
+	}
 	if err != nil {
 		return err
 	}

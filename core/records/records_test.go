@@ -162,6 +162,31 @@ func TestCreateReturnsTheRecordsDuplicate(t *testing.T) {
 	}
 }
 
+// A save the record's own unique index refuses leaves the record as it
+// was and its version free: the next save of it from the same version works.
+func TestSaveRefusedByAUniqueIndexReleasesTheVersion(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, _, tdb := open(t)
+	create(t, s, "R1", "Consulting room")
+	r := create(t, s, "R2", "Treatment room")
+
+	r.Code = "R1"
+	if err := s.Save(ctx, r, 1, []string{"code"}, "u2", now); !db.IsDuplicate(err) {
+		t.Fatalf("save with a taken code: %v, want a duplicate", err)
+	}
+	if got := get(t, s, r.ID); got.Code != "R2" || got.Version != 1 || r.Version != 1 || countRevisions(t, tdb, r.ID) != 1 {
+		t.Fatalf("after the refused save: %+v (in hand: version %d), %d revisions", got, r.Version, countRevisions(t, tdb, r.ID))
+	}
+	r.Code = "R3"
+	if err := s.Save(ctx, r, 1, []string{"code"}, "u2", now); err != nil {
+		t.Fatalf("the next save from version 1: %v", err)
+	}
+	if got := get(t, s, r.ID); got.Code != "R3" || got.Version != 2 {
+		t.Errorf("after the next save: %+v", got)
+	}
+}
+
 func TestArchiveAndRestore(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
