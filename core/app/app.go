@@ -132,7 +132,7 @@ func New(d Deps, modules ...Module) (*App, error) {
 			return nil, fmt.Errorf("module %q registered twice", name)
 		}
 		seen[name] = true
-		if tp, ok := m.(TemplateProvider); ok {
+		if tp, ok := m.(TemplateProvider); ok && tp.Templates() != nil {
 			pages, err := pageFiles(tp.Templates())
 			if err != nil {
 				return nil, fmt.Errorf("module %q: templates: %w", name, err)

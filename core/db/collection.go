@@ -128,6 +128,26 @@ func (c *Collection) Find(ctx context.Context, f Filter, out any, o FindOptions)
 	return err
 }
 
+// Paging is one page of a list (web.Pager): where it starts, how long it
+// is, how far its count goes, and where the count is kept.
+type Paging interface {
+	Skip() int64
+	Limit() int64
+	CountLimit() int64
+	SetTotal(total int64, more bool)
+}
+
+// FindPage counts the matches into p, stopping at p.CountLimit(), then
+// decodes p's page of them, in sort order, into out: two round trips.
+func (c *Collection) FindPage(ctx context.Context, f Filter, out any, p Paging, sort ...Order) error {
+	total, more, err := c.CountUpTo(ctx, f, p.CountLimit())
+	if err != nil {
+		return err
+	}
+	p.SetTotal(total, more)
+	return c.Find(ctx, f, out, FindOptions{Sort: sort, Skip: p.Skip(), Limit: p.Limit()})
+}
+
 // Each decodes matching documents one at a time into a fresh T and calls fn,
 // so long runs (exports, demo data) do not hold the whole result in memory.
 func Each[T any](ctx context.Context, c *Collection, f Filter, o FindOptions, fn func(*T) error) error {

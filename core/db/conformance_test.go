@@ -1537,6 +1537,46 @@ func TestCountUpTo(t *testing.T) {
 	})
 }
 
+// testPage is a page of two items whose count stops at three.
+type testPage struct {
+	page, total int64
+	more        bool
+}
+
+func (p *testPage) Skip() int64                 { return (p.page - 1) * 2 }
+func (p *testPage) Limit() int64                { return 2 }
+func (p *testPage) CountLimit() int64           { return 3 }
+func (p *testPage) SetTotal(n int64, more bool) { p.total, p.more = n, more }
+
+// FindPage counts into the pager (up to its limit) and reads its page.
+func TestFindPage(t *testing.T) {
+	eachEngine(t, func(t *testing.T, s *db.Store) {
+		ctx := context.Background()
+		c := s.ForTenant("A").Collection("paged")
+		for i := range 5 {
+			insertAll(t, c, acct{ID: fmt.Sprintf("p%d", i), Name: "x", V: int64(i)})
+		}
+		for _, tc := range []struct {
+			page  int64
+			want  string
+			total int64
+			more  bool
+		}{{1, "p4 p3", 3, true}, {2, "p2 p1", 3, true}, {3, "p0", 3, true}} {
+			p, out := &testPage{page: tc.page}, []acct{}
+			if err := c.FindPage(ctx, db.Filter{}, &out, p, db.Desc("v")); err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, a := range out {
+				ids = append(ids, a.ID)
+			}
+			if got := strings.Join(ids, " "); got != tc.want || p.total != tc.total || p.more != tc.more {
+				t.Errorf("page %d: %q, total %d, more %v; want %q, %d, %v", tc.page, got, p.total, p.more, tc.want, tc.total, tc.more)
+			}
+		}
+	})
+}
+
 // A sorted, paged Or (a search over two name fields) gives each page of the
 // whole sorted result: no document twice (one matching both branches
 // included), none left out, in order — with and without indexes on the

@@ -23,6 +23,11 @@ const PageParam = "page"
 // overflow; SetTotal brings it back to the last page anyway.
 const maxPage = math.MaxInt32
 
+// MaxPages is how deep a list pages: past a hundred pages people search,
+// and counting (and skipping) a clinic's whole index on every page would
+// make a big clinic's list slower than a small one's.
+const MaxPages = 100
+
 // linkSpan is how many page numbers are linked on each side of the
 // current one; the first and last pages are always linked.
 const linkSpan = 2
@@ -82,6 +87,9 @@ func (p *Pager) SetTotal(total int64, more bool) {
 	p.Pages = max(1, int((p.Total+int64(p.Size)-1)/int64(p.Size)))
 	p.Page = min(p.Page, p.Pages)
 }
+
+// CountLimit is where counting the matches stops: MaxPages pages.
+func (p *Pager) CountLimit() int64 { return MaxPages * int64(p.Size) }
 
 // Skip is how many items come before the page.
 func (p *Pager) Skip() int64 { return int64(p.Page-1) * int64(p.Size) }

@@ -188,6 +188,15 @@ func (r *Renderer) Fragment(c *gin.Context, status int, name PageName, block str
 	return r.execute(c, status, name.name, block, p)
 }
 
+// List renders a list's page, or only its results block when the request
+// asks for them (search as you type, a page link: WantsResults).
+func (r *Renderer) List(c *gin.Context, status int, name PageName, p Page) error {
+	if WantsResults(c) {
+		return r.Fragment(c, status, name, ResultsTarget, p)
+	}
+	return r.Page(c, status, name, p)
+}
+
 // execute renders into a buffer first, so a template error becomes a clean
 // 500 instead of half a page.
 func (r *Renderer) execute(c *gin.Context, status int, name, block string, p Page) error {

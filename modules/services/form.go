@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wardclinic/ward/core/money"
 	"github.com/wardclinic/ward/core/records"
 	"github.com/wardclinic/ward/core/text"
 )
@@ -30,8 +31,8 @@ func FormFrom(get func(string) string) Form {
 // formOf is a saved service as the pages show it, in a currency with
 // digits decimals.
 func formOf(s *Service, digits int) Form {
-	tax := strings.TrimSuffix(strings.TrimRight(decimal(int64(s.TaxRate), 2), "0"), ".")
-	return Form{ID: s.ID, Name: s.Name, Code: s.Code, Minutes: strconv.Itoa(s.Minutes), Price: decimal(s.Price, digits), TaxRate: tax, Version: s.Version, Active: s.Active}
+	return Form{ID: s.ID, Name: s.Name, Code: s.Code, Minutes: strconv.Itoa(s.Minutes), Price: money.Decimal(s.Price, digits),
+		TaxRate: money.Percent(int64(s.TaxRate)), Version: s.Version, Active: s.Active}
 }
 
 // Parse reads the form for a currency with digits decimals and validates
@@ -41,12 +42,12 @@ func (f Form) Parse(digits int) (in Fields, errs map[string]string) {
 	if err != nil {
 		minutes = -1 // out of range: Validate says what to type
 	}
-	price, priceOK := minor(f.Price, digits)
-	tax, taxOK := minor(cmp.Or(f.TaxRate, "0"), 2) // no tax unless one is typed
+	price, priceOK := money.Parse(f.Price, digits)
+	tax, taxOK := money.Parse(cmp.Or(f.TaxRate, "0"), 2) // no tax unless one is typed
 	in = Fields{Name: f.Name, Code: f.Code, Minutes: minutes, Price: price, TaxRate: int(min(tax, math.MaxInt32))}
 	errs = in.Validate()
 	if !priceOK {
-		errs["price"] = "Enter the price as an amount such as " + decimal(1250*int64(math.Pow10(digits))/100, digits) + "."
+		errs["price"] = "Enter the price as an amount such as " + money.Decimal(1250*int64(math.Pow10(digits))/100, digits) + "."
 	}
 	if !taxOK {
 		errs["taxRate"] = "Enter the tax rate in percent, such as 16 or 12.5."
@@ -82,28 +83,6 @@ func (in *Fields) Validate() map[string]string {
 		errs["taxRate"] = "The tax rate is from 0 to 100 percent."
 	}
 	return errs
-}
-
-// minor reads an amount with at most digits decimals as a whole number of
-// hundredths, cents or fils: minor("12.5", 2) is 1250. No sign, no
-// thousands separators.
-func minor(s string, digits int) (int64, bool) {
-	whole, frac, _ := strings.Cut(s, ".")
-	if len(frac) > digits || whole+frac == "" || len(whole) > 12 {
-		return 0, false
-	}
-	n, err := strconv.ParseUint(whole+frac+strings.Repeat("0", digits-len(frac)), 10, 63)
-	return int64(n), err == nil
-}
-
-// decimal writes n minor units with digits decimals: decimal(1250, 2) is "12.50".
-func decimal(n int64, digits int) string {
-	s := strconv.FormatInt(n, 10)
-	if digits == 0 {
-		return s
-	}
-	s = strings.Repeat("0", max(0, digits+1-len(s))) + s
-	return s[:len(s)-digits] + "." + s[len(s)-digits:]
 }
 
 // diff lists the fields of b that differ from a, with b's values.

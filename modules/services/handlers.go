@@ -1,23 +1,18 @@
 package services
 
 import (
-	"cmp"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
-	"golang.org/x/text/currency"
 
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/money"
 	"github.com/wardclinic/ward/core/records"
 	"github.com/wardclinic/ward/core/web"
 )
-
-// A list page shows pageSize services; its count stops at maxPages pages.
-const pageSize, maxPages = 25, 100
 
 var (
 	listPage = web.NewPage("services/list")
@@ -37,28 +32,26 @@ type view struct {
 	Unsaved  records.Changes // after a conflict: what the person typed
 }
 
-// start loads the service the URL names (a new one where it names none;
-// a 404 that says nothing of other clinics for an id not the clinic's)
-// and the clinic's currency: its code and minor digits (JPY 0, USD 2).
+// start loads the service the URL names (a new one where it names none; a
+// 404 that says nothing of other clinics for an id not the clinic's) and
+// the clinic's currency with its minor digits (JPY 0, USD 2).
 func (m *Module) start(c *gin.Context) (*Service, view, int, error) {
-	st, err := m.s.Settings(c)
+	st, err := m.S.Settings(c)
 	if err != nil {
 		return nil, view{}, 0, err
 	}
-	unit, err := currency.ParseISO(st.Currency)
-	digits, _ := currency.Standard.Rounding(unit)
-	svc, v := &Service{}, view{Currency: st.Currency}
-	if id := c.Param("id"); id != "" && err == nil {
+	svc := &Service{}
+	if id := c.Param("id"); id != "" {
 		svc, err = m.store(c).Get(c.Request.Context(), id)
 	}
 	if errors.Is(err, records.ErrNotFound) {
 		err = web.NotFound("There is no such service in this clinic.")
 	}
-	return svc, v, digits, err
+	return svc, view{Currency: st.Currency}, money.Digits(st.Currency), err
 }
 
 func (m *Module) store(c *gin.Context) records.Store[Service, *Service] {
-	return records.For[Service](m.s.Clinic(c), kind)
+	return records.For[Service](m.S.Clinic(c), kind)
 }
 
 // list shows a page of active (or archived) services in name order; a
@@ -68,45 +61,40 @@ func (m *Module) list(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx, coll, p := c.Request.Context(), m.s.Clinic(c).Collection(kind.Collection), web.PagerFrom(c, pageSize)
-	v.Query, v.Archived, v.Pager = strings.TrimSpace(c.Query("q")), c.Query("archived") == "1", p
+	v.Query, v.Archived, v.Pager = strings.TrimSpace(c.Query("q")), c.Query("archived") == "1", web.PagerFrom(c, 25)
 	filter := db.Eq("active", !v.Archived)
 	if v.Query != "" {
 		filter = db.And(filter, db.Or(db.Prefix("nameKey", strings.ToLower(v.Query)), db.Prefix("code", strings.ToUpper(v.Query))))
 	}
-	total, more, err := coll.CountUpTo(ctx, filter, maxPages*pageSize)
-	if err != nil {
-		return err
-	}
-	p.SetTotal(total, more)
-	list := []Service{}
-	if err := coll.Find(ctx, filter, &list, db.FindOptions{Sort: []db.Order{db.Asc("nameKey")}, Skip: p.Skip(), Limit: p.Limit()}); err != nil {
+	list, p := []Service{}, v.Pager
+	if err := m.S.Clinic(c).Collection(kind.Collection).FindPage(c.Request.Context(), filter, &list, p, db.Asc("nameKey")); err != nil {
 		return err
 	}
 	if web.IsAPI(c) {
-		web.OK(c, http.StatusOK, gin.H{"services": list, "total": total, "more": more, "page": p.Page, "pages": p.Pages})
+		web.OK(c, http.StatusOK, gin.H{"services": list, "total": p.Total, "more": p.More, "page": p.Page, "pages": p.Pages})
 		return nil
 	}
 	for i := range list {
 		v.Rows = append(v.Rows, formOf(&list[i], digits))
 	}
-	if web.WantsResults(c) {
-		return m.s.Render.Fragment(c, http.StatusOK, listPage, web.ResultsTarget, web.Page{Data: v})
-	}
-	return m.s.Render.Page(c, http.StatusOK, listPage, web.Page{Title: "Services", Data: v})
+	return m.S.Render.List(c, http.StatusOK, listPage, web.Page{Title: "Services", Data: v})
 }
 
 // show is a service's page, with its history.
 func (m *Module) show(c *gin.Context) error {
 	svc, v, digits, err := m.start(c)
-	if err != nil || web.IsAPI(c) {
-		return answer(c, http.StatusOK, svc, "", err)
+	if err != nil {
+		return err
+	}
+	if web.IsAPI(c) {
+		web.OK(c, http.StatusOK, svc)
+		return nil
 	}
 	v.Form = formOf(svc, digits)
 	if v.History, err = m.store(c).History(c.Request.Context(), svc.ID); err != nil {
 		return err
 	}
-	return m.s.Render.Page(c, http.StatusOK, showPage, web.Page{Title: svc.Name, Data: v})
+	return m.S.Render.Page(c, http.StatusOK, showPage, web.Page{Title: svc.Name, Data: v})
 }
 
 // form is the blank form, or a service's edit form.
@@ -118,7 +106,7 @@ func (m *Module) form(c *gin.Context) error {
 	if svc.ID != "" {
 		v.Form = formOf(svc, digits)
 	}
-	return m.s.Render.Page(c, http.StatusOK, formPage, web.Page{Title: "Service", Data: v})
+	return m.S.Render.Page(c, http.StatusOK, formPage, web.Page{Title: "Service", Data: v})
 }
 
 const conflictMessage = "Someone else saved this service while you were editing it, so your changes were not saved. The form shows the latest version; what you typed is listed below it."
@@ -134,10 +122,13 @@ func (m *Module) submit(c *gin.Context) error {
 	v.Form, err = m.save(c, svc, digits)
 	var bad *web.Error
 	switch {
-	case err == nil && c.Param("id") == "":
-		return answer(c, http.StatusCreated, svc, "Service added.", nil)
 	case err == nil:
-		return answer(c, http.StatusOK, svc, "Changes saved.", nil)
+		status, msg := http.StatusOK, "Changes saved."
+		if c.Param("id") == "" {
+			status, msg = http.StatusCreated, "Service added."
+		}
+		web.Done(c, status, svc, msg, "/services/"+svc.ID)
+		return nil
 	case errors.Is(err, records.ErrConflict) && web.IsAPI(c):
 		return web.Conflict("The service was changed by someone else since that version. Fetch it again and reapply your change.")
 	case errors.Is(err, records.ErrConflict):
@@ -146,30 +137,24 @@ func (m *Module) submit(c *gin.Context) error {
 		}
 		typed, _ := v.Form.Parse(digits) // valid, or it would not have conflicted
 		v.Form, v.Unsaved = formOf(svc, digits), diff(formOf(svc, digits), formOf(&Service{Fields: typed}, digits))
-		return m.s.Render.Page(c, http.StatusConflict, formPage, web.Page{Title: "Service", Data: v, Errors: map[string]string{"form": conflictMessage}})
+		return m.S.Render.Page(c, http.StatusConflict, formPage, web.Page{Title: "Service", Data: v, Errors: map[string]string{"form": conflictMessage}})
 	case errors.As(err, &bad) && bad.Fields != nil && !web.IsAPI(c):
 		v.Form.ID = c.Param("id")
-		return m.s.Render.Page(c, bad.Status, formPage, web.Page{Title: "Service", Data: v, Errors: bad.Fields})
+		return m.S.Render.Page(c, bad.Status, formPage, web.Page{Title: "Service", Data: v, Errors: bad.Fields})
 	}
 	return err
 }
 
 // save reads the request's service and stores it as svc's next version
 // (version 1 of a new one), with an audit entry naming what changed. It
-// returns the form as typed.
+// returns the form as typed. The unique index of codes has the last word
+// on a code another service has.
 func (m *Module) save(c *gin.Context, svc *Service, digits int) (Form, error) {
 	typed, in, from, err := input(c, digits)
 	if err != nil {
 		return typed, err
 	}
-	ctx, by, now, was := c.Request.Context(), m.s.User(c).ID, m.s.Now(), *svc
-	if in.Code != was.Code {
-		// The unique index has the last word; checked first, an edit does
-		// not claim a version it then cannot write.
-		if n, err := m.s.Clinic(c).Collection(kind.Collection).Count(ctx, db.Eq("code", in.Code)); err != nil || n > 0 {
-			return typed, cmp.Or(err, codeTaken(in.Code))
-		}
-	}
+	ctx, by, now, was := c.Request.Context(), m.S.User(c).ID, m.S.Now(), *svc
 	svc.Fields, svc.NameKey = in, strings.ToLower(in.Name)
 	changed, action, note := diff(formOf(&was, digits), formOf(svc, digits)).Names(), actionCreate, in.Code+" · "+in.Name
 	if was.ID == "" {
@@ -179,16 +164,12 @@ func (m *Module) save(c *gin.Context, svc *Service, digits int) (Form, error) {
 		err = m.store(c).Save(ctx, svc, from, changed, by, now)
 	}
 	if db.IsDuplicate(err) {
-		return typed, codeTaken(in.Code)
+		return typed, web.Invalid(map[string]string{"code": "Another service has the code " + in.Code + "."})
 	}
 	if err != nil || svc.Version == was.Version {
 		return typed, err // or nothing changed: nothing to record
 	}
 	return typed, audit.For(c).Record(action, "service:"+svc.ID, audit.Note(note))
-}
-
-func codeTaken(code string) error {
-	return web.Invalid(map[string]string{"code": "Another service has the code " + code + "."})
 }
 
 func (m *Module) archive(c *gin.Context) error { return m.setActive(c, false) }
@@ -201,15 +182,15 @@ func (m *Module) setActive(c *gin.Context, active bool) error {
 	if err != nil {
 		return err
 	}
+	_, _, from, err := input(c, -1)
+	if err != nil {
+		return err
+	}
 	set, action, msg := m.store(c).Archive, actionArchive, "Service archived."
 	if active {
 		set, action, msg = m.store(c).Restore, actionRestore, "Service restored."
 	}
-	_, _, from, err := input(c, -1)
-	changed := false
-	if err == nil {
-		changed, err = set(c.Request.Context(), svc, from, m.s.User(c).ID, m.s.Now())
-	}
+	changed, err := set(c.Request.Context(), svc, from, m.S.User(c).ID, m.S.Now())
 	if errors.Is(err, records.ErrConflict) {
 		return &web.Error{Status: http.StatusConflict, Message: "Someone else changed this service just now. Reload it and try again.",
 			Link: "/services/" + svc.ID, LinkText: "Reload the service"}
@@ -217,22 +198,10 @@ func (m *Module) setActive(c *gin.Context, active bool) error {
 	if err == nil && changed {
 		err = audit.For(c).Record(action, "service:"+svc.ID, audit.Note(svc.Code))
 	}
-	return answer(c, http.StatusOK, svc, msg, err)
-}
-
-// answer ends a request that read or changed svc: err if there is one; the
-// service as JSON; a redirect to its page, where msg shows once.
-func answer(c *gin.Context, status int, svc *Service, msg string, err error) error {
-	switch {
-	case err != nil:
-		return err
-	case web.IsAPI(c):
-		web.OK(c, status, svc)
-	default:
-		web.Flash(c, msg)
-		web.Redirect(c, "/services/"+svc.ID)
+	if err == nil {
+		web.Done(c, http.StatusOK, svc, msg, "/services/"+svc.ID)
 	}
-	return nil
+	return err
 }
 
 // input reads the request's service: the HTML form, with amounts typed in
@@ -245,13 +214,11 @@ func input(c *gin.Context, digits int) (typed Form, in Fields, from int64, err e
 		if typed = FormFrom(c.PostForm); digits >= 0 {
 			in, errs = typed.Parse(digits)
 		}
-		return typed, in, typed.Version, invalid(errs)
+		return typed, in, typed.Version, web.Check(errs)
 	}
 	var body Service
-	d := json.NewDecoder(c.Request.Body)
-	d.DisallowUnknownFields()
-	if err := d.Decode(&body); err != nil {
-		return typed, in, 0, web.BadRequest(`The body must be a JSON object such as {"name":"Consultation","code":"CONS","minutes":20,"price":2500,"taxRate":0}, with "version" to change a service.`)
+	if err := web.DecodeJSON(c, &body, `The body must be a JSON object such as {"name":"Consultation","code":"CONS","minutes":20,"price":2500,"taxRate":0}, with "version" to change a service.`); err != nil {
+		return typed, in, 0, err
 	}
 	if digits >= 0 {
 		errs = body.Fields.Validate()
@@ -259,12 +226,5 @@ func input(c *gin.Context, digits int) (typed Form, in Fields, from int64, err e
 	if c.Param("id") != "" && body.Version < 1 {
 		errs["version"] = "Send the version of the service the change starts from (the version field of GET)."
 	}
-	return typed, body.Fields, body.Version, invalid(errs)
-}
-
-func invalid(errs map[string]string) error {
-	if len(errs) == 0 {
-		return nil
-	}
-	return web.Invalid(errs)
+	return typed, body.Fields, body.Version, web.Check(errs)
 }

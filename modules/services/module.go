@@ -7,7 +7,6 @@ package services
 
 import (
 	"embed"
-	"io/fs"
 	"net/http"
 
 	"github.com/wardclinic/ward/core/app"
@@ -21,11 +20,9 @@ import (
 var templates embed.FS
 
 // Module is the services module.
-type Module struct{ s *kit.Services }
+type Module struct{ kit.Base }
 
 var _ interface {
-	kit.Provisioner
-	app.TemplateProvider
 	app.RouteDeclarer
 	app.IndexDeclarer
 	app.PermissionDeclarer
@@ -61,16 +58,7 @@ const (
 )
 
 // New returns the module.
-func New() *Module { return &Module{} }
-
-// Name implements app.Module.
-func (m *Module) Name() string { return "services" }
-
-// Provision implements kit.Provisioner.
-func (m *Module) Provision(s *kit.Services) error { m.s = s; return nil }
-
-// Templates implements app.TemplateProvider.
-func (m *Module) Templates() fs.FS { return templates }
+func New() *Module { return &Module{kit.NewBase("services", templates)} }
 
 // Indexes implements app.IndexDeclarer: the list in name order (and a
 // search by name), the codes (unique: a duplicate fails the write), the
