@@ -72,7 +72,9 @@ func Start(t testing.TB, o Options, modules ...app.Module) *Server {
 	}
 	t.Cleanup(func() { _ = ln.Close() }) // if start-up fails before the server takes it
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	env := map[string]string{"DATA_DIR": o.DataDir, "PUBLIC_URL": "http://localhost:" + port}
+	// bcrypt's lowest cost: hashing at the default would take most of the
+	// suite's time, and tests check passwords, not bcrypt's strength.
+	env := map[string]string{"DATA_DIR": o.DataDir, "PUBLIC_URL": "http://localhost:" + port, "PASSWORD_HASH_COST": "4"}
 	if _, own := o.Env["MONGODB_URI"]; !own {
 		if uri := engineURI(t, o.DataDir); uri != "" {
 			env["MONGODB_URI"] = uri

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/trustelem/zxcvbn"
@@ -24,8 +25,20 @@ const (
 // zxcvbnRunes is how much of a password the strength estimate reads.
 const zxcvbnRunes = 40
 
-// bcryptCost is the work factor for new hashes.
-const bcryptCost = 11
+// DefaultHashCost is bcrypt's work factor for new hashes unless
+// configuration says otherwise (PASSWORD_HASH_COST).
+const DefaultHashCost = 11
+
+// hashCost is the work factor new hashes get: set once at start.
+var hashCost atomic.Int32
+
+func init() { hashCost.Store(DefaultHashCost) }
+
+// SetHashCost sets bcrypt's work factor for new hashes (4 to 31). Existing
+// hashes keep theirs: a hash records the cost it was made with.
+func SetHashCost(cost int) {
+	hashCost.Store(int32(min(max(cost, bcrypt.MinCost), bcrypt.MaxCost)))
+}
 
 // HashPassword returns the bcrypt hash of a password. bcrypt reads at most
 // 72 bytes, and 64 characters of some scripts are longer than that: the
@@ -35,7 +48,7 @@ func HashPassword(password string) (string, error) {
 	if password == "" {
 		return "", errors.New("auth: empty password")
 	}
-	h, err := bcrypt.GenerateFromPassword(prehash(password), bcryptCost)
+	h, err := bcrypt.GenerateFromPassword(prehash(password), int(hashCost.Load()))
 	if err != nil {
 		return "", err
 	}

@@ -22,7 +22,7 @@ func TestHashPasswordRoundTrip(t *testing.T) {
 	if !auth.CheckPassword(h, pw) {
 		t.Error("the password does not check against its hash")
 	}
-	if cost, err := bcrypt.Cost([]byte(h)); err != nil || cost < 10 {
+	if cost, err := bcrypt.Cost([]byte(h)); err != nil || cost != auth.DefaultHashCost {
 		t.Errorf("bcrypt cost %d (%v)", cost, err)
 	}
 	if strings.Contains(h, pw) {
@@ -42,6 +42,27 @@ func TestHashPasswordRoundTrip(t *testing.T) {
 	}
 	if !auth.CheckPassword(h2, pw) {
 		t.Error("second hash does not check")
+	}
+}
+
+// A configured cost applies to new hashes; hashes made at another cost
+// still check. Not parallel: the cost is the process's.
+func TestSetHashCost(t *testing.T) {
+	old, err := auth.HashPassword("tidal ginger lantern orbit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth.SetHashCost(5)
+	defer auth.SetHashCost(auth.DefaultHashCost)
+	h, err := auth.HashPassword("tidal ginger lantern orbit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cost, _ := bcrypt.Cost([]byte(h)); cost != 5 {
+		t.Errorf("cost %d, want 5", cost)
+	}
+	if !auth.CheckPassword(old, "tidal ginger lantern orbit") || !auth.CheckPassword(h, "tidal ginger lantern orbit") {
+		t.Error("a hash of either cost does not check")
 	}
 }
 

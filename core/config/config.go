@@ -41,6 +41,7 @@ type Config struct {
 	StripeAPIBase  string
 	TrustedProxies []string // CIDRs or addresses whose X-Forwarded-* headers are believed
 	LogLevel       string
+	PasswordCost   int // bcrypt's work factor for new password hashes
 
 	ReadTimeout     time.Duration
 	WriteTimeout    time.Duration
@@ -80,6 +81,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		IdleTimeout:     120 * time.Second,
 		ShutdownTimeout: 25 * time.Second,
 		MaxBodyBytes:    2 << 20,
+		PasswordCost:    11,
 	}
 
 	if v := getenv("PORT"); v != "" {
@@ -193,6 +195,17 @@ func Load(getenv func(string) string) (*Config, error) {
 		default:
 			return nil, &Error{"LOG_LEVEL", v, "must be debug, info, warn or error"}
 		}
+	}
+	if v := getenv("PASSWORD_HASH_COST"); v != "" {
+		n, err := strconv.Atoi(v)
+		lowest := 4
+		if c.Production() {
+			lowest = 10
+		}
+		if err != nil || n < lowest || n > 16 {
+			return nil, &Error{"PASSWORD_HASH_COST", v, fmt.Sprintf("must be a number from %d to 16 (bcrypt's work factor; each step doubles the time)", lowest)}
+		}
+		c.PasswordCost = n
 	}
 	return c, nil
 }

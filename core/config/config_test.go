@@ -13,7 +13,7 @@ func TestDefaultsNeedNoConfiguration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Port != 8080 || c.BaseDomain != "localhost" || !c.Embedded() || c.Env != Development || !strings.HasSuffix(c.DataDir, "data") {
+	if c.Port != 8080 || c.BaseDomain != "localhost" || !c.Embedded() || c.Env != Development || !strings.HasSuffix(c.DataDir, "data") || c.PasswordCost != 11 {
 		t.Fatalf("defaults: %+v", c)
 	}
 }
@@ -54,6 +54,11 @@ func TestInvalidValuesNameTheVariable(t *testing.T) {
 		{"stripe base", map[string]string{"STRIPE_API_BASE": "localhost:12111"}, "STRIPE_API_BASE"},
 		{"trusted proxies", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, nonsense"}, "TRUSTED_PROXIES"},
 		{"log level", map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+		{"hash cost not a number", map[string]string{"PASSWORD_HASH_COST": "high"}, "PASSWORD_HASH_COST"},
+		{"hash cost below bcrypt's", map[string]string{"PASSWORD_HASH_COST": "3"}, "PASSWORD_HASH_COST"},
+		{"hash cost too slow", map[string]string{"PASSWORD_HASH_COST": "17"}, "PASSWORD_HASH_COST"},
+		{"a test's hash cost in production", map[string]string{"APP_ENV": "production", "SESSION_SECRET": strings.Repeat("s", 32),
+			"PUBLIC_URL": "https://localhost", "PASSWORD_HASH_COST": "4"}, "PASSWORD_HASH_COST"},
 	}
 	for _, c := range cases {
 		_, err := Load(env(c.env))
@@ -72,13 +77,13 @@ func TestValidValues(t *testing.T) {
 	c, err := Load(env(map[string]string{
 		"PORT": "9090", "BASE_DOMAIN": "Clinics.Example.com.", "MONGODB_URI": "mongodb://db:27017/wardprod",
 		"APP_ENV": "production", "SESSION_SECRET": strings.Repeat("s", 32), "TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.10",
-		"SMTP_URL": "smtp://user:pw@mail.example.com:587", "PUBLIC_URL": "https://clinics.example.com",
+		"SMTP_URL": "smtp://user:pw@mail.example.com:587", "PUBLIC_URL": "https://clinics.example.com", "PASSWORD_HASH_COST": "12",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Port != 9090 || c.BaseDomain != "clinics.example.com" || c.Embedded() || !c.Production() || len(c.TrustedProxies) != 2 ||
-		c.PublicURL != "https://clinics.example.com" {
+		c.PublicURL != "https://clinics.example.com" || c.PasswordCost != 12 {
 		t.Fatalf("%+v", c)
 	}
 }

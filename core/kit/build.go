@@ -64,6 +64,7 @@ func Build(o Options, modules ...app.Module) (*Ward, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start-up refused: %w", err)
 	}
+	auth.SetHashCost(o.Config.PasswordCost)
 	enf := rbac.NewEnforcer(o.Store, rbac.DefaultCacheSize)
 	reg := tenant.NewRegistry(o.Store)
 	sessions := session.NewManager(o.Store, key, o.Config.Production())
