@@ -185,6 +185,11 @@ func (g *Guard) Decorate(nav []app.NavEntry) web.Decorator {
 			return
 		}
 		gl.ClinicName = t.Name
+		if st, err := tenant.CachedSettings(ctx, tenant.DB(ctx)); err == nil {
+			gl.Fmt = web.Formats{DateLayout: st.DateFormat, Clock12: st.TimeFormat == "12h", Zone: st.Location(), Currency: st.Currency}
+		} else {
+			logging.FromContext(ctx).Warn().Err(err).Msg("clinic settings unreadable: dates in the default format, UTC")
+		}
 		u := auth.FromContext(ctx)
 		if u == nil {
 			return

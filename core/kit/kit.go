@@ -92,9 +92,16 @@ func (s *Services) Tenant(c *gin.Context) *tenant.Tenant {
 // User is the signed-in user (nil on a public route with no one signed in).
 func (s *Services) User(c *gin.Context) *auth.User { return auth.FromContext(c.Request.Context()) }
 
-// Settings are the request's clinic's settings.
+// Settings are the request's clinic's settings, as recently read (a change
+// on another instance shows within the clinic cache's lifetime): a copy,
+// the caller's to change and save.
 func (s *Services) Settings(c *gin.Context) (*tenant.Settings, error) {
-	return tenant.LoadSettings(c.Request.Context(), s.Clinic(c))
+	st, err := tenant.CachedSettings(c.Request.Context(), s.Clinic(c))
+	if err != nil {
+		return nil, err
+	}
+	own := *st
+	return &own, nil
 }
 
 // Zone is the clinic's time zone.

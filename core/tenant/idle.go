@@ -8,30 +8,42 @@ import (
 	"github.com/wardclinic/ward/core/db"
 )
 
-// IdleTimeout is how long a signed-in person of the clinic may stay idle:
-// the clinic's current setting, so a lowered timeout reaches sessions that
-// are already open. Every signed-in request asks, so the setting is cached
-// per clinic: a change saved on this instance is seen at once, one saved on
-// another within CacheTTL.
-func IdleTimeout(ctx context.Context, tdb *db.Tenant) (time.Duration, error) {
+// CachedSettings returns the clinic's settings as recently read. Every
+// signed-in request needs them (its idle timeout; the clinic's date and
+// time formats on every page), so they are cached per clinic: a change
+// saved on this instance is seen at once, one saved on another within
+// CacheTTL. A clinic without settings has the defaults. The caller must
+// not change what it gets: it is shared.
+func CachedSettings(ctx context.Context, tdb *db.Tenant) (*Settings, error) {
 	now := time.Now()
-	if m, ok := idleTimeouts.get(tdb.ID(), now); ok {
-		return minutes(m), nil
+	if s, ok := clinicSettings.get(tdb.ID(), now); ok {
+		return s, nil
 	}
-	gen := idleTimeouts.generation()
-	m := DefaultIdleMinutes
+	gen := clinicSettings.generation()
 	s, err := LoadSettings(ctx, tdb)
 	switch {
-	case err == nil && s.IdleMinutes > 0:
-		m = s.IdleMinutes
-	case err != nil && !errors.Is(err, ErrNotFound):
-		return 0, err
+	case errors.Is(err, ErrNotFound):
+		s = &Settings{DateFormat: DefaultDateFormat, IdleMinutes: DefaultIdleMinutes}
+	case err != nil:
+		return nil, err
 	}
-	idleTimeouts.put(tdb.ID(), m, now.Add(CacheTTL), gen)
-	return minutes(m), nil
+	clinicSettings.put(tdb.ID(), s, now.Add(CacheTTL), gen)
+	return s, nil
 }
 
-func minutes(m int) time.Duration { return time.Duration(m) * time.Minute }
+// IdleTimeout is how long a signed-in person of the clinic may stay idle:
+// the clinic's current setting, so a lowered timeout reaches sessions that
+// are already open.
+func IdleTimeout(ctx context.Context, tdb *db.Tenant) (time.Duration, error) {
+	s, err := CachedSettings(ctx, tdb)
+	if err != nil {
+		return 0, err
+	}
+	if s.IdleMinutes <= 0 {
+		return DefaultIdleMinutes * time.Minute, nil
+	}
+	return time.Duration(s.IdleMinutes) * time.Minute, nil
+}
 
-// idleTimeouts caches each clinic's idle timeout (in minutes) by tenant id.
-var idleTimeouts = newCache[int](maxCached)
+// clinicSettings caches each clinic's settings by tenant id.
+var clinicSettings = newCache[*Settings](maxCached)

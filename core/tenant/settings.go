@@ -27,6 +27,7 @@ type Settings struct {
 	Timezone    string    `bson:"timezone"`   // IANA name
 	Currency    string    `bson:"currency"`   // ISO 4217 code
 	DateFormat  string    `bson:"dateFormat"` // Go layout
+	TimeFormat  string    `bson:"timeFormat"` // "24h" (also when empty) or "12h"
 	IdleMinutes int       `bson:"idleMinutes"`
 	CreatedAt   time.Time `bson:"createdAt"`
 	UpdatedAt   time.Time `bson:"updatedAt"`
@@ -91,7 +92,7 @@ var zones sync.Map
 // clinic's, not the server's. If the settings cannot be read, it is logged
 // and UTC is used.
 func Zone(ctx context.Context, tdb *db.Tenant) *time.Location {
-	s, err := LoadSettings(ctx, tdb)
+	s, err := CachedSettings(ctx, tdb)
 	if err != nil {
 		logging.FromContext(ctx).Warn().Err(err).Msg("clinic settings unreadable: using UTC")
 		return time.UTC
@@ -103,10 +104,16 @@ func Zone(ctx context.Context, tdb *db.Tenant) *time.Location {
 func SaveSettings(ctx context.Context, tdb *db.Tenant, s *Settings, now time.Time) error {
 	s.UpdatedAt = now
 	_, err := tdb.Collection(SettingsCollection).Update(ctx, db.Filter{}, db.Set("clinicName", s.ClinicName).
-		Set("timezone", s.Timezone).Set("currency", s.Currency).Set("dateFormat", s.DateFormat).
+		Set("timezone", s.Timezone).Set("currency", s.Currency).Set("dateFormat", s.DateFormat).Set("timeFormat", s.TimeFormat).
 		Set("idleMinutes", s.IdleMinutes).Set("updatedAt", now))
-	idleTimeouts.forget(tdb.ID()) // after the write: a read between the two is not kept
+	clinicSettings.forget(tdb.ID()) // after the write: a read between the two is not kept
 	return err
+}
+
+// TimeFormats are the clocks a clinic can choose.
+var TimeFormats = []struct{ Value, Example string }{
+	{"24h", "14:30"},
+	{"12h", "2:30 PM"},
 }
 
 // DateFormats are the date formats a clinic can choose (Go layouts).

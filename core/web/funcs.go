@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"html/template"
-	"time"
 )
 
 // funcs are the few helpers templates may call. Business rules stay in Go.
@@ -23,17 +22,5 @@ var funcs = template.FuncMap{
 			m[k] = kv[i+1]
 		}
 		return m, nil
-	},
-	"date": func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.Format("2006-01-02")
-	},
-	"datetime": func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.Format("2006-01-02 15:04")
 	},
 }

@@ -31,8 +31,9 @@ const layoutBlock = "layout"
 type Globals struct {
 	RequestID  string
 	CSRFToken  string
-	Platform   bool   // the platform host (landing, onboarding), not a clinic
-	ClinicName string // empty on the platform host
+	Platform   bool    // the platform host (landing, onboarding), not a clinic
+	ClinicName string  // empty on the platform host
+	Fmt        Formats // dates, times and money as the clinic chose
 	UserName   string
 	Nav        []NavLink
 	Production bool
