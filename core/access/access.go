@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 
@@ -175,8 +176,8 @@ func SafeNext(next string) string {
 	return next
 }
 
-// Decorate fills the page globals of a clinic request: the user's name,
-// the navigation they may open, and what they may do.
+// Decorate fills the page globals of a clinic request: the user's name and
+// role, the navigation they may open, and what they may do.
 func (g *Guard) Decorate(nav []app.NavEntry) web.Decorator {
 	return func(c *gin.Context, gl *web.Globals) {
 		ctx := c.Request.Context()
@@ -195,6 +196,7 @@ func (g *Guard) Decorate(nav []app.NavEntry) web.Decorator {
 			return
 		}
 		gl.UserName = u.Name
+		gl.Role = sync.OnceValue(func() string { return roleName(ctx, u.RoleKey) })
 		gl.Permit = func(resource, action string) bool {
 			ok, err := g.Can(c, resource, action)
 			return err == nil && ok
@@ -204,7 +206,7 @@ func (g *Guard) Decorate(nav []app.NavEntry) web.Decorator {
 			if n.Resource != "" && !gl.Can(n.Resource, "read") {
 				continue
 			}
-			gl.Nav = append(gl.Nav, web.NavLink{Label: n.Label, Href: n.Href, Active: path == n.Href || strings.HasPrefix(path, n.Href+"/")})
+			gl.Nav = append(gl.Nav, web.NavLink{Label: n.Label, Href: n.Href, Group: n.Group, Active: path == n.Href || strings.HasPrefix(path, n.Href+"/")})
 		}
 	}
 }

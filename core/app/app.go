@@ -167,7 +167,7 @@ func New(d Deps, modules ...Module) (*App, error) {
 		}
 		a.modules = append(a.modules, m)
 	}
-	sort.SliceStable(a.nav, func(i, j int) bool { return a.nav[i].Order < a.nav[j].Order })
+	sortNav(a.nav)
 	shared, err := fs.Sub(d.Templates, "errors")
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
@@ -175,7 +175,7 @@ func New(d Deps, modules ...Module) (*App, error) {
 	sources = append(sources, web.Source{Prefix: "errors", FS: shared})
 	decorators := []web.Decorator{a.decorate}
 	if a.access != nil {
-		decorators = append(decorators, a.access.Decorate(a.Nav()))
+		decorators = append(decorators, a.access.Decorate(a.Nav()), groupNav)
 	}
 	decorators = append(decorators, pageDecorators...)
 	r, err := web.NewRenderer(web.Templates{Shared: d.Templates, Funcs: template.FuncMap{"asset": a.static.URL},

@@ -9,8 +9,9 @@ import (
 
 // checkDeclarations refuses to start when what modules declare does not fit
 // together: a route or a navigation entry naming a permission no module
-// declares, a page a module renders that no template defines, a default
-// role granting an unknown permission, clinic routes with no access guard.
+// declares, a navigation entry under an unknown heading, a page a module
+// renders that no template defines, a default role granting an unknown
+// permission, clinic routes with no access guard.
 func (a *App) checkDeclarations(roles []policies.Role) error {
 	known := map[string][]string{}
 	for _, p := range a.permissions {
@@ -29,6 +30,9 @@ func (a *App) checkDeclarations(roles []policies.Role) error {
 		if n.Resource != "" && !has(n.Resource, "read") {
 			return fmt.Errorf("navigation entry %q: resource %q has no read permission in the catalogue", n.Label, n.Resource)
 		}
+	}
+	if err := checkNav(a.nav); err != nil {
+		return err
 	}
 	for _, role := range roles {
 		for _, g := range role.SortedGrants() {

@@ -95,7 +95,11 @@ type NavEntry struct {
 	Label    string
 	Href     string
 	Resource string // the user needs (Resource, "read"); empty: every signed-in user
-	Order    int
+	// Group is the heading the link is listed under (GroupFrontDesk,
+	// GroupClinical, GroupBilling, GroupAdmin); empty puts it above every
+	// heading (the dashboard), GroupUser in the signed-in person's menu.
+	Group string
+	Order int // within its group, lowest first
 }
 
 // Job is a background task run every Every by the job runner; it carries any

@@ -35,7 +35,15 @@ type Globals struct {
 	ClinicName string  // empty on the platform host
 	Fmt        Formats // dates, times and money as the clinic chose
 	UserName   string
+	// Role names the signed-in user's role, as the clinic calls it; it is
+	// looked up only when a page shows it (RoleName).
+	Role func() string
+	// Nav is every link the signed-in user may open, in order; NavGroups is
+	// the same links under their headings, without those of UserMenu (the
+	// person's own links: their profile), as the layout shows them.
 	Nav        []NavLink
+	NavGroups  []NavGroup
+	UserMenu   []NavLink
 	Production bool
 	// ConfirmEmail asks the clinic's admin to confirm their email address:
 	// until then the clinic's mail waits (core/mail's hold).
@@ -50,11 +58,28 @@ func (g Globals) Can(resource, action string) bool {
 	return g.Permit != nil && g.Permit(resource, action)
 }
 
+// RoleName is the signed-in user's role name, or "" when no one is signed
+// in or it cannot be read.
+func (g Globals) RoleName() string {
+	if g.Role == nil {
+		return ""
+	}
+	return g.Role()
+}
+
 // NavLink is one navigation entry the current user may open.
 type NavLink struct {
 	Label  string
 	Href   string
+	Group  string // its heading (app.NavEntry.Group)
 	Active bool
+}
+
+// NavGroup is one heading of the navigation and its links. The group of
+// links above every heading has no Label.
+type NavGroup struct {
+	Label string
+	Links []NavLink
 }
 
 // Page is what a template receives as its dot.

@@ -49,7 +49,34 @@
   });
 })();
 
+// The menu button (narrow screens) shows and hides the navigation: it sets
+// aria-expanded on itself and data-menu-open on the header, which the CSS
+// follows. Escape, or a click outside the header, closes it.
+function wardMenu() {
+  "use strict";
+  var button = document.querySelector("[data-menu-button]");
+  var header = button && button.closest("[data-menu]");
+  if (!header) { return; }
+  function isOpen() { return button.getAttribute("aria-expanded") === "true"; }
+  function set(open) {
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    header.toggleAttribute("data-menu-open", open);
+  }
+  button.addEventListener("click", function () { set(!isOpen()); });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && isOpen()) {
+      set(false);
+      button.focus();
+    }
+  });
+  document.addEventListener("click", function (e) {
+    if (isOpen() && !header.contains(e.target)) { set(false); }
+  });
+}
+
 document.addEventListener("DOMContentLoaded", function () {
+  wardMenu();
+
   // A page that came back with errors puts the cursor on the first one.
   var bad = document.querySelector('[aria-invalid="true"]');
   if (bad) { bad.focus(); }
