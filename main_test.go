@@ -1,17 +1,24 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/wardclinic/ward/core/config"
 )
 
 // TestMain lets tests run the real ward process: when WARD_RUN_MAIN is set
@@ -126,4 +133,144 @@ func TestUnreachableDatabaseIsNotReady(t *testing.T) {
 		t.Fatalf("readyz: %d, want 503", resp.StatusCode)
 	}
 	time.Sleep(4 * time.Second) // let a retry be logged
+}
+
+func TestReadyLine(t *testing.T) {
+	cases := []struct{ publicURL, want string }{
+		{"http://localhost:8080", "Ward is ready: http://localhost:8080 (clinics at http://NAME.localhost:8080)"},
+		{"https://ward.example.com", "Ward is ready: https://ward.example.com (clinics at https://NAME.ward.example.com)"},
+		{"https://example.com:8443", "Ward is ready: https://example.com:8443 (clinics at https://NAME.example.com:8443)"},
+	}
+	for _, c := range cases {
+		if got := readyLine(c.publicURL); got != c.want {
+			t.Errorf("readyLine(%q) = %q, want %q", c.publicURL, got, c.want)
+		}
+	}
+}
+
+// lockedBuffer is a log destination written from several goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// waitReady asks base/readyz until it answers 200.
+func waitReady(t *testing.T, base string) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if resp, err := http.Get(base + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("Ward did not become ready")
+		}
+	}
+}
+
+// Ending the context, as a signal does (with the signal as its cause), is a
+// clean stop: exit code 0, after the line that tells the address to open.
+func TestServeStopsCleanlyWhenContextEnds(t *testing.T) {
+	cfg, err := config.Load(func(k string) string {
+		return map[string]string{"DATA_DIR": t.TempDir(), "PORT": "18081"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs lockedBuffer
+	ctx, cancel := context.WithCancelCause(context.Background())
+	code := make(chan int, 1)
+	go func() {
+		code <- serveOn(ctx, cfg, zerolog.New(&logs), func() (net.Listener, error) { return ln, nil })
+	}()
+
+	waitReady(t, "http://"+ln.Addr().String())
+	cancel(errors.New("interrupt signal received"))
+	select {
+	case c := <-code:
+		if c != 0 {
+			t.Fatalf("exit code %d after a clean stop, want 0; log:\n%s", c, logs.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop after its context ended")
+	}
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(line, `"level":"error"`) {
+			t.Errorf("an error was logged while Ward started and stopped cleanly: %s", line)
+		}
+	}
+	if want := "Ward is ready: http://localhost:18081 (clinics at http://NAME.localhost:18081)"; !strings.Contains(logs.String(), want) {
+		t.Errorf("no line %q in the log:\n%s", want, logs.String())
+	}
+}
+
+// The ward process stops with exit code 0 on Ctrl-C (SIGINT) and SIGTERM.
+func TestSignalExitsZero(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+			ln.Close()
+
+			cmd := exec.Command(os.Args[0], "serve")
+			cmd.Env = []string{"WARD_RUN_MAIN=1", "PORT=" + port, "DATA_DIR=" + t.TempDir()}
+			stderr, err := cmd.StderrPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			ready := make(chan struct{})
+			var out strings.Builder
+			read := make(chan struct{})
+			go func() {
+				defer close(read)
+				sc := bufio.NewScanner(stderr)
+				for sc.Scan() {
+					out.WriteString(sc.Text() + "\n")
+					if strings.Contains(sc.Text(), "Ward is ready: http://localhost:"+port) {
+						close(ready)
+					}
+				}
+			}()
+			select {
+			case <-ready:
+			case <-time.After(20 * time.Second):
+				_ = cmd.Process.Kill()
+				<-read
+				t.Fatalf("no ready line within 20s:\n%s", out.String())
+			}
+			if err := cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			<-read
+			err = cmd.Wait()
+			if err != nil {
+				t.Fatalf("after %s: %v (want exit code 0)\n%s", sig, err, out.String())
+			}
+		})
+	}
 }

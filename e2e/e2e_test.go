@@ -7,11 +7,13 @@
 // violation.
 //
 // Chromium must be installed (Debian's chromium package; $CHROMIUM_PATH
-// names another); without it the tests are skipped, or fail when CI is set.
-// Screenshots go to $WARD_E2E_SHOTS, else to a temporary directory.
+// names another); without it the tests fail when CI is set, and otherwise
+// are skipped with a warning on standard error.
+// Screenshots go to $WARD_SCREENSHOTS, else to e2e/screenshots (ignored by git).
 package e2e_test
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"regexp"
@@ -36,6 +38,20 @@ const (
 	adminPassword = "violet tractor under harbour rain"
 )
 
+// TestMain warns on standard error, beside the skip of each test, when the
+// browser tests could not run for want of Chromium: a skip alone is easy to
+// miss. go test shows a passing package's output only with -v or when run in
+// the package's folder, so `go tool task test` prints the same warning last.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if chromiumPath() == "" && os.Getenv("CI") == "" {
+		fmt.Fprintln(os.Stderr, "WARNING: the browser tests (e2e) were SKIPPED: Chromium not found "+
+			"(looked at $CHROMIUM_PATH and for chromium, chromium-browser, google-chrome on PATH). "+
+			"Install it with `apt-get install -y chromium`; with CI set they fail instead.")
+	}
+	os.Exit(code)
+}
+
 func requireAssets(t *testing.T) {
 	t.Helper()
 	for _, f := range []string{"vendor/htmx.min.js", "vendor/pico.min.css"} {
@@ -45,17 +61,6 @@ func requireAssets(t *testing.T) {
 	}
 }
 
-func shotsDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("WARD_E2E_SHOTS")
-	if dir == "" {
-		return t.TempDir()
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
 
 // TestBrowserFlows runs the flows in order, in one browser: each builds on
 // the clinic and records the one before it made.
@@ -71,7 +76,7 @@ func TestBrowserFlows(t *testing.T) {
 	b := startBrowser(t, chromium)
 	pages := &consoleLog{} // every tab of the flows
 	main := b.newTab(t, "main", pages)
-	shots := shotsDir(t)
+	shots := screenshotsDir(t)
 
 	var johnPath string   // /patients/ID of the first patient
 	clinicTZ := browserTZ // the clinic's time zone, as onboarding sends it

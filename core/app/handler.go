@@ -154,7 +154,12 @@ func (a *App) requestLog(c *gin.Context) {
 	rl := logging.FromContext(c.Request.Context())
 	status := c.Writer.Status()
 	ev := rl.Info()
-	if status >= 500 {
+	switch {
+	case status == http.StatusServiceUnavailable && !a.DB.Started():
+		// Expected while Ward starts: /readyz and every page answer 503
+		// until the database answers and the indexes exist.
+		ev = rl.Debug()
+	case status >= 500:
 		ev = rl.Error()
 	}
 	ev.Str("method", c.Request.Method).
