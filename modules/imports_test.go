@@ -26,6 +26,7 @@ import (
 	"go/token"
 	"go/types"
 	"io"
+	"iter"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -294,64 +295,64 @@ func isNamed(t types.Type, pkg, name string) bool {
 // arguments. It does not look inside named types' definitions: *db.Collection
 // wraps an engine, and that is the point of it.
 func forbiddenIn(t types.Type, platform bool) *types.TypeName {
-	switch t := t.(type) {
-	case *types.Alias:
-		if bad(t.Obj(), platform) {
-			return t.Obj()
-		}
-		return forbiddenIn(types.Unalias(t), platform)
-	case *types.Named:
-		if bad(t.Obj(), platform) {
-			return t.Obj()
-		}
-		for ta := range t.TypeArgs().Types() {
-			if tn := forbiddenIn(ta, platform); tn != nil {
-				return tn
-			}
-		}
-	case *types.Pointer:
-		return forbiddenIn(t.Elem(), platform)
-	case *types.Slice:
-		return forbiddenIn(t.Elem(), platform)
-	case *types.Array:
-		return forbiddenIn(t.Elem(), platform)
-	case *types.Chan:
-		return forbiddenIn(t.Elem(), platform)
-	case *types.Map:
-		if tn := forbiddenIn(t.Key(), platform); tn != nil {
+	if tn := typeName(t); tn != nil && bad(tn, platform) {
+		return tn
+	}
+	for _, part := range parts(t) {
+		if tn := forbiddenIn(part, platform); tn != nil {
 			return tn
-		}
-		return forbiddenIn(t.Elem(), platform)
-	case *types.Tuple:
-		for v := range t.Variables() {
-			if tn := forbiddenIn(v.Type(), platform); tn != nil {
-				return tn
-			}
-		}
-	case *types.Signature:
-		if tn := forbiddenIn(t.Params(), platform); tn != nil {
-			return tn
-		}
-		return forbiddenIn(t.Results(), platform)
-	case *types.Struct:
-		for f := range t.Fields() {
-			if tn := forbiddenIn(f.Type(), platform); tn != nil {
-				return tn
-			}
-		}
-	case *types.Interface:
-		for m := range t.ExplicitMethods() {
-			if tn := forbiddenIn(m.Type(), platform); tn != nil {
-				return tn
-			}
-		}
-		for e := range t.EmbeddedTypes() {
-			if tn := forbiddenIn(e, platform); tn != nil {
-				return tn
-			}
 		}
 	}
 	return nil
+}
+
+// typeName is the name of a named type or an alias, or nil.
+func typeName(t types.Type) *types.TypeName {
+	switch t := t.(type) {
+	case *types.Alias:
+		return t.Obj()
+	case *types.Named:
+		return t.Obj()
+	}
+	return nil
+}
+
+// parts returns the types t is made of, one level down: an alias's type, a
+// named type's type arguments, the elements of composite types, the
+// parameters and results of a signature, the fields of a struct, the
+// methods and embedded types of an interface.
+func parts(t types.Type) []types.Type {
+	switch t := t.(type) {
+	case *types.Alias:
+		return []types.Type{types.Unalias(t)}
+	case *types.Named:
+		return slices.Collect(t.TypeArgs().Types())
+	case *types.Map:
+		return []types.Type{t.Key(), t.Elem()}
+	case interface{ Elem() types.Type }: // pointer, slice, array, channel
+		return []types.Type{t.Elem()}
+	case *types.Tuple:
+		return varTypes(t.Variables())
+	case *types.Signature:
+		return []types.Type{t.Params(), t.Results()}
+	case *types.Struct:
+		return varTypes(t.Fields())
+	case *types.Interface:
+		out := slices.Collect(t.EmbeddedTypes())
+		for m := range t.ExplicitMethods() {
+			out = append(out, m.Type())
+		}
+		return out
+	}
+	return nil
+}
+
+func varTypes(vs iter.Seq[*types.Var]) []types.Type {
+	var out []types.Type
+	for v := range vs {
+		out = append(out, v.Type())
+	}
+	return out
 }
 
 func bad(tn *types.TypeName, platform bool) bool {

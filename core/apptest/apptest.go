@@ -7,6 +7,7 @@ package apptest
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -72,9 +73,14 @@ func Start(t testing.TB, o Options, modules ...app.Module) *Server {
 	}
 	t.Cleanup(func() { _ = ln.Close() }) // if start-up fails before the server takes it
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	// bcrypt's lowest cost: hashing at the default would take most of the
-	// suite's time, and tests check passwords, not bcrypt's strength.
-	env := map[string]string{"DATA_DIR": o.DataDir, "PUBLIC_URL": "http://localhost:" + port, "PASSWORD_HASH_COST": "4"}
+	// bcrypt's lowest cost (the lowest production allows, there): hashing
+	// at the default would take most of the suite's time, and tests check
+	// passwords, not bcrypt's strength.
+	cost := "4"
+	if o.Env["APP_ENV"] == "production" {
+		cost = "10"
+	}
+	env := map[string]string{"DATA_DIR": o.DataDir, "PUBLIC_URL": "http://localhost:" + port, "PASSWORD_HASH_COST": cost}
 	if _, own := o.Env["MONGODB_URI"]; !own {
 		if uri := engineURI(t, o.DataDir); uri != "" {
 			env["MONGODB_URI"] = uri
@@ -189,6 +195,7 @@ type Client struct {
 	t      testing.TB
 	s      *Server
 	HTTP   *http.Client
+	mu     sync.Mutex        // guards tokens: a client may send from several goroutines
 	tokens map[string]string // host → the CSRF token of the last page seen there
 }
 
@@ -266,25 +273,41 @@ func WantToLogin(t testing.TB, what string, r *Response) {
 // Do sends req and reads the whole answer.
 func (c *Client) Do(req *http.Request) *Response {
 	c.t.Helper()
+	r, err := c.Try(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return r
+}
+
+// Try is Do that returns its error instead of failing the test: for
+// requests sent off the test's goroutine (AtOnce).
+func (c *Client) Try(req *http.Request) (*Response, error) {
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		c.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+		return nil, fmt.Errorf("%s %s: %w", req.Method, req.URL, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		c.t.Fatal(err)
+		return nil, fmt.Errorf("%s %s: %w", req.Method, req.URL, err)
 	}
 	if m := csrfMeta.FindSubmatch(b); m != nil {
+		c.mu.Lock()
 		c.tokens[req.URL.Hostname()] = string(m[1])
+		c.mu.Unlock()
 	}
-	return &Response{Response: resp, Body: string(b)}
+	return &Response{Response: resp, Body: string(b)}, nil
 }
 
 var csrfMeta = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)">`)
 
 // Token returns the CSRF token of the last page this client saw on host.
-func (c *Client) Token(host string) string { return c.tokens[host] }
+func (c *Client) Token(host string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.tokens[host]
+}
 
 // Get fetches path on host; headers are name, value pairs.
 func (c *Client) Get(host, path string, headers ...string) *Response {
@@ -302,16 +325,43 @@ func (c *Client) Get(host, path string, headers ...string) *Response {
 // host unless the form has one (GET the form's page first, as a person would).
 func (c *Client) PostForm(host, path string, form url.Values, headers ...string) *Response {
 	c.t.Helper()
-	if _, ok := form["csrf_token"]; !ok && c.tokens[host] != "" {
-		form = cloneValues(form)
-		form.Set("csrf_token", c.tokens[host])
+	r, err := c.TryPost(host, path, form, headers...)
+	if err != nil {
+		c.t.Fatal(err)
 	}
-	return c.PostRaw(host, path, form, headers...)
+	return r
+}
+
+// TryPost is PostForm that returns its error instead of failing the test:
+// for posts sent off the test's goroutine (AtOnce).
+func (c *Client) TryPost(host, path string, form url.Values, headers ...string) (*Response, error) {
+	req := c.FormRequest(host, path, form)
+	setHeaders(req, headers)
+	return c.Try(req)
+}
+
+// FormRequest is the request PostForm sends, for a test that changes it
+// (a cookie of its own) or sends it later (several at once).
+func (c *Client) FormRequest(host, path string, form url.Values) *http.Request {
+	c.t.Helper()
+	if _, ok := form["csrf_token"]; !ok && c.Token(host) != "" {
+		form = cloneValues(form)
+		form.Set("csrf_token", c.Token(host))
+	}
+	return c.rawRequest(host, path, form)
 }
 
 // PostRaw posts form values exactly as given (no CSRF token added), with
 // same-origin headers that headers may override.
 func (c *Client) PostRaw(host, path string, form url.Values, headers ...string) *Response {
+	c.t.Helper()
+	req := c.rawRequest(host, path, form)
+	setHeaders(req, headers)
+	return c.Do(req)
+}
+
+// rawRequest is a same-origin POST of form, exactly as given.
+func (c *Client) rawRequest(host, path string, form url.Values) *http.Request {
 	c.t.Helper()
 	req, err := http.NewRequest(http.MethodPost, c.s.URL(host, path), strings.NewReader(form.Encode()))
 	if err != nil {
@@ -320,8 +370,7 @@ func (c *Client) PostRaw(host, path string, form url.Values, headers ...string) 
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", "http://"+host+":"+c.s.Port)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	setHeaders(req, headers)
-	return c.Do(req)
+	return req
 }
 
 func setHeaders(req *http.Request, kv []string) {

@@ -2,8 +2,6 @@ package apptest
 
 import (
 	"context"
-	"net/http"
-	"net/url"
 	"testing"
 
 	"github.com/wardclinic/ward/core/auth"
@@ -52,16 +50,4 @@ func (s *Server) NewUser(t testing.TB, c *Clinic, roleKey, name, email string) *
 		t.Fatal(err)
 	}
 	return u
-}
-
-// SignIn signs the client in on host through the sign-in page and fails the
-// test if that does not work.
-func (c *Client) SignIn(host, email, password string) {
-	c.t.Helper()
-	c.Get(host, "/login")
-	r := c.PostForm(host, "/login", url.Values{"email": {email}, "password": {password}})
-	if r.StatusCode != http.StatusSeeOther {
-		c.t.Fatalf("sign-in of %s on %s: %d\n%s", email, host, r.StatusCode, r.Body)
-	}
-	c.Get(host, "/dashboard") // picks up the new session's CSRF token
 }

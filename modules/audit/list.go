@@ -11,7 +11,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/wardclinic/ward/core/audit"
-	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
 
@@ -50,9 +49,7 @@ type entryView struct {
 }
 
 func (m *Module) list(c *gin.Context) error {
-	ctx := c.Request.Context()
-	tdb := tenant.DB(ctx)
-	loc := tenant.Zone(c.Request.Context(), tdb)
+	ctx, tdb, loc := c.Request.Context(), m.S.Clinic(c), m.S.Zone(c)
 	f := parseFilter(c.Query)
 	q, errs := f.query(loc)
 
@@ -61,7 +58,7 @@ func (m *Module) list(c *gin.Context) error {
 		return err
 	}
 	v := listView{Filter: f, Pager: web.PagerFrom(c, perPage), Timezone: loc.String()}
-	v.People, v.Actions = peopleOptions(ps, f.User), actionOptions(m.actions.All(), f.Action)
+	v.People, v.Actions = peopleOptions(ps, f.User), actionOptions(m.S.Actions().All(), f.Action)
 
 	status := http.StatusOK
 	if errs != nil {
@@ -70,17 +67,13 @@ func (m *Module) list(c *gin.Context) error {
 		return err
 	}
 	p := web.Page{Title: "Audit log", Data: v, Errors: errs}
-	if web.WantsResults(c) {
-		return m.render.Fragment(c, status, listPage, "results", p)
-	}
-	return m.render.Page(c, status, listPage, p)
+	return m.S.Render.List(c, status, listPage, p)
 }
 
 // fill reads the page of entries the filter asks for. A page past the end
 // (a bookmark of a log that got filtered down) shows the last page.
 func (m *Module) fill(c *gin.Context, v *listView, q audit.Filter, ps []person, loc *time.Location) error {
-	ctx := c.Request.Context()
-	tdb := tenant.DB(ctx)
+	ctx, tdb := c.Request.Context(), m.S.Clinic(c)
 	p := v.Pager
 	entries, total, err := audit.List(ctx, tdb, q, p.Skip(), p.Limit())
 	if err != nil {
@@ -104,7 +97,7 @@ func (m *Module) fill(c *gin.Context, v *listView, q audit.Filter, ps []person, 
 		v.Entries = append(v.Entries, entryView{
 			When: e.At.In(loc).Format("2006-01-02 15:04:05"), ISO: e.At.UTC().Format(time.RFC3339),
 			Who: who(e, byID), WhoDetail: e.ActorEmail,
-			Action: e.Action, ActionLabel: m.actions.Label(e.Action),
+			Action: e.Action, ActionLabel: m.S.Actions().Label(e.Action),
 			Target: target(e, byID, roles), TargetRaw: e.Target, Route: e.Route,
 			Before: e.Before, After: e.After, IP: e.IP,
 		})

@@ -6,50 +6,20 @@ package audit
 
 import (
 	"embed"
-	"io/fs"
 	"net/http"
 
 	"github.com/wardclinic/ward/core/app"
-	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/kit"
-	"github.com/wardclinic/ward/core/web"
 )
 
 //go:embed templates/*.html
 var templates embed.FS
 
 // Module is the audit log module.
-type Module struct {
-	actions *audit.Catalogue
-	render  *web.Renderer
-}
-
-var (
-	_ app.Module             = (*Module)(nil)
-	_ kit.Provisioner        = (*Module)(nil)
-	_ app.TemplateProvider   = (*Module)(nil)
-	_ app.RouteDeclarer      = (*Module)(nil)
-	_ app.PermissionDeclarer = (*Module)(nil)
-	_ app.NavDeclarer        = (*Module)(nil)
-)
+type Module struct{ kit.Base }
 
 // New returns the module.
-func New() *Module { return &Module{} }
-
-// Name implements app.Module.
-func (m *Module) Name() string { return "audit" }
-
-// Provision keeps the renderer and the catalogue of every action Ward
-// declares, which the filter offers and the rows name by their labels.
-func (m *Module) Provision(s *kit.Services) error {
-	m.render, m.actions = s.Render, s.Actions()
-	return nil
-}
-
-// Templates implements app.TemplateProvider.
-func (m *Module) Templates() fs.FS {
-	return templates
-}
+func New() *Module { return &Module{Base: kit.NewBase("audit", templates)} }
 
 // Routes implements app.RouteDeclarer. Reading only: there is deliberately
 // no route that edits or deletes an entry.
@@ -65,5 +35,5 @@ func (m *Module) Permissions() []app.Permission {
 
 // Nav implements app.NavDeclarer.
 func (m *Module) Nav() []app.NavEntry {
-	return []app.NavEntry{{Label: "Audit log", Href: "/audit", Resource: "audit", Order: 97}}
+	return []app.NavEntry{{Label: "Audit log", Href: "/audit", Resource: "audit", Group: app.GroupAdmin, Order: 97}}
 }

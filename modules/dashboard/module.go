@@ -4,16 +4,13 @@ package dashboard
 
 import (
 	"embed"
-	"io/fs"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/wardclinic/ward/core/app"
-	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/kit"
-	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
 
@@ -23,32 +20,10 @@ var indexPage = web.NewPage("dashboard/index")
 var templates embed.FS
 
 // Module is the dashboard module.
-type Module struct {
-	s *kit.Services
-}
-
-var (
-	_ app.Module             = (*Module)(nil)
-	_ kit.Provisioner        = (*Module)(nil)
-	_ app.TemplateProvider   = (*Module)(nil)
-	_ app.RouteDeclarer      = (*Module)(nil)
-	_ app.NavDeclarer        = (*Module)(nil)
-	_ app.PermissionDeclarer = (*Module)(nil)
-)
+type Module struct{ kit.Base }
 
 // New returns the module.
-func New() *Module { return &Module{} }
-
-// Name implements app.Module.
-func (m *Module) Name() string { return "dashboard" }
-
-// Provision keeps the services.
-func (m *Module) Provision(s *kit.Services) error { m.s = s; return nil }
-
-// Templates implements app.TemplateProvider.
-func (m *Module) Templates() fs.FS {
-	return templates
-}
+func New() *Module { return &Module{Base: kit.NewBase("dashboard", templates)} }
 
 // Routes implements app.RouteDeclarer.
 func (m *Module) Routes(r *app.Routes) {
@@ -74,12 +49,11 @@ type view struct {
 }
 
 func (m *Module) show(c *gin.Context) error {
-	ctx := c.Request.Context()
-	u, t := auth.FromContext(ctx), tenant.FromContext(ctx)
-	now := m.s.Now().In(tenant.Zone(ctx, tenant.DB(ctx))) // "good morning" where the clinic is
+	u, t := m.S.User(c), m.S.Tenant(c)
+	now := m.S.Now().In(m.S.Zone(c)) // "good morning" where the clinic is
 	v := view{Greeting: greeting(now), Name: u.Name, Trial: t.Subscription.Plan == "trial", ExpiresAt: t.Subscription.ExpiresAt}
 	v.DaysLeft = int(t.Subscription.ExpiresAt.Sub(now).Hours()/24 + 0.999)
-	return m.s.Render.Page(c, http.StatusOK, indexPage, web.Page{Title: "Dashboard", Data: v})
+	return m.S.Render.Page(c, http.StatusOK, indexPage, web.Page{Title: "Dashboard", Data: v})
 }
 
 func greeting(t time.Time) string {

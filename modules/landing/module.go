@@ -5,7 +5,6 @@ package landing
 
 import (
 	"embed"
-	"io/fs"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -21,34 +20,10 @@ var indexPage = web.NewPage("landing/index")
 var templates embed.FS
 
 // Module is the landing page module.
-type Module struct {
-	render *web.Renderer
-}
-
-// Compile-time checks of the capabilities this module has.
-var (
-	_ app.Module           = (*Module)(nil)
-	_ kit.Provisioner      = (*Module)(nil)
-	_ app.TemplateProvider = (*Module)(nil)
-	_ app.RouteDeclarer    = (*Module)(nil)
-)
+type Module struct{ kit.Base }
 
 // New returns the module.
-func New() *Module { return &Module{} }
-
-// Name implements app.Module.
-func (m *Module) Name() string { return "landing" }
-
-// Provision keeps the renderer.
-func (m *Module) Provision(s *kit.Services) error {
-	m.render = s.Render
-	return nil
-}
-
-// Templates implements app.TemplateProvider.
-func (m *Module) Templates() fs.FS {
-	return templates
-}
+func New() *Module { return &Module{Base: kit.NewBase("landing", templates)} }
 
 // Routes implements app.RouteDeclarer.
 func (m *Module) Routes(r *app.Routes) {
@@ -56,5 +31,5 @@ func (m *Module) Routes(r *app.Routes) {
 }
 
 func (m *Module) index(c *gin.Context) error {
-	return m.render.Page(c, http.StatusOK, indexPage, web.Page{Title: "Clinic management for small practices"})
+	return m.S.Render.Page(c, http.StatusOK, indexPage, web.Page{Title: "Clinic management for small practices"})
 }

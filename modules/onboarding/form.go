@@ -51,25 +51,12 @@ func formFromValues(get func(string) string) Form {
 // On success the email is normalized.
 func (f *Form) Validate() map[string]string {
 	errs := map[string]string{}
-	if name, msg := tenant.CheckClinicName(f.ClinicName); msg != "" {
-		errs["clinicName"] = msg
-	} else {
-		f.ClinicName = name
-	}
+	clean(errs, "clinicName", &f.ClinicName, tenant.CheckClinicName)
 	if msg := checkSubdomain(f.Subdomain); msg != "" {
 		errs["subdomain"] = msg
 	}
-	if name, msg := adminName.Check(f.AdminName); msg != "" {
-		errs["adminName"] = msg
-	} else {
-		f.AdminName = name
-	}
-	email, msg := auth.NormalizeEmail(f.AdminEmail)
-	if msg != "" {
-		errs["adminEmail"] = msg
-	} else {
-		f.AdminEmail = email
-	}
+	clean(errs, "adminName", &f.AdminName, adminName.Check)
+	clean(errs, "adminEmail", &f.AdminEmail, auth.NormalizeEmail)
 	if msg := auth.CheckNewPassword(f.AdminPassword, f.ClinicName, f.AdminEmail, f.AdminName, f.Subdomain); msg != "" {
 		errs["adminPassword"] = msg
 	}
@@ -80,6 +67,16 @@ func (f *Form) Validate() map[string]string {
 		errs["currency"] = msg
 	}
 	return errs
+}
+
+// clean puts the clean value check makes of *v in *v, or check's message
+// in errs[field] (and leaves *v as typed).
+func clean(errs map[string]string, field string, v *string, check func(string) (string, string)) {
+	if c, msg := check(*v); msg != "" {
+		errs[field] = msg
+	} else {
+		*v = c
+	}
 }
 
 func checkSubdomain(s string) string {

@@ -8,12 +8,10 @@ package onboarding
 
 import (
 	"embed"
-	"io/fs"
 	"net/http"
 
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/kit"
-	"github.com/wardclinic/ward/core/web"
 )
 
 //go:embed templates/*.html
@@ -21,42 +19,18 @@ var templates embed.FS
 
 // Module is the onboarding module.
 type Module struct {
-	s        *kit.Services
+	kit.Base
 	platform *kit.Platform
-	render   *web.Renderer
 }
-
-var (
-	_ app.Module           = (*Module)(nil)
-	_ kit.Provisioner      = (*Module)(nil)
-	_ kit.PlatformModule   = (*Module)(nil)
-	_ app.PageDecorator    = (*Module)(nil)
-	_ app.TemplateProvider = (*Module)(nil)
-	_ app.RouteDeclarer    = (*Module)(nil)
-)
 
 // New returns the module.
-func New() *Module { return &Module{} }
-
-// Name implements app.Module.
-func (m *Module) Name() string { return "onboarding" }
-
-// Provision keeps the services.
-func (m *Module) Provision(s *kit.Services) error {
-	m.s, m.render = s, s.Render
-	return nil
-}
+func New() *Module { return &Module{Base: kit.NewBase("onboarding", templates)} }
 
 // ProvisionPlatform keeps the platform services: onboarding creates
 // clinics, which are not the request's.
 func (m *Module) ProvisionPlatform(p *kit.Platform) error {
 	m.platform = p
 	return nil
-}
-
-// Templates implements app.TemplateProvider.
-func (m *Module) Templates() fs.FS {
-	return templates
 }
 
 // Routes implements app.RouteDeclarer.

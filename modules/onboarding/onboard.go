@@ -44,7 +44,7 @@ func (m *Module) view(f Form) view {
 }
 
 func (m *Module) show(c *gin.Context) error {
-	return m.render.Page(c, http.StatusOK, page, web.Page{
+	return m.S.Render.Page(c, http.StatusOK, page, web.Page{
 		Title: "Set up your clinic",
 		Data:  m.view(Form{Currency: "USD"}),
 	})
@@ -71,7 +71,7 @@ func (m *Module) submit(c *gin.Context) error {
 		return m.invalid(c, f, errs)
 	}
 	ctx := c.Request.Context()
-	now := m.s.Now()
+	now := m.S.Now()
 	signup, err := m.platform.Signups().Begin(ctx, c.ClientIP(), now)
 	var limit *tenant.SignupLimitError
 	switch {
@@ -144,7 +144,7 @@ func (m *Module) refuse(c *gin.Context, status int, f Form, errs map[string]stri
 			*v = string(r[:300])
 		}
 	}
-	return m.render.Page(c, status, page, web.Page{
+	return m.S.Render.Page(c, status, page, web.Page{
 		Title:  "Set up your clinic",
 		Data:   m.view(f),
 		Errors: errs,
@@ -161,7 +161,7 @@ func (m *Module) checkSubdomain(c *gin.Context) error {
 		return err
 	}
 	v.Status = st
-	return m.render.Fragment(c, http.StatusOK, page, "subdomain-status", web.Page{Data: v})
+	return m.S.Render.Fragment(c, http.StatusOK, page, "subdomain-status", web.Page{Data: v})
 }
 
 // availability says whether sub can be had now.
@@ -180,7 +180,7 @@ func (m *Module) availability(c *gin.Context, sub string) (subdomainStatus, erro
 		st.Available, st.Message = true, "is available."
 	case err != nil:
 		return st, err
-	case t.Status == tenant.StatusProvisioning && m.s.Now().Sub(t.UpdatedAt) >= staleAfter:
+	case t.Status == tenant.StatusProvisioning && m.S.Now().Sub(t.UpdatedAt) >= staleAfter:
 		st.Available, st.Message = true, "is available."
 	case t.Status == tenant.StatusProvisioning:
 		st.Message = msgBeingSetUp

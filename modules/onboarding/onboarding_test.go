@@ -11,7 +11,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -60,31 +59,17 @@ func onboard(t *testing.T, s *apptest.Server, c *apptest.Client, v url.Values) *
 // tenantsWith returns the tenant records with the subdomain.
 func tenantsWith(t *testing.T, s *apptest.Server, sub string) []tenant.Tenant {
 	t.Helper()
-	var ts []tenant.Tenant
-	if err := s.DB.Platform("test").Collection(tenant.Collection).Find(context.Background(), db.Eq("subdomain", sub), &ts, db.FindOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	return ts
+	return apptest.Find[tenant.Tenant](t, s.DB.Platform("test").Collection(tenant.Collection), db.Eq("subdomain", sub))
 }
 
 // docsByTenant counts the documents of every collection that carry a
 // tenantId, by tenant: collection → tenantId → count.
 func docsByTenant(t *testing.T, s *apptest.Server) map[string]map[string]int {
 	t.Helper()
-	ctx := context.Background()
-	p := s.DB.Platform("test: count every clinic's documents")
-	names, err := p.CollectionNames(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
 	out := map[string]map[string]int{}
-	for _, n := range names {
+	for n, docs := range apptest.Everything[map[string]any](t, s) {
 		if n == tenant.Collection || n == rbac.RulesCollection {
 			continue
-		}
-		var docs []map[string]any
-		if err := p.Collection(n).Find(ctx, db.Filter{}, &docs, db.FindOptions{Fields: []string{db.TenantField}}); err != nil {
-			t.Fatal(err)
 		}
 		for _, d := range docs {
 			id, ok := d[db.TenantField].(string)
@@ -146,10 +131,7 @@ func checkClinic(t *testing.T, s *apptest.Server, tn tenant.Tenant, v url.Values
 	}
 
 	// Roles: the six defaults, with exactly their grants.
-	var roles []rbac.Role
-	if err := tdb.Collection(rbac.RolesCollection).Find(ctx, db.Filter{}, &roles, db.FindOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	roles := apptest.Find[rbac.Role](t, tdb.Collection(rbac.RolesCollection), db.Filter{})
 	defaults := policies.DefaultRoles()
 	var gotKeys, wantKeys []string
 	for _, r := range roles {
@@ -199,10 +181,7 @@ func checkClinic(t *testing.T, s *apptest.Server, tn tenant.Tenant, v url.Values
 	}
 
 	// The admin.
-	var users []auth.User
-	if err := tdb.Collection(auth.UsersCollection).Find(ctx, db.Filter{}, &users, db.FindOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	users := apptest.Find[auth.User](t, tdb.Collection(auth.UsersCollection), db.Filter{})
 	if len(users) != 1 {
 		t.Fatalf("%d users, want 1", len(users))
 	}
@@ -244,18 +223,12 @@ func checkClinic(t *testing.T, s *apptest.Server, tn tenant.Tenant, v url.Values
 		}
 	}
 
-	var profiles []auth.Profile
-	if err := tdb.Collection(auth.ProfilesCollection).Find(ctx, db.Filter{}, &profiles, db.FindOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	profiles := apptest.Find[auth.Profile](t, tdb.Collection(auth.ProfilesCollection), db.Filter{})
 	if len(profiles) != 1 || profiles[0].UserID != u.ID || profiles[0].Name != u.Name || profiles[0].Title != "Administrator" {
 		t.Errorf("profiles = %+v", profiles)
 	}
 
-	var settings []tenant.Settings
-	if err := tdb.Collection(tenant.SettingsCollection).Find(ctx, db.Filter{}, &settings, db.FindOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	settings := apptest.Find[tenant.Settings](t, tdb.Collection(tenant.SettingsCollection), db.Filter{})
 	if len(settings) != 1 {
 		t.Fatalf("settings = %+v", settings)
 	}
@@ -264,10 +237,7 @@ func checkClinic(t *testing.T, s *apptest.Server, tn tenant.Tenant, v url.Values
 		t.Errorf("settings = %+v", st)
 	}
 
-	var mails []mail.Message
-	if err := tdb.Collection(mail.Collection).Find(ctx, db.Filter{}, &mails, db.FindOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	mails := apptest.Find[mail.Message](t, tdb.Collection(mail.Collection), db.Filter{})
 	// One mail: the confirmation of the admin's address, which welcomes
 	// too; the clinic's other mail is held until it is used.
 	if len(mails) != 1 {
@@ -658,69 +628,44 @@ func TestConcurrentOnboardingOfOneSubdomain(t *testing.T) {
 	// (from one, the sign-up limit would refuse all but a few).
 	s := startBehindProxy(t)
 	const n = 20
-	type result struct {
-		status   int
-		location string
-		body     string
-		err      error
-	}
 	clients := make([]*apptest.Client, n)
-	reqs := make([]*http.Request, n)
+	forms := make([]url.Values, n)
 	for i := range clients {
-		c := s.Client(t)
-		c.Get("localhost", "/tenant-onboard")
-		v := form("race")
-		v.Set("adminName", fmt.Sprintf("Admin %d", i))
-		v.Set("adminEmail", fmt.Sprintf("admin%d@example.org", i))
-		v.Set("csrf_token", c.Token("localhost"))
-		req, err := http.NewRequest(http.MethodPost, s.URL("localhost", "/tenant-onboard"), strings.NewReader(v.Encode()))
+		clients[i] = s.Client(t)
+		clients[i].Get("localhost", "/tenant-onboard")
+		forms[i] = form("race")
+		forms[i].Set("adminName", fmt.Sprintf("Admin %d", i))
+		forms[i].Set("adminEmail", fmt.Sprintf("admin%d@example.org", i))
+	}
+	results := make([]*apptest.Response, n)
+	apptest.AtOnce(n, func(i int) {
+		r, err := clients[i].TryPost("localhost", "/tenant-onboard", forms[i], "X-Forwarded-For", fmt.Sprintf("198.51.100.%d", i+1))
 		if err != nil {
-			t.Fatal(err)
+			t.Errorf("client %d: %v", i, err)
 		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Origin", "http://localhost:"+s.Port)
-		req.Header.Set("Sec-Fetch-Site", "same-origin")
-		req.Header.Set("X-Forwarded-For", fmt.Sprintf("198.51.100.%d", i+1))
-		clients[i], reqs[i] = c, req
-	}
-	results := make([]result, n)
-	var wg sync.WaitGroup
-	startGun := make(chan struct{})
-	for i := range n {
-		wg.Go(func() {
-			<-startGun
-			resp, err := clients[i].HTTP.Do(reqs[i])
-			if err != nil {
-				results[i].err = err
-				return
-			}
-			defer resp.Body.Close()
-			b, err := io.ReadAll(resp.Body)
-			results[i] = result{status: resp.StatusCode, location: resp.Header.Get("Location"), body: string(b), err: err}
-		})
-	}
-	close(startGun)
-	wg.Wait()
+		results[i] = r
+	})
 
 	wins, beingSetUp := 0, 0
 	for i, r := range results {
-		if strings.Contains(r.body, "being set up") {
+		if r == nil {
+			continue
+		}
+		if strings.Contains(r.Body, "being set up") {
 			beingSetUp++
 		}
-		switch {
-		case r.err != nil:
-			t.Errorf("client %d: %v", i, r.err)
-		case r.status == http.StatusSeeOther:
+		switch r.StatusCode {
+		case http.StatusSeeOther:
 			wins++
-			if r.location != "http://race.localhost:"+s.Port+"/login" {
-				t.Errorf("winner's Location %q", r.location)
+			if loc := r.Header.Get("Location"); loc != "http://race.localhost:"+s.Port+"/login" {
+				t.Errorf("winner's Location %q", loc)
 			}
-		case r.status == http.StatusUnprocessableEntity:
-			if !strings.Contains(r.body, "already taken") {
+		case http.StatusUnprocessableEntity:
+			if !strings.Contains(r.Body, "already taken") {
 				t.Errorf("client %d: 422 without \"already taken\"", i)
 			}
 		default:
-			t.Errorf("client %d: %d\n%.1000s", i, r.status, r.body)
+			t.Errorf("client %d: %d\n%.1000s", i, r.StatusCode, r.Body)
 		}
 	}
 	if wins != 1 {

@@ -31,7 +31,7 @@ var errBeingSetUp = errors.New("onboarding: subdomain is being set up")
 // interrupted one (a crash) is cleaned up by the next attempt on the same
 // subdomain once it is stale.
 func (m *Module) create(ctx context.Context, f Form) (*tenant.Tenant, error) {
-	now := m.s.Now()
+	now := m.S.Now()
 	t := &tenant.Tenant{
 		ID:        db.NewID(),
 		Name:      f.ClinicName,
@@ -77,7 +77,7 @@ func (m *Module) claim(ctx context.Context, t *tenant.Tenant, now time.Time) err
 	if now.Sub(old.UpdatedAt) < staleAfter {
 		return errBeingSetUp
 	}
-	m.s.Log.Warn().Str("tenant", old.Subdomain).Str("tenant_id", old.ID).Msg("cleaning up an interrupted onboarding")
+	m.S.Log.Warn().Str("tenant", old.Subdomain).Str("tenant_id", old.ID).Msg("cleaning up an interrupted onboarding")
 	if err := m.cleanup(ctx, old.ID); errors.Is(err, tenant.ErrNotProvisioning) {
 		return tenant.ErrTaken // it finished after all
 	} else if err != nil {

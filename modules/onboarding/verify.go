@@ -34,29 +34,29 @@ type confirmView struct {
 func (m *Module) showConfirm(c *gin.Context) error {
 	switch {
 	case c.Query("done") != "":
-		return m.render.Page(c, http.StatusOK, confirmPage, web.Page{Title: "Email address confirmed", Data: confirmView{Done: true}})
+		return m.S.Render.Page(c, http.StatusOK, confirmPage, web.Page{Title: "Email address confirmed", Data: confirmView{Done: true}})
 	case c.Query("sent") != "":
-		return m.render.Page(c, http.StatusOK, confirmPage, web.Page{Title: "Link sent", Data: confirmView{Sent: true}})
+		return m.S.Render.Page(c, http.StatusOK, confirmPage, web.Page{Title: "Link sent", Data: confirmView{Sent: true}})
 	}
 	tok := c.Query("token")
-	if err := mail.CheckLink(c.Request.Context(), m.s.Clinic(c), tok, m.s.Now()); errors.Is(err, mail.ErrLinkInvalid) {
+	if err := mail.CheckLink(c.Request.Context(), m.S.Clinic(c), tok, m.S.Now()); errors.Is(err, mail.ErrLinkInvalid) {
 		return m.badLink(c)
 	} else if err != nil {
 		return err
 	}
-	return m.render.Page(c, http.StatusOK, confirmPage, web.Page{Title: "Confirm your email address", Data: confirmView{Token: tok}})
+	return m.S.Render.Page(c, http.StatusOK, confirmPage, web.Page{Title: "Confirm your email address", Data: confirmView{Token: tok}})
 }
 
 // confirm uses the link: the clinic's held mail goes out.
 func (m *Module) confirm(c *gin.Context) error {
 	ctx := c.Request.Context()
-	now := m.s.Now()
-	if err := mail.Confirm(ctx, m.s.Clinic(c), c.PostForm("token"), now); errors.Is(err, mail.ErrLinkInvalid) {
+	now := m.S.Now()
+	if err := mail.Confirm(ctx, m.S.Clinic(c), c.PostForm("token"), now); errors.Is(err, mail.ErrLinkInvalid) {
 		return m.badLink(c)
 	} else if err != nil {
 		return err
 	}
-	if _, err := m.platform.Tenants().EmailConfirmed(ctx, m.s.Tenant(c).ID, now); err != nil {
+	if _, err := m.platform.Tenants().EmailConfirmed(ctx, m.S.Tenant(c).ID, now); err != nil {
 		return err
 	}
 	web.Redirect(c, "/email/verify?done=1")
@@ -64,7 +64,7 @@ func (m *Module) confirm(c *gin.Context) error {
 }
 
 func (m *Module) badLink(c *gin.Context) error {
-	return m.render.Page(c, http.StatusGone, confirmPage, web.Page{Title: "Link expired",
+	return m.S.Render.Page(c, http.StatusGone, confirmPage, web.Page{Title: "Link expired",
 		Errors: map[string]string{"form": "This link has expired, was replaced by a newer one, or was used already. " +
 			"Sign in as the clinic's administrator to have a new one sent."}})
 }
@@ -73,8 +73,8 @@ func (m *Module) badLink(c *gin.Context) error {
 // being confirmed, at most every few minutes.
 func (m *Module) resend(c *gin.Context) error {
 	ctx := c.Request.Context()
-	t, tdb, me := m.s.Tenant(c), m.s.Clinic(c), m.s.User(c)
-	now := m.s.Now()
+	t, tdb, me := m.S.Tenant(c), m.S.Clinic(c), m.S.User(c)
+	now := m.S.Now()
 	if !t.EmailUnconfirmed {
 		web.Redirect(c, "/email/verify?done=1")
 		return nil
@@ -101,7 +101,7 @@ func (m *Module) resend(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := m.s.Mail(c, m.confirmationMail(t, to, "", tok)); err != nil {
+	if err := m.S.Mail(c, m.confirmationMail(t, to, "", tok)); err != nil {
 		return err
 	}
 	web.Redirect(c, "/email/verify?sent=1")
@@ -111,10 +111,10 @@ func (m *Module) resend(c *gin.Context) error {
 // DecoratePage shows the confirmation banner to a clinic's admins (those who may
 // resend the link) while the address is unconfirmed.
 func (m *Module) DecoratePage(c *gin.Context, g *web.Globals) {
-	t := m.s.Tenant(c)
+	t := m.S.Tenant(c)
 	if t == nil || !t.EmailUnconfirmed {
 		return
 	}
-	ok, err := m.s.Can(c, resendAccess.Resource, resendAccess.Action)
+	ok, err := m.S.Can(c, resendAccess.Resource, resendAccess.Action)
 	g.ConfirmEmail = err == nil && ok
 }

@@ -50,13 +50,10 @@ func outboxOf(t *testing.T, s *apptest.Server, sub string) []mail.Message {
 	return messages(t, s.DB.ForTenant(ts[0].ID), db.Filter{})
 }
 
+// messages are the clinic's messages that f matches, oldest first.
 func messages(t *testing.T, tdb *db.Tenant, f db.Filter) []mail.Message {
 	t.Helper()
-	var ms []mail.Message
-	if err := tdb.Collection(mail.Collection).Find(context.Background(), f, &ms, db.FindOptions{Sort: []db.Order{db.Asc("createdAt"), db.Asc("_id")}}); err != nil {
-		t.Fatal(err)
-	}
-	return ms
+	return apptest.Find[mail.Message](t, tdb.Collection(mail.Collection), f, db.Asc("createdAt"), db.Asc("_id"))
 }
 
 // only returns the one message to the address, failing otherwise.
@@ -67,6 +64,15 @@ func only(t *testing.T, tdb *db.Tenant, to string) mail.Message {
 		t.Fatalf("%d messages to %s, want 1: %+v", len(ms), to, ms)
 	}
 	return ms[0]
+}
+
+// wantMail fails the test unless the one message to the address has the
+// status; what says at which step.
+func wantMail(t *testing.T, tdb *db.Tenant, to, status, what string) {
+	t.Helper()
+	if m := only(t, tdb, to); m.Status != status {
+		t.Fatalf("%s: the message to %s is %q, want %q", what, to, m.Status, status)
+	}
 }
 
 // deliver runs the sender as its job does (no SMTP: mail is logged).
@@ -131,17 +137,11 @@ func TestUnverifiedClinicHoldsMailUntilVerified(t *testing.T) {
 	if p := admin.Get(sunrise, r.Header.Get("Location")); !strings.Contains(p.Doc(t).Find("body").Text(), "once this clinic's email address is confirmed") {
 		t.Errorf("the staff page does not say that the invitation waits:\n%s", p.Body)
 	}
-	if m := only(t, tdb, "dora@elsewhere.test"); m.Status != mail.StatusHeld {
-		t.Fatalf("an unverified clinic's invitation is %q, want held", m.Status)
-	}
+	wantMail(t, tdb, "dora@elsewhere.test", mail.StatusHeld, "an unverified clinic's invitation")
 	deliver(t, s)
-	if m := only(t, tdb, "dora@elsewhere.test"); m.Status != mail.StatusHeld {
-		t.Fatalf("the sender delivered a held invitation (%q)", m.Status)
-	}
+	wantMail(t, tdb, "dora@elsewhere.test", mail.StatusHeld, "the sender delivered a held invitation")
+	wantMail(t, tdb, "ada@example.org", mail.StatusLogged, "the verification, delivered")
 	verification := only(t, tdb, "ada@example.org")
-	if verification.Status != mail.StatusLogged {
-		t.Fatalf("the verification was not delivered: %q", verification.Status)
-	}
 
 	// The link opens a confirmation page (mail scanners that follow links
 	// confirm nothing); confirming releases the held mail.
@@ -149,21 +149,15 @@ func TestUnverifiedClinicHoldsMailUntilVerified(t *testing.T) {
 	v := s.Client(t)
 	page := v.Get(sunrise, "/email/verify?token="+url.QueryEscape(tok))
 	apptest.WantStatus(t, "verification page", page, http.StatusOK)
-	if m := only(t, tdb, "dora@elsewhere.test"); m.Status != mail.StatusHeld {
-		t.Fatalf("opening the page released the mail (%q)", m.Status)
-	}
+	wantMail(t, tdb, "dora@elsewhere.test", mail.StatusHeld, "opening the page released the mail")
 	r = v.PostForm(sunrise, "/email/verify", url.Values{"token": {tok}})
 	apptest.WantRedirect(t, "confirm", r, "/email/verify?done=1")
 	if p := v.Get(sunrise, "/email/verify?done=1"); !strings.Contains(p.Body, "Your email address is confirmed") {
 		t.Fatalf("the page after confirming:\n%s", p.Body)
 	}
-	if m := only(t, tdb, "dora@elsewhere.test"); m.Status != mail.StatusQueued {
-		t.Fatalf("after verification the invitation is %q, want queued", m.Status)
-	}
+	wantMail(t, tdb, "dora@elsewhere.test", mail.StatusQueued, "after verification")
 	deliver(t, s)
-	if m := only(t, tdb, "dora@elsewhere.test"); m.Status != mail.StatusLogged {
-		t.Fatalf("after verification the invitation was not delivered: %q", m.Status)
-	}
+	wantMail(t, tdb, "dora@elsewhere.test", mail.StatusLogged, "after verification and delivery")
 
 	// The banner is gone and new mail goes out at once.
 	if d := admin.Get(sunrise, "/dashboard"); d.Doc(t).Find("#confirm-email").Length() != 0 {

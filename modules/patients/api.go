@@ -148,32 +148,3 @@ func (m *Module) apiUpdate(c *gin.Context) error {
 	web.OK(c, http.StatusOK, toAPI(p))
 	return nil
 }
-
-func (m *Module) apiArchive(c *gin.Context) error { return m.apiSetActive(c, false) }
-func (m *Module) apiRestore(c *gin.Context) error { return m.apiSetActive(c, true) }
-
-func (m *Module) apiSetActive(c *gin.Context, active bool) error {
-	p, err := m.load(c)
-	if err != nil {
-		return err
-	}
-	var body struct {
-		Version int64 `json:"version"`
-	}
-	if err := json.NewDecoder(c.Request.Body).Decode(&body); err != nil {
-		return bodyError(err, `The request body must be {"version": N}.`)
-	}
-	if body.Version < 1 {
-		return versionMissing()
-	}
-	if err := m.setActiveFrom(c, p, body.Version, active); errors.Is(err, ErrConflict) {
-		return web.Conflict("The patient was changed by someone else. Fetch it again.")
-	} else if err != nil {
-		return err
-	}
-	// The answer is the whole record, which archiving alone does not
-	// give: it is a view (create and update answer with what was sent).
-	audit.Shown(c.Request.Context(), actionView, ref(p))
-	web.OK(c, http.StatusOK, toAPI(p))
-	return nil
-}

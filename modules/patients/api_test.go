@@ -12,15 +12,6 @@ import (
 	"github.com/wardclinic/ward/core/db"
 )
 
-// envelope is the API's answer: {"success":true,"data":…} or
-// {"success":false,"error":…[,"fields":…]}.
-type envelope struct {
-	Success bool              `json:"success"`
-	Data    json.RawMessage   `json:"data"`
-	Error   string            `json:"error"`
-	Fields  map[string]string `json:"fields"`
-}
-
 // apiPatient is a patient as the API shows it.
 type apiPatient struct {
 	ID          string   `json:"id"`
@@ -41,86 +32,23 @@ type apiListData struct {
 	Pages    int          `json:"pages"`
 }
 
-// internals are words that would mean a Go or database error reached a client.
-var internals = []string{"mongo", "bson", "e11000", "runtime", "nil", "goroutine", "panic", "sqlite", "ferret", "json:",
-	"invalid character", "unexpected eof", "cannot unmarshal", "unknown field", "db:", "patients:", "context deadline"}
-
-// callAPI sends a JSON request as the signed-in page's script would: the
-// client's cookies, its CSRF token in X-CSRF-Token, same-origin headers
-// (headers may override them; an empty value removes one). Every answer must
-// be the JSON envelope, and no error may carry internals.
-func callAPI(t *testing.T, s *apptest.Server, c *apptest.Client, host, method, path, body string, headers ...string) (*apptest.Response, envelope) {
-	t.Helper()
-	req, err := http.NewRequest(method, s.URL(host, path), strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Accept", "application/json")
-	if method != http.MethodGet {
-		req.Header.Set("X-CSRF-Token", c.Token(host))
-		req.Header.Set("Origin", "http://"+host+":"+s.Port)
-		req.Header.Set("Sec-Fetch-Site", "same-origin")
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		if headers[i+1] == "" {
-			req.Header.Del(headers[i])
-			continue
-		}
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	r := c.Do(req)
-	var e envelope
-	if err := json.Unmarshal([]byte(r.Body), &e); err != nil {
-		t.Fatalf("%s %s: %d, not JSON: %v\n%s", method, path, r.StatusCode, err, r.Body)
-	}
-	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-		t.Errorf("%s %s: Content-Type %q", method, path, r.Header.Get("Content-Type"))
-	}
-	if r.StatusCode >= 400 {
-		if e.Success || e.Error == "" || e.Data != nil {
-			t.Errorf("%s %s: %d with envelope %s", method, path, r.StatusCode, r.Body)
-		}
-		low := strings.ToLower(r.Body)
-		for _, w := range internals {
-			if strings.Contains(low, w) {
-				t.Errorf("%s %s: %d error body shows %q: %s", method, path, r.StatusCode, w, r.Body)
-			}
-		}
-	} else if !e.Success || e.Error != "" {
-		t.Errorf("%s %s: %d with envelope %s", method, path, r.StatusCode, r.Body)
-	}
-	return r, e
-}
-
-func decodeData[T any](t *testing.T, e envelope) T {
-	t.Helper()
-	var v T
-	if err := json.Unmarshal(e.Data, &v); err != nil {
-		t.Fatalf("data %s: %v", e.Data, err)
-	}
-	return v
-}
-
 var hexID = regexp.MustCompile(`^[0-9a-f]{24}$`)
 
 func testAPIListAndCreate(t *testing.T, s *apptest.Server) {
 	cl, c := start(t, s)
 
-	r, e := callAPI(t, s, c, cl.Host, http.MethodGet, "/api/patients", "")
-	if l := decodeData[apiListData](t, e); r.StatusCode != 200 || l.Total != 0 || l.Page != 1 || l.Pages != 1 || l.Patients == nil ||
+	r, e := c.API(cl.Host, http.MethodGet, "/api/patients", "")
+	if l := apptest.Data[apiListData](t, e); r.StatusCode != 200 || l.Total != 0 || l.Page != 1 || l.Pages != 1 || l.Patients == nil ||
 		!strings.Contains(string(e.Data), `"patients":[]`) {
 		t.Fatalf("empty list: %d %s", r.StatusCode, r.Body)
 	}
 
-	r, e = callAPI(t, s, c, cl.Host, http.MethodPost, "/api/patients",
+	r, e = c.API(cl.Host, http.MethodPost, "/api/patients",
 		`{"firstName":" Zoë ","lastName":"Núñez","dateOfBirth":"1984-07-23","phone":"+1 (555) 010-2030","allergies":["Penicillin"," latex","Latex",""]}`)
 	if r.StatusCode != http.StatusCreated {
 		t.Fatalf("create: %d %s", r.StatusCode, r.Body)
 	}
-	zoe := decodeData[apiPatient](t, e)
+	zoe := apptest.Data[apiPatient](t, e)
 	if zoe.Number != 1 || !hexID.MatchString(zoe.ID) || zoe.Version != 1 || !zoe.Active || zoe.FirstName != "Zoë" ||
 		zoe.DateOfBirth != "1984-07-23" || !slices.Equal(zoe.Allergies, []string{"Penicillin", "latex"}) {
 		t.Errorf("created: %+v", zoe)
@@ -136,31 +64,31 @@ func testAPIListAndCreate(t *testing.T, s *apptest.Server) {
 		t.Errorf("create audit: %+v", es)
 	}
 
-	_, e = callAPI(t, s, c, cl.Host, http.MethodPost, "/api/patients", `{"firstName":"John","lastName":"Smith"}`)
-	if john := decodeData[apiPatient](t, e); john.Number != 2 {
+	_, e = c.API(cl.Host, http.MethodPost, "/api/patients", `{"firstName":"John","lastName":"Smith"}`)
+	if john := apptest.Data[apiPatient](t, e); john.Number != 2 {
 		t.Errorf("second patient number %d", john.Number)
 	}
 	// The API does not stop at possible duplicates: it has no second click.
-	if r, _ := callAPI(t, s, c, cl.Host, http.MethodPost, "/api/patients", `{"firstName":"Zoe","lastName":"Nunez","dateOfBirth":"1984-07-23"}`); r.StatusCode != http.StatusCreated {
+	if r, _ := c.API(cl.Host, http.MethodPost, "/api/patients", `{"firstName":"Zoe","lastName":"Nunez","dateOfBirth":"1984-07-23"}`); r.StatusCode != http.StatusCreated {
 		t.Errorf("API create of a possible duplicate: %d", r.StatusCode)
 	}
 
-	r, e = callAPI(t, s, c, cl.Host, http.MethodGet, "/api/patients", "")
-	l := decodeData[apiListData](t, e)
+	r, e = c.API(cl.Host, http.MethodGet, "/api/patients", "")
+	l := apptest.Data[apiListData](t, e)
 	if r.StatusCode != 200 || l.Total != 3 || l.Page != 1 || l.Pages != 1 || len(l.Patients) != 3 || l.Patients[0].LastName != "Núñez" || l.Patients[2].LastName != "Smith" {
 		t.Errorf("list: %s", e.Data)
 	}
-	_, e = callAPI(t, s, c, cl.Host, http.MethodGet, "/api/patients?q=zo+nu&page=abc", "")
-	if l := decodeData[apiListData](t, e); l.Total != 2 || l.Page != 1 {
+	_, e = c.API(cl.Host, http.MethodGet, "/api/patients?q=zo+nu&page=abc", "")
+	if l := apptest.Data[apiListData](t, e); l.Total != 2 || l.Page != 1 {
 		t.Errorf("search: %s", e.Data)
 	}
-	_, e = callAPI(t, s, c, cl.Host, http.MethodGet, "/api/patients?page=9", "")
-	if l := decodeData[apiListData](t, e); l.Page != 1 || len(l.Patients) != 3 {
+	_, e = c.API(cl.Host, http.MethodGet, "/api/patients?page=9", "")
+	if l := apptest.Data[apiListData](t, e); l.Page != 1 || len(l.Patients) != 3 {
 		t.Errorf("page beyond the last: %s", e.Data)
 	}
 
-	r, e = callAPI(t, s, c, cl.Host, http.MethodGet, "/api/patients/"+zoe.ID, "")
-	if got := decodeData[apiPatient](t, e); r.StatusCode != 200 || got.ID != zoe.ID || got.Phone != "+1 (555) 010-2030" {
+	r, e = c.API(cl.Host, http.MethodGet, "/api/patients/"+zoe.ID, "")
+	if got := apptest.Data[apiPatient](t, e); r.StatusCode != 200 || got.ID != zoe.ID || got.Phone != "+1 (555) 010-2030" {
 		t.Errorf("get: %d %s", r.StatusCode, r.Body)
 	}
 	if vs := auditOf(t, cl.DB, "patient.view", zoe.ID); len(vs) != 1 || vs[0].Route != "GET /api/patients/:id" {
@@ -170,13 +98,13 @@ func testAPIListAndCreate(t *testing.T, s *apptest.Server) {
 
 func testAPIUpdateArchiveAndErrors(t *testing.T, s *apptest.Server) {
 	cl, c := start(t, s)
-	_, e := callAPI(t, s, c, cl.Host, http.MethodPost, "/api/patients", `{"firstName":"Zoë","lastName":"Núñez","phone":"555 010 2030"}`)
-	id := decodeData[apiPatient](t, e).ID
+	_, e := c.API(cl.Host, http.MethodPost, "/api/patients", `{"firstName":"Zoë","lastName":"Núñez","phone":"555 010 2030"}`)
+	id := apptest.Data[apiPatient](t, e).ID
 	p := "/api/patients/" + id
 
 	// Update from the current version.
-	r, e := callAPI(t, s, c, cl.Host, http.MethodPut, p, `{"firstName":"Zoë","lastName":"Núñez","phone":"555 999 0000","version":1}`)
-	if got := decodeData[apiPatient](t, e); r.StatusCode != 200 || got.Version != 2 || got.Phone != "555 999 0000" {
+	r, e := c.API(cl.Host, http.MethodPut, p, `{"firstName":"Zoë","lastName":"Núñez","phone":"555 999 0000","version":1}`)
+	if got := apptest.Data[apiPatient](t, e); r.StatusCode != 200 || got.Version != 2 || got.Phone != "555 999 0000" {
 		t.Fatalf("update: %d %s", r.StatusCode, r.Body)
 	}
 	if ups := auditOf(t, cl.DB, "patient.update", id); len(ups) != 1 || ups[0].After != "changed: phone" {
@@ -221,7 +149,7 @@ func testAPIUpdateArchiveAndErrors(t *testing.T, s *apptest.Server) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r, e := callAPI(t, s, c, cl.Host, tc.method, tc.path, tc.body)
+			r, e := c.API(cl.Host, tc.method, tc.path, tc.body)
 			if r.StatusCode != tc.status {
 				t.Fatalf("%d, want %d: %s", r.StatusCode, tc.status, r.Body)
 			}
@@ -235,7 +163,7 @@ func testAPIUpdateArchiveAndErrors(t *testing.T, s *apptest.Server) {
 			}
 		})
 	}
-	if _, e := callAPI(t, s, c, cl.Host, http.MethodPut, p, `{"firstName":"Zoe","lastName":"Nunez","version":1}`); !strings.Contains(e.Error, "changed by someone else") {
+	if _, e := c.API(cl.Host, http.MethodPut, p, `{"firstName":"Zoe","lastName":"Nunez","version":1}`); !strings.Contains(e.Error, "changed by someone else") {
 		t.Errorf("conflict message: %q", e.Error)
 	}
 	if n := count(t, cl.DB, patientsColl, db.Filter{}); n != 1 {
@@ -246,20 +174,20 @@ func testAPIUpdateArchiveAndErrors(t *testing.T, s *apptest.Server) {
 	}
 
 	// Archive and restore name the version they start from.
-	r, e = callAPI(t, s, c, cl.Host, http.MethodPost, p+"/archive", `{"version":2}`)
-	if got := decodeData[apiPatient](t, e); r.StatusCode != 200 || got.Active || got.Version != 3 {
+	r, e = c.API(cl.Host, http.MethodPost, p+"/archive", `{"version":2}`)
+	if got := apptest.Data[apiPatient](t, e); r.StatusCode != 200 || got.Active || got.Version != 3 {
 		t.Fatalf("archive: %d %s", r.StatusCode, r.Body)
 	}
-	_, e = callAPI(t, s, c, cl.Host, http.MethodGet, "/api/patients", "")
-	if l := decodeData[apiListData](t, e); l.Total != 0 {
+	_, e = c.API(cl.Host, http.MethodGet, "/api/patients", "")
+	if l := apptest.Data[apiListData](t, e); l.Total != 0 {
 		t.Errorf("archived patient listed: %s", e.Data)
 	}
-	_, e = callAPI(t, s, c, cl.Host, http.MethodGet, "/api/patients?archived=1", "")
-	if l := decodeData[apiListData](t, e); l.Total != 1 {
+	_, e = c.API(cl.Host, http.MethodGet, "/api/patients?archived=1", "")
+	if l := apptest.Data[apiListData](t, e); l.Total != 1 {
 		t.Errorf("archived list: %s", e.Data)
 	}
-	r, e = callAPI(t, s, c, cl.Host, http.MethodPost, p+"/restore", `{"version":3}`)
-	if got := decodeData[apiPatient](t, e); r.StatusCode != 200 || !got.Active || got.Version != 4 {
+	r, e = c.API(cl.Host, http.MethodPost, p+"/restore", `{"version":3}`)
+	if got := apptest.Data[apiPatient](t, e); r.StatusCode != 200 || !got.Active || got.Version != 4 {
 		t.Fatalf("restore: %d %s", r.StatusCode, r.Body)
 	}
 	if n := count(t, cl.DB, revisionsColl, db.Eq("patientId", id)); n != 4 {
@@ -269,25 +197,24 @@ func testAPIUpdateArchiveAndErrors(t *testing.T, s *apptest.Server) {
 
 func testAPIAccess(t *testing.T, s *apptest.Server) {
 	cl, admin := start(t, s)
-	_, e := callAPI(t, s, admin, cl.Host, http.MethodPost, "/api/patients", `{"firstName":"Zoë","lastName":"Núñez"}`)
-	id := decodeData[apiPatient](t, e).ID
+	_, e := admin.API(cl.Host, http.MethodPost, "/api/patients", `{"firstName":"Zoë","lastName":"Núñez"}`)
+	id := apptest.Data[apiPatient](t, e).ID
 	before := rawDoc(t, cl.DB, id)
 
 	anon := s.Client(t)
 	for _, path := range []string{"/api/patients", "/api/patients/" + id} {
-		if r, e := callAPI(t, s, anon, cl.Host, http.MethodGet, path, ""); r.StatusCode != http.StatusUnauthorized || e.Error == "" {
+		if r, e := anon.API(cl.Host, http.MethodGet, path, ""); r.StatusCode != http.StatusUnauthorized || e.Error == "" {
 			t.Errorf("anonymous GET %s: %d", path, r.StatusCode)
 		}
 	}
 	anon.Get(cl.Host, "/login") // a token, but no session
-	if r, _ := callAPI(t, s, anon, cl.Host, http.MethodPost, "/api/patients", `{"firstName":"Anon","lastName":"Ymous"}`); r.StatusCode != http.StatusUnauthorized && r.StatusCode != http.StatusForbidden {
+	if r, _ := anon.API(cl.Host, http.MethodPost, "/api/patients", `{"firstName":"Anon","lastName":"Ymous"}`); r.StatusCode != http.StatusUnauthorized && r.StatusCode != http.StatusForbidden {
 		t.Errorf("anonymous POST: %d", r.StatusCode)
 	}
 
 	signedIn := func(role string) *apptest.Client {
 		u := s.NewUser(t, cl, role, "API "+role, "api-"+role+"@sunrise.test")
-		c := s.Client(t)
-		c.SignIn(cl.Host, u.Email, apptest.Password)
+		c := s.SignedIn(t, cl.Host, u.Email)
 		return c
 	}
 	acc := signedIn("accountant")
@@ -298,18 +225,18 @@ func testAPIAccess(t *testing.T, s *apptest.Server) {
 		{http.MethodPut, "/api/patients/" + id, `{"firstName":"Andy","lastName":"Accounts","version":1}`},
 		{http.MethodPost, "/api/patients/" + id + "/archive", `{"version":1}`},
 	} {
-		if r, _ := callAPI(t, s, acc, cl.Host, rq[0], rq[1], rq[2]); r.StatusCode != http.StatusForbidden || !strings.Contains(r.Body, "Your role does not allow this.") || strings.Contains(r.Body, "Núñez") {
+		if r, _ := acc.API(cl.Host, rq[0], rq[1], rq[2]); r.StatusCode != http.StatusForbidden || !strings.Contains(r.Body, "Your role does not allow this.") || strings.Contains(r.Body, "Núñez") {
 			t.Errorf("accountant %s %s: %d %s", rq[0], rq[1], r.StatusCode, r.Body)
 		}
 	}
 	doc := signedIn("doctor")
-	if r, _ := callAPI(t, s, doc, cl.Host, http.MethodPost, "/api/patients/"+id+"/archive", `{"version":1}`); r.StatusCode != http.StatusForbidden || !strings.Contains(r.Body, "Your role does not allow this.") {
+	if r, _ := doc.API(cl.Host, http.MethodPost, "/api/patients/"+id+"/archive", `{"version":1}`); r.StatusCode != http.StatusForbidden || !strings.Contains(r.Body, "Your role does not allow this.") {
 		t.Errorf("doctor archives through the API: %d", r.StatusCode)
 	}
 	if rawDoc(t, cl.DB, id) != before {
 		t.Error("refused requests changed the patient")
 	}
-	if r, _ := callAPI(t, s, doc, cl.Host, http.MethodPut, "/api/patients/"+id, `{"firstName":"Zoë","lastName":"Núñez","notes":"seen","version":1}`); r.StatusCode != 200 {
+	if r, _ := doc.API(cl.Host, http.MethodPut, "/api/patients/"+id, `{"firstName":"Zoë","lastName":"Núñez","notes":"seen","version":1}`); r.StatusCode != 200 {
 		t.Errorf("doctor updates through the API: %d", r.StatusCode)
 	}
 
@@ -321,7 +248,7 @@ func testAPIAccess(t *testing.T, s *apptest.Server) {
 		"sibling clinic":  {"Sec-Fetch-Site", "same-site", "Origin", "http://other.localhost:" + s.Port},
 		"another clinic2": {"Origin", "http://other.localhost:" + s.Port, "Sec-Fetch-Site", ""},
 	} {
-		if r, _ := callAPI(t, s, admin, cl.Host, http.MethodPost, "/api/patients", `{"firstName":"Cross","lastName":"Site"}`, h...); r.StatusCode != http.StatusForbidden {
+		if r, _ := admin.API(cl.Host, http.MethodPost, "/api/patients", `{"firstName":"Cross","lastName":"Site"}`, h...); r.StatusCode != http.StatusForbidden {
 			t.Errorf("%s: %d", name, r.StatusCode)
 		}
 	}
@@ -334,16 +261,16 @@ func testAPIAccess(t *testing.T, s *apptest.Server) {
 // ignored, the form's fields are saved.
 func testAPIAcceptsWhatItReturns(t *testing.T, s *apptest.Server) {
 	cl, c := start(t, s)
-	_, e := callAPI(t, s, c, cl.Host, http.MethodPost, "/api/patients", `{"firstName":"Zoë","lastName":"Núñez","dateOfBirth":"1984-07-23"}`)
-	id := decodeData[apiPatient](t, e).ID
-	_, e = callAPI(t, s, c, cl.Host, http.MethodGet, "/api/patients/"+id, "")
+	_, e := c.API(cl.Host, http.MethodPost, "/api/patients", `{"firstName":"Zoë","lastName":"Núñez","dateOfBirth":"1984-07-23"}`)
+	id := apptest.Data[apiPatient](t, e).ID
+	_, e = c.API(cl.Host, http.MethodGet, "/api/patients/"+id, "")
 	var back map[string]any
 	if err := json.Unmarshal(e.Data, &back); err != nil {
 		t.Fatal(err)
 	}
 	back["phone"], back["active"], back["number"] = "555 123 4567", false, 99
 	body, _ := json.Marshal(back)
-	if r, _ := callAPI(t, s, c, cl.Host, http.MethodPut, "/api/patients/"+id, string(body)); r.StatusCode != http.StatusOK {
+	if r, _ := c.API(cl.Host, http.MethodPut, "/api/patients/"+id, string(body)); r.StatusCode != http.StatusOK {
 		t.Fatalf("PUT of what GET returned: %d %s", r.StatusCode, r.Body)
 	}
 	got := getPatient(t, cl.DB, id)

@@ -6,9 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/wardclinic/ward/core/audit"
-	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/records"
-	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
 
@@ -29,7 +27,7 @@ func (m *Module) formPage(c *gin.Context, status int, v formView, errs map[strin
 	if v.Patient != nil {
 		title = "Edit " + v.Patient.FullName()
 	}
-	return m.render.Page(c, status, formPage, web.Page{Title: title, Data: v, Errors: errs})
+	return m.S.Render.Page(c, status, formPage, web.Page{Title: title, Data: v, Errors: errs})
 }
 
 func (m *Module) showNew(c *gin.Context) error {
@@ -49,7 +47,7 @@ func (m *Module) create(c *gin.Context) error {
 	var p Patient
 	f.Apply(&p)
 	if c.PostForm("confirm") != "1" {
-		dups, err := (store{tenant.DB(ctx)}).Duplicates(ctx, p.FirstName, p.LastName, p.DateOfBirth, p.Phone, "")
+		dups, err := m.patients(c).Duplicates(ctx, p.FirstName, p.LastName, p.DateOfBirth, p.Phone, "")
 		if err != nil {
 			return err
 		}
@@ -70,7 +68,7 @@ func (m *Module) create(c *gin.Context) error {
 // register stores p as a new patient with the next number, audited.
 func (m *Module) register(c *gin.Context, p *Patient) error {
 	ctx := c.Request.Context()
-	if err := (store{tenant.DB(ctx)}).Create(ctx, p, auth.FromContext(ctx).ID, m.s.Now()); err != nil {
+	if err := m.patients(c).Create(ctx, p, m.S.User(c).ID, m.S.Now()); err != nil {
 		return err
 	}
 	return audit.For(c).Record(actionCreate, "patient:"+p.ID, audit.Note(p.NumberLabel()))

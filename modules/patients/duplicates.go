@@ -7,7 +7,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/wardclinic/ward/core/audit"
-	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
 
@@ -21,10 +20,10 @@ func (m *Module) duplicates(c *gin.Context) error {
 	if d, err := time.Parse(time.DateOnly, f.DateOfBirth); err == nil {
 		dob = d
 	}
-	dups, err := store{tenant.DB(ctx)}.Duplicates(ctx, f.FirstName, f.LastName, dob, f.Phone, c.Query("except"))
+	dups, err := m.patients(c).Duplicates(ctx, f.FirstName, f.LastName, dob, f.Phone, c.Query("except"))
 	if err != nil {
 		return err
 	}
 	audit.Shown(ctx, actionList, refs(dups)...)
-	return m.render.Fragment(c, http.StatusOK, formPage, "duplicates", web.Page{Data: formView{Duplicates: dups}})
+	return m.S.Render.Fragment(c, http.StatusOK, formPage, "duplicates", web.Page{Data: formView{Duplicates: dups}})
 }

@@ -1,6 +1,7 @@
 package patients
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
@@ -9,9 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/wardclinic/ward/core/audit"
-	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/records"
-	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
 
@@ -49,7 +48,7 @@ func (m *Module) update(c *gin.Context) error {
 		// to the version they opened are listed beside it, so none of
 		// their work is lost.
 		var unsaved records.Changes
-		if opened, err := (store{tenant.DB(c.Request.Context())}).versions().Revision(c.Request.Context(), p.ID, f.Version); err == nil {
+		if opened, err := m.patients(c).versions().Revision(c.Request.Context(), p.ID, f.Version); err == nil {
 			unsaved = diff(FormFromPatient(opened), f)
 		}
 		return m.formPage(c, http.StatusConflict, formView{Form: FormFromPatient(latest), Patient: latest, Conflict: true, Unsaved: unsaved},
@@ -71,7 +70,7 @@ func (m *Module) save(c *gin.Context, p *Patient, f Form) error {
 	before := FormFromPatient(p)
 	f.Apply(p)
 	changed := diff(before, FormFromPatient(p)).Names()
-	err := store{tenant.DB(ctx)}.versions().Save(ctx, p, f.Version, changed, auth.FromContext(ctx).ID, m.s.Now())
+	err := m.patients(c).versions().Save(ctx, p, f.Version, changed, m.S.User(c).ID, m.S.Now())
 	if err != nil || len(changed) == 0 {
 		return err
 	}
@@ -101,29 +100,59 @@ func (m *Module) archive(c *gin.Context) error { return m.setActive(c, false) }
 // restore brings an archived patient back.
 func (m *Module) restore(c *gin.Context) error { return m.setActive(c, true) }
 
+// setActive archives or restores the patient, from the version the page's
+// form or the API's {"version": N} names. The API answers with the whole
+// record; the page goes back to the patient.
 func (m *Module) setActive(c *gin.Context, active bool) error {
 	p, err := m.load(c)
 	if err != nil {
 		return err
 	}
-	f := FormFromValues(c.PostForm)
-	err = m.setActiveFrom(c, p, f.Version, active)
-	if errors.Is(err, ErrConflict) {
-		return &web.Error{Status: http.StatusConflict, Message: "Someone else changed this patient just now. Reload the page and try again.",
-			Link: "/patients/" + p.ID, LinkText: "Reload the patient"}
-	}
+	from, err := fromVersion(c)
 	if err != nil {
 		return err
 	}
-	web.Flash(c, map[bool]string{true: "Patient restored.", false: "Patient archived."}[active])
-	web.Redirect(c, "/patients/"+p.ID)
+	err = m.setActiveFrom(c, p, from, active)
+	switch {
+	case errors.Is(err, ErrConflict) && web.IsAPI(c):
+		return web.Conflict("The patient was changed by someone else. Fetch it again.")
+	case errors.Is(err, ErrConflict):
+		return &web.Error{Status: http.StatusConflict, Message: "Someone else changed this patient just now. Reload the page and try again.",
+			Link: "/patients/" + p.ID, LinkText: "Reload the patient"}
+	case err != nil:
+		return err
+	}
+	if web.IsAPI(c) {
+		// The answer is the whole record, which archiving alone does not
+		// give: it is a view (create and update answer with what was sent).
+		audit.Shown(c.Request.Context(), actionView, ref(p))
+	}
+	web.Done(c, http.StatusOK, toAPI(p), map[bool]string{true: "Patient restored.", false: "Patient archived."}[active], "/patients/"+p.ID)
 	return nil
+}
+
+// fromVersion is the version of the patient a change starts from: the
+// form's hidden field, or the API's {"version": N}.
+func fromVersion(c *gin.Context) (int64, error) {
+	if !web.IsAPI(c) {
+		return FormFromValues(c.PostForm).Version, nil
+	}
+	var body struct {
+		Version int64 `json:"version"`
+	}
+	if err := json.NewDecoder(c.Request.Body).Decode(&body); err != nil {
+		return 0, bodyError(err, `The request body must be {"version": N}.`)
+	}
+	if body.Version < 1 {
+		return 0, versionMissing()
+	}
+	return body.Version, nil
 }
 
 // setActiveFrom archives or restores p as the version after from, audited.
 func (m *Module) setActiveFrom(c *gin.Context, p *Patient, from int64, active bool) error {
 	ctx := c.Request.Context()
-	s, by, now := store{tenant.DB(ctx)}.versions(), auth.FromContext(ctx).ID, m.s.Now()
+	s, by, now := m.patients(c).versions(), m.S.User(c).ID, m.S.Now()
 	set, action := s.Archive, actionArchive
 	if active {
 		set, action = s.Restore, actionRestore

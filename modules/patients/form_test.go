@@ -319,9 +319,16 @@ func TestFold(t *testing.T) {
 		"Đorđević":       "dordevic",
 		"Hernández 42":   "hernandez 42",
 	}
+	checkStrings(t, "Fold", Fold, cases)
+}
+
+// checkStrings fails the test for every input of cases that f does not
+// turn into its value.
+func checkStrings(t *testing.T, name string, f func(string) string, cases map[string]string) {
+	t.Helper()
 	for in, want := range cases {
-		if got := Fold(in); got != want {
-			t.Errorf("Fold(%q) = %q, want %q", in, got, want)
+		if got := f(in); got != want {
+			t.Errorf("%s(%q) = %q, want %q", name, in, got, want)
 		}
 	}
 }
@@ -354,11 +361,7 @@ func TestDigits(t *testing.T) {
 		"٣٤٥":               "", // only ASCII digits are phone digits
 		"0044 20 7946 0000": "00442079460000",
 	}
-	for in, want := range cases {
-		if got := Digits(in); got != want {
-			t.Errorf("Digits(%q) = %q, want %q", in, got, want)
-		}
-	}
+	checkStrings(t, "Digits", Digits, cases)
 }
 
 func TestEditDistance(t *testing.T) {

@@ -29,7 +29,7 @@ type twoClinics struct {
 
 func startTwoClinics(t *testing.T, s *apptest.Server) *twoClinics {
 	t.Helper()
-	w := &twoClinics{s: s, a: s.NewClinic(t, subdomain(t, "-a")), b: s.NewClinic(t, subdomain(t, "-b"))}
+	w := &twoClinics{s: s, a: s.NewClinic(t, apptest.Subdomain(t, "-a")), b: s.NewClinic(t, apptest.Subdomain(t, "-b"))}
 	w.ca, w.cb = s.Client(t), s.Client(t)
 	w.ca.SignIn(w.a.Host, w.a.Admin.Email, apptest.Password)
 	w.cb.SignIn(w.b.Host, w.b.Admin.Email, apptest.Password)
@@ -37,17 +37,17 @@ func startTwoClinics(t *testing.T, s *apptest.Server) *twoClinics {
 		`{"firstName":"Alice","lastName":"Acmeonly","dateOfBirth":"1980-05-05","phone":"+1 555 111 0001","email":"alice@acme.test","allergies":["Acmecillin"],"notes":"acme private note"}`,
 		`{"firstName":"Arnold","lastName":"Acmesecond","phone":"555 111 0002","email":"arnold@acme.test"}`,
 	} {
-		r, e := callAPI(t, s, w.ca, w.a.Host, http.MethodPost, "/api/patients", body)
+		r, e := w.ca.API(w.a.Host, http.MethodPost, "/api/patients", body)
 		if r.StatusCode != http.StatusCreated {
 			t.Fatalf("A's patient: %d %s", r.StatusCode, r.Body)
 		}
-		w.aIDs = append(w.aIDs, decodeData[apiPatient](t, e).ID)
+		w.aIDs = append(w.aIDs, apptest.Data[apiPatient](t, e).ID)
 	}
-	r, e := callAPI(t, s, w.cb, w.b.Host, http.MethodPost, "/api/patients", `{"firstName":"Bob","lastName":"Bayonly","phone":"555 222 0001"}`)
+	r, e := w.cb.API(w.b.Host, http.MethodPost, "/api/patients", `{"firstName":"Bob","lastName":"Bayonly","phone":"555 222 0001"}`)
 	if r.StatusCode != http.StatusCreated {
 		t.Fatalf("B's patient: %d %s", r.StatusCode, r.Body)
 	}
-	w.bID = decodeData[apiPatient](t, e).ID
+	w.bID = apptest.Data[apiPatient](t, e).ID
 	w.aSecrets = append([]string{"Alice", "Acmeonly", "Arnold", "Acmesecond", "alice@acme.test", "arnold@acme.test", "555 111 0001",
 		"Acmecillin", "acme private note", w.a.ID}, w.aIDs...)
 	return w
@@ -105,9 +105,9 @@ func testClinicBNeverSeesClinicAPatients(t *testing.T, s *apptest.Server) {
 			r = w.cb.Get(w.b.Host, path, "HX-Request", "true", "HX-Target", "results")
 			w.noSecrets(t, path+" (fragment)", r)
 
-			r, e := callAPI(t, w.s, w.cb, w.b.Host, http.MethodGet, "/api"+path, "")
+			r, e := w.cb.API(w.b.Host, http.MethodGet, "/api"+path, "")
 			w.noSecrets(t, "/api"+path, r)
-			for _, p := range decodeData[apiListData](t, e).Patients {
+			for _, p := range apptest.Data[apiListData](t, e).Patients {
 				if p.ID != w.bID {
 					t.Errorf("/api%s as B lists %s %s", path, p.ID, p.LastName)
 				}
@@ -121,8 +121,8 @@ func testClinicBNeverSeesClinicAPatients(t *testing.T, s *apptest.Server) {
 	if got := names(t, w.cb.Get(w.b.Host, "/patients?q=P-000002")); len(got) != 0 {
 		t.Errorf("B has no P-000002, but the search found %v", got)
 	}
-	_, e := callAPI(t, w.s, w.cb, w.b.Host, http.MethodGet, "/api/patients", "")
-	if l := decodeData[apiListData](t, e); l.Total != 1 || l.Pages != 1 {
+	_, e := w.cb.API(w.b.Host, http.MethodGet, "/api/patients", "")
+	if l := apptest.Data[apiListData](t, e); l.Total != 1 || l.Pages != 1 {
 		t.Errorf("B's API count includes A's patients: %+v", l)
 	}
 	// The duplicate panel does not compare against A's records either.
@@ -159,7 +159,7 @@ func testClinicBNeverSeesClinicAPatients(t *testing.T, s *apptest.Server) {
 			{http.MethodPost, "/api/patients/" + id + "/archive", `{"version":1}`},
 			{http.MethodPost, "/api/patients/" + id + "/restore", `{"version":1}`},
 		} {
-			r, _ := callAPI(t, w.s, w.cb, w.b.Host, rq[0], rq[1], rq[2])
+			r, _ := w.cb.API(w.b.Host, rq[0], rq[1], rq[2])
 			w.noSecrets(t, rq[0]+" "+rq[1], r)
 			if r.StatusCode != http.StatusNotFound {
 				t.Errorf("%s %s as B: %d, want 404", rq[0], rq[1], r.StatusCode)
@@ -212,10 +212,10 @@ func testSweepPatientRoutesWithAnotherClinicsIDs(t *testing.T, s *apptest.Server
 			case rt.Method == http.MethodGet:
 				r = w.cb.Get(w.b.Host, path)
 			case strings.HasPrefix(path, "/api/"):
-				r, _ = callAPI(t, w.s, w.cb, w.b.Host, rt.Method, path, `{"firstName":"Mallory","lastName":"Bay","version":1}`)
+				r, _ = w.cb.API(w.b.Host, rt.Method, path, `{"firstName":"Mallory","lastName":"Bay","version":1}`)
 				if r.StatusCode == http.StatusBadRequest {
 					// archive/restore take {"version": N} only.
-					r, _ = callAPI(t, w.s, w.cb, w.b.Host, rt.Method, path, `{"version":1}`)
+					r, _ = w.cb.API(w.b.Host, rt.Method, path, `{"version":1}`)
 				}
 			default:
 				form := person("Mallory", "Bay", "version", "1", "confirm", "1", "csrf_token", token)

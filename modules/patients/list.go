@@ -7,7 +7,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/wardclinic/ward/core/audit"
-	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
 
@@ -33,7 +32,7 @@ func (m *Module) find(c *gin.Context) (listView, error) {
 	ctx := c.Request.Context()
 	v := listView{Query: queryFrom(c), Pager: web.PagerFrom(c, PageSize)}
 	var err error
-	if v.Patients, err = (store{tenant.DB(ctx)}).List(ctx, v.Query, v.Pager); err != nil {
+	if v.Patients, err = m.patients(c).List(ctx, v.Query, v.Pager); err != nil {
 		return listView{}, err
 	}
 	audit.Shown(ctx, actionList, refs(v.Patients)...)
@@ -48,9 +47,5 @@ func (m *Module) list(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	p := web.Page{Title: "Patients", Data: v}
-	if web.WantsResults(c) {
-		return m.render.Fragment(c, http.StatusOK, listPage, "results", p)
-	}
-	return m.render.Page(c, http.StatusOK, listPage, p)
+	return m.S.Render.List(c, http.StatusOK, listPage, web.Page{Title: "Patients", Data: v})
 }

@@ -8,14 +8,12 @@ package patients
 
 import (
 	"embed"
-	"io/fs"
 	"net/http"
 
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/kit"
-	"github.com/wardclinic/ward/core/web"
 )
 
 //go:embed templates/*.html
@@ -23,43 +21,25 @@ var templates embed.FS
 
 // Module is the patients module.
 type Module struct {
-	s        *kit.Services
-	render   *web.Renderer
+	kit.Base
 	timeline []TimelineSource
 }
 
-var (
-	_ app.Module             = (*Module)(nil)
-	_ kit.Provisioner        = (*Module)(nil)
-	_ app.TemplateProvider   = (*Module)(nil)
-	_ app.RouteDeclarer      = (*Module)(nil)
-	_ app.IndexDeclarer      = (*Module)(nil)
-	_ app.PermissionDeclarer = (*Module)(nil)
-	_ app.NavDeclarer        = (*Module)(nil)
-	_ app.AuditDeclarer      = (*Module)(nil)
-)
-
 // New returns the module.
-func New() *Module { return &Module{} }
-
-// Name implements app.Module.
-func (m *Module) Name() string { return "patients" }
+func New() *Module { return &Module{Base: kit.NewBase("patients", templates)} }
 
 // Provision keeps the services and collects the modules that add entries to a
 // patient's timeline.
 func (m *Module) Provision(s *kit.Services) error {
-	m.s, m.render = s, s.Render
+	if err := m.Base.Provision(s); err != nil {
+		return err
+	}
 	for _, mod := range s.Modules() {
 		if ts, ok := mod.(TimelineSource); ok {
 			m.timeline = append(m.timeline, ts)
 		}
 	}
 	return nil
-}
-
-// Templates implements app.TemplateProvider.
-func (m *Module) Templates() fs.FS {
-	return templates
 }
 
 // Indexes implements app.IndexDeclarer.
@@ -96,7 +76,7 @@ const (
 
 // Nav implements app.NavDeclarer.
 func (m *Module) Nav() []app.NavEntry {
-	return []app.NavEntry{{Label: "Patients", Href: "/patients", Resource: "patients", Order: 10}}
+	return []app.NavEntry{{Label: "Patients", Href: "/patients", Resource: "patients", Group: app.GroupFrontDesk, Order: 10}}
 }
 
 // Routes implements app.RouteDeclarer.
@@ -118,6 +98,6 @@ func (m *Module) Routes(r *app.Routes) {
 	r.Clinic(http.MethodPost, "/api/patients", create, m.apiCreate)
 	r.Clinic(http.MethodGet, "/api/patients/:id", read, m.apiGet)
 	r.Clinic(http.MethodPut, "/api/patients/:id", update, m.apiUpdate)
-	r.Clinic(http.MethodPost, "/api/patients/:id/archive", archive, m.apiArchive)
-	r.Clinic(http.MethodPost, "/api/patients/:id/restore", archive, m.apiRestore)
+	r.Clinic(http.MethodPost, "/api/patients/:id/archive", archive, m.archive)
+	r.Clinic(http.MethodPost, "/api/patients/:id/restore", archive, m.restore)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"net/url"
@@ -12,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -49,77 +47,23 @@ func startServer(t testing.TB) *apptest.Server {
 // alone. Queries without a declared index and clinical answers not
 // reported as shown fail TestModule itself (the server checks them all).
 func TestModule(t *testing.T) {
-	s := startServer(t)
-	for _, tc := range []struct {
-		name string
-		test func(*testing.T, *apptest.Server)
-	}{
-		{"RegisterFindEdit", testRegisterFindEdit},
-		{"RegisterNumbersShowAndViewAudit", testRegisterNumbersShowAndViewAudit},
-		{"EditAuditsChangedFieldNamesOnly", testEditAuditsChangedFieldNamesOnly},
-		{"ArchiveAndRestoreDeleteNothing", testArchiveAndRestoreDeleteNothing},
-		{"Search", testSearch},
-		{"SearchByBarePatientNumber", testSearchByBarePatientNumber},
-		{"SearchCutInsideALetter", testSearchCutInsideALetter},
-		{"SearchAsYouTypeReturnsOnlyTheResults", testSearchAsYouTypeReturnsOnlyTheResults},
-		{"Pagination", testPagination},
-		{"ValidationMessagesOnThePage", testValidationMessagesOnThePage},
-		{"SexErrorIsTiedToTheSelect", testSexErrorIsTiedToTheSelect},
-		{"StaleEditIsAConflictShowingTheLatest", testStaleEditIsAConflictShowingTheLatest},
-		{"ConcurrentSavesOfOneVersion", testConcurrentSavesOfOneVersion},
-		{"ConcurrentRegistrationsGetDistinctNumbers", testConcurrentRegistrationsGetDistinctNumbers},
-		{"DuplicatePanel", testDuplicatePanel},
-		{"RegisteringAPossibleDuplicateNeedsConfirmation", testRegisteringAPossibleDuplicateNeedsConfirmation},
-		{"RolesSeeAndDoOnlyWhatTheyMay", testRolesSeeAndDoOnlyWhatTheyMay},
-		{"PatientPagesAreNotStored", testPatientPagesAreNotStored},
-		{"InterruptedSaveDoesNotLockThePatient", testInterruptedSaveDoesNotLockThePatient},
-		{"APIListAndCreate", testAPIListAndCreate},
-		{"APIUpdateArchiveAndErrors", testAPIUpdateArchiveAndErrors},
-		{"APIAccess", testAPIAccess},
-		{"APIAcceptsWhatItReturns", testAPIAcceptsWhatItReturns},
-		{"ListsAreAudited", testListsAreAudited},
-		{"ClinicBNeverSeesClinicAPatients", testClinicBNeverSeesClinicAPatients},
-		{"SweepPatientRoutesWithAnotherClinicsIDs", testSweepPatientRoutesWithAnotherClinicsIDs},
-		{"QueriesUseDeclaredIndexes", testQueriesUseDeclaredIndexes},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			tc.test(t, s)
-		})
-	}
-}
-
-// subdomain is a clinic address of the test's own, made from its name
-// (tests share a Ward, and an address names one clinic in it); suffix
-// tells a test's clinics apart.
-func subdomain(t testing.TB, suffix string) string {
-	name := t.Name()[strings.LastIndex(t.Name(), "/")+1:]
-	var b strings.Builder
-	for _, r := range strings.ToLower(name) {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()[:min(b.Len(), 30-len(suffix))] + suffix
+	startServer(t).Parallel(t, testRegisterFindEdit, testRegisterNumbersShowAndViewAudit, testEditAuditsChangedFieldNamesOnly,
+		testArchiveAndRestoreDeleteNothing, testSearch, testSearchByBarePatientNumber, testSearchCutInsideALetter,
+		testSearchAsYouTypeReturnsOnlyTheResults, testPagination, testValidationMessagesOnThePage, testSexErrorIsTiedToTheSelect,
+		testStaleEditIsAConflictShowingTheLatest, testConcurrentSavesOfOneVersion, testConcurrentRegistrationsGetDistinctNumbers,
+		testDuplicatePanel, testRegisteringAPossibleDuplicateNeedsConfirmation, testRolesSeeAndDoOnlyWhatTheyMay,
+		testPatientPagesAreNotStored, testInterruptedSaveDoesNotLockThePatient, testAPIListAndCreate,
+		testAPIUpdateArchiveAndErrors, testAPIAccess, testAPIAcceptsWhatItReturns, testListsAreAudited,
+		testClinicBNeverSeesClinicAPatients, testSweepPatientRoutesWithAnotherClinicsIDs, testQueriesUseDeclaredIndexes)
 }
 
 // start makes a clinic of the test's own on s, with its admin signed in.
 func start(t *testing.T, s *apptest.Server) (*apptest.Clinic, *apptest.Client) {
 	t.Helper()
-	cl := s.NewClinic(t, subdomain(t, ""))
-	c := s.Client(t)
-	c.SignIn(cl.Host, cl.Admin.Email, apptest.Password)
-	return cl, c
+	return s.NewSignedInClinic(t, apptest.Subdomain(t, ""))
 }
 
 var patientURL = regexp.MustCompile(`^/patients/([0-9a-f]{24})$`)
-
-// flash is the one-time message a page shows (web.Flash), "" if none. The
-// notice on an archived patient's page is not one.
-func flash(t *testing.T, r *apptest.Response) string {
-	t.Helper()
-	return strings.TrimSpace(r.Doc(t).Find(`p.flash[role=status]:not(.flash-error)`).Text())
-}
 
 // register posts the registration form and returns the new patient's id.
 func register(t *testing.T, c *apptest.Client, host string, v url.Values) string {
@@ -245,26 +189,6 @@ func reversed(s string) string {
 	return string(b)
 }
 
-// rawPost posts a form with the client's cookies but without touching its
-// token map, so many goroutines may use one client (apptest.Client is not
-// safe for concurrent use; its http.Client is).
-func rawPost(s *apptest.Server, c *apptest.Client, host, path string, form url.Values) (int, string, error) {
-	req, err := http.NewRequest(http.MethodPost, s.URL(host, path), strings.NewReader(form.Encode()))
-	if err != nil {
-		return 0, "", err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", "http://"+host+":"+s.Port)
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	resp, err := c.HTTP.Do(req)
-	if err != nil {
-		return 0, "", err
-	}
-	defer resp.Body.Close()
-	_, err = io.Copy(io.Discard, resp.Body)
-	return resp.StatusCode, resp.Header.Get("Location"), err
-}
-
 func testRegisterFindEdit(t *testing.T, s *apptest.Server) {
 	cl, c := start(t, s)
 	c.Get(cl.Host, "/patients/new")
@@ -284,10 +208,10 @@ func testRegisterFindEdit(t *testing.T, s *apptest.Server) {
 	if show.StatusCode != 200 || !strings.Contains(show.Body, "Penicillin") || !strings.Contains(show.Body, "P-000001") {
 		t.Fatalf("show: %d\n%s", show.StatusCode, show.Body)
 	}
-	if got := flash(t, show); got != "Patient registered." {
+	if got := apptest.Flash(t, show); got != "Patient registered." {
 		t.Errorf("after registering, the page says %q", got)
 	}
-	if got := flash(t, c.Get(cl.Host, loc)); got != "" {
+	if got := apptest.Flash(t, c.Get(cl.Host, loc)); got != "" {
 		t.Errorf("reloaded, the page still says %q", got)
 	}
 	for _, q := range []string{"zoe", "NUN", "5550102030", "P-000001", "zo nu"} {
@@ -301,7 +225,7 @@ func testRegisterFindEdit(t *testing.T, s *apptest.Server) {
 	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != loc {
 		t.Fatalf("update: %d %q\n%s", r.StatusCode, r.Header.Get("Location"), r.Body)
 	}
-	if got := flash(t, c.Get(cl.Host, loc)); got != "Changes saved." {
+	if got := apptest.Flash(t, c.Get(cl.Host, loc)); got != "Changes saved." {
 		t.Errorf("after saving, the page says %q", got)
 	}
 	r = c.PostForm(cl.Host, "/patients/"+id, url.Values{"firstName": {"Zoe"}, "lastName": {"Núñez"}, "version": {"1"}})
@@ -466,7 +390,7 @@ func testArchiveAndRestoreDeleteNothing(t *testing.T, s *apptest.Server) {
 	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/patients/"+zoe {
 		t.Fatalf("archive: %d %q", r.StatusCode, r.Header.Get("Location"))
 	}
-	if got := flash(t, c.Get(cl.Host, "/patients/"+zoe)); got != "Patient archived." {
+	if got := apptest.Flash(t, c.Get(cl.Host, "/patients/"+zoe)); got != "Patient archived." {
 		t.Errorf("after archiving, the page says %q", got)
 	}
 	if got := names(t, c.Get(cl.Host, "/patients")); !slices.Equal(got, []string{"Smith, John"}) {
@@ -496,7 +420,7 @@ func testArchiveAndRestoreDeleteNothing(t *testing.T, s *apptest.Server) {
 	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/patients/"+zoe {
 		t.Fatalf("restore: %d %q", r.StatusCode, r.Header.Get("Location"))
 	}
-	if got := flash(t, c.Get(cl.Host, "/patients/"+zoe)); got != "Patient restored." {
+	if got := apptest.Flash(t, c.Get(cl.Host, "/patients/"+zoe)); got != "Patient restored." {
 		t.Errorf("after restoring, the page says %q", got)
 	}
 	if got := names(t, c.Get(cl.Host, "/patients")); !slices.Equal(got, []string{"Núñez, Zoë", "Smith, John"}) {
@@ -889,7 +813,6 @@ func testStaleEditIsAConflictShowingTheLatest(t *testing.T, s *apptest.Server) {
 func testConcurrentSavesOfOneVersion(t *testing.T, s *apptest.Server) {
 	cl, c := start(t, s)
 	id := register(t, c, cl.Host, person("Zoë", "Núñez", "phone", "555 010 2030"))
-	token := c.Token(cl.Host)
 
 	const n = 20
 	type result struct {
@@ -898,18 +821,15 @@ func testConcurrentSavesOfOneVersion(t *testing.T, s *apptest.Server) {
 		err    error
 	}
 	results := make([]result, n)
-	var wg sync.WaitGroup
-	startLine := make(chan struct{})
-	for i := range n {
-		wg.Go(func() {
-			phone := fmt.Sprintf("555 000 %04d", i)
-			<-startLine
-			st, _, err := rawPost(s, c, cl.Host, "/patients/"+id, person("Zoë", "Núñez", "phone", phone, "version", "1", "csrf_token", token))
-			results[i] = result{st, phone, err}
-		})
-	}
-	close(startLine)
-	wg.Wait()
+	apptest.AtOnce(n, func(i int) {
+		phone := fmt.Sprintf("555 000 %04d", i)
+		results[i] = result{phone: phone}
+		if r, err := c.TryPost(cl.Host, "/patients/"+id, person("Zoë", "Núñez", "phone", phone, "version", "1")); err != nil {
+			results[i].err = err
+		} else {
+			results[i].status = r.StatusCode
+		}
+	})
 
 	saved, conflicts := 0, 0
 	var winner string
@@ -951,30 +871,17 @@ func testConcurrentSavesOfOneVersion(t *testing.T, s *apptest.Server) {
 
 func testConcurrentRegistrationsGetDistinctNumbers(t *testing.T, s *apptest.Server) {
 	cl, c := start(t, s)
-	token := c.Token(cl.Host)
 	const n = 20
-	statuses := make([]int, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	startLine := make(chan struct{})
-	for i := range n {
-		wg.Go(func() {
-			<-startLine
-			statuses[i], _, errs[i] = rawPost(s, c, cl.Host, "/patients",
-				person(fmt.Sprintf("Person%02d", i), fmt.Sprintf("Racer%02d", i), "csrf_token", token))
-		})
-	}
-	close(startLine)
-	wg.Wait()
-	for i := range n {
-		if errs[i] != nil || statuses[i] != http.StatusSeeOther {
-			t.Errorf("registration %d: %d %v", i, statuses[i], errs[i])
+	apptest.AtOnce(n, func(i int) {
+		r, err := c.TryPost(cl.Host, "/patients", person(fmt.Sprintf("Person%02d", i), fmt.Sprintf("Racer%02d", i)))
+		switch {
+		case err != nil:
+			t.Errorf("registration %d: %v", i, err)
+		case r.StatusCode != http.StatusSeeOther:
+			t.Errorf("registration %d: status %d", i, r.StatusCode)
 		}
-	}
-	var ps []patients.Patient
-	if err := cl.DB.Collection(patientsColl).Find(context.Background(), db.Filter{}, &ps, db.FindOptions{Sort: []db.Order{db.Asc("number")}}); err != nil {
-		t.Fatal(err)
-	}
+	})
+	ps := apptest.Find[patients.Patient](t, cl.DB.Collection(patientsColl), db.Filter{}, db.Asc("number"))
 	if len(ps) != n {
 		t.Fatalf("%d patients stored, want %d", len(ps), n)
 	}
@@ -1084,8 +991,7 @@ func testRolesSeeAndDoOnlyWhatTheyMay(t *testing.T, s *apptest.Server) {
 	as := func(role string) *apptest.Client {
 		t.Helper()
 		u := s.NewUser(t, cl, role, "User "+role, role+"@sunrise.test")
-		c := s.Client(t)
-		c.SignIn(cl.Host, u.Email, apptest.Password)
+		c := s.SignedIn(t, cl.Host, u.Email)
 		return c
 	}
 	hasPatientsNav := func(c *apptest.Client) bool {
@@ -1313,9 +1219,9 @@ func testInterruptedSaveDoesNotLockThePatient(t *testing.T, s *apptest.Server) {
 	if !saved {
 		t.Error("after an interrupted save, reloading the form and saving again never succeeds: the patient is locked")
 	}
-	_, e := callAPI(t, s, c, cl.Host, http.MethodGet, "/api/patients/"+id, "")
-	got := decodeData[apiPatient](t, e)
-	r, _ := callAPI(t, s, c, cl.Host, http.MethodPut, "/api/patients/"+id,
+	_, e := c.API(cl.Host, http.MethodGet, "/api/patients/"+id, "")
+	got := apptest.Data[apiPatient](t, e)
+	r, _ := c.API(cl.Host, http.MethodPut, "/api/patients/"+id,
 		fmt.Sprintf(`{"firstName":"Zoë","lastName":"Núñez","notes":"api","version":%d}`, got.Version))
 	if r.StatusCode != http.StatusOK {
 		t.Errorf("API update from the version GET returns (%d): %d", got.Version, r.StatusCode)

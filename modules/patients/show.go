@@ -8,7 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/wardclinic/ward/core/audit"
-	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
 
@@ -23,11 +22,14 @@ type showView struct {
 	TimelineIncomplete bool
 }
 
+// patients is the request's clinic's patients.
+func (m *Module) patients(c *gin.Context) store { return store{m.S.Clinic(c)} }
+
 // load returns the clinic's patient named in the URL, or a 404 that says
 // nothing about other clinics.
 func (m *Module) load(c *gin.Context) (*Patient, error) {
 	ctx := c.Request.Context()
-	p, err := store{tenant.DB(ctx)}.Get(ctx, c.Param("id"))
+	p, err := m.patients(c).Get(ctx, c.Param("id"))
 	if errors.Is(err, ErrNotFound) {
 		return nil, web.NotFound("There is no such patient in this clinic.")
 	}
@@ -40,9 +42,9 @@ func (m *Module) show(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	tl, complete := m.timelineFor(ctx, tenant.DB(ctx), p.ID)
+	tl, complete := m.timelineFor(ctx, m.S.Clinic(c), p.ID)
 	audit.Shown(ctx, actionView, ref(p)) // the record and its timeline
-	return m.render.Page(c, http.StatusOK, showPage, web.Page{Title: p.FullName(), Data: showView{
+	return m.S.Render.Page(c, http.StatusOK, showPage, web.Page{Title: p.FullName(), Data: showView{
 		Patient: p, Age: p.Age(m.clinicNow(c)), Timeline: tl, TimelineIncomplete: !complete,
 	}})
 }
@@ -50,8 +52,7 @@ func (m *Module) show(c *gin.Context) error {
 // clinicNow is the current time in the clinic's time zone: "today" for a
 // date of birth or an age is the clinic's day.
 func (m *Module) clinicNow(c *gin.Context) time.Time {
-	ctx := c.Request.Context()
-	return m.s.Now().In(tenant.Zone(ctx, tenant.DB(ctx)))
+	return m.S.Now().In(m.S.Zone(c))
 }
 
 // ref names a patient in the audit log: who looked at whose record is part

@@ -77,23 +77,15 @@ type Query struct {
 	Archived bool   // show archived patients instead of active ones
 }
 
-// MaxPages is how deep the list pages: past a hundred pages people search,
-// and counting (and skipping) a clinic's whole index on every page would
-// make a big clinic's list slower than a small one's.
-const MaxPages = 100
+// MaxPages is how deep the list pages, as every list does (web.MaxPages).
+const MaxPages = web.MaxPages
 
 // List returns the page p asks for of the patients matching q, sorted by
 // last then first name, and gives p the count: two round trips (count,
 // page). The count stops at MaxPages pages (p.More says there are more).
 func (s store) List(ctx context.Context, q Query, p *web.Pager) ([]Patient, error) {
-	filter := db.And(searchFilter(q.Q), db.Eq("active", !q.Archived))
-	total, more, err := s.patients().CountUpTo(ctx, filter, MaxPages*int64(p.Size))
-	if err != nil {
-		return nil, err
-	}
-	p.SetTotal(total, more)
 	var out []Patient
-	err = s.patients().Find(ctx, filter, &out, db.FindOptions{Sort: listOrder, Skip: p.Skip(), Limit: p.Limit()})
+	err := s.patients().FindPage(ctx, db.And(searchFilter(q.Q), db.Eq("active", !q.Archived)), &out, p, listOrder...)
 	return out, err
 }
 

@@ -66,7 +66,7 @@ func rowIDs(t *testing.T, r *apptest.Response) []string {
 // allergies, address, contacts), so reading one is a view of every record
 // on it — one entry per request naming them, whatever the list's shape.
 func testListsAreAudited(t *testing.T, s *apptest.Server) {
-	cl := s.NewClinic(t, subdomain(t, ""))
+	cl := s.NewClinic(t, apptest.Subdomain(t, ""))
 	var ps []patients.Patient
 	for i := range 30 {
 		ps = append(ps, newPatient(fmt.Sprintf("Amy%02d", i), "Smith"))
@@ -78,8 +78,7 @@ func testListsAreAudited(t *testing.T, s *apptest.Server) {
 		label[p.ID] = p.NumberLabel()
 	}
 	rec := s.NewUser(t, cl, "receptionist", "Rita Reception", "rita@sunrise.test")
-	c := s.Client(t)
-	c.SignIn(cl.Host, rec.Email, apptest.Password)
+	c := s.SignedIn(t, cl.Host, rec.Email)
 
 	// one checks that the request wrote exactly one list entry by Rita
 	// naming shown, each with its patient number.
@@ -103,16 +102,16 @@ func testListsAreAudited(t *testing.T, s *apptest.Server) {
 		}
 	}
 
-	var body envelope
+	var body apptest.Envelope
 	es := newEntries(t, cl.DB, func() {
 		var r *apptest.Response
-		r, body = callAPI(t, s, c, cl.Host, http.MethodGet, "/api/patients", "")
+		r, body = c.API(cl.Host, http.MethodGet, "/api/patients", "")
 		if r.StatusCode != http.StatusOK {
 			t.Fatalf("API list: %d", r.StatusCode)
 		}
 	})
 	var shown []string
-	for _, p := range decodeData[apiListData](t, body).Patients {
+	for _, p := range apptest.Data[apiListData](t, body).Patients {
 		shown = append(shown, p.ID)
 	}
 	if len(shown) != 25 {
@@ -157,7 +156,7 @@ func testListsAreAudited(t *testing.T, s *apptest.Server) {
 		if r := c.Get(cl.Host, "/patients?q=nobody", "HX-Request", "true", "HX-Target", "results"); r.StatusCode != http.StatusOK {
 			t.Fatalf("empty search: %d", r.StatusCode)
 		}
-		if r, _ := callAPI(t, s, c, cl.Host, http.MethodGet, "/api/patients?q=nobody", ""); r.StatusCode != http.StatusOK {
+		if r, _ := c.API(cl.Host, http.MethodGet, "/api/patients?q=nobody", ""); r.StatusCode != http.StatusOK {
 			t.Fatalf("empty API search: %d", r.StatusCode)
 		}
 		if r := c.Get(cl.Host, "/patients/duplicates?firstName=Ann&lastName=Other&dateOfBirth=1984-07-23", "HX-Request", "true"); r.StatusCode != http.StatusOK {

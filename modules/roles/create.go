@@ -1,33 +1,24 @@
 package roles
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/rbac"
-	"github.com/wardclinic/ward/core/web"
 )
 
 // create adds a custom role, with no permissions, and opens its grid.
 func (m *Module) create(c *gin.Context) error {
-	ctx := c.Request.Context()
 	f, msg := parseName(c.PostForm)
 	if msg == "" {
-		r, err := rbac.CreateRole(ctx, m.s.Clinic(c), f.Name, m.s.Now())
-		switch {
-		case errors.Is(err, rbac.ErrRoleNameTaken):
-			msg = nameTaken
-		case err != nil:
+		r, err := rbac.CreateRole(c.Request.Context(), m.S.Clinic(c), f.Name, m.S.Now())
+		if err == nil {
+			return saved(c, audit.RoleCreate, r.Key, r.Key, audit.Note(r.Name))
+		}
+		if msg, err = nameRefused(err); err != nil {
 			return err
-		default:
-			if err := audit.For(c).Record(audit.RoleCreate, roleTarget(r.Key), audit.Note(r.Name)); err != nil {
-				return err
-			}
-			web.Redirect(c, rolesURL(r.Key))
-			return nil
 		}
 	}
 	// Shown again on the role the page was showing (a hidden field).

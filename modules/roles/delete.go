@@ -14,27 +14,20 @@ import (
 // delete removes a custom role that no staff member holds, with its grants.
 // A role still held is refused on the page, saying how many hold it.
 func (m *Module) delete(c *gin.Context) error {
-	ctx := c.Request.Context()
 	key := c.Param("key")
-	r, err := m.s.Policy(c).DeleteRole(ctx, key)
+	r, err := m.S.Policy(c).DeleteRole(c.Request.Context(), key)
 	var inUse *rbac.InUseError
 	switch {
 	case errors.As(err, &inUse):
 		return m.page(c, http.StatusUnprocessableEntity, key, true,
 			formState{errors: map[string]string{"delete": inUse.Message()}})
-	case errors.Is(err, rbac.ErrRoleNotFound):
-		return errNoRole
 	case errors.Is(err, rbac.ErrBuiltinRole):
 		return web.Forbidden("Built-in roles cannot be deleted. You can rename them or change their permissions.")
 	case err != nil:
-		return err
+		return refused(err)
 	}
 	if err := m.policyChanged(c); err != nil {
 		return err
 	}
-	if err := audit.For(c).Record(audit.RoleDelete, roleTarget(key), audit.Change(r.Name, "")); err != nil {
-		return err
-	}
-	web.Redirect(c, rolesURL(""))
-	return nil
+	return saved(c, audit.RoleDelete, key, "", audit.Change(r.Name, ""))
 }

@@ -93,11 +93,11 @@ func (m *Module) page(c *gin.Context, status int, key string, strict bool, st fo
 		v.Rename = *st.rename
 	}
 	v.NewName = st.newName
-	return m.render.Page(c, status, listPage, web.Page{Title: "Roles · " + v.Role.Name, Data: v, Errors: st.errors})
+	return m.S.Render.Page(c, status, listPage, web.Page{Title: "Roles · " + v.Role.Name, Data: v, Errors: st.errors})
 }
 
 func (m *Module) view(c *gin.Context, key string) (listView, error) {
-	ctx, tdb := c.Request.Context(), m.s.Clinic(c)
+	ctx, tdb := c.Request.Context(), m.S.Clinic(c)
 	roles, err := rbac.ListRoles(ctx, tdb)
 	if err != nil {
 		return listView{}, err
@@ -110,7 +110,7 @@ func (m *Module) view(c *gin.Context, key string) (listView, error) {
 	if err != nil {
 		return listView{}, err
 	}
-	grants, err := m.s.Policy(c).Grants(ctx)
+	grants, err := m.S.Policy(c).Grants(ctx)
 	if err != nil {
 		return listView{}, err
 	}
@@ -181,6 +181,6 @@ func (m *Module) cell(c *gin.Context, role *rbac.Role, held rbac.GrantSet, resou
 
 // can reports whether the signed-in person may do action on resource.
 func (m *Module) can(c *gin.Context, resource, action string) bool {
-	ok, err := m.s.Can(c, resource, action)
+	ok, err := m.S.Can(c, resource, action)
 	return err == nil && ok
 }

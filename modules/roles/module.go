@@ -11,12 +11,10 @@ package roles
 
 import (
 	"embed"
-	"io/fs"
 	"net/http"
 
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/kit"
-	"github.com/wardclinic/ward/core/web"
 )
 
 //go:embed templates/*.html
@@ -24,37 +22,21 @@ var templates embed.FS
 
 // Module is the roles module.
 type Module struct {
-	s         *kit.Services
-	render    *web.Renderer
+	kit.Base
 	catalogue catalogue
 }
 
-var (
-	_ app.Module             = (*Module)(nil)
-	_ kit.Provisioner        = (*Module)(nil)
-	_ app.TemplateProvider   = (*Module)(nil)
-	_ app.RouteDeclarer      = (*Module)(nil)
-	_ app.PermissionDeclarer = (*Module)(nil)
-	_ app.NavDeclarer        = (*Module)(nil)
-)
-
 // New returns the module.
-func New() *Module { return &Module{} }
+func New() *Module { return &Module{Base: kit.NewBase("roles", templates)} }
 
-// Name implements app.Module.
-func (m *Module) Name() string { return "roles" }
-
-// Provision keeps the renderer and builds the catalogue the grid shows from
+// Provision keeps the services and builds the catalogue the grid shows from
 // every module's permissions (collected before any module is provisioned).
 func (m *Module) Provision(s *kit.Services) error {
-	m.s, m.render = s, s.Render
+	if err := m.Base.Provision(s); err != nil {
+		return err
+	}
 	m.catalogue = newCatalogue(s.Permissions())
 	return nil
-}
-
-// Templates implements app.TemplateProvider.
-func (m *Module) Templates() fs.FS {
-	return templates
 }
 
 // Routes implements app.RouteDeclarer.
@@ -79,5 +61,5 @@ func (m *Module) Permissions() []app.Permission {
 
 // Nav implements app.NavDeclarer.
 func (m *Module) Nav() []app.NavEntry {
-	return []app.NavEntry{{Label: "Roles", Href: "/roles", Resource: "roles", Order: 90}}
+	return []app.NavEntry{{Label: "Roles", Href: "/roles", Resource: "roles", Group: app.GroupAdmin, Order: 90}}
 }

@@ -1,7 +1,6 @@
 package roles
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -13,28 +12,19 @@ import (
 
 // rename gives a role a new name; its key, grants and staff stay.
 func (m *Module) rename(c *gin.Context) error {
-	ctx := c.Request.Context()
 	key := c.Param("key")
 	f, msg := parseName(c.PostForm)
 	if msg == "" {
-		old, err := rbac.RenameRole(ctx, m.s.Clinic(c), key, f.Name, m.s.Now())
+		old, err := rbac.RenameRole(c.Request.Context(), m.S.Clinic(c), key, f.Name, m.S.Now())
 		switch {
-		case errors.Is(err, rbac.ErrRoleNotFound):
-			return errNoRole
-		case errors.Is(err, rbac.ErrAdminLocked):
-			return errAdmin
-		case errors.Is(err, rbac.ErrRoleNameTaken):
-			msg = nameTaken
-		case err != nil:
-			return err
-		default:
-			if old != f.Name {
-				if err := audit.For(c).Record(audit.RoleRename, roleTarget(key), audit.Change(old, f.Name)); err != nil {
-					return err
-				}
-			}
+		case err == nil && old == f.Name: // the same name: nothing to record
 			web.Redirect(c, rolesURL(key))
 			return nil
+		case err == nil:
+			return saved(c, audit.RoleRename, key, key, audit.Change(old, f.Name))
+		}
+		if msg, err = nameRefused(err); err != nil {
+			return err
 		}
 	}
 	return m.page(c, http.StatusUnprocessableEntity, key, true,

@@ -92,6 +92,18 @@ func member(t *testing.T, s *apptest.Server, cl clinic, roleKey, name string) (*
 	return c, u
 }
 
+// rolesEditor lets the role read and change roles (as the clinic's admin
+// does it, on the grid) and signs in a new member of it.
+func rolesEditor(t *testing.T, s *apptest.Server, a clinic, role, name string) *apptest.Client {
+	t.Helper()
+	for _, p := range []string{"read", "update"} {
+		a.admin.Get(a.host, "/roles?role="+role)
+		status(t, toggle(a.admin, a.host, role, "roles", p, "on"), http.StatusSeeOther)
+	}
+	c, _ := member(t, s, a, role, name)
+	return c
+}
+
 func grants(t *testing.T, s *apptest.Server, tenantID, roleKey string) rbac.GrantSet {
 	t.Helper()
 	gs, err := rbac.Grants(context.Background(), s.DB, tenantID)
@@ -394,11 +406,7 @@ func TestNoOneGrantsMoreThanTheyHold(t *testing.T) {
 	t.Parallel()
 	s := start(t)
 	a := onboard(t, s, "sunrise")
-	for _, p := range []string{"read", "update"} {
-		a.admin.Get(a.host, "/roles?role=nurse")
-		status(t, toggle(a.admin, a.host, "nurse", "roles", p, "on"), http.StatusSeeOther)
-	}
-	n, _ := member(t, s, a, "nurse", "Nia Nurse")
+	n := rolesEditor(t, s, a, "nurse", "Nia Nurse")
 	page := n.Get(a.host, "/roles?role=doctor")
 	status(t, page, http.StatusOK)
 	doc := page.Doc(t)
@@ -421,11 +429,7 @@ func TestNoOneRevokesWhatTheyDoNotHold(t *testing.T) {
 	t.Parallel()
 	s := start(t, clinical{})
 	a := onboard(t, s, "sunrise")
-	for _, p := range []string{"read", "update"} {
-		a.admin.Get(a.host, "/roles?role=accountant")
-		status(t, toggle(a.admin, a.host, "accountant", "roles", p, "on"), http.StatusSeeOther)
-	}
-	acc, _ := member(t, s, a, "accountant", "Abe Accounts")
+	acc := rolesEditor(t, s, a, "accountant", "Abe Accounts")
 	page := acc.Get(a.host, "/roles?role=doctor")
 	status(t, page, http.StatusOK)
 	doc := page.Doc(t)

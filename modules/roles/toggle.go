@@ -24,27 +24,15 @@ func (m *Module) toggle(c *gin.Context) error {
 	if !m.can(c, f.Resource, f.Action) {
 		return web.Forbidden(notHeld(f.On))
 	}
-	changed, err := m.s.Policy(c).SetGrant(ctx, key, f.Resource, f.Action, f.On)
-	switch {
-	case errors.Is(err, rbac.ErrRoleNotFound):
-		return errNoRole
-	case errors.Is(err, rbac.ErrAdminLocked):
-		return errAdmin
-	case errors.Is(err, rbac.ErrWildcardGrant):
+	changed, err := m.S.Policy(c).SetGrant(ctx, key, f.Resource, f.Action, f.On)
+	if errors.Is(err, rbac.ErrWildcardGrant) {
 		return web.Conflict("This role has every action on " + m.catalogue.label(f.Resource) + " through one grant, which cannot be taken away one action at a time.")
-	case err != nil:
-		return err
+	}
+	if err != nil {
+		return refused(err)
 	}
 	if changed {
-		if err := m.policyChanged(c); err != nil {
-			return err
-		}
-		action := audit.PermissionGrant
-		if !f.On {
-			action = audit.PermissionRevoke
-		}
-		perm := f.Resource + ":" + f.Action
-		if err := audit.For(c).Record(action, roleTarget(key), audit.Change(perm+" "+onOff(!f.On), perm+" "+onOff(f.On))); err != nil {
+		if err := m.grantChanged(c, key, f); err != nil {
 			return err
 		}
 	}
@@ -52,17 +40,36 @@ func (m *Module) toggle(c *gin.Context) error {
 		web.Redirect(c, rolesURL(key))
 		return nil
 	}
-	// The cell shows what is stored now, read back, not what was asked for.
-	role, err := rbac.RoleByKey(ctx, m.s.Clinic(c), key)
+	return m.grantCell(c, key, f)
+}
+
+// grantChanged makes a new grant of role key take effect and records it.
+func (m *Module) grantChanged(c *gin.Context, key string, f grantForm) error {
+	if err := m.policyChanged(c); err != nil {
+		return err
+	}
+	action := audit.PermissionGrant
+	if !f.On {
+		action = audit.PermissionRevoke
+	}
+	perm := f.Resource + ":" + f.Action
+	return audit.For(c).Record(action, roleTarget(key), audit.Change(perm+" "+onOff(!f.On), perm+" "+onOff(f.On)))
+}
+
+// grantCell answers htmx with the grid's cell of f's permission of role
+// key: what is stored now, read back, not what was asked for.
+func (m *Module) grantCell(c *gin.Context, key string, f grantForm) error {
+	ctx := c.Request.Context()
+	role, err := rbac.RoleByKey(ctx, m.S.Clinic(c), key)
 	if err != nil {
 		return err
 	}
-	grants, err := m.s.Policy(c).Grants(ctx)
+	grants, err := m.S.Policy(c).Grants(ctx)
 	if err != nil {
 		return err
 	}
 	x := m.cell(c, role, grants[key], f.Resource, f.Action, m.can(c, "roles", "update"))
-	return m.render.Fragment(c, http.StatusOK, listPage, "grant-cell", web.Page{Data: x})
+	return m.S.Render.Fragment(c, http.StatusOK, listPage, "grant-cell", web.Page{Data: x})
 }
 
 // notHeld refuses a change to a permission the person does not hold. Taking

@@ -22,14 +22,6 @@ var templates embed.FS
 // Module is the services module.
 type Module struct{ kit.Base }
 
-var _ interface {
-	app.RouteDeclarer
-	app.IndexDeclarer
-	app.PermissionDeclarer
-	app.NavDeclarer
-	app.AuditDeclarer
-} = (*Module)(nil)
-
 // Service is one entry of the price list. As JSON it is what the API
 // answers: records.Meta's id, version, active and dates, and the Fields.
 type Service struct {
@@ -77,7 +69,7 @@ func (m *Module) Permissions() []app.Permission {
 
 // Nav implements app.NavDeclarer.
 func (m *Module) Nav() []app.NavEntry {
-	return []app.NavEntry{{Label: "Services", Href: "/services", Resource: "services", Order: 70}}
+	return []app.NavEntry{{Label: "Services", Href: "/services", Resource: "services", Group: app.GroupBilling, Order: 70}}
 }
 
 // AuditActions implements app.AuditDeclarer.

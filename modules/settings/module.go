@@ -6,7 +6,6 @@ package settings
 import (
 	"embed"
 	"errors"
-	"io/fs"
 	"net/http"
 	"strconv"
 	"strings"
@@ -28,33 +27,10 @@ var formPage = web.NewPage("settings/form")
 var templates embed.FS
 
 // Module is the settings module.
-type Module struct {
-	s      *kit.Services
-	render *web.Renderer
-}
-
-var (
-	_ app.Module             = (*Module)(nil)
-	_ kit.Provisioner        = (*Module)(nil)
-	_ app.TemplateProvider   = (*Module)(nil)
-	_ app.RouteDeclarer      = (*Module)(nil)
-	_ app.NavDeclarer        = (*Module)(nil)
-	_ app.PermissionDeclarer = (*Module)(nil)
-)
+type Module struct{ kit.Base }
 
 // New returns the module.
-func New() *Module { return &Module{} }
-
-// Name implements app.Module.
-func (m *Module) Name() string { return "settings" }
-
-// Provision keeps the renderer.
-func (m *Module) Provision(s *kit.Services) error { m.s, m.render = s, s.Render; return nil }
-
-// Templates implements app.TemplateProvider.
-func (m *Module) Templates() fs.FS {
-	return templates
-}
+func New() *Module { return &Module{Base: kit.NewBase("settings", templates)} }
 
 // Routes implements app.RouteDeclarer.
 func (m *Module) Routes(r *app.Routes) {
@@ -72,7 +48,7 @@ const actionUpdate = "settings.update"
 
 // Nav implements app.NavDeclarer.
 func (m *Module) Nav() []app.NavEntry {
-	return []app.NavEntry{{Label: "Settings", Href: "/settings", Resource: "settings", Order: 95}}
+	return []app.NavEntry{{Label: "Settings", Href: "/settings", Resource: "settings", Group: app.GroupAdmin, Order: 95}}
 }
 
 // Permissions implements app.PermissionDeclarer.
@@ -87,11 +63,11 @@ type view struct {
 }
 
 func (m *Module) show(c *gin.Context) error {
-	s, err := m.s.Settings(c)
+	s, err := m.S.Settings(c)
 	if err != nil {
 		return err
 	}
-	return m.render.Page(c, http.StatusOK, formPage, web.Page{Title: "Settings", Data: view{S: s, Formats: tenant.DateFormats}})
+	return m.S.Render.Page(c, http.StatusOK, formPage, web.Page{Title: "Settings", Data: view{S: s, Formats: tenant.DateFormats}})
 }
 
 // Idle timeout limits, in minutes.
@@ -101,7 +77,7 @@ const (
 )
 
 func (m *Module) save(c *gin.Context) error {
-	s, err := m.s.Settings(c)
+	s, err := m.S.Settings(c)
 	if err != nil {
 		return err
 	}
@@ -136,13 +112,13 @@ func (m *Module) save(c *gin.Context) error {
 	}
 	s.IdleMinutes = idle
 	if len(errs) > 0 {
-		return m.render.Page(c, http.StatusUnprocessableEntity, formPage, web.Page{Title: "Settings", Data: view{S: s, Formats: tenant.DateFormats}, Errors: errs})
+		return m.S.Render.Page(c, http.StatusUnprocessableEntity, formPage, web.Page{Title: "Settings", Data: view{S: s, Formats: tenant.DateFormats}, Errors: errs})
 	}
-	if err := tenant.SaveSettings(c.Request.Context(), m.s.Clinic(c), s, m.s.Now()); err != nil {
+	if err := tenant.SaveSettings(c.Request.Context(), m.S.Clinic(c), s, m.S.Now()); err != nil {
 		return err
 	}
-	if s.ClinicName != m.s.Tenant(c).Name {
-		if ok, err := m.s.Rename(c, s.ClinicName); err != nil || !ok {
+	if s.ClinicName != m.S.Tenant(c).Name {
+		if ok, err := m.S.Rename(c, s.ClinicName); err != nil || !ok {
 			return errors.Join(err, errors.New("settings: clinic record not updated"))
 		}
 	}

@@ -26,28 +26,14 @@ func start(t *testing.T) *apptest.Server {
 // clock alone; each makes a clinic of its own.
 func TestSettings(t *testing.T) {
 	t.Parallel()
-	s := start(t)
-	for _, tc := range []struct {
-		name string
-		test func(*testing.T, *apptest.Server)
-	}{
-		{"OnlyAllowedRolesSeeSettings", testOnlyAllowedRolesSeeSettings},
-		{"ClinicNameRefusesHiddenText", testClinicNameRefusesHiddenText},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			tc.test(t, s)
-		})
-	}
+	start(t).Parallel(t, testOnlyAllowedRolesSeeSettings, testClinicNameRefusesHiddenText)
 }
 
 // This test moves the clock: it has a Ward of its own.
 func TestAdminChangesSettingsAndIdleTimeoutApplies(t *testing.T) {
 	t.Parallel()
 	s := start(t)
-	cl := s.NewClinic(t, "sunrise")
-	c := s.Client(t)
-	c.SignIn(cl.Host, cl.Admin.Email, apptest.Password)
+	cl, c := s.NewSignedInClinic(t, "sunrise")
 
 	if r := c.Get(cl.Host, "/settings"); r.StatusCode != 200 || !strings.Contains(r.Body, `value="UTC"`) {
 		t.Fatalf("settings page: %d", r.StatusCode)
@@ -64,20 +50,12 @@ func TestAdminChangesSettingsAndIdleTimeoutApplies(t *testing.T) {
 	ok := c.PostForm(cl.Host, "/settings", url.Values{"clinicName": {"Sunrise Family Clinic"}, "timezone": {"Africa/Nairobi"}, "currency": {"kes"},
 		"dateFormat": {"2006-01-02"}, "idleMinutes": {"10"}})
 	apptest.WantRedirect(t, "save", ok, "/settings")
-	if r := c.Get(cl.Host, "/settings"); flash(t, r) != "Settings saved." {
-		t.Fatalf("after saving, the page shows %q", flash(t, r))
-	}
-	if r := c.Get(cl.Host, "/settings"); flash(t, r) != "" {
-		t.Fatalf("a reload shows %q again", flash(t, r))
-	}
+	c.WantFlash(cl.Host, ok, "Settings saved.")
 	got, err := tenant.LoadSettings(context.Background(), cl.DB)
 	if err != nil || got.Currency != "KES" || got.IdleMinutes != 10 || got.Timezone != "Africa/Nairobi" {
 		t.Fatalf("stored: %+v %v", got, err)
 	}
-	var entries []audit.Entry
-	if err := cl.DB.Collection(audit.Collection).Find(context.Background(), db.Eq("action", "settings.update"), &entries, db.FindOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	entries := apptest.Find[audit.Entry](t, cl.DB.Collection(audit.Collection), db.Eq("action", "settings.update"))
 	if len(entries) != 1 || entries[0].Target != "settings" || entries[0].ActorID != cl.Admin.ID ||
 		!strings.HasPrefix(entries[0].Before, "Clinic sunrise; UTC; USD; ") || entries[0].After != "Sunrise Family Clinic; Africa/Nairobi; KES; 2006-01-02; idle 10 min" {
 		t.Fatalf("settings.update audit entries %+v", entries)
@@ -87,8 +65,7 @@ func TestAdminChangesSettingsAndIdleTimeoutApplies(t *testing.T) {
 	}
 
 	// A new sign-in uses the 10-minute idle timeout.
-	c2 := s.Client(t)
-	c2.SignIn(cl.Host, cl.Admin.Email, apptest.Password)
+	c2 := s.SignedIn(t, cl.Host, cl.Admin.Email)
 	s.Clock.Advance(11 * time.Minute)
 	if r := c2.Get(cl.Host, "/dashboard"); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("after 11 idle minutes: %d, want 303 to /login", r.StatusCode)
@@ -98,8 +75,7 @@ func TestAdminChangesSettingsAndIdleTimeoutApplies(t *testing.T) {
 func testOnlyAllowedRolesSeeSettings(t *testing.T, s *apptest.Server) {
 	cl := s.NewClinic(t, "roles")
 	u := s.NewUser(t, cl, "receptionist", "Rita Reception", "rita@sunrise.test")
-	c := s.Client(t)
-	c.SignIn(cl.Host, u.Email, apptest.Password)
+	c := s.SignedIn(t, cl.Host, u.Email)
 	if r := c.Get(cl.Host, "/settings"); r.StatusCode != http.StatusForbidden {
 		t.Fatalf("receptionist GET /settings: %d", r.StatusCode)
 	}
@@ -115,9 +91,7 @@ func testOnlyAllowedRolesSeeSettings(t *testing.T, s *apptest.Server) {
 // audit log: text that hides or rearranges itself is refused, 422 with a
 // message beside the field, and nothing is saved.
 func testClinicNameRefusesHiddenText(t *testing.T, s *apptest.Server) {
-	cl := s.NewClinic(t, "hidden-text")
-	c := s.Client(t)
-	c.SignIn(cl.Host, cl.Admin.Email, apptest.Password)
+	cl, c := s.NewSignedInClinic(t, "hidden-text")
 	before, err := tenant.LoadSettings(context.Background(), cl.DB)
 	if err != nil {
 		t.Fatal(err)
@@ -144,10 +118,4 @@ func testClinicNameRefusesHiddenText(t *testing.T, s *apptest.Server) {
 			}
 		})
 	}
-}
-
-// flash is the one-time message the page shows, "" when there is none.
-func flash(t *testing.T, r *apptest.Response) string {
-	t.Helper()
-	return strings.TrimSpace(r.Doc(t).Find(".flash").Text())
 }

@@ -20,11 +20,11 @@ var codePage = web.NewPage("signin/code")
 // pending returns the user whose password was accepted and who still owes
 // the second factor, or nil (then the person starts over at /login).
 func (m *Module) pending(c *gin.Context) (*auth.User, error) {
-	d, ok := m.s.SignIn().Current(c)
-	if !ok || !d.Pending || d.TenantID != m.s.Tenant(c).ID || session.Check(d, m.s.Now(), 0) != nil {
+	d, ok := m.S.SignIn().Current(c)
+	if !ok || !d.Pending || d.TenantID != m.S.Tenant(c).ID || session.Check(d, m.S.Now(), 0) != nil {
 		return nil, nil
 	}
-	u, err := auth.UserByID(c.Request.Context(), m.s.Clinic(c), d.UserID)
+	u, err := auth.UserByID(c.Request.Context(), m.S.Clinic(c), d.UserID)
 	if errors.Is(err, auth.ErrUserNotFound) {
 		return nil, nil
 	}
@@ -40,7 +40,7 @@ func (m *Module) showCode(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, "/login")
 		return nil
 	}
-	return m.render.Page(c, http.StatusOK, codePage, web.Page{Title: "Enter your code", Data: loginView{Next: access.SafeNext(c.Query("next"))}})
+	return m.S.Render.Page(c, http.StatusOK, codePage, web.Page{Title: "Enter your code", Data: loginView{Next: access.SafeNext(c.Query("next"))}})
 }
 
 func (m *Module) code(c *gin.Context) error {
@@ -54,21 +54,21 @@ func (m *Module) code(c *gin.Context) error {
 		return nil
 	}
 	next := access.SafeNext(c.PostForm("next"))
-	attempt, wait, err := m.s.SignIn().Begin(c, m.source(c, u.Email, u))
+	attempt, wait, err := m.S.SignIn().Begin(c, m.source(c, u.Email, u))
 	if err != nil {
 		return err
 	}
 	if attempt == nil {
-		_ = m.s.SignIn().End(c)
+		_ = m.S.SignIn().End(c)
 		c.Header("Retry-After", strconv.Itoa(auth.WaitSeconds(wait)))
-		return m.render.Page(c, http.StatusTooManyRequests, codePage, web.Page{Title: "Enter your code", Data: loginView{Next: next},
+		return m.S.Render.Page(c, http.StatusTooManyRequests, codePage, web.Page{Title: "Enter your code", Data: loginView{Next: next},
 			Errors: map[string]string{"form": "Too many wrong codes. Sign in again in " + auth.WaitText(wait) + "."}})
 	}
 	code := strings.TrimSpace(c.PostForm("code"))
-	if err := auth.VerifySecondFactor(ctx, m.s.Clinic(c), u, code, m.s.Now()); err != nil {
+	if err := auth.VerifySecondFactor(ctx, m.S.Clinic(c), u, code, m.S.Now()); err != nil {
 		// The attempt stays recorded as a failure.
 		_ = audit.For(c).As(u.ID, u.Email).Record(audit.SignInFailure, "", audit.Note("wrong second factor"))
-		return m.render.Page(c, http.StatusUnprocessableEntity, codePage, web.Page{Title: "Enter your code", Data: loginView{Next: next},
+		return m.S.Render.Page(c, http.StatusUnprocessableEntity, codePage, web.Page{Title: "Enter your code", Data: loginView{Next: next},
 			Errors: map[string]string{"code": "That code is not right, or was used already. Enter the current code from your app, or a recovery code."}})
 	}
 	return m.signIn(c, u, next)

@@ -21,18 +21,8 @@ import (
 // test can tell that a refused request wrote nothing anywhere.
 func snapshot(t *testing.T, s *apptest.Server) map[string][]string {
 	t.Helper()
-	ctx := context.Background()
-	p := s.DB.Platform("test: snapshot")
-	names, err := p.CollectionNames(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
 	out := map[string][]string{}
-	for _, name := range names {
-		var docs []bson.D
-		if err := p.Collection(name).Find(ctx, db.Filter{}, &docs, db.FindOptions{Sort: []db.Order{db.Asc("_id")}}); err != nil {
-			t.Fatal(err)
-		}
+	for name, docs := range apptest.Everything[bson.D](t, s) {
 		for _, d := range docs {
 			b, err := bson.MarshalExtJSON(d, true, false)
 			if err != nil {
@@ -70,16 +60,13 @@ func sameData(t *testing.T, what string, before, after map[string][]string) {
 // module code runs, and nothing in the database changes.
 func TestCSRFOnEveryWrite(t *testing.T) {
 	t.Parallel()
-	s := start(t, nil)
-	a := s.NewClinic(t, "sunrise")
+	s, a := start(t, nil)
 	s.NewClinic(t, "moonrise")
 	nurse := s.NewUser(t, a, "nurse", "Nina Nurse", "nina@sunrise.test")
 	ctx := context.Background()
 
-	admin := s.Client(t)
-	admin.SignIn(a.Host, a.Admin.Email, apptest.Password)
-	other := s.Client(t)
-	other.SignIn(a.Host, nurse.Email, apptest.Password)
+	admin := s.SignedIn(t, a.Host, a.Admin.Email)
+	other := s.SignedIn(t, a.Host, nurse.Email)
 	stranger := s.Client(t)
 	stranger.Get(a.Host, "/login")
 
@@ -172,8 +159,7 @@ func TestCSRFOnEveryWrite(t *testing.T) {
 
 func TestCSRFOnLoginForm(t *testing.T) {
 	t.Parallel()
-	s := start(t, nil)
-	a := s.NewClinic(t, "sunrise")
+	s, a := start(t, nil)
 	c, other := s.Client(t), s.Client(t)
 	c.Get(a.Host, "/login")
 	other.Get(a.Host, "/login")

@@ -13,9 +13,13 @@ import (
 	"github.com/wardclinic/ward/core/auth"
 )
 
+// The addresses the tests sign in from (documentation ranges): the
+// owner's at home, an attacker's away, and one a whole clinic shares.
+const home, away, nat = "198.51.100.7", "203.0.113.9", "192.0.2.10"
+
 // startBehindProxy runs Ward as if behind a reverse proxy on 127.0.0.1, so
 // X-Forwarded-For says which address a test client stands for.
-func startBehindProxy(t *testing.T) *apptest.Server {
+func startBehindProxy(t *testing.T) (*apptest.Server, *apptest.Clinic) {
 	return start(t, map[string]string{"TRUSTED_PROXIES": "127.0.0.1"})
 }
 
@@ -49,6 +53,15 @@ func deviceCookies(t *testing.T, s *apptest.Server, c *apptest.Client, host stri
 	return out
 }
 
+// knownDevice is a new client that is a known device of email: it signed
+// in from ip and signed out again.
+func knownDevice(t *testing.T, s *apptest.Server, host, ip, email string) *apptest.Client {
+	t.Helper()
+	c := s.Client(t)
+	signInAndOut(t, c, host, ip, email)
+	return c
+}
+
 // signInAndOut makes c a known device of email: it signs in from ip and
 // signs out again.
 func signInAndOut(t *testing.T, c *apptest.Client, host, ip, email string) {
@@ -62,11 +75,8 @@ func signInAndOut(t *testing.T, c *apptest.Client, host, ip, email string) {
 // never stop the owner's own device: it signs in while the attacker waits.
 func TestGuessesFromElsewhereDoNotLockOutTheOwnersDevice(t *testing.T) {
 	t.Parallel()
-	s := startBehindProxy(t)
-	a := s.NewClinic(t, "sunrise")
-	const home, away = "198.51.100.7", "203.0.113.9"
-	owner := s.Client(t)
-	signInAndOut(t, owner, a.Host, home, a.Admin.Email)
+	s, a := startBehindProxy(t)
+	owner := knownDevice(t, s, a.Host, home, a.Admin.Email)
 
 	// Twenty wrong passwords at once: five are checked, the rest refused.
 	bot := s.Client(t)
@@ -116,7 +126,7 @@ func TestGuessesFromElsewhereDoNotLockOutTheOwnersDevice(t *testing.T) {
 	if took := time.Since(began); took > 5*time.Second {
 		t.Fatalf("the refusal took %v: it must answer at once, not sleep", took)
 	}
-	if msg := formError(t, r); !strings.Contains(msg, "try again in 15 minutes") {
+	if msg := apptest.FormError(t, r); !strings.Contains(msg, "try again in 15 minutes") {
 		t.Fatalf("message %q", msg)
 	}
 	signInAndOut(t, owner, a.Host, home, a.Admin.Email)
@@ -126,12 +136,9 @@ func TestGuessesFromElsewhereDoNotLockOutTheOwnersDevice(t *testing.T) {
 // devices there, never the devices its people signed in from before.
 func TestSharedAddressDoesNotLockOutKnownDevices(t *testing.T) {
 	t.Parallel()
-	s := startBehindProxy(t)
-	a := s.NewClinic(t, "sunrise")
-	const nat = "192.0.2.10"
+	s, a := startBehindProxy(t)
 	nina := s.NewUser(t, a, "nurse", "Nina Nurse", "nina@sunrise.test")
-	desk := s.Client(t)
-	signInAndOut(t, desk, a.Host, nat, nina.Email)
+	desk := knownDevice(t, s, a.Host, nat, nina.Email)
 
 	bot := s.Client(t)
 	for i := range auth.MaxIPFailures {
@@ -147,37 +154,31 @@ func TestSharedAddressDoesNotLockOutKnownDevices(t *testing.T) {
 // ways in alone.
 func TestDeviceFailuresCountAgainstTheDevice(t *testing.T) {
 	t.Parallel()
-	s := startBehindProxy(t)
-	a := s.NewClinic(t, "sunrise")
-	const ip = "198.51.100.7"
-	shared := s.Client(t)
-	signInAndOut(t, shared, a.Host, ip, a.Admin.Email)
+	s, a := startBehindProxy(t)
+	shared := knownDevice(t, s, a.Host, home, a.Admin.Email)
 
 	for i := range 5 {
-		apptest.WantStatus(t, "wrong password on the device", loginFrom(shared, a.Host, ip, a.Admin.Email, fmt.Sprintf("guess %d", i)), http.StatusUnprocessableEntity)
+		apptest.WantStatus(t, "wrong password on the device", loginFrom(shared, a.Host, home, a.Admin.Email, fmt.Sprintf("guess %d", i)), http.StatusUnprocessableEntity)
 	}
-	apptest.WantRedirect(t, "another browser, same address", loginFrom(s.Client(t), a.Host, ip, a.Admin.Email, apptest.Password), "/dashboard")
-	r := loginFrom(shared, a.Host, ip, a.Admin.Email, apptest.Password)
+	apptest.WantRedirect(t, "another browser, same address", loginFrom(s.Client(t), a.Host, home, a.Admin.Email, apptest.Password), "/dashboard")
+	r := loginFrom(shared, a.Host, home, a.Admin.Email, apptest.Password)
 	if w := retryAfter(t, "the device after five failures", r); w != 15*time.Minute {
 		t.Fatalf("wait %v, want 15m", w)
 	}
 
 	s.Clock.Advance(14 * time.Minute)
-	retryAfter(t, "the device after 14 minutes", loginFrom(shared, a.Host, ip, a.Admin.Email, apptest.Password))
+	retryAfter(t, "the device after 14 minutes", loginFrom(shared, a.Host, home, a.Admin.Email, apptest.Password))
 	s.Clock.Advance(time.Minute + time.Second)
-	apptest.WantRedirect(t, "the device after 15 minutes", loginFrom(shared, a.Host, ip, a.Admin.Email, apptest.Password), "/dashboard")
+	apptest.WantRedirect(t, "the device after 15 minutes", loginFrom(shared, a.Host, home, a.Admin.Email, apptest.Password), "/dashboard")
 }
 
 // A device cookie counts only for the account it was given to: under
 // another account's name, or altered, it is no cookie at all.
 func TestDeviceCookieIsBoundToItsAccount(t *testing.T) {
 	t.Parallel()
-	s := startBehindProxy(t)
-	a := s.NewClinic(t, "sunrise")
-	const ip = "198.51.100.7"
+	s, a := startBehindProxy(t)
 	nina := s.NewUser(t, a, "nurse", "Nina Nurse", "nina@sunrise.test")
-	c := s.Client(t)
-	signInAndOut(t, c, a.Host, ip, nina.Email)
+	c := knownDevice(t, s, a.Host, home, nina.Email)
 	cks := deviceCookies(t, s, c, a.Host)
 	if len(cks) != 1 {
 		t.Fatalf("%d device cookies after a sign-in, want 1", len(cks))
@@ -186,7 +187,7 @@ func TestDeviceCookieIsBoundToItsAccount(t *testing.T) {
 
 	bot := s.Client(t)
 	for i := range auth.MaxAccountFailures {
-		loginFrom(bot, a.Host, "203.0.113.9", a.Admin.Email, fmt.Sprintf("guess %d", i))
+		loginFrom(bot, a.Host, away, a.Admin.Email, fmt.Sprintf("guess %d", i))
 	}
 	adminName := strings.Replace(ninas.Name, nina.ID, a.Admin.ID, 1)
 	for _, tc := range []struct {
@@ -201,7 +202,7 @@ func TestDeviceCookieIsBoundToItsAccount(t *testing.T) {
 			u, _ := url.Parse(s.URL(a.Host, "/"))
 			c.HTTP.Jar.SetCookies(u, []*http.Cookie{tc.extra})
 		}
-		retryAfter(t, tc.what, loginFrom(c, a.Host, ip, a.Admin.Email, apptest.Password))
+		retryAfter(t, tc.what, loginFrom(c, a.Host, home, a.Admin.Email, apptest.Password))
 	}
 }
 
@@ -214,8 +215,7 @@ func TestDeviceCookieAttributes(t *testing.T) {
 		{"APP_ENV": "production", "SESSION_SECRET": strings.Repeat("0123456789abcdef", 3)},
 	} {
 		production := env != nil
-		s := start(t, env)
-		a := s.NewClinic(t, "sunrise")
+		s, a := start(t, env)
 		c := s.Client(t)
 		page := c.Get(a.Host, "/login")
 		csrfName := "ward_csrf"
@@ -223,14 +223,7 @@ func TestDeviceCookieAttributes(t *testing.T) {
 			csrfName = "__Host-ward_csrf"
 		}
 		anon := setCookie(page, csrfName)
-		form := url.Values{"email": {a.Admin.Email}, "password": {apptest.Password}, "csrf_token": {c.Token(a.Host)}}
-		req, err := http.NewRequest(http.MethodPost, s.URL(a.Host, "/login"), strings.NewReader(form.Encode()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Origin", "http://"+a.Host+":"+s.Port)
-		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		req := c.FormRequest(a.Host, "/login", url.Values{"email": {a.Admin.Email}, "password": {apptest.Password}})
 		req.Header.Set("Cookie", anon.Name+"="+anon.Value) // the jar sends no Secure cookie over http
 		r := c.Do(req)
 		apptest.WantRedirect(t, "login", r, "/dashboard")

@@ -27,7 +27,7 @@ type loginView struct {
 
 // frontDoor sends visitors of a clinic's bare address where they belong.
 func (m *Module) frontDoor(c *gin.Context) error {
-	if m.s.User(c) != nil {
+	if m.S.User(c) != nil {
 		web.Redirect(c, "/dashboard")
 		return nil
 	}
@@ -37,11 +37,11 @@ func (m *Module) frontDoor(c *gin.Context) error {
 
 func (m *Module) showLogin(c *gin.Context) error {
 	next := access.SafeNext(c.Query("next"))
-	if m.s.User(c) != nil {
+	if m.S.User(c) != nil {
 		c.Redirect(http.StatusSeeOther, orDashboard(next))
 		return nil
 	}
-	return m.render.Page(c, http.StatusOK, loginPage, web.Page{Title: "Sign in", Data: loginView{Next: next}})
+	return m.S.Render.Page(c, http.StatusOK, loginPage, web.Page{Title: "Sign in", Data: loginView{Next: next}})
 }
 
 // wrong is the one answer for an unknown email, another clinic's user and a
@@ -50,7 +50,7 @@ const wrong = "Wrong email or password."
 
 func (m *Module) login(c *gin.Context) error {
 	ctx := c.Request.Context()
-	now := m.s.Now()
+	now := m.S.Now()
 	email := strings.ToLower(strings.TrimSpace(c.PostForm("email")))
 	password := c.PostForm("password")
 	v := loginView{Email: email, Next: access.SafeNext(c.PostForm("next"))}
@@ -61,11 +61,11 @@ func (m *Module) login(c *gin.Context) error {
 	// The account is looked up first: whether this browser is one of its
 	// known devices decides which failures count. An unknown email has no
 	// devices, and is limited like any account seen from an unknown device.
-	u, err := auth.UserByEmail(ctx, m.s.Clinic(c), email)
+	u, err := auth.UserByEmail(ctx, m.S.Clinic(c), email)
 	if err != nil && !errors.Is(err, auth.ErrUserNotFound) {
 		return err
 	}
-	attempt, wait, err := m.s.SignIn().Begin(c, m.source(c, email, u))
+	attempt, wait, err := m.S.SignIn().Begin(c, m.source(c, email, u))
 	if err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func (m *Module) login(c *gin.Context) error {
 	if u.TOTPEnabled {
 		// The password was right; the session signs no one in until the
 		// second factor is given on /login/code.
-		if err := m.s.SignIn().Start(c, session.Data{UserID: u.ID, Email: u.Email, Pending: true, AuthAt: now, CreatedAt: now, LastSeen: now}); err != nil {
+		if err := m.S.SignIn().Start(c, session.Data{UserID: u.ID, Email: u.Email, Pending: true, AuthAt: now, CreatedAt: now, LastSeen: now}); err != nil {
 			return err
 		}
 		target := "/login/code"
@@ -113,15 +113,15 @@ func (m *Module) login(c *gin.Context) error {
 // signIn starts the user's session under a new id and records it. The
 // browser becomes (or stays) a known device of the user.
 func (m *Module) signIn(c *gin.Context, u *auth.User, next string) error {
-	now := m.s.Now()
-	if err := m.s.SignIn().Start(c, session.Data{
+	now := m.S.Now()
+	if err := m.S.SignIn().Start(c, session.Data{
 		UserID: u.ID, Email: u.Email, RoleKey: u.RoleKey,
 		AuthAt: now, CreatedAt: now, LastSeen: now,
 	}); err != nil {
 		return err
 	}
-	_ = m.s.SignIn().Succeeded(c, m.source(c, u.Email, u))
-	if err := m.s.SignIn().Remember(c, u); err != nil {
+	_ = m.S.SignIn().Succeeded(c, m.source(c, u.Email, u))
+	if err := m.S.SignIn().Remember(c, u); err != nil {
 		return err
 	}
 	// The request was bound to its audit log before anyone was signed in:
@@ -134,7 +134,7 @@ func (m *Module) signIn(c *gin.Context, u *auth.User, next string) error {
 }
 
 func (m *Module) refuse(c *gin.Context, status int, v loginView, msg string) error {
-	return m.render.Page(c, status, loginPage, web.Page{Title: "Sign in", Data: v, Errors: map[string]string{"form": msg}})
+	return m.S.Render.Page(c, status, loginPage, web.Page{Title: "Sign in", Data: v, Errors: map[string]string{"form": msg}})
 }
 
 // tooMany answers a sign-in that must wait: at once, with the wait.
@@ -147,7 +147,7 @@ func (m *Module) tooMany(c *gin.Context, v loginView, wait time.Duration) error 
 // source is who checks a password or code of the account email (u, or nil
 // when no one has it) in this clinic.
 func (m *Module) source(c *gin.Context, email string, u *auth.User) auth.Source {
-	return m.s.SignIn().Source(c, email, u)
+	return m.S.SignIn().Source(c, email, u)
 }
 
 // logout records the sign-out while the session still names who it is,
@@ -156,7 +156,7 @@ func (m *Module) logout(c *gin.Context) error {
 	if err := audit.For(c).Record(audit.SignOut, ""); err != nil {
 		return err
 	}
-	if err := m.s.SignIn().End(c); err != nil {
+	if err := m.S.SignIn().End(c); err != nil {
 		return err
 	}
 	web.Redirect(c, "/login")

@@ -4,46 +4,20 @@ package signin
 
 import (
 	"embed"
-	"io/fs"
 	"net/http"
 
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/kit"
-	"github.com/wardclinic/ward/core/web"
 )
 
 //go:embed templates/*.html
 var templates embed.FS
 
 // Module is the sign-in module.
-type Module struct {
-	s      *kit.Services
-	render *web.Renderer
-}
-
-var (
-	_ app.Module           = (*Module)(nil)
-	_ kit.Provisioner      = (*Module)(nil)
-	_ app.TemplateProvider = (*Module)(nil)
-	_ app.RouteDeclarer    = (*Module)(nil)
-)
+type Module struct{ kit.Base }
 
 // New returns the module.
-func New() *Module { return &Module{} }
-
-// Name implements app.Module.
-func (m *Module) Name() string { return "signin" }
-
-// Provision keeps the renderer.
-func (m *Module) Provision(s *kit.Services) error {
-	m.s, m.render = s, s.Render
-	return nil
-}
-
-// Templates implements app.TemplateProvider.
-func (m *Module) Templates() fs.FS {
-	return templates
-}
+func New() *Module { return &Module{Base: kit.NewBase("signin", templates)} }
 
 // Routes implements app.RouteDeclarer.
 func (m *Module) Routes(r *app.Routes) {

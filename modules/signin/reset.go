@@ -26,7 +26,7 @@ type resetView struct {
 }
 
 func (m *Module) showForgot(c *gin.Context) error {
-	return m.render.Page(c, http.StatusOK, forgotPage, web.Page{Title: "Reset your password", Data: resetView{}})
+	return m.S.Render.Page(c, http.StatusOK, forgotPage, web.Page{Title: "Reset your password", Data: resetView{}})
 }
 
 // forgotFloor is the least time forgot takes to answer. The work for a
@@ -39,11 +39,11 @@ const forgotFloor = 150 * time.Millisecond
 func (m *Module) forgot(c *gin.Context) error {
 	began := time.Now() // real time, not the clinic's clock: this is about response times
 	ctx := c.Request.Context()
-	t, tdb := m.s.Tenant(c), m.s.Clinic(c)
-	now := m.s.Now()
+	t, tdb := m.S.Tenant(c), m.S.Clinic(c)
+	now := m.S.Now()
 	email, msg := auth.NormalizeEmail(c.PostForm("email"))
 	if msg != "" {
-		return m.render.Page(c, http.StatusUnprocessableEntity, forgotPage, web.Page{Title: "Reset your password",
+		return m.S.Render.Page(c, http.StatusUnprocessableEntity, forgotPage, web.Page{Title: "Reset your password",
 			Data: resetView{Email: c.PostForm("email")}, Errors: map[string]string{"email": msg}})
 	}
 	u, err := auth.UserByEmail(ctx, tdb, email)
@@ -64,10 +64,10 @@ func (m *Module) forgot(c *gin.Context) error {
 			if err != nil {
 				return err
 			}
-			link := m.s.Link(c, "/password/reset?token="+tok)
+			link := m.S.Link(c, "/password/reset?token="+tok)
 			// Account mail: while a new clinic's mail is held, a reset still
 			// reaches the address being confirmed (core/mail, hold.go).
-			if err := m.s.Mail(c, mail.Message{To: u.Email, Account: true, Subject: "Reset your Ward password for " + t.Name,
+			if err := m.S.Mail(c, mail.Message{To: u.Email, Account: true, Subject: "Reset your Ward password for " + t.Name,
 				Text: "Hello " + u.Name + ",\n\nSomeone (hopefully you) asked to reset your password at " + t.Name + ".\n" +
 					"Open this link within an hour to choose a new one. It works once:\n\n    " + link + "\n\n" +
 					"If you did not ask, ignore this message: your password stays as it is.\n\n— Ward\n"}); err != nil {
@@ -80,29 +80,29 @@ func (m *Module) forgot(c *gin.Context) error {
 		return ctx.Err()
 	case <-time.After(time.Until(began.Add(forgotFloor))):
 	}
-	return m.render.Page(c, http.StatusOK, forgotPage, web.Page{Title: "Reset your password", Data: resetView{Email: email, Sent: true}})
+	return m.S.Render.Page(c, http.StatusOK, forgotPage, web.Page{Title: "Reset your password", Data: resetView{Email: email, Sent: true}})
 }
 
 func (m *Module) showReset(c *gin.Context) error {
 	tok := c.Query("token")
-	if _, err := auth.CheckResetToken(c.Request.Context(), m.s.Clinic(c), tok, m.s.Now()); err != nil {
+	if _, err := auth.CheckResetToken(c.Request.Context(), m.S.Clinic(c), tok, m.S.Now()); err != nil {
 		if errors.Is(err, auth.ErrTokenInvalid) {
 			return m.badLink(c)
 		}
 		return err
 	}
-	return m.render.Page(c, http.StatusOK, resetPage, web.Page{Title: "Choose a new password", Data: resetView{Token: tok}})
+	return m.S.Render.Page(c, http.StatusOK, resetPage, web.Page{Title: "Choose a new password", Data: resetView{Token: tok}})
 }
 
 func (m *Module) badLink(c *gin.Context) error {
-	return m.render.Page(c, http.StatusGone, resetPage, web.Page{Title: "Link expired",
+	return m.S.Render.Page(c, http.StatusGone, resetPage, web.Page{Title: "Link expired",
 		Errors: map[string]string{"form": "This link has expired or was used already. Ask for a new one."}})
 }
 
 func (m *Module) reset(c *gin.Context) error {
 	ctx := c.Request.Context()
-	t, tdb := m.s.Tenant(c), m.s.Clinic(c)
-	now := m.s.Now()
+	t, tdb := m.S.Tenant(c), m.S.Clinic(c)
+	now := m.S.Now()
 	tok := c.PostForm("token")
 	userID, err := auth.CheckResetToken(ctx, tdb, tok, now)
 	if errors.Is(err, auth.ErrTokenInvalid) {
@@ -123,7 +123,7 @@ func (m *Module) reset(c *gin.Context) error {
 		errs["confirm"] = "The two passwords are not the same."
 	}
 	if len(errs) > 0 {
-		return m.render.Page(c, http.StatusUnprocessableEntity, resetPage, web.Page{Title: "Choose a new password", Data: resetView{Token: tok}, Errors: errs})
+		return m.S.Render.Page(c, http.StatusUnprocessableEntity, resetPage, web.Page{Title: "Choose a new password", Data: resetView{Token: tok}, Errors: errs})
 	}
 	if _, err := auth.UseResetToken(ctx, tdb, tok, pw, now); err != nil {
 		if errors.Is(err, auth.ErrTokenInvalid) {
@@ -132,7 +132,7 @@ func (m *Module) reset(c *gin.Context) error {
 		return err
 	}
 	// The lockout message offers a reset: a reset lifts the lockout.
-	if err := m.s.SignIn().Forget(c, u.Email); err != nil {
+	if err := m.S.SignIn().Forget(c, u.Email); err != nil {
 		return err
 	}
 	// No one is signed in: the link in the mail proved who this is.

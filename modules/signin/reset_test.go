@@ -2,12 +2,10 @@ package signin_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -63,8 +61,7 @@ func resetForm(c *apptest.Client, host, token, password, confirm string) *apptes
 
 func TestForgotPassword(t *testing.T) {
 	t.Parallel()
-	s := start(t, nil)
-	a := s.NewClinic(t, "sunrise")
+	s, a := start(t, nil)
 	gone := s.NewUser(t, a, "nurse", "Gone Nurse", "gone@sunrise.test")
 	if err := auth.SetStatus(context.Background(), a.DB, gone.ID, auth.UserInactive, s.Clock.Now()); err != nil {
 		t.Fatal(err)
@@ -131,10 +128,8 @@ func TestForgotPassword(t *testing.T) {
 
 func TestPasswordReset(t *testing.T) {
 	t.Parallel()
-	s := start(t, nil)
-	a := s.NewClinic(t, "sunrise")
-	elsewhere := s.Client(t)
-	elsewhere.SignIn(a.Host, a.Admin.Email, apptest.Password)
+	s, a := start(t, nil)
+	elsewhere := s.SignedIn(t, a.Host, a.Admin.Email)
 	s.Clock.Advance(time.Minute)
 
 	tok := requestReset(t, s, a, a.Admin.Email)
@@ -162,10 +157,10 @@ func TestPasswordReset(t *testing.T) {
 	r := resetForm(c, a.Host, tok, newPassword, newPassword)
 	// The confirmation waits in the visitor's session, not in the link.
 	apptest.WantRedirect(t, "reset", r, "/login")
-	if msg := flash(t, c.Get(a.Host, "/login")); !strings.Contains(msg, "Your password was changed") {
+	if msg := apptest.Flash(t, c.Get(a.Host, "/login")); !strings.Contains(msg, "Your password was changed") {
 		t.Fatalf("the sign-in page after the reset says %q, want it to confirm the change", msg)
 	}
-	if msg := flash(t, c.Get(a.Host, "/login")); msg != "" {
+	if msg := apptest.Flash(t, c.Get(a.Host, "/login")); msg != "" {
 		t.Fatalf("the confirmation %q is shown again on reload", msg)
 	}
 	// No one is signed in: the entry names the person the link was for.
@@ -174,8 +169,8 @@ func TestPasswordReset(t *testing.T) {
 		t.Fatalf("password.reset audit entries %+v, want one by and about the admin", es)
 	}
 
-	apptest.WantStatus(t, "old password", login(s.Client(t), a.Host, a.Admin.Email, apptest.Password), http.StatusUnprocessableEntity)
-	apptest.WantRedirect(t, "new password", login(s.Client(t), a.Host, a.Admin.Email, newPassword), "/dashboard")
+	apptest.WantStatus(t, "old password", s.Client(t).Login(a.Host, a.Admin.Email, apptest.Password), http.StatusUnprocessableEntity)
+	apptest.WantRedirect(t, "new password", s.Client(t).Login(a.Host, a.Admin.Email, newPassword), "/dashboard")
 
 	// The reset ended the session opened before it.
 	apptest.WantToLogin(t, "session from before the reset", elsewhere.Get(a.Host, "/dashboard"))
@@ -191,13 +186,13 @@ func TestPasswordReset(t *testing.T) {
 	if !strings.Contains(r.Body, "expired or was used") {
 		t.Fatalf("used token answer: %s", r.Body)
 	}
-	apptest.WantRedirect(t, "password after the replay", login(s.Client(t), a.Host, a.Admin.Email, newPassword), "/dashboard")
+	apptest.WantRedirect(t, "password after the replay", s.Client(t).Login(a.Host, a.Admin.Email, newPassword), "/dashboard")
 }
 
 func TestPasswordResetTokenLifetime(t *testing.T) {
 	t.Parallel()
-	s := start(t, nil)
-	a, b := s.NewClinic(t, "sunrise"), s.NewClinic(t, "moonrise")
+	s, a := start(t, nil)
+	b := s.NewClinic(t, "moonrise")
 	tok := requestReset(t, s, a, a.Admin.Email)
 	c := s.Client(t)
 
@@ -216,13 +211,12 @@ func TestPasswordResetTokenLifetime(t *testing.T) {
 		t.Fatalf("expired link page: %s", r.Body)
 	}
 	apptest.WantStatus(t, "post after 61 minutes", resetForm(c, a.Host, tok, newPassword, newPassword), http.StatusGone)
-	apptest.WantRedirect(t, "old password still works", login(s.Client(t), a.Host, a.Admin.Email, apptest.Password), "/dashboard")
+	apptest.WantRedirect(t, "old password still works", s.Client(t).Login(a.Host, a.Admin.Email, apptest.Password), "/dashboard")
 }
 
 func TestPasswordResetTokenConcurrentUse(t *testing.T) {
 	t.Parallel()
-	s := start(t, nil)
-	a := s.NewClinic(t, "sunrise")
+	s, a := start(t, nil)
 	tok := requestReset(t, s, a, a.Admin.Email)
 
 	const n = 20
@@ -233,41 +227,19 @@ func TestPasswordResetTokenConcurrentUse(t *testing.T) {
 		apptest.WantStatus(t, "reset page", clients[i].Get(a.Host, "/password/reset?token="+url.QueryEscape(tok)), http.StatusOK)
 		// Each would-be winner chooses a different password.
 		pw := newPassword + " " + string(rune('a'+i))
-		form := url.Values{"token": {tok}, "password": {pw}, "confirm": {pw}, "csrf_token": {clients[i].Token(a.Host)}}
-		req, err := http.NewRequest(http.MethodPost, s.URL(a.Host, "/password/reset"), strings.NewReader(form.Encode()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Origin", "http://"+a.Host+":"+s.Port)
-		req.Header.Set("Sec-Fetch-Site", "same-origin")
-		reqs[i] = req
+		reqs[i] = clients[i].FormRequest(a.Host, "/password/reset", url.Values{"token": {tok}, "password": {pw}, "confirm": {pw}})
 	}
 	statuses := make([]int, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			resp, err := clients[i].HTTP.Do(reqs[i])
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			statuses[i] = resp.StatusCode
-		})
-	}
-	close(start)
-	wg.Wait()
+	apptest.AtOnce(n, func(i int) {
+		if r, err := clients[i].Try(reqs[i]); err != nil {
+			t.Errorf("request %d: %v", i, err)
+		} else {
+			statuses[i] = r.StatusCode
+		}
+	})
 
 	won := -1
 	for i := range n {
-		if errs[i] != nil {
-			t.Fatalf("request %d: %v", i, errs[i])
-		}
 		switch statuses[i] {
 		case http.StatusSeeOther:
 			if won >= 0 {
@@ -282,26 +254,25 @@ func TestPasswordResetTokenConcurrentUse(t *testing.T) {
 	if won < 0 {
 		t.Fatalf("no request used the token: %v", statuses)
 	}
-	if n := auditCount(t, a, audit.PasswordReset); n != 1 {
+	if n := len(auditEntries(t, a, audit.PasswordReset)); n != 1 {
 		t.Fatalf("%d password.reset audit entries, want 1", n)
 	}
 	winner := newPassword + " " + string(rune('a'+won))
-	apptest.WantRedirect(t, "the winner's password", login(s.Client(t), a.Host, a.Admin.Email, winner), "/dashboard")
+	apptest.WantRedirect(t, "the winner's password", s.Client(t).Login(a.Host, a.Admin.Email, winner), "/dashboard")
 }
 
 // The lockout message offers a password reset; the reset lifts the lockout,
 // so the new password works at once.
 func TestPasswordResetLiftsLockout(t *testing.T) {
 	t.Parallel()
-	s := start(t, nil)
-	a := s.NewClinic(t, "sunrise")
+	s, a := start(t, nil)
 	c := s.Client(t)
 	for range auth.MaxAccountFailures {
-		login(c, a.Host, a.Admin.Email, "a wrong guess")
+		c.Login(a.Host, a.Admin.Email, "a wrong guess")
 	}
-	r := login(c, a.Host, a.Admin.Email, apptest.Password)
+	r := c.Login(a.Host, a.Admin.Email, apptest.Password)
 	apptest.WantStatus(t, "locked", r, http.StatusTooManyRequests)
-	if msg := formError(t, r); !strings.Contains(msg, "reset your password") {
+	if msg := apptest.FormError(t, r); !strings.Contains(msg, "reset your password") {
 		t.Fatalf("lockout message %q no longer offers a reset", msg)
 	}
 
@@ -311,7 +282,7 @@ func TestPasswordResetLiftsLockout(t *testing.T) {
 	// The session that carries the confirmation does not get in the way of
 	// signing in from the page that shows it.
 	page := c.Get(a.Host, "/login")
-	if msg := flash(t, page); !strings.Contains(msg, "Your password was changed") {
+	if msg := apptest.Flash(t, page); !strings.Contains(msg, "Your password was changed") {
 		t.Fatalf("the sign-in page after the reset says %q", msg)
 	}
 	r = c.PostForm(a.Host, "/login", url.Values{"email": {a.Admin.Email}, "password": {newPassword}})
@@ -323,8 +294,7 @@ func TestPasswordResetLiftsLockout(t *testing.T) {
 // must never end up in a mail.
 func TestResetLinkIgnoresForgedPort(t *testing.T) {
 	t.Parallel()
-	s := start(t, nil)
-	a := s.NewClinic(t, "sunrise")
+	s, a := start(t, nil)
 	c := s.Client(t)
 	const forged = "sunrise.localhost:evil.example"
 	req, _ := http.NewRequest(http.MethodGet, s.URL(a.Host, "/password/forgot"), nil)

@@ -12,18 +12,14 @@ import (
 	"github.com/wardclinic/ward/core/apptest"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/tenant"
-	"github.com/wardclinic/ward/modules/dashboard"
 	"github.com/wardclinic/ward/modules/patients"
 	"github.com/wardclinic/ward/modules/settings"
-	"github.com/wardclinic/ward/modules/signin"
-	"github.com/wardclinic/ward/modules/staff"
 )
 
-// startWithRecords runs Ward with the modules of start plus patients (for
-// /api/patients) and settings.
-func startWithRecords(t *testing.T) *apptest.Server {
+// startWithRecords is start with patients (for /api/patients) and settings.
+func startWithRecords(t *testing.T) (*apptest.Server, *apptest.Clinic) {
 	t.Helper()
-	return apptest.Start(t, apptest.Options{}, signin.New(), dashboard.New(), staff.New(), patients.New(), settings.New())
+	return start(t, nil, patients.New(), settings.New())
 }
 
 // A logout racing requests of the same session ends it for good: a request
@@ -33,12 +29,10 @@ func startWithRecords(t *testing.T) *apptest.Server {
 // logout at once; afterwards the old cookie opens nothing.
 func TestLogoutRacingRequestsStaysEnded(t *testing.T) {
 	t.Parallel()
-	s := startWithRecords(t)
-	a := s.NewClinic(t, "sunrise")
+	s, a := startWithRecords(t)
 	const rounds, requests, spread = 20, 15, 10 * time.Millisecond
 	for round := range rounds {
-		c := s.Client(t)
-		c.SignIn(a.Host, a.Admin.Email, apptest.Password)
+		c := s.SignedIn(t, a.Host, a.Admin.Email)
 		cookie := jarCookie(t, s, c, a.Host, "ward_session")
 		s.Clock.Advance(2 * time.Minute)
 
@@ -77,8 +71,7 @@ func TestLogoutRacingRequestsStaysEnded(t *testing.T) {
 // ends a session idle for 6.
 func TestLoweredIdleTimeoutReachesOpenSessions(t *testing.T) {
 	t.Parallel()
-	s := startWithRecords(t)
-	a := s.NewClinic(t, "sunrise")
+	s, a := startWithRecords(t)
 	if _, err := a.DB.Collection(tenant.SettingsCollection).Update(context.Background(), db.Filter{}, db.Set("idleMinutes", 60)); err != nil {
 		t.Fatal(err)
 	}

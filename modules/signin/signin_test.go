@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/apptest"
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/auth"
@@ -22,22 +23,13 @@ import (
 	"github.com/wardclinic/ward/modules/staff"
 )
 
-// start runs Ward with the sign-in, dashboard and staff modules.
-func start(t *testing.T, env map[string]string) *apptest.Server {
+// start runs a Ward of the test's own, with the sign-in, dashboard and
+// staff modules and any more given, and makes one clinic in it: sunrise.
+// The tests here move the clock or count every session: they share no Ward.
+func start(t *testing.T, env map[string]string, more ...app.Module) (*apptest.Server, *apptest.Clinic) {
 	t.Helper()
-	return apptest.Start(t, apptest.Options{Env: env}, signin.New(), dashboard.New(), staff.New())
-}
-
-// formError is the form-wide error message of a page.
-func formError(t *testing.T, r *apptest.Response) string {
-	t.Helper()
-	return strings.TrimSpace(r.Doc(t).Find(".form-errors").First().Text())
-}
-
-// flash is the one-time message a page shows, or "".
-func flash(t *testing.T, r *apptest.Response) string {
-	t.Helper()
-	return strings.TrimSpace(r.Doc(t).Find(".flash").Text())
+	s := apptest.Start(t, apptest.Options{Env: env}, append([]app.Module{signin.New(), dashboard.New(), staff.New()}, more...)...)
+	return s, s.NewClinic(t, "sunrise")
 }
 
 // wantRedirectTo fails the test unless r is a 303 to path, with or without
@@ -48,16 +40,6 @@ func wantRedirectTo(t *testing.T, what string, r *apptest.Response, path string)
 	if r.StatusCode != http.StatusSeeOther || (loc != path && !strings.HasPrefix(loc, path+"?")) {
 		t.Fatalf("%s: %d Location %q, want 303 %s\n%s", what, r.StatusCode, loc, path, r.Body)
 	}
-}
-
-// login posts the sign-in form as a person would: the page first, then the form.
-func login(c *apptest.Client, host, email, password string, extra ...string) *apptest.Response {
-	c.Get(host, "/login")
-	f := url.Values{"email": {email}, "password": {password}}
-	for i := 0; i+1 < len(extra); i += 2 {
-		f.Set(extra[i], extra[i+1])
-	}
-	return c.PostForm(host, "/login", f)
 }
 
 // setCookie returns the cookie named name set by the response, or nil.
@@ -125,6 +107,14 @@ func sessionIDs(t *testing.T, s *apptest.Server) []string {
 	return ids
 }
 
+// newSessions returns the ids of the sessions that f starts.
+func newSessions(t *testing.T, s *apptest.Server, f func()) []string {
+	t.Helper()
+	before := sessionIDs(t, s)
+	f()
+	return newIDs(before, sessionIDs(t, s))
+}
+
 // newIDs returns the ids in after that are not in before.
 func newIDs(before, after []string) []string {
 	var out []string
@@ -145,27 +135,18 @@ func exists(t *testing.T, s *apptest.Server, id string) bool {
 	return ok
 }
 
-func auditCount(t *testing.T, cl *apptest.Clinic, action string) int64 {
-	t.Helper()
-	return apptest.Count(t, cl.DB.Collection(audit.Collection), db.Eq("action", action))
-}
-
 // auditEntries are the clinic's audit entries of action.
 func auditEntries(t *testing.T, cl *apptest.Clinic, action string) []audit.Entry {
 	t.Helper()
-	var es []audit.Entry
-	if err := cl.DB.Collection(audit.Collection).Find(context.Background(), db.Eq("action", action), &es, db.FindOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	return es
+	return apptest.Find[audit.Entry](t, cl.DB.Collection(audit.Collection), db.Eq("action", action))
 }
 
 const wrongMsg = "Wrong email or password."
 
 func TestLogin(t *testing.T) {
 	t.Parallel()
-	s := start(t, nil)
-	a, b := s.NewClinic(t, "sunrise"), s.NewClinic(t, "moonrise")
+	s, a := start(t, nil)
+	b := s.NewClinic(t, "moonrise")
 	nina := s.NewUser(t, a, "nurse", "Nina Nurse", "nina@sunrise.test")
 	ctx := context.Background()
 	if err := auth.SetStatus(ctx, a.DB, nina.ID, auth.UserInactive, s.Clock.Now()); err != nil {
@@ -174,7 +155,7 @@ func TestLogin(t *testing.T) {
 
 	t.Run("happy path", func(t *testing.T) {
 		c := s.Client(t)
-		r := login(c, a.Host, "  Admin@Sunrise.TEST ", apptest.Password) // case and spaces do not matter
+		r := c.Login(a.Host, "  Admin@Sunrise.TEST ", apptest.Password) // case and spaces do not matter
 		apptest.WantRedirect(t, "login", r, "/dashboard")
 		if setCookie(r, "ward_session") == nil {
 			t.Fatal("login set no session cookie")
@@ -204,9 +185,9 @@ func TestLogin(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := s.Client(t)
 			before := sessionIDs(t, s)
-			r := login(c, a.Host, tc.email, tc.password)
+			r := c.Login(a.Host, tc.email, tc.password)
 			apptest.WantStatus(t, "login", r, http.StatusUnprocessableEntity)
-			if msg := formError(t, r); msg != wrongMsg {
+			if msg := apptest.FormError(t, r); msg != wrongMsg {
 				t.Fatalf("message %q, want %q", msg, wrongMsg)
 			}
 			if setCookie(r, "ward_session") != nil || len(newIDs(before, sessionIDs(t, s))) != 0 {
@@ -230,16 +211,16 @@ func TestLogin(t *testing.T) {
 	}
 
 	t.Run("another clinic's user signs in at their own clinic", func(t *testing.T) {
-		apptest.WantRedirect(t, "login at B", login(s.Client(t), b.Host, b.Admin.Email, apptest.Password), "/dashboard")
+		apptest.WantRedirect(t, "login at B", s.Client(t).Login(b.Host, b.Admin.Email, apptest.Password), "/dashboard")
 	})
 
 	t.Run("deactivated user with the right password", func(t *testing.T) {
 		c := s.Client(t)
-		r := login(c, a.Host, nina.Email, apptest.Password)
+		r := c.Login(a.Host, nina.Email, apptest.Password)
 		if r.StatusCode == http.StatusSeeOther || r.StatusCode < 400 {
 			t.Fatalf("a deactivated user signed in: %d %s", r.StatusCode, r.Header.Get("Location"))
 		}
-		if msg := formError(t, r); !strings.Contains(msg, "deactivated") {
+		if msg := apptest.FormError(t, r); !strings.Contains(msg, "deactivated") {
 			t.Fatalf("message %q, want it to say the account is deactivated", msg)
 		}
 		if setCookie(r, "ward_session") != nil {
@@ -260,8 +241,7 @@ func TestLogin(t *testing.T) {
 
 func TestLoginNext(t *testing.T) {
 	t.Parallel()
-	s := start(t, nil)
-	a := s.NewClinic(t, "sunrise")
+	s, a := start(t, nil)
 	for _, tc := range []struct{ next, want string }{
 		{"/staff?tab=people", "/staff?tab=people"},
 		{"/profile", "/profile"},
@@ -304,8 +284,7 @@ func TestLoginNext(t *testing.T) {
 
 func TestSessionCookieDevelopment(t *testing.T) {
 	t.Parallel()
-	s := start(t, nil)
-	a := s.NewClinic(t, "sunrise")
+	s, a := start(t, nil)
 	c := s.Client(t)
 	page := c.Get(a.Host, "/login")
 	r := c.PostForm(a.Host, "/login", url.Values{"email": {a.Admin.Email}, "password": {apptest.Password}})
@@ -342,8 +321,7 @@ func TestSessionCookieDevelopment(t *testing.T) {
 
 func TestSessionCookieProduction(t *testing.T) {
 	t.Parallel()
-	s := start(t, map[string]string{"APP_ENV": "production", "SESSION_SECRET": strings.Repeat("0123456789abcdef", 3)})
-	a := s.NewClinic(t, "sunrise")
+	s, a := start(t, map[string]string{"APP_ENV": "production", "SESSION_SECRET": strings.Repeat("0123456789abcdef", 3)})
 	c := s.Client(t)
 	page := c.Get(a.Host, "/login")
 	apptest.WantStatus(t, "login page", page, http.StatusOK)
@@ -352,14 +330,7 @@ func TestSessionCookieProduction(t *testing.T) {
 		t.Fatalf("CSRF cookie %q: want __Host-ward_csrf, Secure, Path=/, host-only", page.Header.Values("Set-Cookie"))
 	}
 	// The jar does not send Secure cookies over http: send it by hand.
-	form := url.Values{"email": {a.Admin.Email}, "password": {apptest.Password}, "csrf_token": {c.Token(a.Host)}}
-	req, err := http.NewRequest(http.MethodPost, s.URL(a.Host, "/login"), strings.NewReader(form.Encode()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", "http://"+a.Host+":"+s.Port)
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req := c.FormRequest(a.Host, "/login", url.Values{"email": {a.Admin.Email}, "password": {apptest.Password}})
 	req.Header.Set("Cookie", anon.Name+"="+anon.Value)
 	r := c.Do(req)
 	apptest.WantRedirect(t, "login", r, "/dashboard")
@@ -382,13 +353,11 @@ func TestSessionCookieProduction(t *testing.T) {
 
 func TestSessionIDChangesAtLogin(t *testing.T) {
 	t.Parallel()
-	s := start(t, nil)
-	a := s.NewClinic(t, "sunrise")
+	s, a := start(t, nil)
 	c := s.Client(t)
+	signIn := func() { c.SignIn(a.Host, a.Admin.Email, apptest.Password) }
 
-	before := sessionIDs(t, s)
-	c.SignIn(a.Host, a.Admin.Email, apptest.Password)
-	first := newIDs(before, sessionIDs(t, s))
+	first := newSessions(t, s, signIn)
 	cookie1 := jarCookie(t, s, c, a.Host, "ward_session")
 	if len(first) != 1 || cookie1 == "" {
 		t.Fatalf("first sign-in made sessions %v, cookie %q", first, cookie1)
@@ -396,8 +365,7 @@ func TestSessionIDChangesAtLogin(t *testing.T) {
 
 	// Signing in again from the same browser (with a session already)
 	// replaces the session: new id, old document gone.
-	c.SignIn(a.Host, a.Admin.Email, apptest.Password)
-	second := newIDs(before, sessionIDs(t, s))
+	second := newSessions(t, s, signIn)
 	cookie2 := jarCookie(t, s, c, a.Host, "ward_session")
 	if len(second) != 1 || second[0] == first[0] {
 		t.Fatalf("after the second sign-in the sessions are %v (first was %v)", second, first)
@@ -415,12 +383,9 @@ func TestSessionIDChangesAtLogin(t *testing.T) {
 
 func TestLogout(t *testing.T) {
 	t.Parallel()
-	s := start(t, nil)
-	a := s.NewClinic(t, "sunrise")
+	s, a := start(t, nil)
 	c := s.Client(t)
-	before := sessionIDs(t, s)
-	c.SignIn(a.Host, a.Admin.Email, apptest.Password)
-	ids := newIDs(before, sessionIDs(t, s))
+	ids := newSessions(t, s, func() { c.SignIn(a.Host, a.Admin.Email, apptest.Password) })
 	if len(ids) != 1 {
 		t.Fatalf("sign-in made sessions %v", ids)
 	}
@@ -445,10 +410,9 @@ func TestLogout(t *testing.T) {
 
 func TestSessionOfAnotherClinic(t *testing.T) {
 	t.Parallel()
-	s := start(t, nil)
-	a, b := s.NewClinic(t, "sunrise"), s.NewClinic(t, "moonrise")
-	c := s.Client(t)
-	c.SignIn(a.Host, a.Admin.Email, apptest.Password)
+	s, a := start(t, nil)
+	b := s.NewClinic(t, "moonrise")
+	c := s.SignedIn(t, a.Host, a.Admin.Email)
 	cookie := jarCookie(t, s, c, a.Host, "ward_session")
 	if cookie == "" {
 		t.Fatal("no session cookie")
@@ -467,12 +431,9 @@ func TestSessionOfAnotherClinic(t *testing.T) {
 
 func TestIdleTimeout(t *testing.T) {
 	t.Parallel()
-	s := start(t, nil)
-	a := s.NewClinic(t, "sunrise")
+	s, a := start(t, nil)
 	c := s.Client(t)
-	before := sessionIDs(t, s)
-	c.SignIn(a.Host, a.Admin.Email, apptest.Password)
-	id := newIDs(before, sessionIDs(t, s))[0]
+	id := newSessions(t, s, func() { c.SignIn(a.Host, a.Admin.Email, apptest.Password) })[0]
 
 	// Activity keeps the session alive well past one idle period.
 	for range 3 {
@@ -488,24 +449,21 @@ func TestIdleTimeout(t *testing.T) {
 
 func TestAbsoluteExpiry(t *testing.T) {
 	t.Parallel()
-	s := start(t, nil)
-	a := s.NewClinic(t, "sunrise")
+	s, a := start(t, nil)
 	// A clinic with a very long idle timeout still signs people out after
 	// seven days.
 	if _, err := a.DB.Collection(tenant.SettingsCollection).Update(context.Background(), db.Filter{},
 		db.Set("idleMinutes", 30*24*60)); err != nil {
 		t.Fatal(err)
 	}
-	c := s.Client(t)
-	c.SignIn(a.Host, a.Admin.Email, apptest.Password)
+	c := s.SignedIn(t, a.Host, a.Admin.Email)
 	s.Clock.Advance(6 * 24 * time.Hour)
 	apptest.WantStatus(t, "dashboard after 6 days", c.Get(a.Host, "/dashboard"), http.StatusOK)
 	s.Clock.Advance(2 * 24 * time.Hour)
 	apptest.WantToLogin(t, "dashboard after 8 days", c.Get(a.Host, "/dashboard"))
 
 	// And with the default settings, 8 days later is long gone.
-	c2 := s.Client(t)
-	c2.SignIn(a.Host, a.Admin.Email, apptest.Password)
+	c2 := s.SignedIn(t, a.Host, a.Admin.Email)
 	s.Clock.Advance(8 * 24 * time.Hour)
 	apptest.WantToLogin(t, "dashboard after 8 days (default settings)", c2.Get(a.Host, "/dashboard"))
 }
@@ -516,15 +474,14 @@ func TestAbsoluteExpiry(t *testing.T) {
 // right password afterwards signs in and clears the account's failures.
 func TestSlowDownPerAccount(t *testing.T) {
 	t.Parallel()
-	s := start(t, nil)
-	a := s.NewClinic(t, "sunrise")
+	s, a := start(t, nil)
 	s.NewUser(t, a, "nurse", "Nina Nurse", "nina@sunrise.test")
 	failures := platform(s, auth.FailuresCollection)
 	byAccount := db.And(db.Eq(db.TenantField, a.ID), db.Eq("email", a.Admin.Email))
 
 	c := s.Client(t)
 	for i := range auth.MaxAccountFailures {
-		r := login(c, a.Host, a.Admin.Email, "wrong password number "+string(rune('a'+i)))
+		r := c.Login(a.Host, a.Admin.Email, "wrong password number "+string(rune('a'+i)))
 		apptest.WantStatus(t, "wrong password", r, http.StatusUnprocessableEntity)
 	}
 	if n := apptest.Count(t, failures, byAccount); n != auth.MaxAccountFailures {
@@ -532,9 +489,9 @@ func TestSlowDownPerAccount(t *testing.T) {
 	}
 
 	for range 3 {
-		r := login(c, a.Host, a.Admin.Email, apptest.Password)
+		r := c.Login(a.Host, a.Admin.Email, apptest.Password)
 		apptest.WantStatus(t, "6th attempt with the right password", r, http.StatusTooManyRequests)
-		if msg := formError(t, r); !strings.Contains(msg, "Too many failed sign-in attempts") || !strings.Contains(msg, "try again in 1 second,") ||
+		if msg := apptest.FormError(t, r); !strings.Contains(msg, "Too many failed sign-in attempts") || !strings.Contains(msg, "try again in 1 second,") ||
 			!strings.Contains(msg, "reset your password") {
 			t.Fatalf("message %q", msg)
 		}
@@ -550,10 +507,10 @@ func TestSlowDownPerAccount(t *testing.T) {
 	}
 
 	// Another account from the same address does not wait.
-	apptest.WantRedirect(t, "another account", login(s.Client(t), a.Host, "nina@sunrise.test", apptest.Password), "/dashboard")
+	apptest.WantRedirect(t, "another account", s.Client(t).Login(a.Host, "nina@sunrise.test", apptest.Password), "/dashboard")
 
 	s.Clock.Advance(time.Second)
-	apptest.WantRedirect(t, "after the wait", login(c, a.Host, a.Admin.Email, apptest.Password), "/dashboard")
+	apptest.WantRedirect(t, "after the wait", c.Login(a.Host, a.Admin.Email, apptest.Password), "/dashboard")
 	if n := apptest.Count(t, failures, byAccount); n != 0 {
 		t.Fatalf("%d failure documents remain after a successful sign-in", n)
 	}
@@ -564,27 +521,27 @@ func TestSlowDownPerAccount(t *testing.T) {
 // door.
 func TestLockoutPerAddress(t *testing.T) {
 	t.Parallel()
-	s := start(t, nil)
-	a, b := s.NewClinic(t, "sunrise"), s.NewClinic(t, "moonrise")
+	s, a := start(t, nil)
+	b := s.NewClinic(t, "moonrise")
 	failures := platform(s, auth.FailuresCollection)
 	c := s.Client(t)
 	// Each failure for a different email: no single account is near its limit.
 	for i := range auth.MaxIPFailures {
 		email := fmt.Sprintf("guess%d@sunrise.test", i)
-		apptest.WantStatus(t, "guess "+email, login(c, a.Host, email, "guessing"), http.StatusUnprocessableEntity)
+		apptest.WantStatus(t, "guess "+email, c.Login(a.Host, email, "guessing"), http.StatusUnprocessableEntity)
 	}
 	if n := apptest.Count(t, failures, db.And(db.Eq(db.TenantField, a.ID), db.Eq("ip", "127.0.0.1"))); n != auth.MaxIPFailures {
 		t.Fatalf("%d failure documents for 127.0.0.1, want %d", n, auth.MaxIPFailures)
 	}
-	r := login(s.Client(t), a.Host, a.Admin.Email, apptest.Password)
+	r := s.Client(t).Login(a.Host, a.Admin.Email, apptest.Password)
 	apptest.WantStatus(t, "right password at sunrise", r, http.StatusTooManyRequests)
-	if msg := formError(t, r); !strings.Contains(msg, "Too many failed sign-in attempts") || !strings.Contains(msg, "try again in 15 minutes") {
+	if msg := apptest.FormError(t, r); !strings.Contains(msg, "Too many failed sign-in attempts") || !strings.Contains(msg, "try again in 15 minutes") {
 		t.Fatalf("message %q", msg)
 	}
-	apptest.WantRedirect(t, "right password at moonrise, from the same address", login(s.Client(t), b.Host, b.Admin.Email, apptest.Password), "/dashboard")
+	apptest.WantRedirect(t, "right password at moonrise, from the same address", s.Client(t).Login(b.Host, b.Admin.Email, apptest.Password), "/dashboard")
 
 	s.Clock.Advance(auth.FailureWindow + time.Minute)
-	apptest.WantRedirect(t, "after the window", login(s.Client(t), a.Host, a.Admin.Email, apptest.Password), "/dashboard")
+	apptest.WantRedirect(t, "after the window", s.Client(t).Login(a.Host, a.Admin.Email, apptest.Password), "/dashboard")
 }
 
 // A person whose session has expired opens the sign-in page directly (a
@@ -593,10 +550,8 @@ func TestLockoutPerAddress(t *testing.T) {
 // visitor, not to the ended session.
 func TestSignInAfterExpiredSession(t *testing.T) {
 	t.Parallel()
-	s := start(t, nil)
-	a := s.NewClinic(t, "sunrise")
-	c := s.Client(t)
-	c.SignIn(a.Host, a.Admin.Email, apptest.Password)
+	s, a := start(t, nil)
+	c := s.SignedIn(t, a.Host, a.Admin.Email)
 	s.Clock.Advance(time.Hour)
 
 	page := c.Get(a.Host, "/login")
@@ -610,8 +565,7 @@ func TestSignInAfterExpiredSession(t *testing.T) {
 // ever checked in one window.
 func TestLockoutHoldsAgainstConcurrentGuesses(t *testing.T) {
 	t.Parallel()
-	s := start(t, nil)
-	a := s.NewClinic(t, "sunrise")
+	s, a := start(t, nil)
 	const n = 30
 	clients := make([]*apptest.Client, n)
 	for i := range clients {
@@ -620,19 +574,12 @@ func TestLockoutHoldsAgainstConcurrentGuesses(t *testing.T) {
 	}
 	var mu sync.Mutex
 	statuses := map[int]int{}
-	var wg sync.WaitGroup
-	ready := make(chan struct{})
-	for i, c := range clients {
-		wg.Go(func() {
-			<-ready
-			r := c.PostForm(a.Host, "/login", url.Values{"email": {a.Admin.Email}, "password": {fmt.Sprintf("wrong guess %d", i)}})
-			mu.Lock()
-			statuses[r.StatusCode]++
-			mu.Unlock()
-		})
-	}
-	close(ready)
-	wg.Wait()
+	apptest.AtOnce(n, func(i int) {
+		r := clients[i].PostForm(a.Host, "/login", url.Values{"email": {a.Admin.Email}, "password": {fmt.Sprintf("wrong guess %d", i)}})
+		mu.Lock()
+		statuses[r.StatusCode]++
+		mu.Unlock()
+	})
 	checked, refused := statuses[http.StatusUnprocessableEntity], statuses[http.StatusTooManyRequests]
 	if checked > auth.MaxAccountFailures || checked+refused != n {
 		t.Fatalf("statuses %v: at most %d guesses may be checked, the rest refused", statuses, auth.MaxAccountFailures)
@@ -646,8 +593,7 @@ func TestLockoutHoldsAgainstConcurrentGuesses(t *testing.T) {
 // per-IP limit counts.
 func TestForwardedForDoesNotResetTheAddressLimit(t *testing.T) {
 	t.Parallel()
-	s := start(t, nil)
-	a := s.NewClinic(t, "sunrise")
+	s, a := start(t, nil)
 	c := s.Client(t)
 	for i := range auth.MaxIPFailures {
 		c.Get(a.Host, "/login")

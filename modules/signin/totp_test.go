@@ -76,7 +76,7 @@ func wrongCode(t *testing.T, secret string, now time.Time) string {
 // second factor.
 func passwordStep(t *testing.T, c *apptest.Client, host, email string) {
 	t.Helper()
-	apptest.WantRedirect(t, "password step", login(c, host, email, apptest.Password), "/login/code")
+	apptest.WantRedirect(t, "password step", c.Login(host, email, apptest.Password), "/login/code")
 	r := c.Get(host, "/login/code")
 	apptest.WantStatus(t, "code page", r, http.StatusOK)
 }
@@ -87,12 +87,10 @@ func submitCode(c *apptest.Client, host, code string) *apptest.Response {
 
 func TestTOTP(t *testing.T) {
 	t.Parallel()
-	s := start(t, nil)
-	a := s.NewClinic(t, "sunrise")
-	c := s.Client(t)
-	c.SignIn(a.Host, a.Admin.Email, apptest.Password)
+	s, a := start(t, nil)
+	c := s.SignedIn(t, a.Host, a.Admin.Email)
 	secret, recovery := enableTOTP(t, s, c, a.Host)
-	if n := auditCount(t, a, audit.TOTPEnable); n != 1 {
+	if n := len(auditEntries(t, a, audit.TOTPEnable)); n != 1 {
 		t.Fatalf("%d totp.enable audit entries", n)
 	}
 	apptest.WantRedirect(t, "logout", c.PostForm(a.Host, "/logout", url.Values{}), "/login")
@@ -152,10 +150,8 @@ func TestTOTP(t *testing.T) {
 
 func TestTOTPPendingSession(t *testing.T) {
 	t.Parallel()
-	s := start(t, nil)
-	a := s.NewClinic(t, "sunrise")
-	c := s.Client(t)
-	c.SignIn(a.Host, a.Admin.Email, apptest.Password)
+	s, a := start(t, nil)
+	c := s.SignedIn(t, a.Host, a.Admin.Email)
 	secret, _ := enableTOTP(t, s, c, a.Host)
 	s.Clock.Advance(2 * time.Minute)
 
@@ -196,19 +192,17 @@ func TestTOTPPendingSession(t *testing.T) {
 
 func TestTOTPDisable(t *testing.T) {
 	t.Parallel()
-	s := start(t, nil)
-	a := s.NewClinic(t, "sunrise")
-	c := s.Client(t)
-	c.SignIn(a.Host, a.Admin.Email, apptest.Password)
+	s, a := start(t, nil)
+	c := s.SignedIn(t, a.Host, a.Admin.Email)
 	enableTOTP(t, s, c, a.Host)
 	c.Get(a.Host, "/profile")
 	r := c.PostForm(a.Host, "/profile/totp/disable", url.Values{"current": {"not my password"}})
 	apptest.WantStatus(t, "disable with a wrong password", r, http.StatusUnprocessableEntity)
 	wantRedirectTo(t, "disable", c.PostForm(a.Host, "/profile/totp/disable", url.Values{"current": {apptest.Password}}), "/profile")
-	if n := auditCount(t, a, audit.TOTPDisable); n != 1 {
+	if n := len(auditEntries(t, a, audit.TOTPDisable)); n != 1 {
 		t.Fatalf("%d totp.disable audit entries", n)
 	}
-	apptest.WantRedirect(t, "sign-in without a second factor", login(s.Client(t), a.Host, a.Admin.Email, apptest.Password), "/dashboard")
+	apptest.WantRedirect(t, "sign-in without a second factor", s.Client(t).Login(a.Host, a.Admin.Email, apptest.Password), "/dashboard")
 }
 
 // The code that proved the app works when two-step sign-in was turned on
@@ -218,10 +212,8 @@ func TestTOTPDisable(t *testing.T) {
 // and this failed; the uncommitted change to core/auth/totp.go claims it.
 func TestTOTPEnableCodeNotReplayableAtSignIn(t *testing.T) {
 	t.Parallel()
-	s := start(t, nil)
-	a := s.NewClinic(t, "sunrise")
-	c := s.Client(t)
-	c.SignIn(a.Host, a.Admin.Email, apptest.Password)
+	s, a := start(t, nil)
+	c := s.SignedIn(t, a.Host, a.Admin.Email)
 	secret, _ := enableTOTP(t, s, c, a.Host)
 	enableCode, _ := totp.GenerateCode(secret, s.Clock.Now())
 

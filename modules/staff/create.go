@@ -55,11 +55,11 @@ func (f *newForm) validate(roleOf map[string]string) map[string]string {
 }
 
 func (m *Module) showNew(c *gin.Context) error {
-	ch, err := m.roleChoices(c, m.s.User(c))
+	ch, err := m.roleChoices(c, m.S.User(c))
 	if err != nil {
 		return err
 	}
-	return m.render.Page(c, http.StatusOK, newPage, web.Page{Title: "Add a person",
+	return m.S.Render.Page(c, http.StatusOK, newPage, web.Page{Title: "Add a person",
 		Data: newView{Roles: ch.Roles, Form: newForm{RoleKey: "receptionist"}}})
 }
 
@@ -67,15 +67,15 @@ func (m *Module) showNew(c *gin.Context) error {
 // choose their own: the admin never handles anyone's password.
 func (m *Module) create(c *gin.Context) error {
 	ctx := c.Request.Context()
-	t, tdb, me := m.s.Tenant(c), m.s.Clinic(c), m.s.User(c)
-	now := m.s.Now()
+	t, tdb, me := m.S.Tenant(c), m.S.Clinic(c), m.S.User(c)
+	now := m.S.Now()
 	f := newForm{Name: strings.TrimSpace(c.PostForm("name")), Email: strings.TrimSpace(c.PostForm("email")), RoleKey: c.PostForm("roleKey")}
 	ch, err := m.roleChoices(c, me)
 	if err != nil {
 		return err
 	}
 	invalid := func(errs map[string]string) error {
-		return m.render.Page(c, http.StatusUnprocessableEntity, newPage, web.Page{Title: "Add a person", Data: newView{Form: f, Roles: ch.Roles}, Errors: errs})
+		return m.S.Render.Page(c, http.StatusUnprocessableEntity, newPage, web.Page{Title: "Add a person", Data: newView{Form: f, Roles: ch.Roles}, Errors: errs})
 	}
 	errs := f.validate(ch.Names)
 	if _, ok := errs["roleKey"]; !ok && !ch.Givable[f.RoleKey] {
@@ -96,8 +96,8 @@ func (m *Module) create(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	link := m.s.Link(c, "/password/reset?token="+tok)
-	if err := m.s.Mail(c, mail.Message{Key: "invite:" + u.ID, To: u.Email, Subject: "You have been added to " + t.Name + " on Ward",
+	link := m.S.Link(c, "/password/reset?token="+tok)
+	if err := m.S.Mail(c, mail.Message{Key: "invite:" + u.ID, To: u.Email, Subject: "You have been added to " + t.Name + " on Ward",
 		Text: "Hello " + u.Name + ",\n\n" + me.Name + " added you to " + t.Name + " on Ward as " + ch.Names[u.RoleKey] + ".\n" +
 			"Choose your password within 7 days with this link (it works once):\n\n    " + link + "\n\n— Ward\n"}); err != nil {
 		return err

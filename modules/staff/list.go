@@ -32,8 +32,8 @@ type rowView struct {
 }
 
 func (m *Module) list(c *gin.Context) error {
-	me := m.s.User(c)
-	users, err := auth.ListUsers(c.Request.Context(), m.s.Clinic(c))
+	me := m.S.User(c)
+	users, err := auth.ListUsers(c.Request.Context(), m.S.Clinic(c))
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func (m *Module) list(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return m.render.Page(c, http.StatusOK, listPage, web.Page{Title: "Staff", Data: listView{
+	return m.S.Render.Page(c, http.StatusOK, listPage, web.Page{Title: "Staff", Data: listView{
 		Users: users, Roles: ch.Roles, RoleOf: ch.Names, Givable: ch.Givable, Me: me.ID,
 	}})
 }

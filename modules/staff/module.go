@@ -6,45 +6,20 @@ package staff
 
 import (
 	"embed"
-	"io/fs"
 	"net/http"
 
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/kit"
-	"github.com/wardclinic/ward/core/web"
 )
 
 //go:embed templates/*.html
 var templates embed.FS
 
 // Module is the staff module.
-type Module struct {
-	s      *kit.Services
-	render *web.Renderer
-}
-
-var (
-	_ app.Module             = (*Module)(nil)
-	_ kit.Provisioner        = (*Module)(nil)
-	_ app.TemplateProvider   = (*Module)(nil)
-	_ app.RouteDeclarer      = (*Module)(nil)
-	_ app.NavDeclarer        = (*Module)(nil)
-	_ app.PermissionDeclarer = (*Module)(nil)
-)
+type Module struct{ kit.Base }
 
 // New returns the module.
-func New() *Module { return &Module{} }
-
-// Name implements app.Module.
-func (m *Module) Name() string { return "staff" }
-
-// Provision keeps the renderer.
-func (m *Module) Provision(s *kit.Services) error { m.s, m.render = s, s.Render; return nil }
-
-// Templates implements app.TemplateProvider.
-func (m *Module) Templates() fs.FS {
-	return templates
-}
+func New() *Module { return &Module{Base: kit.NewBase("staff", templates)} }
 
 // Routes implements app.RouteDeclarer.
 func (m *Module) Routes(r *app.Routes) {
@@ -64,8 +39,8 @@ func (m *Module) Routes(r *app.Routes) {
 // Nav implements app.NavDeclarer.
 func (m *Module) Nav() []app.NavEntry {
 	return []app.NavEntry{
-		{Label: "Staff", Href: "/staff", Resource: "staff", Order: 80},
-		{Label: "My profile", Href: "/profile", Order: 99},
+		{Label: "Staff", Href: "/staff", Resource: "staff", Group: app.GroupAdmin, Order: 80},
+		{Label: "My profile", Href: "/profile", Group: app.GroupUser, Order: 99},
 	}
 }
 

@@ -23,28 +23,28 @@ type profileView struct {
 }
 
 func (m *Module) profileView(c *gin.Context) profileView {
-	u := m.s.User(c)
+	u := m.S.User(c)
 	v := profileView{User: u, RoleName: u.RoleKey}
-	if r, err := rbac.RoleByKey(c.Request.Context(), m.s.Clinic(c), u.RoleKey); err == nil {
+	if r, err := rbac.RoleByKey(c.Request.Context(), m.S.Clinic(c), u.RoleKey); err == nil {
 		v.RoleName = r.Name
 	}
 	return v
 }
 
 func (m *Module) profile(c *gin.Context) error {
-	return m.render.Page(c, http.StatusOK, profilePage, web.Page{Title: "My profile", Data: m.profileView(c)})
+	return m.S.Render.Page(c, http.StatusOK, profilePage, web.Page{Title: "My profile", Data: m.profileView(c)})
 }
 
 func (m *Module) profileErrors(c *gin.Context, status int, v profileView, errs map[string]string) error {
-	return m.render.Page(c, status, profilePage, web.Page{Title: "My profile", Data: v, Errors: errs})
+	return m.S.Render.Page(c, status, profilePage, web.Page{Title: "My profile", Data: v, Errors: errs})
 }
 
 // changePassword needs the current password: a session left open on a
 // shared computer must not be enough to take over the account. Every other
 // session of the user ends; this one continues under a new id.
 func (m *Module) changePassword(c *gin.Context) error {
-	t, u := m.s.Tenant(c), m.s.User(c)
-	now := m.s.Now()
+	t, u := m.S.Tenant(c), m.S.User(c)
+	now := m.S.Now()
 	v := m.profileView(c)
 	pw := c.PostForm("password")
 	status, errs := http.StatusUnprocessableEntity, map[string]string{}
@@ -62,15 +62,15 @@ func (m *Module) changePassword(c *gin.Context) error {
 	if len(errs) > 0 {
 		return m.profileErrors(c, status, v, errs)
 	}
-	if err := auth.SetPassword(c.Request.Context(), m.s.Clinic(c), u.ID, pw, now); err != nil {
+	if err := auth.SetPassword(c.Request.Context(), m.S.Clinic(c), u.ID, pw, now); err != nil {
 		return err
 	}
 	if err := audit.For(c).Record(audit.PasswordChange, "user:"+u.ID); err != nil {
 		return err
 	}
-	d, _ := m.s.SignIn().Current(c)
+	d, _ := m.S.SignIn().Current(c)
 	d.AuthAt, d.CreatedAt, d.LastSeen = now, now, now
-	if err := m.s.SignIn().Start(c, d); err != nil {
+	if err := m.S.SignIn().Start(c, d); err != nil {
 		return err
 	}
 	// After Start: the message is kept in the new session.
@@ -84,8 +84,8 @@ func (m *Module) changePassword(c *gin.Context) error {
 // open session cannot be used to try passwords without limit.
 func (m *Module) checkCurrent(c *gin.Context, u *auth.User, now time.Time) (*web.Error, error) {
 	ctx := c.Request.Context()
-	src := m.s.SignIn().Source(c, u.Email, u)
-	attempt, wait, err := m.s.SignIn().Begin(c, src)
+	src := m.S.SignIn().Source(c, u.Email, u)
+	attempt, wait, err := m.S.SignIn().Begin(c, src)
 	if err != nil {
 		return nil, err
 	}
@@ -102,21 +102,21 @@ func (m *Module) checkCurrent(c *gin.Context, u *auth.User, now time.Time) (*web
 // the app confirms it.
 func (m *Module) startTOTP(c *gin.Context) error {
 	v := m.profileView(c)
-	setup, err := auth.NewTOTP(m.s.Tenant(c).Name, m.s.User(c).Email)
+	setup, err := auth.NewTOTP(m.S.Tenant(c).Name, m.S.User(c).Email)
 	if err != nil {
 		return err
 	}
 	v.Setup = &setup
-	return m.render.Page(c, http.StatusOK, profilePage, web.Page{Title: "My profile", Data: v})
+	return m.S.Render.Page(c, http.StatusOK, profilePage, web.Page{Title: "My profile", Data: v})
 }
 
 func (m *Module) enableTOTP(c *gin.Context) error {
-	u := m.s.User(c)
-	now := m.s.Now()
+	u := m.S.User(c)
+	now := m.S.Now()
 	secret := c.PostForm("secret")
 	// again shows the same set-up with the error: the app already has it.
 	again := func(status int, field, msg string) error {
-		setup, err := auth.TOTPSetupFor(m.s.Tenant(c).Name, u.Email, secret)
+		setup, err := auth.TOTPSetupFor(m.S.Tenant(c).Name, u.Email, secret)
 		if err != nil {
 			return err
 		}
@@ -133,7 +133,7 @@ func (m *Module) enableTOTP(c *gin.Context) error {
 	if wrong != nil {
 		return again(wrong.Status, "totpCurrent", wrong.Message)
 	}
-	codes, err := auth.EnableTOTP(c.Request.Context(), m.s.Clinic(c), u.ID, secret, c.PostForm("code"), now)
+	codes, err := auth.EnableTOTP(c.Request.Context(), m.S.Clinic(c), u.ID, secret, c.PostForm("code"), now)
 	if errors.Is(err, auth.ErrCodeInvalid) {
 		return again(http.StatusUnprocessableEntity, "code", "That code did not match. Enter the code your app shows now.")
 	}
@@ -148,13 +148,13 @@ func (m *Module) enableTOTP(c *gin.Context) error {
 	v.Codes = codes
 	// Shown on this page, not after a redirect: the recovery codes are
 	// shown once and must not be kept anywhere.
-	return m.render.Page(c, http.StatusOK, profilePage, web.Page{Title: "My profile", Data: v,
+	return m.S.Render.Page(c, http.StatusOK, profilePage, web.Page{Title: "My profile", Data: v,
 		Flash: "Two-step sign-in is on. Keep these recovery codes somewhere safe: each works once, if you lose your phone."})
 }
 
 func (m *Module) disableTOTP(c *gin.Context) error {
-	u := m.s.User(c)
-	now := m.s.Now()
+	u := m.S.User(c)
+	now := m.S.Now()
 	wrong, err := m.checkCurrent(c, u, now)
 	if err != nil {
 		return err
@@ -162,7 +162,7 @@ func (m *Module) disableTOTP(c *gin.Context) error {
 	if wrong != nil {
 		return m.profileErrors(c, wrong.Status, m.profileView(c), map[string]string{"totpCurrent": wrong.Message})
 	}
-	if err := auth.DisableTOTP(c.Request.Context(), m.s.Clinic(c), u.ID, now); err != nil {
+	if err := auth.DisableTOTP(c.Request.Context(), m.S.Clinic(c), u.ID, now); err != nil {
 		return err
 	}
 	if err := audit.For(c).Record(audit.TOTPDisable, "user:"+u.ID); err != nil {

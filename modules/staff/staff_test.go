@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -51,59 +50,9 @@ func start(t *testing.T) (*apptest.Server, *apptest.Clinic) {
 // is what saves it.
 func TestStaff(t *testing.T) {
 	t.Parallel()
-	s := startWard(t)
-	for _, tc := range []struct {
-		name string
-		test func(*testing.T, *apptest.Server)
-	}{
-		{"RolesAndRoutes", testRolesAndRoutes},
-		{"AddPerson", testAddPerson},
-		{"ChangeRoleWithHTMX", testChangeRoleWithHTMX},
-		{"DeactivateAndReactivate", testDeactivateAndReactivate},
-		{"LastAdminStays", testLastAdminStays},
-		{"LastAdminRuleHoldsUnderRace", testLastAdminRuleHoldsUnderRace},
-		{"TOTPQRCodeShows", testTOTPQRCodeShows},
-		{"StaffRightsGiveNoMoreThanOnesOwnRole", testStaffRightsGiveNoMoreThanOnesOwnRole},
-		{"TOTPOnAndOff", testTOTPOnAndOff},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			tc.test(t, s)
-		})
-	}
-}
-
-// flash is the one-time message the page shows, "" when there is none.
-func flash(t *testing.T, r *apptest.Response) string {
-	t.Helper()
-	return strings.TrimSpace(r.Doc(t).Find(".flash").Text())
-}
-
-// wantFlash follows the redirect r with c, as the browser would, and fails
-// the test unless the page shows msg once: not again on a reload.
-func wantFlash(t *testing.T, c *apptest.Client, host string, r *apptest.Response, msg string) {
-	t.Helper()
-	loc := r.Header.Get("Location")
-	p := c.Get(host, loc)
-	apptest.WantStatus(t, "GET "+loc, p, http.StatusOK)
-	if got := flash(t, p); got != msg {
-		t.Fatalf("GET %s shows %q, want %q", loc, got, msg)
-	}
-	if got := flash(t, c.Get(host, loc)); got != "" {
-		t.Fatalf("a reload of %s shows %q again", loc, got)
-	}
-}
-
-func login(c *apptest.Client, host, email, password string) *apptest.Response {
-	c.Get(host, "/login")
-	return c.PostForm(host, "/login", url.Values{"email": {email}, "password": {password}})
-}
-
-func signedIn(t *testing.T, s *apptest.Server, cl *apptest.Clinic, email string) *apptest.Client {
-	t.Helper()
-	c := s.Client(t)
-	c.SignIn(cl.Host, email, apptest.Password)
-	return c
+	startWard(t).Parallel(t, testRolesAndRoutes, testAddPerson, testChangeRoleWithHTMX, testDeactivateAndReactivate,
+		testLastAdminStays, testLastAdminRuleHoldsUnderRace, testTOTPQRCodeShows, testStaffRightsGiveNoMoreThanOnesOwnRole,
+		testTOTPOnAndOff)
 }
 
 func user(t *testing.T, cl *apptest.Clinic, id string) *auth.User {
@@ -165,7 +114,7 @@ func testRolesAndRoutes(t *testing.T, s *apptest.Server) {
 	// request (see testChangeRoleWithHTMX), and a person and a sign-in per
 	// role would cost two password hashes each.
 	u := s.NewUser(t, a, "receptionist", "Sam Someone", "sam@sunrise.test")
-	c := signedIn(t, s, a, u.Email)
+	c := s.SignedIn(t, a.Host, u.Email)
 	for _, role := range roles.Roles {
 		t.Run(role.Key, func(t *testing.T) {
 			if err := auth.SetRole(context.Background(), a.DB, u.ID, role.Key, s.Clock.Now()); err != nil {
@@ -201,7 +150,7 @@ var inviteLink = regexp.MustCompile(`http://[^\s/]+/password/reset\?token=([A-Za
 
 func testAddPerson(t *testing.T, s *apptest.Server) {
 	a := s.NewClinic(t, "adding")
-	c := signedIn(t, s, a, a.Admin.Email)
+	c := s.SignedIn(t, a.Host, a.Admin.Email)
 	users := a.DB.Collection(auth.UsersCollection)
 	apptest.WantStatus(t, "new person form", c.Get(a.Host, "/staff/new"), http.StatusOK)
 
@@ -219,15 +168,12 @@ func testAddPerson(t *testing.T, s *apptest.Server) {
 			t.Fatalf("the new user's password is %q", guess)
 		}
 	}
-	wantFlash(t, c, a.Host, r, "dora@sunrise.test was added and has been sent an email to choose a password.")
+	c.WantFlash(a.Host, r, "dora@sunrise.test was added and has been sent an email to choose a password.")
 	if !strings.Contains(c.Get(a.Host, "/staff").Body, "Dora Doctor") {
 		t.Fatal("the staff list does not show the new person")
 	}
 
-	var ms []mail.Message
-	if err := a.DB.Collection(mail.Collection).Find(context.Background(), db.Eq("to", "dora@sunrise.test"), &ms, db.FindOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	ms := apptest.Find[mail.Message](t, a.DB.Collection(mail.Collection), db.Eq("to", "dora@sunrise.test"))
 	if len(ms) != 1 || ms[0].Key != "invite:"+u.ID {
 		t.Fatalf("invitation mails %+v", ms)
 	}
@@ -235,10 +181,7 @@ func testAddPerson(t *testing.T, s *apptest.Server) {
 	if m == nil {
 		t.Fatalf("the invitation has no link: %q", ms[0].Text)
 	}
-	var entries []audit.Entry
-	if err := a.DB.Collection(audit.Collection).Find(context.Background(), db.Eq("action", audit.UserCreate), &entries, db.FindOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	entries := apptest.Find[audit.Entry](t, a.DB.Collection(audit.Collection), db.Eq("action", audit.UserCreate))
 	if len(entries) != 1 || entries[0].Target != "user:"+u.ID || entries[0].ActorID != a.Admin.ID || entries[0].After != "Dora Doctor <dora@sunrise.test> as doctor" {
 		t.Fatalf("user.create audit entries %+v", entries)
 	}
@@ -247,7 +190,7 @@ func testAddPerson(t *testing.T, s *apptest.Server) {
 	dora := s.Client(t)
 	apptest.WantStatus(t, "invitation link", dora.Get(a.Host, "/password/reset?token="+m[1]), http.StatusOK)
 	apptest.WantRedirect(t, "choose password", dora.PostForm(a.Host, "/password/reset", url.Values{"token": {m[1]}, "password": {newPassword}, "confirm": {newPassword}}), "/login")
-	apptest.WantRedirect(t, "Dora signs in", login(dora, a.Host, "dora@sunrise.test", newPassword), "/dashboard")
+	apptest.WantRedirect(t, "Dora signs in", dora.Login(a.Host, "dora@sunrise.test", newPassword), "/dashboard")
 
 	// Invalid forms: 422 with a message beside the field, nothing created.
 	n := apptest.Count(t, users, db.Filter{})
@@ -284,14 +227,20 @@ func testAddPerson(t *testing.T, s *apptest.Server) {
 	}
 }
 
-func testChangeRoleWithHTMX(t *testing.T, s *apptest.Server) {
-	a := s.NewClinic(t, "role-change")
-	nina := s.NewUser(t, a, "nurse", "Nina Nurse", "nina@sunrise.test")
-	ninaC := signedIn(t, s, a, nina.Email)
-	apptest.WantStatus(t, "nurse on /staff", ninaC.Get(a.Host, "/staff"), http.StatusForbidden)
+// withNurse makes a clinic with a nurse, Nina, and signs in her and the
+// admin; the admin is on the staff list, ready to post its forms.
+func withNurse(t *testing.T, s *apptest.Server, sub string) (a *apptest.Clinic, nina *auth.User, ninaC, admin *apptest.Client) {
+	t.Helper()
+	a = s.NewClinic(t, sub)
+	nina = s.NewUser(t, a, "nurse", "Nina Nurse", "nina@sunrise.test")
+	ninaC, admin = s.SignedIn(t, a.Host, nina.Email), s.SignedIn(t, a.Host, a.Admin.Email)
+	admin.Get(a.Host, "/staff")
+	return a, nina, ninaC, admin
+}
 
-	c := signedIn(t, s, a, a.Admin.Email)
-	c.Get(a.Host, "/staff")
+func testChangeRoleWithHTMX(t *testing.T, s *apptest.Server) {
+	a, nina, ninaC, c := withNurse(t, s, "role-change")
+	apptest.WantStatus(t, "nurse on /staff", ninaC.Get(a.Host, "/staff"), http.StatusForbidden)
 	r := c.PostForm(a.Host, "/staff/"+nina.ID+"/role", url.Values{"roleKey": {"admin"}}, "HX-Request", "true", "HX-Target", "user-"+nina.ID)
 	apptest.WantStatus(t, "role change", r, http.StatusOK)
 	if strings.Contains(r.Body, "<html") || !strings.Contains(r.Body, `<tr id="user-`+nina.ID+`"`) {
@@ -330,13 +279,8 @@ func testChangeRoleWithHTMX(t *testing.T, s *apptest.Server) {
 }
 
 func testDeactivateAndReactivate(t *testing.T, s *apptest.Server) {
-	a := s.NewClinic(t, "deactivating")
-	nina := s.NewUser(t, a, "nurse", "Nina Nurse", "nina@sunrise.test")
-	ninaC := signedIn(t, s, a, nina.Email)
+	a, nina, ninaC, c := withNurse(t, s, "deactivating")
 	apptest.WantStatus(t, "Nina's dashboard", ninaC.Get(a.Host, "/dashboard"), http.StatusOK)
-
-	c := signedIn(t, s, a, a.Admin.Email)
-	c.Get(a.Host, "/staff")
 	r := c.PostForm(a.Host, "/staff/"+nina.ID+"/status", url.Values{"status": {"inactive"}}, "HX-Request", "true")
 	apptest.WantStatus(t, "deactivate", r, http.StatusOK)
 	if !strings.Contains(r.Body, "Deactivated") || strings.Contains(r.Body, "<html") {
@@ -348,13 +292,13 @@ func testDeactivateAndReactivate(t *testing.T, s *apptest.Server) {
 
 	// Nina's open session ends on her next request; she cannot sign in.
 	apptest.WantToLogin(t, "Nina's next request", ninaC.Get(a.Host, "/dashboard"))
-	r = login(s.Client(t), a.Host, nina.Email, apptest.Password)
+	r = s.Client(t).Login(a.Host, nina.Email, apptest.Password)
 	if r.StatusCode == http.StatusSeeOther || r.StatusCode < 400 {
 		t.Fatalf("a deactivated user signed in: %d", r.StatusCode)
 	}
 
 	apptest.WantRedirect(t, "reactivate", c.PostForm(a.Host, "/staff/"+nina.ID+"/status", url.Values{"status": {"active"}}), "/staff")
-	apptest.WantRedirect(t, "Nina signs in again", login(s.Client(t), a.Host, nina.Email, apptest.Password), "/dashboard")
+	apptest.WantRedirect(t, "Nina signs in again", s.Client(t).Login(a.Host, nina.Email, apptest.Password), "/dashboard")
 	// The session ended by the deactivation stays ended.
 	apptest.WantToLogin(t, "Nina's old session", ninaC.Get(a.Host, "/dashboard"))
 
@@ -368,7 +312,7 @@ const lastAdmin = "only active administrator"
 
 func testLastAdminStays(t *testing.T, s *apptest.Server) {
 	a := s.NewClinic(t, "last-admin")
-	c := signedIn(t, s, a, a.Admin.Email)
+	c := s.SignedIn(t, a.Host, a.Admin.Email)
 	c.Get(a.Host, "/staff")
 	admin := a.Admin.ID
 
@@ -403,7 +347,7 @@ func testLastAdminStays(t *testing.T, s *apptest.Server) {
 	second := s.NewUser(t, a, rbac.AdminKey, "Second Admin", "second@sunrise.test")
 	apptest.WantRedirect(t, "first admin steps down", c.PostForm(a.Host, "/staff/"+admin+"/role", url.Values{"roleKey": {"doctor"}}), "/staff")
 	apptest.WantStatus(t, "former admin on /staff", c.Get(a.Host, "/staff"), http.StatusForbidden)
-	c2 := signedIn(t, s, a, second.Email)
+	c2 := s.SignedIn(t, a.Host, second.Email)
 	c2.Get(a.Host, "/staff")
 	admin = second.ID
 	refused("deactivate the new only admin", c2.PostForm(a.Host, "/staff/"+second.ID+"/status", url.Values{"status": {"inactive"}}), false)
@@ -415,8 +359,8 @@ func testLastAdminStays(t *testing.T, s *apptest.Server) {
 func testLastAdminRuleHoldsUnderRace(t *testing.T, s *apptest.Server) {
 	a := s.NewClinic(t, "race")
 	second := s.NewUser(t, a, rbac.AdminKey, "Second Admin", "second@sunrise.test")
-	c1 := signedIn(t, s, a, a.Admin.Email)
-	c2 := signedIn(t, s, a, second.Email)
+	c1 := s.SignedIn(t, a.Host, a.Admin.Email)
+	c2 := s.SignedIn(t, a.Host, second.Email)
 	active := func() int64 {
 		return apptest.Count(t, a.DB.Collection(auth.UsersCollection), db.And(db.Eq("roleKey", rbac.AdminKey), db.Eq("status", auth.UserActive)))
 	}
@@ -427,22 +371,12 @@ func testLastAdminRuleHoldsUnderRace(t *testing.T, s *apptest.Server) {
 			c  *apptest.Client
 			id string
 		}{{c1, a.Admin.ID}, {c2, second.ID}}
-		var wg sync.WaitGroup
 		statuses := make([]int, 2)
-		for i, rq := range reqs {
-			form := url.Values{"roleKey": {"doctor"}, "csrf_token": {rq.c.Token(a.Host)}}
-			req, _ := http.NewRequest(http.MethodPost, s.URL(a.Host, "/staff/"+rq.id+"/role"), strings.NewReader(form.Encode()))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.Header.Set("Sec-Fetch-Site", "same-origin")
-			wg.Go(func() {
-				resp, err := rq.c.HTTP.Do(req)
-				if err == nil {
-					statuses[i] = resp.StatusCode
-					resp.Body.Close()
-				}
-			})
-		}
-		wg.Wait()
+		apptest.AtOnce(len(reqs), func(i int) {
+			if r, err := reqs[i].c.TryPost(a.Host, "/staff/"+reqs[i].id+"/role", url.Values{"roleKey": {"doctor"}}); err == nil {
+				statuses[i] = r.StatusCode
+			}
+		})
 		if n := active(); n == 0 {
 			t.Fatalf("round %d: both admins stepped down at once (%v): the clinic has no active administrator", round, statuses)
 		}
@@ -462,9 +396,9 @@ func testLastAdminRuleHoldsUnderRace(t *testing.T, s *apptest.Server) {
 func TestProfilePasswordChange(t *testing.T) {
 	s, a := start(t)
 	nina := s.NewUser(t, a, "nurse", "Nina Nurse", "nina@sunrise.test")
-	here := signedIn(t, s, a, nina.Email)
-	there := signedIn(t, s, a, nina.Email)
-	admin := signedIn(t, s, a, a.Admin.Email)
+	here := s.SignedIn(t, a.Host, nina.Email)
+	there := s.SignedIn(t, a.Host, nina.Email)
+	admin := s.SignedIn(t, a.Host, a.Admin.Email)
 	s.Clock.Advance(time.Minute)
 
 	apptest.WantStatus(t, "profile", here.Get(a.Host, "/profile"), http.StatusOK)
@@ -492,7 +426,7 @@ func TestProfilePasswordChange(t *testing.T) {
 	r := here.PostForm(a.Host, "/profile/password", url.Values{"current": {apptest.Password}, "password": {newPassword}, "confirm": {newPassword}})
 	apptest.WantRedirect(t, "change", r, "/profile")
 	// This session continues, and shows the confirmation kept in it.
-	wantFlash(t, here, a.Host, r, "Your password was changed.")
+	here.WantFlash(a.Host, r, "Your password was changed.")
 	// The session continues for writes too (its CSRF token follows the new session id).
 	apptest.WantStatus(t, "profile write after the change", here.PostForm(a.Host, "/profile/totp/start", url.Values{}), http.StatusOK)
 	apptest.WantToLogin(t, "Nina's other session", there.Get(a.Host, "/dashboard"))
@@ -500,18 +434,25 @@ func TestProfilePasswordChange(t *testing.T) {
 	if n := apptest.Count(t, a.DB.Collection(audit.Collection), db.And(db.Eq("action", audit.PasswordChange), db.Eq("actorId", nina.ID), db.Eq("target", "user:"+nina.ID))); n != 1 {
 		t.Fatalf("%d password.change audit entries", n)
 	}
-	apptest.WantStatus(t, "old password", login(s.Client(t), a.Host, nina.Email, apptest.Password), http.StatusUnprocessableEntity)
-	apptest.WantRedirect(t, "new password", login(s.Client(t), a.Host, nina.Email, newPassword), "/dashboard")
+	apptest.WantStatus(t, "old password", s.Client(t).Login(a.Host, nina.Email, apptest.Password), http.StatusUnprocessableEntity)
+	apptest.WantRedirect(t, "new password", s.Client(t).Login(a.Host, nina.Email, newPassword), "/dashboard")
+}
+
+// startTOTP makes a clinic whose admin has started turning on two-step
+// sign-in on the profile page, and returns the set-up page.
+func startTOTP(t *testing.T, s *apptest.Server, sub string) (*apptest.Clinic, *apptest.Client, *apptest.Response) {
+	t.Helper()
+	a, c := s.NewSignedInClinic(t, sub)
+	c.Get(a.Host, "/profile")
+	r := c.PostForm(a.Host, "/profile/totp/start", url.Values{})
+	apptest.WantStatus(t, "start", r, http.StatusOK)
+	return a, c, r
 }
 
 // The authenticator QR code is a data: URL; html/template would replace a
 // plain string with "#ZgotmplZ" and people would have to type the key.
 func testTOTPQRCodeShows(t *testing.T, s *apptest.Server) {
-	a := s.NewClinic(t, "totp-qr")
-	c := signedIn(t, s, a, a.Admin.Email)
-	c.Get(a.Host, "/profile")
-	r := c.PostForm(a.Host, "/profile/totp/start", url.Values{})
-	apptest.WantStatus(t, "start", r, http.StatusOK)
+	_, _, r := startTOTP(t, s, "totp-qr")
 	src, _ := r.Doc(t).Find("img").Attr("src")
 	if !strings.HasPrefix(src, "data:image/png;base64,") {
 		t.Fatalf("QR code <img src=%.40q…>, want a data:image/png URL", src)
@@ -524,9 +465,9 @@ func testTOTPQRCodeShows(t *testing.T, s *apptest.Server) {
 func TestReactivationDoesNotReviveSessions(t *testing.T) {
 	s, a := start(t)
 	nina := s.NewUser(t, a, "nurse", "Nina Nurse", "nina@sunrise.test")
-	ninaC := signedIn(t, s, a, nina.Email)
+	ninaC := s.SignedIn(t, a.Host, nina.Email)
 	s.Clock.Advance(time.Minute)
-	c := signedIn(t, s, a, a.Admin.Email)
+	c := s.SignedIn(t, a.Host, a.Admin.Email)
 	c.Get(a.Host, "/staff")
 	r := c.PostForm(a.Host, "/staff/"+nina.ID+"/status", url.Values{"status": {"inactive"}}, "HX-Request", "true")
 	if !strings.Contains(r.Body, "signed out everywhere") {
@@ -564,7 +505,7 @@ func testStaffRightsGiveNoMoreThanOnesOwnRole(t *testing.T, s *apptest.Server) {
 	manager := s.NewUser(t, a, "nurse", "Olga Office", "olga@sunrise.test")
 	doctor := s.NewUser(t, a, "doctor", "Dan Doctor", "dan@sunrise.test")
 	fiona := s.NewUser(t, a, desk.Key, "Fiona Desk", "fiona@sunrise.test")
-	c := signedIn(t, s, a, manager.Email)
+	c := s.SignedIn(t, a.Host, manager.Email)
 
 	page := c.Get(a.Host, "/staff")
 	apptest.WantStatus(t, "staff list", page, http.StatusOK)
@@ -621,7 +562,7 @@ func testStaffRightsGiveNoMoreThanOnesOwnRole(t *testing.T, s *apptest.Server) {
 func TestProfileLimitsCurrentPasswordGuesses(t *testing.T) {
 	s, a := start(t)
 	nina := s.NewUser(t, a, "nurse", "Nina Nurse", "nina@sunrise.test")
-	c := signedIn(t, s, a, nina.Email)
+	c := s.SignedIn(t, a.Host, nina.Email)
 	c.Get(a.Host, "/profile")
 	for i := range auth.MaxAccountFailures {
 		form := url.Values{"current": {"guess " + string(rune('a'+i))}, "password": {newPassword}, "confirm": {newPassword}}
@@ -639,7 +580,7 @@ func TestProfileLimitsCurrentPasswordGuesses(t *testing.T) {
 		t.Fatal("the password was changed while guesses were blocked")
 	}
 	s.Clock.Advance(auth.FailureWindow + time.Second)
-	c = signedIn(t, s, a, nina.Email)
+	c = s.SignedIn(t, a.Host, nina.Email)
 	c.Get(a.Host, "/profile")
 	apptest.WantRedirect(t, "after the window", c.PostForm(a.Host, "/profile/password", url.Values{"current": {apptest.Password}, "password": {newPassword}, "confirm": {newPassword}}), "/profile")
 }
@@ -649,11 +590,7 @@ func TestProfileLimitsCurrentPasswordGuesses(t *testing.T) {
 // the same key again, so the app need not scan a new one. Turning it off
 // needs the password as well.
 func testTOTPOnAndOff(t *testing.T, s *apptest.Server) {
-	a := s.NewClinic(t, "totp-on")
-	c := signedIn(t, s, a, a.Admin.Email)
-	c.Get(a.Host, "/profile")
-	r := c.PostForm(a.Host, "/profile/totp/start", url.Values{})
-	apptest.WantStatus(t, "start", r, http.StatusOK)
+	a, c, r := startTOTP(t, s, "totp-on")
 	secret := r.Doc(t).Find(`input[name="secret"]`).AttrOr("value", "")
 	code, err := totp.GenerateCode(secret, s.Clock.Now())
 	if err != nil {
@@ -678,7 +615,7 @@ func testTOTPOnAndOff(t *testing.T, s *apptest.Server) {
 	if !user(t, a, a.Admin.ID).TOTPEnabled {
 		t.Fatal("not turned on with the right password and code")
 	}
-	if msg := flash(t, r); !strings.HasPrefix(msg, "Two-step sign-in is on.") {
+	if msg := apptest.Flash(t, r); !strings.HasPrefix(msg, "Two-step sign-in is on.") {
 		t.Errorf("message %q", msg)
 	}
 	if n := r.Doc(t).Find(".recovery-codes li").Length(); n != auth.RecoveryCodeCount {
@@ -687,7 +624,7 @@ func testTOTPOnAndOff(t *testing.T, s *apptest.Server) {
 
 	r = c.PostForm(a.Host, "/profile/totp/disable", url.Values{"current": {apptest.Password}})
 	apptest.WantRedirect(t, "disable", r, "/profile")
-	wantFlash(t, c, a.Host, r, "Two-step sign-in is off.")
+	c.WantFlash(a.Host, r, "Two-step sign-in is off.")
 	if user(t, a, a.Admin.ID).TOTPEnabled {
 		t.Fatal("still on after turning it off")
 	}

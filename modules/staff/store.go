@@ -24,11 +24,11 @@ type roleChoices struct {
 
 func (m *Module) roleChoices(c *gin.Context, me *auth.User) (roleChoices, error) {
 	ctx := c.Request.Context()
-	rs, err := rbac.ListRoles(ctx, m.s.Clinic(c))
+	rs, err := rbac.ListRoles(ctx, m.S.Clinic(c))
 	if err != nil {
 		return roleChoices{}, err
 	}
-	grants, err := m.s.Policy(c).Grants(ctx)
+	grants, err := m.S.Policy(c).Grants(ctx)
 	if err != nil {
 		return roleChoices{}, err
 	}

@@ -1,6 +1,7 @@
 package staff
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -17,56 +18,42 @@ import (
 
 // changeRole gives a person another role; it applies from their next request.
 func (m *Module) changeRole(c *gin.Context) error {
-	return m.change(c, func(u *auth.User, row *rowView) (string, string, error) {
+	return m.change(c, func(u *auth.User, row *rowView) (edit, error) {
 		key := c.PostForm("roleKey")
 		if _, ok := row.RoleOf[key]; !ok {
-			return "", "", web.BadRequest("Choose a role.")
+			return edit{}, web.BadRequest("Choose a role.")
 		}
 		if !row.Givable[key] {
-			return "", "", web.Forbidden("You can give only a role whose permissions your own role has.")
+			return edit{}, web.Forbidden("You can give only a role whose permissions your own role has.")
 		}
-		if key == u.RoleKey {
-			return "", "", nil
-		}
-		if u.RoleKey == rbac.AdminKey && u.Status == auth.UserActive {
-			if err := m.keepOneAdmin(c); err != nil {
-				return "", "", err
-			}
-		}
-		before := u.RoleKey
-		if err := auth.SetRole(c.Request.Context(), m.s.Clinic(c), u.ID, key, m.s.Now()); err != nil {
-			return "", "", err
-		}
-		u.RoleKey = key
-		row.Message = "Role changed to " + row.RoleOf[key] + "."
-		return "role " + before, "role " + key, nil
+		return edit{field: "role", value: &u.RoleKey, to: key, save: auth.SetRole,
+			dropsAdmin: u.RoleKey == rbac.AdminKey && u.Status == auth.UserActive,
+			message:    "Role changed to " + row.RoleOf[key] + "."}, nil
 	})
 }
 
 // changeStatus deactivates or reactivates a person; a deactivated person's
 // open sessions end on their next request.
 func (m *Module) changeStatus(c *gin.Context) error {
-	return m.change(c, func(u *auth.User, row *rowView) (string, string, error) {
+	return m.change(c, func(u *auth.User, row *rowView) (edit, error) {
 		status := c.PostForm("status")
 		if status != auth.UserActive && status != auth.UserInactive {
-			return "", "", web.BadRequest("Unknown status.")
+			return edit{}, web.BadRequest("Unknown status.")
 		}
-		if status == u.Status {
-			return "", "", nil
-		}
-		if status == auth.UserInactive && u.RoleKey == rbac.AdminKey {
-			if err := m.keepOneAdmin(c); err != nil {
-				return "", "", err
-			}
-		}
-		before := u.Status
-		if err := auth.SetStatus(c.Request.Context(), m.s.Clinic(c), u.ID, status, m.s.Now()); err != nil {
-			return "", "", err
-		}
-		u.Status = status
-		row.Message = map[string]string{auth.UserActive: "Reactivated.", auth.UserInactive: "Deactivated: signed out everywhere."}[status]
-		return "status " + before, "status " + status, nil
+		return edit{field: "status", value: &u.Status, to: status, save: auth.SetStatus,
+			dropsAdmin: status == auth.UserInactive && u.RoleKey == rbac.AdminKey,
+			message:    map[string]string{auth.UserActive: "Reactivated.", auth.UserInactive: "Deactivated: signed out everywhere."}[status]}, nil
 	})
+}
+
+// edit is a change of one of a person's fields, as a form asks for it.
+type edit struct {
+	field      string  // its name in the audit log
+	value      *string // the person's field
+	to         string  // its new value
+	dropsAdmin bool    // the change takes an active administrator away
+	save       func(ctx context.Context, tdb *db.Tenant, userID, value string, now time.Time) error
+	message    string // what the row says once it is made
 }
 
 var errLastAdmin = errors.New("last admin")
@@ -74,7 +61,7 @@ var errLastAdmin = errors.New("last admin")
 // keepOneAdmin refuses a change that would leave the clinic without an
 // active administrator. It runs under the staff lock (see change).
 func (m *Module) keepOneAdmin(c *gin.Context) error {
-	n, err := activeAdmins(c.Request.Context(), m.s.Clinic(c))
+	n, err := activeAdmins(c.Request.Context(), m.S.Clinic(c))
 	if err != nil {
 		return err
 	}
@@ -91,10 +78,10 @@ func (m *Module) keepOneAdmin(c *gin.Context) error {
 // "someone else is still an administrator" and the change that depends on
 // it are one step, even when two admins step down at the same moment (each
 // write is atomic, a read followed by a write is not; see db.Tenant.Lock).
-func (m *Module) change(c *gin.Context, fn func(u *auth.User, row *rowView) (before, after string, err error)) error {
+func (m *Module) change(c *gin.Context, fn func(u *auth.User, row *rowView) (edit, error)) error {
 	ctx := c.Request.Context()
-	tdb, me := m.s.Clinic(c), m.s.User(c)
-	unlock, err := tdb.Lock(ctx, "staff", m.s.Now(), time.Minute)
+	tdb, me := m.S.Clinic(c), m.S.User(c)
+	unlock, err := tdb.Lock(ctx, "staff", m.S.Now(), time.Minute)
 	if errors.Is(err, db.ErrLocked) {
 		return web.Conflict("Another change to the staff is being saved. Try again in a moment.")
 	}
@@ -114,11 +101,9 @@ func (m *Module) change(c *gin.Context, fn func(u *auth.User, row *rowView) (bef
 		return err
 	}
 	row := rowView{User: *u, Roles: ch.Roles, RoleOf: ch.Names, Givable: ch.Givable, Me: me.ID}
-	var before, after string
+	err = web.Forbidden("You can change only the accounts of people whose role has no permission yours lacks.")
 	if ch.Givable[u.RoleKey] {
-		before, after, err = fn(u, &row)
-	} else {
-		err = web.Forbidden("You can change only the accounts of people whose role has no permission yours lacks.")
+		err = m.apply(c, u, &row, fn)
 	}
 	var we *web.Error
 	if errors.As(err, &we) && we.Status < 500 {
@@ -129,12 +114,28 @@ func (m *Module) change(c *gin.Context, fn func(u *auth.User, row *rowView) (bef
 		return err
 	}
 	row.User = *u
-	if before != after {
-		if err := audit.For(c).Record(audit.UserUpdate, "user:"+u.ID, audit.Change(before, after)); err != nil {
+	return m.answer(c, http.StatusOK, row)
+}
+
+// apply makes the edit fn asks for of u, unless it changes nothing, and
+// records it. A change that would leave the clinic without an active
+// administrator is refused.
+func (m *Module) apply(c *gin.Context, u *auth.User, row *rowView, fn func(u *auth.User, row *rowView) (edit, error)) error {
+	e, err := fn(u, row)
+	if err != nil || *e.value == e.to {
+		return err
+	}
+	if e.dropsAdmin {
+		if err := m.keepOneAdmin(c); err != nil {
 			return err
 		}
 	}
-	return m.answer(c, http.StatusOK, row)
+	if err := e.save(c.Request.Context(), m.S.Clinic(c), u.ID, e.to, m.S.Now()); err != nil {
+		return err
+	}
+	before := *e.value
+	*e.value, row.Message = e.to, e.message
+	return audit.For(c).Record(audit.UserUpdate, "user:"+u.ID, audit.Change(e.field+" "+before, e.field+" "+e.to))
 }
 
 func (m *Module) answer(c *gin.Context, status int, row rowView) error {
@@ -142,7 +143,7 @@ func (m *Module) answer(c *gin.Context, status int, row rowView) error {
 		if status >= 400 {
 			status = http.StatusUnprocessableEntity // htmx swaps 422: the row shows why
 		}
-		return m.render.Fragment(c, status, listPage, "row", web.Page{Data: row})
+		return m.S.Render.Fragment(c, status, listPage, "row", web.Page{Data: row})
 	}
 	if status >= 400 {
 		return &web.Error{Status: status, Message: row.Error, Link: "/staff", LinkText: "Back to the staff list"}
