@@ -1,15 +1,16 @@
 // Package settings lets a clinic's admins change the clinic's own
-// preferences: its name, time zone, currency, date format and how long an
-// idle session stays signed in.
+// preferences: its name, time zone, currency, date and time formats and how
+// long an idle session stays signed in.
 package settings
 
 import (
+	"cmp"
 	"embed"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"golang.org/x/text/currency"
@@ -54,12 +55,24 @@ func (m *Module) Nav() []app.NavEntry {
 // Permissions implements app.PermissionDeclarer.
 func (m *Module) Permissions() []app.Permission {
 	return []app.Permission{{Resource: "settings", Label: "Clinic settings", Actions: []string{"read", "update"},
-		Description: "See and change the clinic's name, time zone, currency, date format and sign-out time."}}
+		Description: "See and change the clinic's name, time zone, currency, date and time formats and sign-out time."}}
 }
 
+// view is the settings form: the settings and the choices offered.
 type view struct {
-	S       *tenant.Settings
-	Formats any
+	S           *tenant.Settings
+	Formats     any // date formats
+	TimeFormats any
+	Zones       []tenant.ZoneGroup
+	OtherZone   string // the clinic's zone when the list does not hold it (an old IANA name)
+}
+
+func newView(s *tenant.Settings) view {
+	v := view{S: s, Formats: tenant.DateFormats, TimeFormats: tenant.TimeFormats, Zones: tenant.TimezoneGroups()}
+	if !slices.Contains(tenant.Timezones, s.Timezone) {
+		v.OtherZone = s.Timezone
+	}
+	return v
 }
 
 func (m *Module) show(c *gin.Context) error {
@@ -67,7 +80,10 @@ func (m *Module) show(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return m.S.Render.Page(c, http.StatusOK, formPage, web.Page{Title: "Settings", Data: view{S: s, Formats: tenant.DateFormats}})
+	if s.TimeFormat == "" {
+		s.TimeFormat = "24h"
+	}
+	return m.S.Render.Page(c, http.StatusOK, formPage, web.Page{Title: "Settings", Data: newView(s)})
 }
 
 // Idle timeout limits, in minutes.
@@ -91,8 +107,8 @@ func (m *Module) save(c *gin.Context) error {
 	}
 	s.ClinicName = name
 	s.Timezone = strings.TrimSpace(c.PostForm("timezone"))
-	if _, err := time.LoadLocation(s.Timezone); err != nil || s.Timezone == "" || s.Timezone == "Local" {
-		errs["timezone"] = "Choose a time zone such as Europe/London or Africa/Nairobi."
+	if msg := tenant.CheckTimezone(s.Timezone); msg != "" {
+		errs["timezone"] = msg
 	}
 	s.Currency = strings.ToUpper(strings.TrimSpace(c.PostForm("currency")))
 	if _, err := currency.ParseISO(s.Currency); err != nil || len(s.Currency) != 3 {
@@ -106,13 +122,17 @@ func (m *Module) save(c *gin.Context) error {
 	if !known {
 		errs["dateFormat"] = "Choose one of the formats."
 	}
+	s.TimeFormat = c.PostForm("timeFormat")
+	if s.TimeFormat != "24h" && s.TimeFormat != "12h" {
+		errs["timeFormat"] = "Choose the 24-hour or the 12-hour clock."
+	}
 	idle, err := strconv.Atoi(c.PostForm("idleMinutes"))
 	if err != nil || idle < minIdle || idle > maxIdle {
 		errs["idleMinutes"] = "Enter a number of minutes from 5 to 480."
 	}
 	s.IdleMinutes = idle
 	if len(errs) > 0 {
-		return m.S.Render.Page(c, http.StatusUnprocessableEntity, formPage, web.Page{Title: "Settings", Data: view{S: s, Formats: tenant.DateFormats}, Errors: errs})
+		return m.S.Render.Page(c, http.StatusUnprocessableEntity, formPage, web.Page{Title: "Settings", Data: newView(s), Errors: errs})
 	}
 	if err := tenant.SaveSettings(c.Request.Context(), m.S.Clinic(c), s, m.S.Now()); err != nil {
 		return err
@@ -131,5 +151,5 @@ func (m *Module) save(c *gin.Context) error {
 }
 
 func describe(s *tenant.Settings) string {
-	return s.ClinicName + "; " + s.Timezone + "; " + s.Currency + "; " + s.DateFormat + "; idle " + strconv.Itoa(s.IdleMinutes) + " min"
+	return s.ClinicName + "; " + s.Timezone + "; " + s.Currency + "; " + s.DateFormat + "; " + cmp.Or(s.TimeFormat, "24h") + "; idle " + strconv.Itoa(s.IdleMinutes) + " min"
 }

@@ -35,29 +35,31 @@ func TestAdminChangesSettingsAndIdleTimeoutApplies(t *testing.T) {
 	s := start(t)
 	cl, c := s.NewSignedInClinic(t, "sunrise")
 
-	if r := c.Get(cl.Host, "/settings"); r.StatusCode != 200 || !strings.Contains(r.Body, `value="UTC"`) {
+	if r := c.Get(cl.Host, "/settings"); r.StatusCode != 200 || r.Doc(t).Find(`#f-timezone option[value="UTC"][selected]`).Length() != 1 ||
+		r.Doc(t).Find(`#f-timezone optgroup[label="Africa"] option[value="Africa/Nairobi"]`).Length() != 1 ||
+		r.Doc(t).Find(`#f-timeFormat option[value="24h"][selected]`).Length() != 1 {
 		t.Fatalf("settings page: %d", r.StatusCode)
 	}
-	bad := c.PostForm(cl.Host, "/settings", url.Values{"clinicName": {""}, "timezone": {"Mars/Base"}, "currency": {"XYZ"}, "dateFormat": {"%Y"}, "idleMinutes": {"2"}})
+	bad := c.PostForm(cl.Host, "/settings", url.Values{"clinicName": {""}, "timezone": {"Mars/Base"}, "currency": {"XYZ"}, "dateFormat": {"%Y"}, "timeFormat": {"25h"}, "idleMinutes": {"2"}})
 	if bad.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("invalid settings: %d", bad.StatusCode)
 	}
-	for _, f := range []string{"clinicName", "timezone", "currency", "idleMinutes"} {
+	for _, f := range []string{"clinicName", "timezone", "currency", "dateFormat", "timeFormat", "idleMinutes"} {
 		if bad.Doc(t).Find("#e-"+f).Length() == 0 {
 			t.Errorf("no message for %s", f)
 		}
 	}
 	ok := c.PostForm(cl.Host, "/settings", url.Values{"clinicName": {"Sunrise Family Clinic"}, "timezone": {"Africa/Nairobi"}, "currency": {"kes"},
-		"dateFormat": {"2006-01-02"}, "idleMinutes": {"10"}})
+		"dateFormat": {"2006-01-02"}, "timeFormat": {"12h"}, "idleMinutes": {"10"}})
 	apptest.WantRedirect(t, "save", ok, "/settings")
 	c.WantFlash(cl.Host, ok, "Settings saved.")
 	got, err := tenant.LoadSettings(context.Background(), cl.DB)
-	if err != nil || got.Currency != "KES" || got.IdleMinutes != 10 || got.Timezone != "Africa/Nairobi" {
+	if err != nil || got.Currency != "KES" || got.IdleMinutes != 10 || got.Timezone != "Africa/Nairobi" || got.TimeFormat != "12h" {
 		t.Fatalf("stored: %+v %v", got, err)
 	}
 	entries := apptest.Find[audit.Entry](t, cl.DB.Collection(audit.Collection), db.Eq("action", "settings.update"))
 	if len(entries) != 1 || entries[0].Target != "settings" || entries[0].ActorID != cl.Admin.ID ||
-		!strings.HasPrefix(entries[0].Before, "Clinic sunrise; UTC; USD; ") || entries[0].After != "Sunrise Family Clinic; Africa/Nairobi; KES; 2006-01-02; idle 10 min" {
+		!strings.HasPrefix(entries[0].Before, "Clinic sunrise; UTC; USD; ") || entries[0].After != "Sunrise Family Clinic; Africa/Nairobi; KES; 2006-01-02; 12h; idle 10 min" {
 		t.Fatalf("settings.update audit entries %+v", entries)
 	}
 	if d := c.Get(cl.Host, "/dashboard"); !strings.Contains(d.Body, "Sunrise Family Clinic") {
@@ -105,7 +107,7 @@ func testClinicNameRefusesHiddenText(t *testing.T, s *apptest.Server) {
 		t.Run(tc.name, func(t *testing.T) {
 			c.Get(cl.Host, "/settings")
 			r := c.PostForm(cl.Host, "/settings", url.Values{"clinicName": {tc.value}, "timezone": {"UTC"}, "currency": {"USD"},
-				"dateFormat": {"2006-01-02"}, "idleMinutes": {"30"}})
+				"dateFormat": {"2006-01-02"}, "timeFormat": {"24h"}, "idleMinutes": {"30"}})
 			if r.StatusCode != http.StatusUnprocessableEntity {
 				t.Fatalf("status %d, want 422", r.StatusCode)
 			}
