@@ -88,6 +88,7 @@ func (m *Module) Routes(r *app.Routes) {
 	r.Clinic(http.MethodGet, "/patients/new", create, m.showNew)
 	r.Clinic(http.MethodPost, "/patients", create, m.create)
 	r.Clinic(http.MethodGet, "/patients/duplicates", create, m.duplicates)
+	r.Clinic(http.MethodGet, "/patients/quick", read, m.quick)
 	r.Clinic(http.MethodGet, "/patients/:id", read, m.show)
 	r.Clinic(http.MethodGet, "/patients/:id/edit", update, m.edit)
 	r.Clinic(http.MethodPost, "/patients/:id", update, m.update)

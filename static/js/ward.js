@@ -74,8 +74,49 @@ function wardMenu() {
   });
 }
 
+// The header's patient search: "/" focuses it from anywhere but a field;
+// the arrow keys move through the results; Enter opens the highlighted
+// result, or the first (without results it searches the patient list);
+// Escape clears it.
+function wardQuickSearch() {
+  "use strict";
+  var form = document.querySelector("[data-quick-search]");
+  var input = form && form.querySelector("input[type=search]");
+  if (!input) { return; }
+  function results() { return Array.prototype.slice.call(form.querySelectorAll("[data-quick-result]")); }
+  function current() { return form.querySelector("[data-quick-result][aria-current=true]"); }
+  function highlight(i) {
+    var rs = results();
+    rs.forEach(function (r, j) { if (j === i) { r.setAttribute("aria-current", "true"); } else { r.removeAttribute("aria-current"); } });
+  }
+  document.addEventListener("keydown", function (e) {
+    var t = e.target;
+    var typing = t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+    if (e.key === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      e.preventDefault();
+      input.focus();
+      input.select();
+    }
+  });
+  input.addEventListener("keydown", function (e) {
+    var rs = results();
+    var i = rs.indexOf(current());
+    if (e.key === "ArrowDown" && rs.length) { e.preventDefault(); highlight(Math.min(i + 1, rs.length - 1)); }
+    if (e.key === "ArrowUp" && rs.length) { e.preventDefault(); highlight(Math.max(i - 1, 0)); }
+    if (e.key === "Enter" && rs.length) {
+      e.preventDefault();
+      window.location.assign((current() || rs[0]).getAttribute("href"));
+    }
+    if (e.key === "Escape") {
+      input.value = "";
+      document.getElementById("quick-results").replaceChildren();
+    }
+  });
+}
+
 document.addEventListener("DOMContentLoaded", function () {
   wardMenu();
+  wardQuickSearch();
 
   // A page that came back with errors puts the cursor on the first one.
   var bad = document.querySelector('[aria-invalid="true"]');
