@@ -96,6 +96,24 @@ function wardQuickSearch() {
       e.preventDefault();
       input.focus();
       input.select();
+      slash = true;
+    }
+  });
+  // The "/" that focused the field is not typed into it (some input paths
+  // deliver its character after the focus moved).
+  var slash = false;
+  input.addEventListener("beforeinput", function (e) {
+    if (slash && e.data === "/") { e.preventDefault(); }
+    slash = false;
+  });
+  input.addEventListener("blur", function () { slash = false; });
+  // Enter submits the form: with results, it opens the highlighted or the
+  // first; with none it searches the patient list.
+  form.addEventListener("submit", function (e) {
+    var rs = results();
+    if (rs.length) {
+      e.preventDefault();
+      window.location.assign((current() || rs[0]).getAttribute("href"));
     }
   });
   input.addEventListener("keydown", function (e) {
@@ -103,10 +121,6 @@ function wardQuickSearch() {
     var i = rs.indexOf(current());
     if (e.key === "ArrowDown" && rs.length) { e.preventDefault(); highlight(Math.min(i + 1, rs.length - 1)); }
     if (e.key === "ArrowUp" && rs.length) { e.preventDefault(); highlight(Math.max(i - 1, 0)); }
-    if (e.key === "Enter" && rs.length) {
-      e.preventDefault();
-      window.location.assign((current() || rs[0]).getAttribute("href"));
-    }
     if (e.key === "Escape") {
       input.value = "";
       document.getElementById("quick-results").replaceChildren();
