@@ -61,7 +61,6 @@ func requireAssets(t *testing.T) {
 	}
 }
 
-
 // TestBrowserFlows runs the flows in order, in one browser: each builds on
 // the clinic and records the one before it made.
 func TestBrowserFlows(t *testing.T) {
@@ -144,8 +143,13 @@ func TestBrowserFlows(t *testing.T) {
 
 		f.typeInto("#f-adminPassword", adminPassword)
 		f.click(`form[action="/tenant-onboard"] button[type=submit]`)
-		// The browser follows the 303 to the new clinic's own address.
-		f.waitFor(`location.href === `+js(clinic("/login")), "the new clinic's sign-in page "+clinic("/login"))
+		// The browser follows the 303 to the new clinic's own address, and
+		// arrives signed in, on its dashboard, with the first steps.
+		f.waitFor(`location.href === `+js(clinic("/dashboard")), "the new clinic's dashboard "+clinic("/dashboard"))
+		f.waitText("#welcome-title", "Welcome to Ward")
+		// Signed out, the clinic's own sign-in page names it.
+		f.click(`form.sign-out button[type=submit]`)
+		f.waitPath("/login")
 		f.waitText("h1", "Sign in")
 		if got := f.text("hgroup p"); !strings.Contains(got, clinicName) {
 			t.Errorf("sign-in page says %q, want it to name %q", got, clinicName)

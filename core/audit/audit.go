@@ -3,11 +3,14 @@
 // Handlers record with For(c).Record: the clinic, the person, the address
 // and the time come from the request as core bound it (Bind), never from
 // the caller, and only the actions declared at start (Catalogue) are
-// recorded.
+// recorded. Each entry is also indexed by the records it is about, so the
+// log can answer "who opened this patient?" (Filter.Record).
 package audit
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/wardclinic/ward/core/db"
@@ -17,11 +20,19 @@ import (
 // Collection is the audit log.
 const Collection = "audit_log"
 
-// Indexes serve the browse filters, newest first.
+// RecordsCollection indexes the log by record: one document per record an
+// entry is about (its target, and each record a view showed), so that
+// "who opened this patient?" is one indexed query, the entries of lists
+// included (an index cannot name the elements of an entry's Records).
+const RecordsCollection = "audit_records"
+
+// Indexes serve the browse filters, newest first, and the entries about a
+// record.
 var Indexes = []db.Index{
 	{Collection: Collection, Keys: []string{db.TenantField, "-at"}},
 	{Collection: Collection, Keys: []string{db.TenantField, "actorId", "-at"}},
 	{Collection: Collection, Keys: []string{db.TenantField, "action", "-at"}},
+	{Collection: RecordsCollection, Keys: []string{db.TenantField, "record", "-at"}},
 }
 
 // Actions recorded by core, declared with their labels by CoreActions.
@@ -41,6 +52,9 @@ const (
 	PermissionRevoke = "permission.revoke"
 	UserCreate       = "user.create"
 	UserUpdate       = "user.update"
+	// ClinicCreate is written once, in a new clinic's log, by its first
+	// admin (see ClinicCreated).
+	ClinicCreate = "clinic.create"
 	// UnreportedView is written by core when a clinical page answered
 	// without reporting what it showed (see Shown): a defect in Ward,
 	// recorded so the view still leaves a trace.
@@ -55,13 +69,6 @@ const (
 	PatientList = "patient.list"
 )
 
-// Action is one kind of audit entry a module declares: its code, as stored
-// ("patient.view"), and a label people read in the log's filter.
-type Action struct {
-	Code  string
-	Label string
-}
-
 // Entry is one audit record.
 type Entry struct {
 	ID         string    `bson:"_id"`
@@ -71,6 +78,7 @@ type Entry struct {
 	ActorEmail string    `bson:"actorEmail,omitempty"`
 	Action     string    `bson:"action"`
 	Target     string    `bson:"target,omitempty"` // what it was done to: "user:…", "patient:…", "role:doctor"
+	Label      string    `bson:"label,omitempty"`  // the target as people knew it then: "John Doe (P-000001)"
 	Before     string    `bson:"before,omitempty"`
 	After      string    `bson:"after,omitempty"`
 	Records    []Ref     `bson:"records,omitempty"` // the records a view showed, in order
@@ -88,29 +96,82 @@ func Record(ctx context.Context, tdb *db.Tenant, e Entry) error {
 	return insert(ctx, tdb, e)
 }
 
-// insert appends e to the clinic's log, logging a failure.
+// insert appends e to the clinic's log, then indexes it by the records it
+// is about (RecordsCollection), logging a failure. A list that showed many
+// records is not indexed by each: "who opened this record?" asks for the
+// record's own page and the changes to it, and a list page must not cost
+// a second write (the list's entry still names every record it showed).
 func insert(ctx context.Context, tdb *db.Tenant, e Entry) error {
 	e.ID = db.NewID()
 	if e.RequestID == "" {
 		e.RequestID = logging.RequestID(ctx)
 	}
 	err := tdb.Collection(Collection).Insert(ctx, e)
+	if rs := RecordsOf(e); err == nil && len(rs) > 0 && len(e.Records) <= 1 {
+		refs := make([]any, len(rs))
+		for i, r := range rs {
+			refs[i] = reference{ID: e.ID + " " + r, Record: r, EntryID: e.ID, At: e.At, ActorID: e.ActorID, Action: e.Action}
+		}
+		err = tdb.Collection(RecordsCollection).InsertMany(ctx, refs)
+	}
 	if err != nil {
 		logging.FromContext(ctx).Error().Err(err).Str("action", e.Action).Msg("audit entry not recorded")
 	}
 	return err
 }
 
+// reference says that an entry is about a record. It repeats what the
+// log's filters narrow by (who, what, when), so that they apply to it.
+type reference struct {
+	ID      string    `bson:"_id"` // the entry's id and the record: one per pair, in the entries' order
+	Record  string    `bson:"record"`
+	EntryID string    `bson:"entryId"`
+	At      time.Time `bson:"at"`
+	ActorID string    `bson:"actorId,omitempty"`
+	Action  string    `bson:"action"`
+}
+
+// RecordsOf lists the records e is about, each once, as targets are
+// written ("patient:<id>"): its target, then every record a view showed
+// (their kind is the action's first word, as in Views.Record).
+func RecordsOf(e Entry) []string {
+	var out []string
+	add := func(r string) {
+		if r != "" && !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	add(e.Target)
+	kind, _, _ := strings.Cut(e.Action, ".")
+	for _, r := range e.Records {
+		if r.ID != "" {
+			add(kind + ":" + r.ID)
+		}
+	}
+	return out
+}
+
+// ClinicCreated records, in the log of the clinic tdb, that the person
+// userID (email) created it, named name, at the given time. It is the one
+// entry written with an explicit clinic and actor: onboarding makes the
+// clinic on the platform host, where no request is bound to it (see For),
+// and its first admin is who created it.
+func ClinicCreated(ctx context.Context, tdb *db.Tenant, userID, email, name string, at time.Time) error {
+	return insert(ctx, tdb, Entry{At: at, ActorID: userID, ActorEmail: email, Action: ClinicCreate, Target: "clinic", Label: name})
+}
+
 // Filter narrows the browse view.
 type Filter struct {
 	ActorID string
 	Action  string
+	Record  string    // entries about this record ("patient:<id>"): its target, or shown by a view
 	From    time.Time // inclusive
 	To      time.Time // exclusive
 }
 
-// List returns entries matching f, newest first, a page at a time.
-func List(ctx context.Context, tdb *db.Tenant, f Filter, skip, limit int64) ([]Entry, int64, error) {
+// conditions are f's conditions but the record's, on the fields entries
+// and references share.
+func (f Filter) conditions() db.Filter {
 	var q db.Filter
 	if f.ActorID != "" {
 		q = db.And(q, db.Eq("actorId", f.ActorID))
@@ -124,12 +185,58 @@ func List(ctx context.Context, tdb *db.Tenant, f Filter, skip, limit int64) ([]E
 	if !f.To.IsZero() {
 		q = db.And(q, db.Lt("at", f.To))
 	}
-	coll := tdb.Collection(Collection)
+	return q
+}
+
+// newest is the log's order, newest first: the _id breaks ties, in the
+// order entries were written (a reference's _id starts with its entry's).
+var newest = []db.Order{db.Desc("at"), db.Desc(db.IDField)}
+
+// List returns entries matching f, newest first, a page at a time.
+func List(ctx context.Context, tdb *db.Tenant, f Filter, skip, limit int64) ([]Entry, int64, error) {
+	if f.Record != "" {
+		return listByRecord(ctx, tdb, f, skip, limit)
+	}
+	q, coll := f.conditions(), tdb.Collection(Collection)
 	total, err := coll.Count(ctx, q)
 	if err != nil {
 		return nil, 0, err
 	}
 	var out []Entry
-	err = coll.Find(ctx, q, &out, db.FindOptions{Sort: []db.Order{db.Desc("at"), db.Desc(db.IDField)}, Skip: skip, Limit: limit})
+	err = coll.Find(ctx, q, &out, db.FindOptions{Sort: newest, Skip: skip, Limit: limit})
 	return out, total, err
+}
+
+// listByRecord pages through the references to f.Record, then reads their
+// entries in one query.
+func listByRecord(ctx context.Context, tdb *db.Tenant, f Filter, skip, limit int64) ([]Entry, int64, error) {
+	q, coll := db.And(db.Eq("record", f.Record), f.conditions()), tdb.Collection(RecordsCollection)
+	total, err := coll.Count(ctx, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	var refs []reference
+	err = coll.Find(ctx, q, &refs, db.FindOptions{Sort: newest, Skip: skip, Limit: limit})
+	if err != nil || len(refs) == 0 {
+		return nil, total, err
+	}
+	ids := make([]string, len(refs))
+	for i, r := range refs {
+		ids[i] = r.EntryID
+	}
+	var found []Entry
+	if err := tdb.Collection(Collection).Find(ctx, db.In(db.IDField, ids), &found, db.FindOptions{}); err != nil {
+		return nil, 0, err
+	}
+	byID := make(map[string]Entry, len(found))
+	for _, e := range found {
+		byID[e.ID] = e
+	}
+	out := make([]Entry, 0, len(ids))
+	for _, id := range ids {
+		if e, ok := byID[id]; ok {
+			out = append(out, e)
+		}
+	}
+	return out, total, nil
 }

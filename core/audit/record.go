@@ -74,13 +74,19 @@ func (r Recorder) As(userID, email string) Recorder {
 }
 
 // Detail is what an entry says besides its action and target.
-type Detail struct{ before, after string }
+type Detail struct{ before, after, label string }
 
 // Change is a detail naming what something was and what it became.
 func Change(before, after string) Detail { return Detail{before: before, after: after} }
 
 // Note is a detail in a few words: what was made, or why a sign-in failed.
 func Note(text string) Detail { return Detail{after: text} }
+
+// Label is a detail naming the target as people know it, as it is now:
+// "John Doe (P-000001)", "Consultation (CONS)". The log's sentence shows
+// it ("… changed the record of John Doe (P-000001)"); a later rename does
+// not change what the entry says.
+func Label(text string) Detail { return Detail{label: text} }
 
 // Record appends one entry: action (a declared code) done to target
 // ("user:<id>", "role:doctor"; empty when it was done to nothing in
@@ -89,6 +95,10 @@ func Note(text string) Detail { return Detail{after: text} }
 func (r Recorder) Record(action, target string, details ...Detail) error {
 	e := Entry{Action: action, Target: target}
 	for _, d := range details {
+		if d.label != "" {
+			e.Label = d.label
+			continue
+		}
 		e.Before, e.After = d.before, d.after
 	}
 	return r.write(e)

@@ -32,7 +32,7 @@ func catalogue(t *testing.T) *audit.Catalogue {
 	t.Helper()
 	c, err := audit.NewCatalogue(
 		audit.Declaration{By: "core", Actions: audit.CoreActions()},
-		audit.Declaration{By: "charts", Actions: []audit.Action{{chartView, "Opened a chart"}, {"chart.list", "Listed charts"}}},
+		audit.Declaration{By: "charts", Actions: []audit.Action{{Code: chartView, Label: "Opened a chart", Says: "opened the chart of", Plural: "charts", Link: "/charts/"}, {Code: "chart.list", Label: "Listed charts"}}},
 	)
 	if err != nil {
 		t.Fatal(err)

@@ -123,6 +123,7 @@ var coreIndexes = map[string][]db.Index{
 	"core/rbac":    rbac.Indexes,
 	"core/mail":    mail.Indexes,
 	"core/audit":   audit.Indexes,
+	"core/kit":     platformIndexes,
 }
 
 // catalogue is every audit action Ward records: core's and those the

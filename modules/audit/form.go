@@ -20,6 +20,7 @@ type filterForm struct {
 	Action string
 	From   string // first day, YYYY-MM-DD in the clinic's time zone
 	To     string // last day, included
+	Record string // what the entries are about, as targets are written: "patient:<id>"
 }
 
 // maxParam bounds the free-text parameters; real values are far shorter.
@@ -31,6 +32,7 @@ func parseFilter(get func(string) string) filterForm {
 		Action: clip(strings.TrimSpace(get("action"))),
 		From:   clip(strings.TrimSpace(get("from"))),
 		To:     clip(strings.TrimSpace(get("to"))),
+		Record: clip(strings.TrimSpace(get("record"))),
 	}
 	return f
 }
@@ -45,7 +47,7 @@ func clip(s string) string {
 // query turns the form into the log's filter: whole days in the clinic's
 // time zone, the last day included. Messages are by field.
 func (f filterForm) query(loc *time.Location) (audit.Filter, map[string]string) {
-	q := audit.Filter{ActorID: f.User, Action: f.Action}
+	q := audit.Filter{ActorID: f.User, Action: f.Action, Record: f.Record}
 	errs := map[string]string{}
 	if f.From != "" {
 		d, err := time.ParseInLocation(dateLayout, f.From, loc)

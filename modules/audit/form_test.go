@@ -13,7 +13,8 @@ func TestParseFilter(t *testing.T) {
 		want  filterForm
 	}{
 		{"", filterForm{}},
-		{"user=u1&action=role.create&from=2026-03-01&to=2026-03-02&page=3", filterForm{"u1", "role.create", "2026-03-01", "2026-03-02"}},
+		{"user=u1&action=role.create&from=2026-03-01&to=2026-03-02&page=3", filterForm{"u1", "role.create", "2026-03-01", "2026-03-02", ""}},
+		{"record=patient:p1&action=patient.view", filterForm{Action: "patient.view", Record: "patient:p1"}},
 		{"action=+signout+", filterForm{Action: "signout"}},
 		{"user=" + strings.Repeat("x", 101), filterForm{}},
 	}
@@ -41,7 +42,7 @@ func TestFilterQueryUsesTheClinicsDays(t *testing.T) {
 		from, to time.Time // UTC
 		errs     []string
 	}{
-		{name: "no dates", f: filterForm{User: "u", Action: "a"}, loc: time.UTC},
+		{name: "no dates", f: filterForm{User: "u", Action: "a", Record: "patient:p1"}, loc: time.UTC},
 		{name: "one day in Nairobi", f: filterForm{From: "2026-03-02", To: "2026-03-02"}, loc: nairobi,
 			from: time.Date(2026, 3, 1, 21, 0, 0, 0, time.UTC), to: time.Date(2026, 3, 2, 21, 0, 0, 0, time.UTC)},
 		{name: "the day the clocks go forward has 23 hours", f: filterForm{From: "2026-03-29", To: "2026-03-29"}, loc: london,
@@ -65,7 +66,7 @@ func TestFilterQueryUsesTheClinicsDays(t *testing.T) {
 		if len(c.errs) > 0 {
 			continue
 		}
-		if !q.From.Equal(c.from) || !q.To.Equal(c.to) || q.ActorID != c.f.User || q.Action != c.f.Action {
+		if !q.From.Equal(c.from) || !q.To.Equal(c.to) || q.ActorID != c.f.User || q.Action != c.f.Action || q.Record != c.f.Record {
 			t.Errorf("%s: %+v, want from %v to %v", c.name, q, c.from, c.to)
 		}
 	}

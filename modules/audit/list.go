@@ -1,8 +1,9 @@
 package audit
 
 import (
+	"cmp"
 	"net/http"
-	"strings"
+	"net/url"
 	"time"
 
 	// The IANA time zone database, built in: the machine may have none.
@@ -18,12 +19,13 @@ var listPage = web.NewPage("audit/list")
 
 // listView is the audit log page.
 type listView struct {
-	Filter   filterForm
-	People   []option
-	Actions  []option
-	Entries  []entryView
-	Pager    *web.Pager
-	Timezone string
+	Filter      filterForm
+	People      []option
+	Actions     []option
+	Entries     []entryView
+	Pager       *web.Pager
+	Timezone    string
+	RecordLabel string // what the record filter shows entries about, when it is set
 }
 
 type option struct {
@@ -31,22 +33,26 @@ type option struct {
 	Selected     bool
 }
 
-// entryView is one entry as the table shows it.
+// entryView is one entry as the log shows it: a sentence for people, the
+// codes and ids in its details.
 type entryView struct {
-	When        string // in the clinic's time zone
-	ISO         string // for <time datetime>
-	Who         string
-	WhoDetail   string // the email, when the name is shown
-	Action      string
-	ActionLabel string
-	Target      string
-	TargetRaw   string
-	Records     []string // what a list showed: labels, or ids where a record has none
-	Route       string   // the route that showed them
-	Before      string
-	After       string
-	IP          string
+	At         time.Time // printed in the clinic's formats (.G.Fmt)
+	Sentence   sentence
+	Note       note
+	Action     string       // the code, for the details
+	Label      string       // the action's label
+	Target     string       // as recorded: "patient:<id>"
+	About      string       // the log's entries about Target
+	Records    []recordView // what a view of several records showed
+	Route      string       // the route that showed them
+	IP         string
+	RequestID  string
+	ActorID    string
+	ActorEmail string
 }
+
+// recordView is one record a view showed.
+type recordView struct{ Label, ID, Href string }
 
 func (m *Module) list(c *gin.Context) error {
 	ctx, tdb, loc := c.Request.Context(), m.S.Clinic(c), m.S.Zone(c)
@@ -63,7 +69,7 @@ func (m *Module) list(c *gin.Context) error {
 	status := http.StatusOK
 	if errs != nil {
 		status = http.StatusUnprocessableEntity
-	} else if err := m.fill(c, &v, q, ps, loc); err != nil {
+	} else if err := m.fill(c, &v, q, ps); err != nil {
 		return err
 	}
 	p := web.Page{Title: "Audit log", Data: v, Errors: errs}
@@ -72,7 +78,7 @@ func (m *Module) list(c *gin.Context) error {
 
 // fill reads the page of entries the filter asks for. A page past the end
 // (a bookmark of a log that got filtered down) shows the last page.
-func (m *Module) fill(c *gin.Context, v *listView, q audit.Filter, ps []person, loc *time.Location) error {
+func (m *Module) fill(c *gin.Context, v *listView, q audit.Filter, ps []person) error {
 	ctx, tdb := c.Request.Context(), m.S.Clinic(c)
 	p := v.Pager
 	entries, total, err := audit.List(ctx, tdb, q, p.Skip(), p.Limit())
@@ -85,76 +91,56 @@ func (m *Module) fill(c *gin.Context, v *listView, q audit.Filter, ps []person, 
 			return err
 		}
 	}
-	roles, err := roleNames(ctx, tdb)
+	n, err := m.names(c, ps)
 	if err != nil {
 		return err
 	}
-	byID := make(map[string]person, len(ps))
-	for _, p := range ps {
-		byID[p.ID] = p
-	}
+	n.learn(entries)
 	for _, e := range entries {
-		v.Entries = append(v.Entries, entryView{
-			When: e.At.In(loc).Format("2006-01-02 15:04:05"), ISO: e.At.UTC().Format(time.RFC3339),
-			Who: who(e, byID), WhoDetail: e.ActorEmail,
-			Action: e.Action, ActionLabel: m.S.Actions().Label(e.Action),
-			Target: target(e, byID, roles), TargetRaw: e.Target, Route: e.Route,
-			Before: e.Before, After: e.After, IP: e.IP,
-		})
-		if len(e.Records) > 1 {
-			v.Entries[len(v.Entries)-1].Records = labels(e.Records)
-		}
+		v.Entries = append(v.Entries, m.entry(e, n))
+	}
+	if q.Record != "" {
+		v.RecordLabel = cmp.Or(object(audit.Entry{}, q.Record, n), "this record")
 	}
 	return nil
 }
 
-// who names the person behind an entry: their current name, else the email
-// recorded (a failed sign-in with an unknown email has only that).
-func who(e audit.Entry, byID map[string]person) string {
-	if p, ok := byID[e.ActorID]; ok && p.Name != "" {
-		return p.Name
+// names gathers what the page needs to name people, roles and permissions.
+func (m *Module) names(c *gin.Context, ps []person) (names, error) {
+	roles, err := roleNames(c.Request.Context(), m.S.Clinic(c))
+	if err != nil {
+		return names{}, err
 	}
-	if e.ActorEmail != "" {
-		return e.ActorEmail
+	n := names{people: make(map[string]person, len(ps)), roles: roles, perms: map[string]string{}}
+	for _, p := range ps {
+		n.people[p.ID] = p
 	}
-	return "—"
+	for _, p := range m.S.Permissions() {
+		n.perms[p.Resource] = p.Label
+	}
+	return n, nil
 }
 
-// target describes what an entry was done to, by name where Ward still
-// knows it ("Role Doctor") or by the label the view recorded ("Patient
-// P-000042"), else as recorded.
-func target(e audit.Entry, byID map[string]person, roles map[string]string) string {
-	t := e.Target
-	kind, id, ok := strings.Cut(t, ":")
-	if !ok {
-		return t
+// entry is e as the log shows it.
+func (m *Module) entry(e audit.Entry, n names) entryView {
+	cat := m.S.Actions()
+	a := cat.Action(e.Action)
+	s := tell(e, a, cat.Has(e.Action), n)
+	v := entryView{
+		At: e.At, Sentence: s, Note: noteOf(e, s, n),
+		Action: e.Action, Label: a.Label, Target: e.Target, Route: e.Route,
+		IP: e.IP, RequestID: e.RequestID, ActorID: e.ActorID, ActorEmail: cmp.Or(e.ActorEmail, n.people[e.ActorID].Email),
 	}
-	if len(e.Records) == 1 && e.Records[0].Label != "" {
-		return strings.ToUpper(kind[:1]) + kind[1:] + " " + e.Records[0].Label
+	if e.Target != "" {
+		v.About = "/audit?record=" + url.QueryEscape(e.Target)
 	}
-	switch kind {
-	case "role":
-		if n, ok := roles[id]; ok {
-			return "Role " + n
-		}
-	case "user":
-		if p, ok := byID[id]; ok && p.Name != "" {
-			return "Staff " + p.Name
+	if rs := distinct(e.Records); len(rs) > 1 {
+		kind := kindOf(e.Action)
+		for _, r := range rs {
+			v.Records = append(v.Records, recordView{Label: cmp.Or(r.Label, n.records[kind+":"+r.ID]), ID: r.ID, Href: a.Href(kind + ":" + r.ID)})
 		}
 	}
-	return t
-}
-
-// labels names the records a view showed, in order.
-func labels(rs []audit.Ref) []string {
-	out := make([]string, len(rs))
-	for i, r := range rs {
-		out[i] = r.Label
-		if out[i] == "" {
-			out[i] = r.ID
-		}
-	}
-	return out
+	return v
 }
 
 func peopleOptions(ps []person, selected string) []option {

@@ -1,7 +1,11 @@
-// Package audit lets a clinic's admins read the clinic's audit log: who did
-// what, when (in the clinic's time zone), to what, and from where, filtered
-// by person, action and dates, newest first. It only reads: the log is
-// append-only and this module has no route that changes it.
+// Package audit lets a clinic's admins read the clinic's audit log, newest
+// first: each entry as a sentence ("Amina Otieno opened the record of John
+// Doe (P-000001)") linked to what it was about, when (in the clinic's
+// formats), with its codes, ids, address and request in its details.
+// Filters: person, action (every declared action, by label), days in the
+// clinic's time zone, and record ("/audit?record=patient:<id>": the
+// entries about it, the lists that showed it included). It only reads: the
+// log is append-only and this module has no route that changes it.
 package audit
 
 import (

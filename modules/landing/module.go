@@ -1,5 +1,5 @@
-// Package landing is the platform host's front page: what Ward is and the way
-// into onboarding. It is also the smallest complete module — a name, its
+// Package landing is the platform host's front page: what Ward does today and
+// the way into onboarding. It is also the smallest complete module — a name, its
 // templates, one route — and a good first read.
 package landing
 
@@ -30,6 +30,16 @@ func (m *Module) Routes(r *app.Routes) {
 	r.Platform(http.MethodGet, "/", m.index)
 }
 
-func (m *Module) index(c *gin.Context) error {
-	return m.S.Render.Page(c, http.StatusOK, indexPage, web.Page{Title: "Clinic management for small practices"})
+// view is what the landing page shows besides its text.
+type view struct {
+	Domain    string // clinics are its subdomains
+	TrialDays int
 }
+
+func (m *Module) index(c *gin.Context) error {
+	return m.S.Render.Page(c, http.StatusOK, indexPage, web.Page{Title: "Clinic management for small practices",
+		Data: view{Domain: m.S.PlatformHost(), TrialDays: trialDays}})
+}
+
+// trialDays is the length of a new clinic's free trial (onboarding's).
+const trialDays = 7

@@ -3,15 +3,21 @@
 // address and in all, claims the subdomain and provisions the clinic (trial
 // subscription, default roles, admin account, settings, the mail asking the
 // admin to confirm their address), then sends the admin to the new clinic's
-// sign-in page. On the clinic's host it confirms the address (verify.go).
+// host with a one-time hand-off that signs them in there (modules/signin
+// uses it). On the clinic's host it confirms the address (verify.go). It is
+// also how people sign in from the platform host: "find my clinic"
+// (find.go).
 package onboarding
 
 import (
+	"context"
 	"embed"
 	"net/http"
+	"time"
 
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/kit"
+	"github.com/wardclinic/ward/core/tenant"
 )
 
 //go:embed templates/*.html
@@ -39,10 +45,31 @@ func (m *Module) Routes(r *app.Routes) {
 	r.Platform(http.MethodPost, "/tenant-onboard", m.submit)
 	r.Platform(http.MethodGet, "/tenant-onboard/subdomain", m.checkSubdomain)
 
+	// Signing in from the platform host: "find my clinic" (find.go).
+	r.Platform(http.MethodGet, "/login", m.toFind)
+	r.Platform(http.MethodGet, findPath, m.showFind)
+	r.Platform(http.MethodPost, findPath, m.findByAddress)
+	r.Platform(http.MethodPost, findPath+"/email", m.findByEmail)
+
 	// The link in the mail proves the address: no sign-in needed.
 	r.Clinic(http.MethodGet, "/email/verify", app.Public, m.showConfirm)
 	r.Clinic(http.MethodPost, "/email/verify", app.Public, m.confirm)
 	r.Clinic(http.MethodPost, "/email/verify/resend", resendAccess, m.resend)
+}
+
+// Jobs implements app.JobDeclarer: what the sign-up and "find my clinic"
+// leave behind is removed once it can no longer be used.
+func (m *Module) Jobs() []app.Job {
+	return []app.Job{
+		{Name: "delete expired sign-up hand-offs", Every: time.Hour, Single: true, Run: func(ctx context.Context) error {
+			_, err := m.platform.DeleteExpiredHandoffs(ctx)
+			return err
+		}},
+		{Name: "delete old find-my-clinic requests", Every: time.Hour, Single: true, Run: func(ctx context.Context) error {
+			_, err := m.platform.Finds().DeleteOlderThan(ctx, m.S.Now().Add(-tenant.FindWindow))
+			return err
+		}},
+	}
 }
 
 // resendAccess is who may have the link sent again, and sees the banner:

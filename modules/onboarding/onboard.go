@@ -1,6 +1,7 @@
 package onboarding
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"mime"
@@ -39,8 +40,11 @@ type subdomainStatus struct {
 	Message   string
 }
 
+// view is the form as typed; the address preview under the subdomain
+// field shows the subdomain typed.
 func (m *Module) view(f Form) view {
-	return view{Form: f, Domain: m.platform.Links().PlatformHost(), Timezones: commonTimezones, Currencies: commonCurrencies}
+	return view{Form: f, Domain: m.platform.Links().PlatformHost(), Timezones: commonTimezones, Currencies: commonCurrencies,
+		Status: subdomainStatus{Subdomain: f.Subdomain, Host: m.platform.Links().ClinicHost(f.Subdomain)}}
 }
 
 func (m *Module) show(c *gin.Context) error {
@@ -96,8 +100,25 @@ func (m *Module) submit(c *gin.Context) error {
 		return err
 	}
 	logging.FromContext(ctx).Info().Str("tenant", t.Subdomain).Str("tenant_id", t.ID).Msg("clinic onboarded")
-	web.Redirect(c, m.platform.Links().ClinicURL(t.Subdomain, "/login"))
+	web.Redirect(c, m.platform.Links().ClinicURL(t.Subdomain, m.arrival(ctx, t, f.AdminEmail)))
 	return nil
+}
+
+// arrival is where on the new clinic's host its admin goes: /welcome with
+// a hand-off token that signs them in there (a session of the platform
+// host's is no use on the clinic's). Should the token not be made, the
+// clinic is made all the same, and its sign-in page is the way in.
+func (m *Module) arrival(ctx context.Context, t *tenant.Tenant, adminEmail string) string {
+	u, err := auth.UserByEmail(ctx, m.platform.Clinic(t.ID), adminEmail)
+	var tok string
+	if err == nil {
+		tok, err = m.platform.Handoff(ctx, t.ID, u.ID)
+	}
+	if err != nil {
+		logging.FromContext(ctx).Warn().Err(err).Str("tenant", t.Subdomain).Msg("no hand-off for the new clinic's admin: sent to sign in")
+		return "/login"
+	}
+	return "/welcome?token=" + tok
 }
 
 // tooMany refuses a sign-up over a limit: 429, the form kept, nothing made.

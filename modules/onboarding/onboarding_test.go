@@ -277,8 +277,8 @@ func TestOnboardingHappyPath(t *testing.T) {
 	if r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("POST: %d\n%s", r.StatusCode, r.Body)
 	}
-	if got, want := r.Header.Get("Location"), "http://sunrise.localhost:"+s.Port+"/login"; got != want {
-		t.Errorf("Location = %q, want %q", got, want)
+	if got := r.Header.Get("Location"); !isArrival(s, "sunrise", got) {
+		t.Errorf("Location = %q, want %s…", got, arrival(s, "sunrise"))
 	}
 
 	ts, err := s.Platform.Tenants().List(context.Background())
@@ -322,7 +322,7 @@ func TestOnboardingViaHTMXRedirectsWithHeader(t *testing.T) {
 	c := s.Client(t)
 	c.Get("localhost", "/tenant-onboard")
 	r := c.PostForm("localhost", "/tenant-onboard", form("htmxclinic"), "HX-Request", "true", "X-CSRF-Token", c.Token("localhost"))
-	if r.StatusCode != 200 || r.Header.Get("HX-Redirect") != "http://htmxclinic.localhost:"+s.Port+"/login" {
+	if r.StatusCode != 200 || !isArrival(s, "htmxclinic", r.Header.Get("HX-Redirect")) {
 		t.Errorf("htmx onboarding: %d HX-Redirect=%q", r.StatusCode, r.Header.Get("HX-Redirect"))
 	}
 }
@@ -595,7 +595,7 @@ func TestOnboardingBadInput(t *testing.T) {
 		}
 		_ = w.Close()
 		r := post(w.FormDataContentType(), &buf)
-		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "http://multipart.localhost:"+s.Port+"/login" {
+		if r.StatusCode != http.StatusSeeOther || !isArrival(s, "multipart", r.Header.Get("Location")) {
 			t.Errorf("%d %q\n%s", r.StatusCode, r.Header.Get("Location"), r.Body)
 		}
 	})
@@ -657,7 +657,7 @@ func TestConcurrentOnboardingOfOneSubdomain(t *testing.T) {
 		switch r.StatusCode {
 		case http.StatusSeeOther:
 			wins++
-			if loc := r.Header.Get("Location"); loc != "http://race.localhost:"+s.Port+"/login" {
+			if loc := r.Header.Get("Location"); !isArrival(s, "race", loc) {
 				t.Errorf("winner's Location %q", loc)
 			}
 		case http.StatusUnprocessableEntity:
@@ -762,7 +762,7 @@ func TestInterruptedOnboardingIsCleanedUp(t *testing.T) {
 		t.Errorf("a stale attempt's subdomain is not offered:\n%s", r.Body)
 	}
 	r = onboard(t, s, c, v)
-	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "http://sunrise.localhost:"+s.Port+"/login" {
+	if r.StatusCode != http.StatusSeeOther || !isArrival(s, "sunrise", r.Header.Get("Location")) {
 		t.Fatalf("POST after the attempt went stale: %d %q\n%s", r.StatusCode, r.Header.Get("Location"), r.Body)
 	}
 
@@ -803,7 +803,7 @@ func TestSameAdminEmailForTwoClinics(t *testing.T) {
 	}
 	second := form("moonrise")
 	second.Set("clinicName", "Moonrise Health")
-	if r := onboard(t, s, c, second); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "http://moonrise.localhost:"+s.Port+"/login" {
+	if r := onboard(t, s, c, second); r.StatusCode != http.StatusSeeOther || !isArrival(s, "moonrise", r.Header.Get("Location")) {
 		t.Fatalf("second clinic: %d %q\n%s", r.StatusCode, r.Header.Get("Location"), r.Body)
 	}
 	var ids []string

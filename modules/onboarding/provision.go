@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/mail"
@@ -103,6 +104,9 @@ func (m *Module) build(ctx context.Context, t *tenant.Tenant, f Form, now time.T
 		return err
 	}
 	if err := auth.CreateProfile(ctx, tdb, &auth.Profile{UserID: admin.ID, Name: f.AdminName, Title: "Administrator", CreatedAt: now}); err != nil {
+		return err
+	}
+	if err := audit.ClinicCreated(ctx, tdb, admin.ID, admin.Email, t.Name, now); err != nil {
 		return err
 	}
 	if err := mail.Queue(ctx, tdb, m.confirmationMail(t, admin, "confirm:"+admin.ID, token), now); err != nil {

@@ -18,7 +18,8 @@ type formView struct {
 	Sexes      any
 	Duplicates []Patient
 	Conflict   bool
-	Unsaved    records.Changes // after a conflict: what the person typed
+	Unsaved    records.Changes // after a conflict: what the person typed, by the fields' labels
+	SavedBy    string          // after a conflict: who saved the version shown ("You" for oneself)
 }
 
 func (m *Module) formPage(c *gin.Context, status int, v formView, errs map[string]string) error {
@@ -71,5 +72,5 @@ func (m *Module) register(c *gin.Context, p *Patient) error {
 	if err := m.patients(c).Create(ctx, p, m.S.User(c).ID, m.S.Now()); err != nil {
 		return err
 	}
-	return audit.For(c).Record(actionCreate, "patient:"+p.ID, audit.Note(p.NumberLabel()))
+	return audit.For(c).Record(actionCreate, "patient:"+p.ID, audit.Note(p.NumberLabel()), audit.Label(p.AuditLabel()))
 }

@@ -10,11 +10,12 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/wardclinic/ward/core/audit"
+	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/records"
 	"github.com/wardclinic/ward/core/web"
 )
 
-const conflictMessage = "Someone else saved changes to this patient while you were editing, so your changes were not saved. The form now shows the latest version; what you typed is listed below it: carry over what still applies."
+const conflictMessage = "Someone else saved changes to this patient while you were editing, so your changes were not saved. The form now shows the latest version; what you typed is listed above the Save button: carry over what still applies."
 
 func (m *Module) edit(c *gin.Context) error {
 	p, err := m.load(c)
@@ -49,10 +50,10 @@ func (m *Module) update(c *gin.Context) error {
 		// their work is lost.
 		var unsaved records.Changes
 		if opened, err := m.patients(c).versions().Revision(c.Request.Context(), p.ID, f.Version); err == nil {
-			unsaved = diff(FormFromPatient(opened), f)
+			unsaved = labelled(diff(FormFromPatient(opened), f))
 		}
-		return m.formPage(c, http.StatusConflict, formView{Form: FormFromPatient(latest), Patient: latest, Conflict: true, Unsaved: unsaved},
-			map[string]string{"form": conflictMessage})
+		return m.formPage(c, http.StatusConflict, formView{Form: FormFromPatient(latest), Patient: latest, Conflict: true, Unsaved: unsaved,
+			SavedBy: m.savedBy(c, latest.UpdatedBy)}, map[string]string{"form": conflictMessage})
 	}
 	if err != nil {
 		return err
@@ -74,7 +75,7 @@ func (m *Module) save(c *gin.Context, p *Patient, f Form) error {
 	if err != nil || len(changed) == 0 {
 		return err
 	}
-	return audit.For(c).Record(actionUpdate, "patient:"+p.ID, audit.Note("changed: "+strings.Join(changed, ", ")))
+	return audit.For(c).Record(actionUpdate, "patient:"+p.ID, audit.Note("changed: "+strings.Join(changed, ", ")), audit.Label(p.AuditLabel()))
 }
 
 // diff lists the fields of b that differ from a, with b's values.
@@ -94,8 +95,70 @@ func diff(a, b Form) records.Changes {
 	return c
 }
 
-// archive hides a patient from the list; nothing is deleted.
-func (m *Module) archive(c *gin.Context) error { return m.setActive(c, false) }
+// savedBy names who saved a version, for the person whose save it
+// overtook: "You" when it was themselves (another tab), their name, or
+// "Someone else" when the account is gone.
+func (m *Module) savedBy(c *gin.Context, userID string) string {
+	if me := m.S.User(c); me != nil && me.ID == userID {
+		return "You"
+	}
+	u, err := auth.UserByID(c.Request.Context(), m.S.Clinic(c), userID)
+	if err != nil || u.Name == "" {
+		return "Someone else"
+	}
+	return u.Name
+}
+
+// fieldLabels are the form's labels of the fields as diff names them.
+var fieldLabels = map[string]string{
+	"first name": "First name", "last name": "Last name", "date of birth": "Date of birth", "sex": "Sex",
+	"phone": "Phone", "email": "Email", "address": "Address", "emergency contact": "Emergency contact",
+	"allergies": "Allergies", "notes": "Notes",
+}
+
+// labelled is cs as a person reads it beside the form: the fields by their
+// labels, a sex by its label.
+func labelled(cs records.Changes) records.Changes {
+	out := make(records.Changes, len(cs))
+	for i, ch := range cs {
+		if ch.Name == "sex" {
+			ch.Value = (&Patient{Sex: ch.Value}).SexLabel()
+		}
+		if l, ok := fieldLabels[ch.Name]; ok {
+			ch.Name = l
+		}
+		out[i] = ch
+	}
+	return out
+}
+
+var archivePage = web.NewPage("patients/archive")
+
+// confirmArchive is the step before archiving: what it does, and the
+// button that does it. An archived patient has nothing to confirm: their
+// page, which offers Restore.
+func (m *Module) confirmArchive(c *gin.Context) error {
+	p, err := m.load(c)
+	if err != nil {
+		return err
+	}
+	if !p.Active {
+		web.Redirect(c, "/patients/"+p.ID)
+		return nil
+	}
+	audit.Shown(c.Request.Context(), actionView, ref(p))
+	return m.S.Render.Page(c, http.StatusOK, archivePage, web.Page{Title: "Archive " + p.FullName() + "?", Data: p})
+}
+
+// archive hides a patient from the list; nothing is deleted. A page's
+// request without confirm=1 changes nothing and answers with the
+// confirmation; the API archives at once.
+func (m *Module) archive(c *gin.Context) error {
+	if !web.IsAPI(c) && c.PostForm("confirm") != "1" {
+		return m.confirmArchive(c)
+	}
+	return m.setActive(c, false)
+}
 
 // restore brings an archived patient back.
 func (m *Module) restore(c *gin.Context) error { return m.setActive(c, true) }
@@ -127,7 +190,7 @@ func (m *Module) setActive(c *gin.Context, active bool) error {
 		// give: it is a view (create and update answer with what was sent).
 		audit.Shown(c.Request.Context(), actionView, ref(p))
 	}
-	web.Done(c, http.StatusOK, toAPI(p), map[bool]string{true: "Patient restored.", false: "Patient archived."}[active], "/patients/"+p.ID)
+	web.Done(c, http.StatusOK, toAPI(p), p.FullName()+map[bool]string{true: " was restored.", false: " was archived."}[active], "/patients/"+p.ID)
 	return nil
 }
 
@@ -160,5 +223,5 @@ func (m *Module) setActiveFrom(c *gin.Context, p *Patient, from int64, active bo
 	if changed, err := set(ctx, p, from, by, now); err != nil || !changed {
 		return err
 	}
-	return audit.For(c).Record(action, "patient:"+p.ID)
+	return audit.For(c).Record(action, "patient:"+p.ID, audit.Label(p.AuditLabel()))
 }

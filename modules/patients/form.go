@@ -152,7 +152,7 @@ func (f *Form) Validate(now time.Time) map[string]string {
 		}
 	}
 	if f.Email != "" {
-		if a, err := mail.ParseAddress(f.Email); err != nil || a.Address != f.Email || len(f.Email) > 254 {
+		if !emailShape(f.Email) {
 			errs["email"] = "Enter an email address such as name@example.com, or leave it empty."
 		} else {
 			check("email", &f.Email, email)
@@ -208,4 +208,17 @@ func phoneChars(s string) bool {
 		}
 	}
 	return true
+}
+
+// emailShape reports whether s is a bare email address that mail can reach:
+// one address, no display name, and a domain with a dot between two labels
+// ("name@clinic" is a typo for "name@clinic.com" far more often than an
+// address).
+func emailShape(s string) bool {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || len(s) > 254 {
+		return false
+	}
+	domain := s[strings.LastIndexByte(s, '@')+1:]
+	return strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".") && !strings.Contains(domain, "..")
 }

@@ -106,6 +106,8 @@ func TestValidate(t *testing.T) {
 		{"email with a display name", func(f *Form) { f.Email = "Zoe <zoe@example.com>" }, map[string]string{"email": badEmail}},
 		{"email of 255 characters", func(f *Form) { f.Email = strings.Repeat("a", 64) + "@" + strings.Repeat("b", 186) + ".com" },
 			map[string]string{"email": badEmail}},
+		{"email without a dot in the domain", func(f *Form) { f.Email = "zoe@example" }, map[string]string{"email": badEmail}},
+		{"email with a subdomain", func(f *Form) { f.Email = "zoe@mail.example.co.ke" }, nil},
 
 		{"address of 300 letters", func(f *Form) { f.Address = strings.Repeat("ü", 300) }, nil},
 		{"address of 301 letters", func(f *Form) { f.Address = strings.Repeat("ü", 301) }, map[string]string{"address": tooLongAddr}},
@@ -172,6 +174,36 @@ func TestValidate(t *testing.T) {
 
 // TestValidateNeverEchoesTheValue: messages are shown beside fields and
 // returned by the API in "fields"; none repeats what was typed.
+// TestEmailShape: an address mail can reach has a dot in its domain, between
+// two labels.
+func TestEmailShape(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		email string
+		ok    bool
+	}{
+		{"zoe@example.com", true},
+		{"zoe.nunez+clinic@mail.example.co.ke", true},
+		{"Zoë@exämple.com", true},
+		{"zoe@example", false},
+		{"zoe@localhost", false},
+		{"zoe@.example.com", false},
+		{"zoe@example.com.", false},
+		{"zoe@example..com", false},
+		{"zoe.example.com", false},
+		{"zoe@", false},
+		{"@example.com", false},
+		{"Zoe <zoe@example.com>", false},
+		{"zoe@example.com, ana@example.com", false},
+		{"zoe @example.com", false},
+		{strings.Repeat("a", 64) + "@" + strings.Repeat("b", 186) + ".com", false},
+	} {
+		if got := emailShape(tc.email); got != tc.ok {
+			t.Errorf("emailShape(%q) = %v, want %v", tc.email, got, tc.ok)
+		}
+	}
+}
+
 func TestValidateNeverEchoesTheValue(t *testing.T) {
 	t.Parallel()
 	f := Form{FirstName: "Secret\x00", LastName: strings.Repeat("Q", 101), Phone: "SECRET-1", Email: "secret-at-example", DateOfBirth: "secret"}

@@ -55,12 +55,12 @@ func (m *Module) Permissions() []app.Permission {
 // AuditActions implements app.AuditDeclarer.
 func (m *Module) AuditActions() []audit.Action {
 	return []audit.Action{
-		{Code: actionView, Label: "Opened a patient record"},
-		{Code: actionList, Label: "Listed patients"},
-		{Code: actionCreate, Label: "Registered a patient"},
-		{Code: actionUpdate, Label: "Changed a patient record"},
-		{Code: actionArchive, Label: "Archived a patient record"},
-		{Code: actionRestore, Label: "Restored a patient record"},
+		{Code: actionView, Label: "Opened a patient record", Says: "opened the record of", Plural: "patients", Link: "/patients/"},
+		{Code: actionList, Label: "Listed patients", Says: "viewed a list showing", Plural: "patients", Link: "/patients/"},
+		{Code: actionCreate, Label: "Registered a patient", Says: "registered the patient", Link: "/patients/"},
+		{Code: actionUpdate, Label: "Changed a patient record", Says: "changed the record of", Link: "/patients/"},
+		{Code: actionArchive, Label: "Archived a patient record", Says: "archived the record of", Link: "/patients/"},
+		{Code: actionRestore, Label: "Restored a patient record", Says: "restored the record of", Link: "/patients/"},
 	}
 }
 
@@ -92,6 +92,7 @@ func (m *Module) Routes(r *app.Routes) {
 	r.Clinic(http.MethodGet, "/patients/:id", read, m.show)
 	r.Clinic(http.MethodGet, "/patients/:id/edit", update, m.edit)
 	r.Clinic(http.MethodPost, "/patients/:id", update, m.update)
+	r.Clinic(http.MethodGet, "/patients/:id/archive", archive, m.confirmArchive)
 	r.Clinic(http.MethodPost, "/patients/:id/archive", archive, m.archive)
 	r.Clinic(http.MethodPost, "/patients/:id/restore", archive, m.restore)
 

@@ -53,6 +53,9 @@ var Sexes = []struct{ Value, Label string }{
 	{"female", "Female"}, {"male", "Male"}, {"other", "Other"}, {"unknown", "Not recorded"},
 }
 
+// AuditLabel names the patient in the audit log: "John Doe (P-000042)".
+func (p *Patient) AuditLabel() string { return p.FullName() + " (" + p.NumberLabel() + ")" }
+
 // NumberLabel is the patient number as staff read and say it: P-000042.
 func (p *Patient) NumberLabel() string { return FormatNumber(p.Number) }
 

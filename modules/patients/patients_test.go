@@ -19,6 +19,9 @@ import (
 	"github.com/wardclinic/ward/core/apptest"
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/rbac"
+	"github.com/wardclinic/ward/core/tenant"
+	"github.com/wardclinic/ward/core/web"
 	"github.com/wardclinic/ward/modules/dashboard"
 	"github.com/wardclinic/ward/modules/patients"
 	"github.com/wardclinic/ward/modules/signin"
@@ -35,7 +38,7 @@ const (
 )
 
 // conflictMessage is what a stale edit form says (edit.go).
-const conflictMessage = "Someone else saved changes to this patient while you were editing, so your changes were not saved. The form now shows the latest version; what you typed is listed below it: carry over what still applies."
+const conflictMessage = "Someone else saved changes to this patient while you were editing, so your changes were not saved. The form now shows the latest version; what you typed is listed above the Save button: carry over what still applies."
 
 func startServer(t testing.TB) *apptest.Server {
 	t.Helper()
@@ -49,8 +52,8 @@ func startServer(t testing.TB) *apptest.Server {
 func TestModule(t *testing.T) {
 	startServer(t).Parallel(t, testRegisterFindEdit, testRegisterNumbersShowAndViewAudit, testEditAuditsChangedFieldNamesOnly,
 		testArchiveAndRestoreDeleteNothing, testSearch, testSearchByBarePatientNumber, testSearchCutInsideALetter,
-		testSearchAsYouTypeReturnsOnlyTheResults, testPagination, testValidationMessagesOnThePage, testSexErrorIsTiedToTheSelect,
-		testStaleEditIsAConflictShowingTheLatest, testConcurrentSavesOfOneVersion, testConcurrentRegistrationsGetDistinctNumbers,
+		testSearchAsYouTypeReturnsOnlyTheResults, testPagination, testEmptyListInvitesOnlyWhoMayRegister, testValidationMessagesOnThePage, testSexErrorIsTiedToTheSelect,
+		testStaleEditIsAConflictShowingTheLatest, testConflictNamesWhoSavedAndWhen, testConcurrentSavesOfOneVersion, testConcurrentRegistrationsGetDistinctNumbers,
 		testDuplicatePanel, testRegisteringAPossibleDuplicateNeedsConfirmation, testRolesSeeAndDoOnlyWhatTheyMay,
 		testPatientPagesAreNotStored, testInterruptedSaveDoesNotLockThePatient, testAPIListAndCreate,
 		testAPIUpdateArchiveAndErrors, testAPIAccess, testAPIAcceptsWhatItReturns, testListsAreAudited,
@@ -275,7 +278,7 @@ func testRegisterNumbersShowAndViewAudit(t *testing.T, s *apptest.Server) {
 	}
 	for _, e := range views {
 		if e.ActorID != cl.Admin.ID || e.ActorEmail != cl.Admin.Email || e.TenantID != cl.ID || e.Route != "GET /patients/:id" ||
-			!slices.Equal(e.Records, []audit.Ref{{ID: zoe, Label: "P-000001"}}) {
+			!slices.Equal(e.Records, []audit.Ref{{ID: zoe, Label: "Zoë Núñez (P-000001)"}}) {
 			t.Errorf("view entry: %+v", e)
 		}
 	}
@@ -332,7 +335,11 @@ func testEditAuditsChangedFieldNamesOnly(t *testing.T, s *apptest.Server) {
 	if len(ups) != 1 || ups[0].After != "changed: phone, allergies" || ups[0].Before != "" {
 		t.Fatalf("update entries: %+v", ups)
 	}
-	if e, _ := json.Marshal(ups[0]); strings.Contains(string(e), "999") || strings.Contains(string(e), "Latex") || strings.Contains(string(e), "0102") {
+	// Ids are hexadecimal and may hold "999" or "0102" by chance: only what
+	// the entry says is searched.
+	said := ups[0]
+	said.ID, said.TenantID, said.ActorID, said.Target, said.RequestID = "", "", "", "", ""
+	if e, _ := json.Marshal(said); strings.Contains(string(e), "999") || strings.Contains(string(e), "Latex") || strings.Contains(string(e), "0102") {
 		t.Errorf("the audit entry carries values: %s", e)
 	}
 	p := getPatient(t, cl.DB, id)
@@ -380,19 +387,48 @@ func testArchiveAndRestoreDeleteNothing(t *testing.T, s *apptest.Server) {
 	zoe := register(t, c, cl.Host, person("Zoë", "Núñez"))
 	register(t, c, cl.Host, person("John", "Smith"))
 
+	// The patient page's Archive leads to a confirmation (a page of its
+	// own: it works without JavaScript), whose button archives.
 	show := c.Get(cl.Host, "/patients/"+zoe).Doc(t)
-	f := show.Find(`form[action="/patients/` + zoe + `/archive"]`)
-	if f.Length() != 1 || f.Find("input[name=version]").AttrOr("value", "") != "1" || f.Find("input[name=csrf_token]").Length() != 1 ||
-		strings.TrimSpace(f.Find("button").Text()) != "Archive" {
-		t.Fatalf("archive form on the patient page: %d", f.Length())
+	if show.Find(`form[action="/patients/`+zoe+`/archive"]`).Length() != 0 ||
+		strings.TrimSpace(show.Find(`a[href="/patients/`+zoe+`/archive"]`).Text()) != "Archive" {
+		t.Fatal("the patient page archives without a confirmation, or has no Archive link")
 	}
+	confirm := c.Get(cl.Host, "/patients/"+zoe+"/archive")
+	apptest.WantStatus(t, "archive confirmation", confirm, http.StatusOK)
+	d := confirm.Doc(t)
+	f := d.Find(`form[action="/patients/` + zoe + `/archive"]`)
+	if f.Length() != 1 || f.Find("input[name=version]").AttrOr("value", "") != "1" || f.Find("input[name=csrf_token]").Length() != 1 ||
+		f.Find(`input[name=confirm][value="1"]`).Length() != 1 || strings.TrimSpace(f.Find("button").Text()) != "Archive Zoë Núñez" {
+		t.Fatalf("archive form on the confirmation page: %d", f.Length())
+	}
+	if text := d.Find("main").Text(); !strings.Contains(text, "Nothing is deleted") || !strings.Contains(text, "restore") ||
+		d.Find(`a[href="/patients/`+zoe+`"]`).Length() == 0 {
+		t.Errorf("the confirmation does not say what archiving does, or has no way back:\n%s", text)
+	}
+	if n := len(auditOf(t, cl.DB, "patient.view", zoe)); n < 2 {
+		t.Errorf("the confirmation, which names the patient, is not audited as a view (%d views)", n)
+	}
+	// Posted without the confirmation, nothing changes: the answer is the confirmation.
 	r := c.PostForm(cl.Host, "/patients/"+zoe+"/archive", url.Values{"version": {"1"}})
+	if r.StatusCode != http.StatusOK || r.Doc(t).Find(`form[action="/patients/`+zoe+`/archive"] input[name=confirm]`).Length() != 1 ||
+		!getPatient(t, cl.DB, zoe).Active {
+		t.Fatalf("archive without confirm: %d, active %v", r.StatusCode, getPatient(t, cl.DB, zoe).Active)
+	}
+	r = c.PostForm(cl.Host, "/patients/"+zoe+"/archive", url.Values{"version": {"1"}, "confirm": {"1"}})
 	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/patients/"+zoe {
 		t.Fatalf("archive: %d %q", r.StatusCode, r.Header.Get("Location"))
 	}
-	if got := apptest.Flash(t, c.Get(cl.Host, "/patients/"+zoe)); got != "Patient archived." {
+	// After it: the message, and Restore at hand.
+	after := c.Get(cl.Host, "/patients/"+zoe)
+	if got := apptest.Flash(t, after); got != "Zoë Núñez was archived." {
 		t.Errorf("after archiving, the page says %q", got)
 	}
+	if strings.TrimSpace(after.Doc(t).Find(`.archived form[action="/patients/`+zoe+`/restore"] button`).Text()) != "Restore" {
+		t.Error("after archiving, the patient page offers no Restore beside the archived notice")
+	}
+	// An archived patient's confirmation is the patient page.
+	apptest.WantRedirect(t, "archive page of an archived patient", c.Get(cl.Host, "/patients/"+zoe+"/archive"), "/patients/"+zoe)
 	if got := names(t, c.Get(cl.Host, "/patients")); !slices.Equal(got, []string{"Smith, John"}) {
 		t.Errorf("default list after archiving: %v", got)
 	}
@@ -420,7 +456,7 @@ func testArchiveAndRestoreDeleteNothing(t *testing.T, s *apptest.Server) {
 	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/patients/"+zoe {
 		t.Fatalf("restore: %d %q", r.StatusCode, r.Header.Get("Location"))
 	}
-	if got := apptest.Flash(t, c.Get(cl.Host, "/patients/"+zoe)); got != "Patient restored." {
+	if got := apptest.Flash(t, c.Get(cl.Host, "/patients/"+zoe)); got != "Zoë Núñez was restored." {
 		t.Errorf("after restoring, the page says %q", got)
 	}
 	if got := names(t, c.Get(cl.Host, "/patients")); !slices.Equal(got, []string{"Núñez, Zoë", "Smith, John"}) {
@@ -586,21 +622,62 @@ var sortCases = [][2]string{
 	{"Ana", "Zoller"},
 }
 
+// testEmptyListInvitesOnlyWhoMayRegister: a new clinic's list offers to
+// register the first patient to those who may, and to no one else.
+func testEmptyListInvitesOnlyWhoMayRegister(t *testing.T, s *apptest.Server) {
+	ctx := context.Background()
+	cl := s.NewClinic(t, apptest.Subdomain(t, ""))
+	viewer, err := rbac.CreateRole(ctx, cl.DB, "Viewer", s.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range [][2]string{{"dashboard", "read"}, {"patients", "read"}} {
+		if _, err := s.Ward.RBAC().SetGrant(ctx, s.DB, cl.DB, viewer.Key, g[0], g[1], true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Platform.Tenants().NewPolicyVersion(ctx, cl.ID, s.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	v := s.NewUser(t, cl, viewer.Key, "Vera Viewer", "vera@sunrise.test")
+	for _, tc := range []struct {
+		email  string
+		invite bool
+	}{{cl.Admin.Email, true}, {v.Email, false}} {
+		r := s.SignedIn(t, cl.Host, tc.email).Get(cl.Host, "/patients")
+		apptest.WantStatus(t, tc.email+" on the empty list", r, http.StatusOK)
+		d := r.Doc(t)
+		if d.Find("#results .empty").Length() != 1 || strings.Contains(d.Find("#results").Text(), "match") {
+			t.Errorf("%s: the empty list is not an empty state:\n%s", tc.email, d.Find("#results").Text())
+		}
+		if got := d.Find(`#results .empty a[href="/patients/new"]`).Length() == 1; got != tc.invite {
+			t.Errorf("%s: the empty state offers to register a patient: %v, want %v", tc.email, got, tc.invite)
+		}
+	}
+}
+
 func testPagination(t *testing.T, s *apptest.Server) {
 	cl, c := start(t, s)
 	summary := func(r *apptest.Response) string {
 		return strings.TrimSpace(r.Doc(t).Find("#results p[aria-live] small").Text())
 	}
 
-	// No patients.
+	// No patients: the list invites registering the first one.
+	empty := func(r *apptest.Response) bool {
+		d := r.Doc(t)
+		return d.Find(`#results .empty a[href="/patients/new"]`).Length() == 1 && !strings.Contains(d.Find("#results").Text(), "match")
+	}
 	r := c.Get(cl.Host, "/patients")
-	if r.StatusCode != 200 || summary(r) != "0 patients" || len(names(t, r)) != 0 || r.Doc(t).Find("nav[aria-label=Pages]").Length() != 0 {
-		t.Fatalf("empty clinic: %d %q", r.StatusCode, summary(r))
+	if r.StatusCode != 200 || summary(r) != "" || !empty(r) || len(names(t, r)) != 0 || r.Doc(t).Find("nav[aria-label=Pages]").Length() != 0 {
+		t.Fatalf("empty clinic: %d %q\n%s", r.StatusCode, summary(r), r.Doc(t).Find("#results").Text())
 	}
 	for _, p := range []string{"2", "0", "-1", "abc"} {
-		if r := c.Get(cl.Host, "/patients?page="+p); r.StatusCode != 200 || summary(r) != "0 patients" {
+		if r := c.Get(cl.Host, "/patients?page="+p); r.StatusCode != 200 || summary(r) != "" || !empty(r) {
 			t.Errorf("empty clinic, page=%s: %d %q", p, r.StatusCode, summary(r))
 		}
+	}
+	if r := c.Get(cl.Host, "/patients?q=zed"); summary(r) != "0 patients" || empty(r) || !strings.Contains(r.Body, "No patients match.") {
+		t.Errorf("a search in an empty clinic: %q", summary(r))
 	}
 
 	// 25 patients: one full page, no page links. Inserted out of order.
@@ -674,6 +751,25 @@ func testPagination(t *testing.T, s *apptest.Server) {
 
 func testValidationMessagesOnThePage(t *testing.T, s *apptest.Server) {
 	cl, c := start(t, s)
+	// The browser's own checks are off (novalidate): every message is
+	// Ward's, beside its field, and each required field has one.
+	for _, path := range []string{"/patients/new"} { // the edit form: testConflictNamesWhoSavedAndWhen
+		d := c.Get(cl.Host, path).Doc(t)
+		if _, off := d.Find("form#patient-form").Attr("novalidate"); !off {
+			t.Errorf("%s: the patient form lets the browser check the fields (no novalidate)", path)
+		}
+		if n := d.Find("#patient-form [required]").Length(); n != 2 {
+			t.Errorf("%s: %d required fields, want 2 (the names)", path, n)
+		}
+	}
+	r := c.PostForm(cl.Host, "/patients", person("", ""))
+	apptest.WantStatus(t, "nothing typed", r, http.StatusUnprocessableEntity)
+	r.Doc(t).Find("#patient-form [required]").Each(func(_ int, in *goquery.Selection) {
+		id := in.AttrOr("id", "")
+		if msg := r.Doc(t).Find("#e-" + strings.TrimPrefix(id, "f-")).Text(); msg == "" || in.AttrOr("aria-describedby", "") != "e-"+strings.TrimPrefix(id, "f-") {
+			t.Errorf("required field %s reports no message beside it", id)
+		}
+	})
 	long := func(n int) string { return strings.Repeat("é", n) }
 	many := make([]string, 51)
 	for i := range many {
@@ -703,6 +799,7 @@ func testValidationMessagesOnThePage(t *testing.T, s *apptest.Server) {
 		{"phone", "phone", "Enter a phone number of 5 to 15 digits; spaces, +, -, ( and ) are fine.", person("Zoë", "Núñez", "phone", "12 34")},
 		{"phone with letters", "phone", "Enter a phone number of 5 to 15 digits; spaces, +, -, ( and ) are fine.", person("Zoë", "Núñez", "phone", "555-CALL-NOW")},
 		{"email", "email", "Enter an email address such as name@example.com, or leave it empty.", person("Zoë", "Núñez", "email", "zoe@")},
+		{"email without a dot in the domain", "email", "Enter an email address such as name@example.com, or leave it empty.", person("Zoë", "Núñez", "email", "zoe@example")},
 		{"address", "address", "Use at most 300 characters.", person("Zoë", "Núñez", "address", long(301))},
 		{"emergency name", "emergencyName", "Use at most 100 characters.", person("Zoë", "Núñez", "emergencyName", long(101))},
 		{"emergency relation", "emergencyRelation", "Use at most 100 characters.", person("Zoë", "Núñez", "emergencyRelation", long(101))},
@@ -735,7 +832,7 @@ func testValidationMessagesOnThePage(t *testing.T, s *apptest.Server) {
 	}
 	// The select's error is shown too (see testSexErrorIsTiedToTheSelect for
 	// its id).
-	r := c.PostForm(cl.Host, "/patients", person("Zoë", "Núñez", "sex", "alien"))
+	r = c.PostForm(cl.Host, "/patients", person("Zoë", "Núñez", "sex", "alien"))
 	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Doc(t).Find("label[for=f-sex] .field-error").Text(), "Choose one of the options.") {
 		t.Errorf("sex: %d", r.StatusCode)
 	}
@@ -764,6 +861,47 @@ func testSexErrorIsTiedToTheSelect(t *testing.T, s *apptest.Server) {
 	}
 }
 
+// testConflictNamesWhoSavedAndWhen: the person whose save was overtaken
+// learns who saved the version the form now shows, and when, in the
+// clinic's date format, time zone and clock; the sex they chose is named
+// as the form names it.
+func testConflictNamesWhoSavedAndWhen(t *testing.T, s *apptest.Server) {
+	ctx := context.Background()
+	cl := s.NewClinic(t, apptest.Subdomain(t, ""))
+	nairobi, err := time.LoadLocation("Africa/Nairobi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Before anyone's first request: the clinic's settings are cached from then on.
+	if _, err := cl.DB.Collection(tenant.SettingsCollection).Update(ctx, db.Filter{},
+		db.Set("dateFormat", "2006-01-02").Set("timeFormat", "12h").Set("timezone", "Africa/Nairobi")); err != nil {
+		t.Fatal(err)
+	}
+	rita := s.NewUser(t, cl, "receptionist", "Rita Reception", "rita@sunrise.test")
+	admin, other := s.SignedIn(t, cl.Host, cl.Admin.Email), s.SignedIn(t, cl.Host, rita.Email)
+	admin.Get(cl.Host, "/patients/new")
+	id := register(t, admin, cl.Host, person("Zoë", "Núñez"))
+	other.Get(cl.Host, "/patients/"+id+"/edit")
+	if r := other.PostForm(cl.Host, "/patients/"+id, person("Zoë", "Núñez", "phone", "555 111 1111", "version", "1")); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("Rita's save: %d", r.StatusCode)
+	}
+	admin.Get(cl.Host, "/patients/"+id+"/edit")
+	r := admin.PostForm(cl.Host, "/patients/"+id, person("Zoë", "Núñez", "sex", "female", "version", "1"))
+	apptest.WantStatus(t, "the admin's stale save", r, http.StatusConflict)
+	d := r.Doc(t)
+	when := web.Formats{DateLayout: "2006-01-02", Clock12: true, Zone: nairobi}.DateTime(getPatient(t, cl.DB, id).UpdatedAt)
+	if got, want := strings.Join(strings.Fields(d.Find("#unsaved > p").First().Text()), " "),
+		"Rita Reception saved a newer version on "+when+"; the form shows that version."; got != want {
+		t.Errorf("the conflict panel says %q, want %q", got, want)
+	}
+	if _, off := d.Find("form#patient-form").Attr("novalidate"); !off {
+		t.Error("the edit form lets the browser check the fields (no novalidate)")
+	}
+	if got := d.Find("#unsaved dt").First().Text() + "=" + d.Find("#unsaved dd").First().Text(); got != "Sex=Female" {
+		t.Errorf("the unsaved sex is listed as %q, want Sex=Female", got)
+	}
+}
+
 func testStaleEditIsAConflictShowingTheLatest(t *testing.T, s *apptest.Server) {
 	cl, c := start(t, s)
 	id := register(t, c, cl.Host, person("Zoë", "Núñez", "phone", "555 010 2030"))
@@ -784,11 +922,20 @@ func testStaleEditIsAConflictShowingTheLatest(t *testing.T, s *apptest.Server) {
 		t.Errorf("the form does not show the latest version: version %q phone %q",
 			d.Find("input[name=version]").AttrOr("value", ""), d.Find("#f-phone").AttrOr("value", ""))
 	}
-	// What the second person typed is not lost: it is listed beside the form.
+	// What the second person typed is not lost: it is listed in the form,
+	// above its buttons, by the fields' labels.
 	unsaved := map[string]string{}
-	d.Find("#unsaved dt").Each(func(_ int, dt *goquery.Selection) { unsaved[dt.Text()] = dt.Next().Text() })
-	if want := map[string]string{"first name": "Zoe", "last name": "Nunez", "phone": "555 222 2222", "notes": "mine"}; !maps.Equal(unsaved, want) {
+	d.Find("#patient-form #unsaved dt").Each(func(_ int, dt *goquery.Selection) { unsaved[dt.Text()] = dt.Next().Text() })
+	if want := map[string]string{"First name": "Zoe", "Last name": "Nunez", "Phone": "555 222 2222", "Notes": "mine"}; !maps.Equal(unsaved, want) {
 		t.Errorf("unsaved changes listed: %v, want %v", unsaved, want)
+	}
+	if d.Find("#patient-form #unsaved ~ button[type=submit]").Length() != 1 {
+		t.Error("the unsaved changes are not above the form's buttons")
+	}
+	// It says who saved the version shown (here the same person, in another
+	// tab); testConflictNamesWhoSavedAndWhen checks the rest.
+	if got := d.Find("#unsaved > p").First().Text(); !strings.HasPrefix(got, "You saved a newer version on ") {
+		t.Errorf("who saved the newer version: %q", got)
 	}
 	if p := getPatient(t, cl.DB, id); p.Version != 2 || p.Phone != "555 111 1111" || p.Notes != "" {
 		t.Errorf("stored: version %d phone %q notes %q", p.Version, p.Phone, p.Notes)
@@ -798,7 +945,7 @@ func testStaleEditIsAConflictShowingTheLatest(t *testing.T, s *apptest.Server) {
 	r = c.PostForm(cl.Host, "/patients/"+id, person("Zoë", "Núñez", "phone", "555 010 2030", "notes", "only notes", "version", "1"))
 	unsaved = map[string]string{}
 	r.Doc(t).Find("#unsaved dt").Each(func(_ int, dt *goquery.Selection) { unsaved[dt.Text()] = dt.Next().Text() })
-	if want := map[string]string{"notes": "only notes"}; r.StatusCode != http.StatusConflict || !maps.Equal(unsaved, want) {
+	if want := map[string]string{"Notes": "only notes"}; r.StatusCode != http.StatusConflict || !maps.Equal(unsaved, want) {
 		t.Errorf("%d, unsaved changes listed: %v, want %v", r.StatusCode, unsaved, want)
 	}
 	// A version from the future is no better.
@@ -999,7 +1146,7 @@ func testRolesSeeAndDoOnlyWhatTheyMay(t *testing.T, s *apptest.Server) {
 	}
 	buttons := func(c *apptest.Client) (edit, archive bool) {
 		d := c.Get(cl.Host, "/patients/"+id).Doc(t)
-		return d.Find(`a[href="/patients/`+id+`/edit"]`).Length() == 1, d.Find(`form[action="/patients/`+id+`/archive"]`).Length() == 1
+		return d.Find(`a[href="/patients/`+id+`/edit"]`).Length() == 1, d.Find(`a[href="/patients/`+id+`/archive"]`).Length() == 1
 	}
 	registerLink := func(c *apptest.Client) bool {
 		return c.Get(cl.Host, "/patients").Doc(t).Find(`a[href="/patients/new"]`).Length() == 1

@@ -58,7 +58,7 @@ func (m *Module) clinicNow(c *gin.Context) time.Time {
 // ref names a patient in the audit log: who looked at whose record is part
 // of the record, so every response showing patients reports them (views are
 // written by core, see audit.Shown).
-func ref(p *Patient) audit.Ref { return audit.Ref{ID: p.ID, Label: p.NumberLabel()} }
+func ref(p *Patient) audit.Ref { return audit.Ref{ID: p.ID, Label: p.AuditLabel()} }
 
 // refs names the patients of a list, in its order.
 func refs(ps []Patient) []audit.Ref {

@@ -75,7 +75,7 @@ func testListsAreAudited(t *testing.T, s *apptest.Server) {
 	ps = insertPatients(t, cl.DB, ps)
 	label := map[string]string{}
 	for _, p := range ps {
-		label[p.ID] = p.NumberLabel()
+		label[p.ID] = p.AuditLabel()
 	}
 	rec := s.NewUser(t, cl, "receptionist", "Rita Reception", "rita@sunrise.test")
 	c := s.SignedIn(t, cl.Host, rec.Email)

@@ -49,7 +49,7 @@ func newCatalogue(ps []app.Permission) catalogue {
 			q := p
 			q.Actions = nil
 			if q.Label == "" {
-				q.Label = p.Resource
+				q.Label = readable(p.Resource)
 			}
 			c.resources = append(c.resources, q)
 		}
@@ -104,12 +104,25 @@ func (c catalogue) has(resource, action string) bool {
 	return false
 }
 
-// label returns the resource's label.
+// label returns the resource's label; a resource no installed module
+// declares (a default role's grant for a part of Ward the clinic does not
+// run) gets its name made readable: "lab_results" is "Lab results".
 func (c catalogue) label(resource string) string {
 	for _, p := range c.resources {
 		if p.Resource == resource {
 			return p.Label
 		}
 	}
-	return resource
+	return readable(resource)
+}
+
+// readable turns a resource's name into words: separators become spaces,
+// the first letter a capital.
+func readable(name string) string {
+	s := strings.TrimSpace(strings.NewReplacer("_", " ", "-", " ", ".", " ").Replace(name))
+	if s == "" {
+		return name
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }

@@ -21,7 +21,7 @@ func TestNewCatalogueMergesByResource(t *testing.T) {
 	for _, p := range c.resources {
 		got = append(got, p.Resource+"="+p.Label)
 	}
-	if want := []string{"patients=Patients", "staff=staff", "labs=Labs"}; !slices.Equal(got, want) {
+	if want := []string{"patients=Patients", "staff=Staff", "labs=Labs"}; !slices.Equal(got, want) {
 		t.Errorf("resources = %v, want %v", got, want)
 	}
 	if want := []string{"read", "update", "delete", "export"}; !slices.Equal(c.resources[0].Actions, want) {
@@ -39,6 +39,32 @@ func TestNewCatalogueMergesByResource(t *testing.T) {
 	} {
 		if got := c.has(x.res, x.act); got != x.want {
 			t.Errorf("has(%s, %s) = %v", x.res, x.act, got)
+		}
+	}
+}
+
+// TestLabels: the words the role editor shows for a resource and an
+// action, declared or not.
+func TestLabels(t *testing.T) {
+	t.Parallel()
+	c := newCatalogue([]app.Permission{{Resource: "patients", Label: "Patient records", Actions: []string{"read"}}})
+	for _, tc := range []struct{ resource, want string }{
+		{"patients", "Patient records"},
+		{"appointments", "Appointments"},
+		{"lab_results", "Lab results"},
+		{"stock-counts", "Stock counts"},
+		{"élèves", "Élèves"},
+		{"", ""},
+	} {
+		if got := c.label(tc.resource); got != tc.want {
+			t.Errorf("label(%q) = %q, want %q", tc.resource, got, tc.want)
+		}
+	}
+	for _, tc := range []struct{ action, want string }{
+		{"read", "View"}, {"create", "Add"}, {"update", "Change"}, {"delete", "Delete"}, {"export", "Export"},
+	} {
+		if got := actionLabel(tc.action); got != tc.want {
+			t.Errorf("actionLabel(%q) = %q, want %q", tc.action, got, tc.want)
 		}
 	}
 }

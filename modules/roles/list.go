@@ -59,9 +59,14 @@ type cell struct {
 	Editable      bool // the person may switch it here and now
 }
 
+// otherGrant is what a role may do on a resource the grid does not show,
+// in words: the resource's label (or its name made readable, when no
+// installed module declares it) and the actions' labels.
 type otherGrant struct {
-	Resource string
-	Actions  []string
+	Resource     string
+	Label        string
+	Actions      []string
+	ActionLabels []string
 }
 
 // formState carries a refused form back into the page.
@@ -141,8 +146,13 @@ func (m *Module) view(c *gin.Context, key string) (listView, error) {
 			}
 			v.Other = append(v.Other, otherGrant{Resource: g.Resource, Actions: []string{g.Action}})
 		}
-		for _, o := range v.Other {
+		for i := range v.Other {
+			o := &v.Other[i]
 			slices.SortFunc(o.Actions, actionOrder(m.catalogue.actions))
+			o.Label = m.catalogue.label(o.Resource)
+			for _, a := range o.Actions {
+				o.ActionLabels = append(o.ActionLabels, actionLabel(a))
+			}
 		}
 	}
 	return v, nil

@@ -169,7 +169,7 @@ func (m *Module) save(c *gin.Context, svc *Service, digits int) (Form, error) {
 	if err != nil || svc.Version == was.Version {
 		return typed, err // or nothing changed: nothing to record
 	}
-	return typed, audit.For(c).Record(action, "service:"+svc.ID, audit.Note(note))
+	return typed, audit.For(c).Record(action, "service:"+svc.ID, audit.Note(note), audit.Label(svc.Name+" ("+svc.Code+")"))
 }
 
 func (m *Module) archive(c *gin.Context) error { return m.setActive(c, false) }
@@ -196,7 +196,7 @@ func (m *Module) setActive(c *gin.Context, active bool) error {
 			Link: "/services/" + svc.ID, LinkText: "Reload the service"}
 	}
 	if err == nil && changed {
-		err = audit.For(c).Record(action, "service:"+svc.ID, audit.Note(svc.Code))
+		err = audit.For(c).Record(action, "service:"+svc.ID, audit.Note(svc.Code), audit.Label(svc.Name+" ("+svc.Code+")"))
 	}
 	if err == nil {
 		web.Done(c, http.StatusOK, svc, msg, "/services/"+svc.ID)

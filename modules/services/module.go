@@ -74,8 +74,11 @@ func (m *Module) Nav() []app.NavEntry {
 
 // AuditActions implements app.AuditDeclarer.
 func (m *Module) AuditActions() []audit.Action {
-	return []audit.Action{{Code: actionCreate, Label: "Added a service"}, {Code: actionUpdate, Label: "Changed a service"},
-		{Code: actionArchive, Label: "Archived a service"}, {Code: actionRestore, Label: "Restored a service"}}
+	const link = "/services/"
+	return []audit.Action{{Code: actionCreate, Label: "Added a service", Says: "added the service", Link: link},
+		{Code: actionUpdate, Label: "Changed a service", Says: "changed the service", Link: link},
+		{Code: actionArchive, Label: "Archived a service", Says: "archived the service", Link: link},
+		{Code: actionRestore, Label: "Restored a service", Says: "restored the service", Link: link}}
 }
 
 // Routes implements app.RouteDeclarer. A page and its API twin share a

@@ -41,7 +41,7 @@ func (m *Module) Routes(r *app.Routes) {
 
 // AuditActions implements app.AuditDeclarer.
 func (m *Module) AuditActions() []audit.Action {
-	return []audit.Action{{Code: actionUpdate, Label: "Changed the clinic's settings"}}
+	return []audit.Action{{Code: actionUpdate, Label: "Changed the clinic's settings", Says: "changed the clinic's settings", Link: "/settings"}}
 }
 
 // actionUpdate is the audit action of a settings change.
@@ -122,7 +122,8 @@ func (m *Module) save(c *gin.Context) error {
 	if !known {
 		errs["dateFormat"] = "Choose one of the formats."
 	}
-	s.TimeFormat = c.PostForm("timeFormat")
+	// A form from before the clock was a setting keeps the clinic's.
+	s.TimeFormat = cmp.Or(c.PostForm("timeFormat"), s.TimeFormat, "24h")
 	if s.TimeFormat != "24h" && s.TimeFormat != "12h" {
 		errs["timeFormat"] = "Choose the 24-hour or the 12-hour clock."
 	}

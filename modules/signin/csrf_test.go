@@ -87,8 +87,9 @@ func TestCSRFOnEveryWrite(t *testing.T) {
 		"/password/forgot":      {"email": {a.Admin.Email}},
 		"/password/reset":       {"token": {tok}, "password": {newPassword}, "confirm": {newPassword}},
 		"/staff":                {"name": {"Mallory"}, "email": {"mallory@sunrise.test"}, "roleKey": {"admin"}},
-		"/staff/:id/role":       {"roleKey": {"admin"}},
-		"/staff/:id/status":     {"status": {"inactive"}},
+		"/staff/:id/role":       {"roleKey": {"admin"}, "confirm": {"1"}},
+		"/staff/:id/status":     {"status": {"inactive"}, "confirm": {"1"}},
+		"/staff/:id/invitation": {},
 		"/profile/password":     {"current": {apptest.Password}, "password": {newPassword}, "confirm": {newPassword}},
 		"/profile/totp/start":   {},
 		"/profile/totp/enable":  {"secret": {setup.Secret}, "code": {code}, "current": {apptest.Password}},
@@ -149,8 +150,8 @@ func TestCSRFOnEveryWrite(t *testing.T) {
 	// and same-origin headers does write (the snapshot sees writes).
 	apptest.WantStatus(t, "dashboard", admin.Get(a.Host, "/dashboard"), http.StatusOK)
 	before := snapshot(t, s)
-	r := admin.PostForm(a.Host, "/staff/"+nurse.ID+"/status", url.Values{"status": {"inactive"}})
-	apptest.WantRedirect(t, "genuine deactivation", r, "/staff")
+	r := admin.PostForm(a.Host, "/staff/"+nurse.ID+"/status", url.Values{"status": {"inactive"}, "confirm": {"1"}})
+	apptest.WantRedirect(t, "genuine deactivation", r, "/staff?deactivated="+nurse.ID)
 	after := snapshot(t, s)
 	if slices.Equal(before["users"], after["users"]) {
 		t.Fatal("the genuine request changed no user: the snapshot does not see writes")

@@ -31,4 +31,6 @@ func (m *Module) Routes(r *app.Routes) {
 	r.Clinic(http.MethodPost, "/password/forgot", app.Public, m.forgot)
 	r.Clinic(http.MethodGet, "/password/reset", app.Public, m.showReset)
 	r.Clinic(http.MethodPost, "/password/reset", app.Public, m.reset)
+	r.Clinic(http.MethodGet, "/welcome", app.Public, m.welcome)
+	r.Clinic(http.MethodGet, "/invitation", app.Public, m.showInvitation)
 }

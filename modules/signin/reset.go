@@ -23,6 +23,11 @@ type resetView struct {
 	Email string
 	Sent  bool
 	Token string
+	// Name is the account's owner, greeted on an invitation.
+	Name string
+	// Invite: the page was opened from an invitation (invite.go), so it
+	// welcomes a new staff member instead of resetting a password.
+	Invite bool
 }
 
 func (m *Module) showForgot(c *gin.Context) error {
@@ -84,34 +89,74 @@ func (m *Module) forgot(c *gin.Context) error {
 }
 
 func (m *Module) showReset(c *gin.Context) error {
-	tok := c.Query("token")
-	if _, err := auth.CheckResetToken(c.Request.Context(), m.S.Clinic(c), tok, m.S.Now()); err != nil {
-		if errors.Is(err, auth.ErrTokenInvalid) {
-			return m.badLink(c)
-		}
-		return err
-	}
-	return m.S.Render.Page(c, http.StatusOK, resetPage, web.Page{Title: "Choose a new password", Data: resetView{Token: tok}})
+	return m.choosePassword(c, false)
 }
 
-func (m *Module) badLink(c *gin.Context) error {
-	return m.S.Render.Page(c, http.StatusGone, resetPage, web.Page{Title: "Link expired",
-		Errors: map[string]string{"form": "This link has expired or was used already. Ask for a new one."}})
+// choosePassword shows the form to choose a password with the link's
+// token: for a reset, or (invite) for a new staff member's invitation. It
+// names the account — the email as a read-only username field, so a
+// password manager saves the new password under the right name.
+func (m *Module) choosePassword(c *gin.Context, invite bool) error {
+	tok := c.Query("token")
+	u, err := m.tokenUser(c, tok)
+	if errors.Is(err, auth.ErrTokenInvalid) {
+		return m.badLink(c, invite)
+	}
+	if err != nil {
+		return err
+	}
+	return m.S.Render.Page(c, http.StatusOK, resetPage, web.Page{Title: passwordTitle(invite), Data: viewFor(u, tok, invite)})
+}
+
+// tokenUser is the account a password link is for; an unknown, used or
+// expired token, or one whose account is gone, is auth.ErrTokenInvalid.
+func (m *Module) tokenUser(c *gin.Context, tok string) (*auth.User, error) {
+	ctx, tdb := c.Request.Context(), m.S.Clinic(c)
+	userID, err := auth.CheckResetToken(ctx, tdb, tok, m.S.Now())
+	if err != nil {
+		return nil, err
+	}
+	u, err := auth.UserByID(ctx, tdb, userID)
+	if errors.Is(err, auth.ErrUserNotFound) {
+		return nil, auth.ErrTokenInvalid
+	}
+	return u, err
+}
+
+func viewFor(u *auth.User, tok string, invite bool) resetView {
+	return resetView{Token: tok, Email: u.Email, Name: u.Name, Invite: invite}
+}
+
+// passwordTitle is the title of the page to choose a password.
+func passwordTitle(invite bool) string {
+	if invite {
+		return "Welcome: choose your password"
+	}
+	return "Choose a new password"
+}
+
+// badLink answers a link that no longer works. An invitation's is
+// explained differently: whoever manages the clinic's staff sends a new
+// one.
+func (m *Module) badLink(c *gin.Context, invite bool) error {
+	title, msg := "Link expired", "This link has expired or was used already. Ask for a new one."
+	if invite {
+		title, msg = "Invitation expired", "This invitation has expired or was used already. "+
+			"Ask whoever manages staff at the clinic to send you a new one; if you already chose your password, sign in."
+	}
+	return m.S.Render.Page(c, http.StatusGone, resetPage, web.Page{Title: title, Data: resetView{Invite: invite},
+		Errors: map[string]string{"form": msg}})
 }
 
 func (m *Module) reset(c *gin.Context) error {
 	ctx := c.Request.Context()
 	t, tdb := m.S.Tenant(c), m.S.Clinic(c)
 	now := m.S.Now()
-	tok := c.PostForm("token")
-	userID, err := auth.CheckResetToken(ctx, tdb, tok, now)
+	tok, invite := c.PostForm("token"), c.PostForm("invite") == "1"
+	u, err := m.tokenUser(c, tok)
 	if errors.Is(err, auth.ErrTokenInvalid) {
-		return m.badLink(c)
+		return m.badLink(c, invite)
 	}
-	if err != nil {
-		return err
-	}
-	u, err := auth.UserByID(ctx, tdb, userID)
 	if err != nil {
 		return err
 	}
@@ -123,11 +168,12 @@ func (m *Module) reset(c *gin.Context) error {
 		errs["confirm"] = "The two passwords are not the same."
 	}
 	if len(errs) > 0 {
-		return m.S.Render.Page(c, http.StatusUnprocessableEntity, resetPage, web.Page{Title: "Choose a new password", Data: resetView{Token: tok}, Errors: errs})
+		return m.S.Render.Page(c, http.StatusUnprocessableEntity, resetPage, web.Page{Title: passwordTitle(invite),
+			Data: viewFor(u, tok, invite), Errors: errs})
 	}
 	if _, err := auth.UseResetToken(ctx, tdb, tok, pw, now); err != nil {
 		if errors.Is(err, auth.ErrTokenInvalid) {
-			return m.badLink(c)
+			return m.badLink(c, invite)
 		}
 		return err
 	}
@@ -139,7 +185,11 @@ func (m *Module) reset(c *gin.Context) error {
 	if err := audit.For(c).As(u.ID, u.Email).Record(audit.PasswordReset, "user:"+u.ID); err != nil {
 		return err
 	}
-	web.Flash(c, "Your password was changed. Sign in with the new one.")
+	if invite {
+		web.Flash(c, "Your password is saved. Welcome to "+t.Name+": sign in with your email and the new password.")
+	} else {
+		web.Flash(c, "Your password was changed. Sign in with the new one.")
+	}
 	web.Redirect(c, "/login")
 	return nil
 }

@@ -139,6 +139,15 @@ func TestPasswordReset(t *testing.T) {
 	if v, _ := page.Doc(t).Find(`input[name="token"]`).Attr("value"); v != tok {
 		t.Fatalf("reset form carries token %q", v)
 	}
+	// The account is named as a read-only username, so a password manager
+	// saves the new password under it; a reset is not an invitation.
+	account := page.Doc(t).Find(`form[action="/password/reset"] input[autocomplete="username"]`)
+	if _, ro := account.Attr("readonly"); !ro || account.AttrOr("value", "") != a.Admin.Email {
+		t.Errorf("reset form's username field: %d, value %q, readonly %v", account.Length(), account.AttrOr("value", ""), ro)
+	}
+	if page.Doc(t).Find(`input[name="invite"]`).Length() != 0 || strings.Contains(page.Doc(t).Find("h1").Text(), "Welcome") {
+		t.Error("the reset page reads as an invitation")
+	}
 
 	for _, tc := range []struct{ name, password, confirm, field string }{
 		{"common", "password", "password", "password"},

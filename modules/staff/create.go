@@ -11,7 +11,6 @@ import (
 
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/auth"
-	"github.com/wardclinic/ward/core/mail"
 	"github.com/wardclinic/ward/core/rbac"
 	"github.com/wardclinic/ward/core/text"
 	"github.com/wardclinic/ward/core/web"
@@ -92,17 +91,14 @@ func (m *Module) create(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	tok, err := auth.NewResetToken(ctx, tdb, u.ID, auth.InviteTTL, now)
-	if err != nil {
+	if err := recordInvitation(ctx, tdb, u, now); err != nil {
 		return err
 	}
-	link := m.S.Link(c, "/password/reset?token="+tok)
-	if err := m.S.Mail(c, mail.Message{Key: "invite:" + u.ID, To: u.Email, Subject: "You have been added to " + t.Name + " on Ward",
-		Text: "Hello " + u.Name + ",\n\n" + me.Name + " added you to " + t.Name + " on Ward as " + ch.Names[u.RoleKey] + ".\n" +
-			"Choose your password within 7 days with this link (it works once):\n\n    " + link + "\n\n— Ward\n"}); err != nil {
+	intro := me.Name + " added you to " + t.Name + " on Ward as " + ch.Names[u.RoleKey] + "."
+	if err := m.sendInvitation(c, u, intro, 1); err != nil {
 		return err
 	}
-	if err := audit.For(c).Record(audit.UserCreate, "user:"+u.ID, audit.Note(u.Name+" <"+u.Email+"> as "+u.RoleKey)); err != nil {
+	if err := audit.For(c).Record(audit.UserCreate, "user:"+u.ID, audit.Label(u.Name), audit.Note(u.Name+" <"+u.Email+"> as "+u.RoleKey)); err != nil {
 		return err
 	}
 	web.Flash(c, added(u.Email, t.EmailUnconfirmed))

@@ -146,7 +146,7 @@ func testRolesAndRoutes(t *testing.T, s *apptest.Server) {
 	}
 }
 
-var inviteLink = regexp.MustCompile(`http://[^\s/]+/password/reset\?token=([A-Za-z0-9_-]+)`)
+var inviteLink = regexp.MustCompile(`http://[^\s/]+/invitation\?token=([A-Za-z0-9_-]+)`)
 
 func testAddPerson(t *testing.T, s *apptest.Server) {
 	a := s.NewClinic(t, "adding")
@@ -188,7 +188,7 @@ func testAddPerson(t *testing.T, s *apptest.Server) {
 
 	// The invitation lets Dora choose her password and sign in.
 	dora := s.Client(t)
-	apptest.WantStatus(t, "invitation link", dora.Get(a.Host, "/password/reset?token="+m[1]), http.StatusOK)
+	apptest.WantStatus(t, "invitation link", dora.Get(a.Host, "/invitation?token="+m[1]), http.StatusOK)
 	apptest.WantRedirect(t, "choose password", dora.PostForm(a.Host, "/password/reset", url.Values{"token": {m[1]}, "password": {newPassword}, "confirm": {newPassword}}), "/login")
 	apptest.WantRedirect(t, "Dora signs in", dora.Login(a.Host, "dora@sunrise.test", newPassword), "/dashboard")
 
@@ -241,7 +241,7 @@ func withNurse(t *testing.T, s *apptest.Server, sub string) (a *apptest.Clinic, 
 func testChangeRoleWithHTMX(t *testing.T, s *apptest.Server) {
 	a, nina, ninaC, c := withNurse(t, s, "role-change")
 	apptest.WantStatus(t, "nurse on /staff", ninaC.Get(a.Host, "/staff"), http.StatusForbidden)
-	r := c.PostForm(a.Host, "/staff/"+nina.ID+"/role", url.Values{"roleKey": {"admin"}}, "HX-Request", "true", "HX-Target", "user-"+nina.ID)
+	r := c.PostForm(a.Host, "/staff/"+nina.ID+"/role", url.Values{"roleKey": {"admin"}, "confirm": {"1"}}, "HX-Request", "true", "HX-Target", "user-"+nina.ID)
 	apptest.WantStatus(t, "role change", r, http.StatusOK)
 	if strings.Contains(r.Body, "<html") || !strings.Contains(r.Body, `<tr id="user-`+nina.ID+`"`) {
 		t.Fatalf("htmx answer is not the row fragment:\n%s", r.Body)
@@ -260,7 +260,7 @@ func testChangeRoleWithHTMX(t *testing.T, s *apptest.Server) {
 	apptest.WantStatus(t, "Nina on /staff as admin", ninaC.Get(a.Host, "/staff"), http.StatusOK)
 
 	// An unknown role: the row comes back with the reason (422 so htmx swaps it).
-	r = c.PostForm(a.Host, "/staff/"+nina.ID+"/role", url.Values{"roleKey": {"superuser"}}, "HX-Request", "true")
+	r = c.PostForm(a.Host, "/staff/"+nina.ID+"/role", url.Values{"roleKey": {"superuser"}, "confirm": {"1"}}, "HX-Request", "true")
 	apptest.WantStatus(t, "unknown role", r, http.StatusUnprocessableEntity)
 	if !strings.Contains(r.Body, "Choose a role.") || strings.Contains(r.Body, "<html") {
 		t.Fatalf("unknown role answer:\n%s", r.Body)
@@ -269,10 +269,10 @@ func testChangeRoleWithHTMX(t *testing.T, s *apptest.Server) {
 		t.Fatalf("role is %q after a refused change", got)
 	}
 	// Without htmx: back to the list.
-	apptest.WantRedirect(t, "role change without htmx", c.PostForm(a.Host, "/staff/"+nina.ID+"/role", url.Values{"roleKey": {"nurse"}}), "/staff")
+	apptest.WantRedirect(t, "role change without htmx", c.PostForm(a.Host, "/staff/"+nina.ID+"/role", url.Values{"roleKey": {"nurse"}, "confirm": {"1"}}), "/staff")
 	// Someone of another clinic, or no one: 404.
 	b := s.NewClinic(t, "role-change-other")
-	apptest.WantStatus(t, "another clinic's user", c.PostForm(a.Host, "/staff/"+b.Admin.ID+"/role", url.Values{"roleKey": {"nurse"}}), http.StatusNotFound)
+	apptest.WantStatus(t, "another clinic's user", c.PostForm(a.Host, "/staff/"+b.Admin.ID+"/role", url.Values{"roleKey": {"nurse"}, "confirm": {"1"}}), http.StatusNotFound)
 	if got := user(t, b, b.Admin.ID).RoleKey; got != "admin" {
 		t.Fatalf("clinic B's admin became %q", got)
 	}
@@ -281,7 +281,7 @@ func testChangeRoleWithHTMX(t *testing.T, s *apptest.Server) {
 func testDeactivateAndReactivate(t *testing.T, s *apptest.Server) {
 	a, nina, ninaC, c := withNurse(t, s, "deactivating")
 	apptest.WantStatus(t, "Nina's dashboard", ninaC.Get(a.Host, "/dashboard"), http.StatusOK)
-	r := c.PostForm(a.Host, "/staff/"+nina.ID+"/status", url.Values{"status": {"inactive"}}, "HX-Request", "true")
+	r := c.PostForm(a.Host, "/staff/"+nina.ID+"/status", url.Values{"status": {"inactive"}, "confirm": {"1"}}, "HX-Request", "true")
 	apptest.WantStatus(t, "deactivate", r, http.StatusOK)
 	if !strings.Contains(r.Body, "Deactivated") || strings.Contains(r.Body, "<html") {
 		t.Fatalf("deactivation row:\n%s", r.Body)
@@ -330,27 +330,27 @@ func testLastAdminStays(t *testing.T, s *apptest.Server) {
 			t.Fatalf("%s: the last admin is now %s/%s", what, u.RoleKey, u.Status)
 		}
 	}
-	refused("deactivate the only admin", c.PostForm(a.Host, "/staff/"+admin+"/status", url.Values{"status": {"inactive"}}), false)
-	refused("demote the only admin", c.PostForm(a.Host, "/staff/"+admin+"/role", url.Values{"roleKey": {"doctor"}}), false)
-	refused("demote the only admin (htmx)", c.PostForm(a.Host, "/staff/"+admin+"/role", url.Values{"roleKey": {"doctor"}}, "HX-Request", "true"), true)
-	refused("deactivate the only admin (htmx)", c.PostForm(a.Host, "/staff/"+admin+"/status", url.Values{"status": {"inactive"}}, "HX-Request", "true"), true)
+	refused("deactivate the only admin", c.PostForm(a.Host, "/staff/"+admin+"/status", url.Values{"status": {"inactive"}, "confirm": {"1"}}), false)
+	refused("demote the only admin", c.PostForm(a.Host, "/staff/"+admin+"/role", url.Values{"roleKey": {"doctor"}, "confirm": {"1"}}), false)
+	refused("demote the only admin (htmx)", c.PostForm(a.Host, "/staff/"+admin+"/role", url.Values{"roleKey": {"doctor"}, "confirm": {"1"}}, "HX-Request", "true"), true)
+	refused("deactivate the only admin (htmx)", c.PostForm(a.Host, "/staff/"+admin+"/status", url.Values{"status": {"inactive"}, "confirm": {"1"}}, "HX-Request", "true"), true)
 
 	// A deactivated admin does not count.
 	gone := s.NewUser(t, a, rbac.AdminKey, "Gone Admin", "gone@sunrise.test")
 	if err := auth.SetStatus(context.Background(), a.DB, gone.ID, auth.UserInactive, s.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	refused("demote with only a deactivated second admin", c.PostForm(a.Host, "/staff/"+admin+"/role", url.Values{"roleKey": {"doctor"}}), false)
+	refused("demote with only a deactivated second admin", c.PostForm(a.Host, "/staff/"+admin+"/role", url.Values{"roleKey": {"doctor"}, "confirm": {"1"}}), false)
 
 	// With a second active admin, the first may step down; then the second
 	// is the last one.
 	second := s.NewUser(t, a, rbac.AdminKey, "Second Admin", "second@sunrise.test")
-	apptest.WantRedirect(t, "first admin steps down", c.PostForm(a.Host, "/staff/"+admin+"/role", url.Values{"roleKey": {"doctor"}}), "/staff")
+	apptest.WantRedirect(t, "first admin steps down", c.PostForm(a.Host, "/staff/"+admin+"/role", url.Values{"roleKey": {"doctor"}, "confirm": {"1"}}), "/staff")
 	apptest.WantStatus(t, "former admin on /staff", c.Get(a.Host, "/staff"), http.StatusForbidden)
 	c2 := s.SignedIn(t, a.Host, second.Email)
 	c2.Get(a.Host, "/staff")
 	admin = second.ID
-	refused("deactivate the new only admin", c2.PostForm(a.Host, "/staff/"+second.ID+"/status", url.Values{"status": {"inactive"}}), false)
+	refused("deactivate the new only admin", c2.PostForm(a.Host, "/staff/"+second.ID+"/status", url.Values{"status": {"inactive"}, "confirm": {"1"}}), false)
 }
 
 // Two admins who step down at the same moment must not leave the clinic
@@ -373,7 +373,7 @@ func testLastAdminRuleHoldsUnderRace(t *testing.T, s *apptest.Server) {
 		}{{c1, a.Admin.ID}, {c2, second.ID}}
 		statuses := make([]int, 2)
 		apptest.AtOnce(len(reqs), func(i int) {
-			if r, err := reqs[i].c.TryPost(a.Host, "/staff/"+reqs[i].id+"/role", url.Values{"roleKey": {"doctor"}}); err == nil {
+			if r, err := reqs[i].c.TryPost(a.Host, "/staff/"+reqs[i].id+"/role", url.Values{"roleKey": {"doctor"}, "confirm": {"1"}}); err == nil {
 				statuses[i] = r.StatusCode
 			}
 		})
@@ -469,7 +469,7 @@ func TestReactivationDoesNotReviveSessions(t *testing.T) {
 	s.Clock.Advance(time.Minute)
 	c := s.SignedIn(t, a.Host, a.Admin.Email)
 	c.Get(a.Host, "/staff")
-	r := c.PostForm(a.Host, "/staff/"+nina.ID+"/status", url.Values{"status": {"inactive"}}, "HX-Request", "true")
+	r := c.PostForm(a.Host, "/staff/"+nina.ID+"/status", url.Values{"status": {"inactive"}, "confirm": {"1"}}, "HX-Request", "true")
 	if !strings.Contains(r.Body, "signed out everywhere") {
 		t.Fatalf("deactivation row:\n%s", r.Body)
 	}
@@ -533,7 +533,7 @@ func testStaffRightsGiveNoMoreThanOnesOwnRole(t *testing.T, s *apptest.Server) {
 		{"deactivate the admin", "/staff/" + a.Admin.ID + "/status", "status", auth.UserInactive},
 		{"demote the admin", "/staff/" + a.Admin.ID + "/role", "roleKey", "nurse"},
 	} {
-		apptest.WantStatus(t, tc.what, c.PostForm(a.Host, tc.path, url.Values{tc.field: {tc.value}}), http.StatusForbidden)
+		apptest.WantStatus(t, tc.what, c.PostForm(a.Host, tc.path, url.Values{tc.field: {tc.value}, "confirm": {"1"}}), http.StatusForbidden)
 	}
 	for _, role := range []string{rbac.AdminKey, "doctor"} {
 		r := c.PostForm(a.Host, "/staff", url.Values{"name": {"Eve"}, "email": {"eve@sunrise.test"}, "roleKey": {role}})
@@ -553,7 +553,7 @@ func testStaffRightsGiveNoMoreThanOnesOwnRole(t *testing.T, s *apptest.Server) {
 	}
 
 	// What her role covers still works.
-	apptest.WantRedirect(t, "make Fiona a nurse", c.PostForm(a.Host, "/staff/"+fiona.ID+"/role", url.Values{"roleKey": {"nurse"}}), "/staff")
+	apptest.WantRedirect(t, "make Fiona a nurse", c.PostForm(a.Host, "/staff/"+fiona.ID+"/role", url.Values{"roleKey": {"nurse"}, "confirm": {"1"}}), "/staff")
 	apptest.WantRedirect(t, "add a front-desk person", c.PostForm(a.Host, "/staff", url.Values{"name": {"Rita"}, "email": {"rita@sunrise.test"}, "roleKey": {desk.Key}}), "/staff")
 }
 

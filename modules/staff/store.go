@@ -2,12 +2,14 @@ package staff
 
 import (
 	"context"
+	"errors"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/rbac"
+	"github.com/wardclinic/ward/core/web"
 )
 
 // roleChoices are the clinic's roles as the signed-in person may use them.
@@ -55,4 +57,56 @@ func roleNames(rs []rbac.Role) map[string]string {
 // the clinic any more.
 func activeAdmins(ctx context.Context, tdb *db.Tenant) (int64, error) {
 	return tdb.Collection(auth.UsersCollection).Count(ctx, db.And(db.Eq("roleKey", rbac.AdminKey), db.Eq("status", auth.UserActive)))
+}
+
+// offLimits is the answer for a change to someone whose role holds a
+// permission the signed-in person's lacks (see roleChoices).
+const offLimits = "You can change only the accounts of people whose role has no permission yours lacks."
+
+// person is the clinic's staff member the URL names, with the roles the
+// signed-in person may give. Someone of another clinic, or no one, is a
+// 404; someone whose role holds more than the signed-in person's is a 403.
+func (m *Module) person(c *gin.Context) (*auth.User, roleChoices, error) {
+	u, err := auth.UserByID(c.Request.Context(), m.S.Clinic(c), c.Param("id"))
+	if errors.Is(err, auth.ErrUserNotFound) {
+		return nil, roleChoices{}, web.NotFound("There is no such person in this clinic.")
+	}
+	if err != nil {
+		return nil, roleChoices{}, err
+	}
+	ch, err := m.roleChoices(c, m.S.User(c))
+	if err != nil {
+		return nil, roleChoices{}, err
+	}
+	if !ch.Givable[u.RoleKey] {
+		return nil, roleChoices{}, web.Forbidden(offLimits)
+	}
+	return u, ch, nil
+}
+
+// listStaff returns the clinic's staff by name, each marked whether they
+// were invited and have not chosen a password yet. The password hashes it
+// reads for that are not returned.
+func listStaff(ctx context.Context, tdb *db.Tenant) ([]auth.User, map[string]bool, error) {
+	var us []auth.User
+	err := tdb.Collection(auth.UsersCollection).Find(ctx, db.Filter{}, &us, db.FindOptions{
+		Sort:  []db.Order{db.Asc("name")},
+		Omit:  []string{"totpSecret", "recoveryCodes"},
+		Limit: 1000,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	invs, err := invitations(ctx, tdb)
+	if err != nil {
+		return nil, nil, err
+	}
+	pending := map[string]bool{}
+	for i := range us {
+		if inv, ok := invs[us[i].ID]; ok && inv.pending(&us[i]) {
+			pending[us[i].ID] = true
+		}
+		us[i].PasswordHash = ""
+	}
+	return us, pending, nil
 }

@@ -1,6 +1,7 @@
 package staff
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -16,8 +17,14 @@ import (
 	"github.com/wardclinic/ward/core/web"
 )
 
-// changeRole gives a person another role; it applies from their next request.
+// changeRole gives a person another role; it applies from their next
+// request. A role is access: without confirm=1 nothing changes and the
+// answer is the confirmation page, which says what the new role adds and
+// takes away.
 func (m *Module) changeRole(c *gin.Context) error {
+	if c.PostForm("confirm") != "1" {
+		return m.confirmRole(c, c.PostForm("roleKey"))
+	}
 	return m.change(c, func(u *auth.User, row *rowView) (edit, error) {
 		key := c.PostForm("roleKey")
 		if _, ok := row.RoleOf[key]; !ok {
@@ -28,21 +35,32 @@ func (m *Module) changeRole(c *gin.Context) error {
 		}
 		return edit{field: "role", value: &u.RoleKey, to: key, save: auth.SetRole,
 			dropsAdmin: u.RoleKey == rbac.AdminKey && u.Status == auth.UserActive,
-			message:    "Role changed to " + row.RoleOf[key] + "."}, nil
+			message:    "Role changed to " + row.RoleOf[key] + ".",
+			flash:      u.Name + "'s role is now " + row.RoleOf[key] + "."}, nil
 	})
 }
 
 // changeStatus deactivates or reactivates a person; a deactivated person's
-// open sessions end on their next request.
+// open sessions end on their next request. Deactivating needs confirm=1
+// (else the answer is the confirmation page); the page after it offers to
+// undo it. Reactivating is that undo, and needs no confirmation.
 func (m *Module) changeStatus(c *gin.Context) error {
+	status := c.PostForm("status")
+	if status == auth.UserInactive && c.PostForm("confirm") != "1" {
+		return m.confirmDeactivate(c)
+	}
 	return m.change(c, func(u *auth.User, row *rowView) (edit, error) {
-		status := c.PostForm("status")
 		if status != auth.UserActive && status != auth.UserInactive {
 			return edit{}, web.BadRequest("Unknown status.")
 		}
-		return edit{field: "status", value: &u.Status, to: status, save: auth.SetStatus,
-			dropsAdmin: status == auth.UserInactive && u.RoleKey == rbac.AdminKey,
-			message:    map[string]string{auth.UserActive: "Reactivated.", auth.UserInactive: "Deactivated: signed out everywhere."}[status]}, nil
+		e := edit{field: "status", value: &u.Status, to: status, save: auth.SetStatus,
+			dropsAdmin: status == auth.UserInactive && u.RoleKey == rbac.AdminKey}
+		if status == auth.UserInactive {
+			e.message, e.next = "Deactivated: signed out everywhere.", "/staff?deactivated="+u.ID
+		} else {
+			e.message, e.flash = "Reactivated.", u.Name+" was reactivated."
+		}
+		return e, nil
 	})
 }
 
@@ -54,6 +72,8 @@ type edit struct {
 	dropsAdmin bool    // the change takes an active administrator away
 	save       func(ctx context.Context, tdb *db.Tenant, userID, value string, now time.Time) error
 	message    string // what the row says once it is made
+	flash      string // what the staff list says once it is made (a page, not htmx)
+	next       string // where the page goes once it is made; the staff list if empty
 }
 
 var errLastAdmin = errors.New("last admin")
@@ -100,45 +120,58 @@ func (m *Module) change(c *gin.Context, fn func(u *auth.User, row *rowView) (edi
 	if err != nil {
 		return err
 	}
-	row := rowView{User: *u, Roles: ch.Roles, RoleOf: ch.Names, Givable: ch.Givable, Me: me.ID}
-	err = web.Forbidden("You can change only the accounts of people whose role has no permission yours lacks.")
+	pending, _, err := invited(ctx, tdb, u)
+	if err != nil {
+		return err
+	}
+	row := m.row(ch, me, *u, pending, m.S.Tenant(c).EmailUnconfirmed)
+	var e edit
+	err = web.Forbidden(offLimits)
 	if ch.Givable[u.RoleKey] {
-		err = m.apply(c, u, &row, fn)
+		e, err = m.apply(c, u, &row, fn)
 	}
 	var we *web.Error
 	if errors.As(err, &we) && we.Status < 500 {
 		row.Error = we.Message
-		return m.answer(c, we.Status, row)
+		return m.answer(c, we.Status, row, e)
 	}
 	if err != nil {
 		return err
 	}
 	row.User = *u
-	return m.answer(c, http.StatusOK, row)
+	row.User.PasswordHash = ""
+	return m.answer(c, http.StatusOK, row, e)
 }
 
 // apply makes the edit fn asks for of u, unless it changes nothing, and
 // records it. A change that would leave the clinic without an active
-// administrator is refused.
-func (m *Module) apply(c *gin.Context, u *auth.User, row *rowView, fn func(u *auth.User, row *rowView) (edit, error)) error {
+// administrator is refused. The edit comes back with its message cleared
+// when nothing changed.
+func (m *Module) apply(c *gin.Context, u *auth.User, row *rowView, fn func(u *auth.User, row *rowView) (edit, error)) (edit, error) {
 	e, err := fn(u, row)
-	if err != nil || *e.value == e.to {
-		return err
+	if err != nil {
+		return edit{}, err
+	}
+	if *e.value == e.to {
+		e.message, e.flash = "", ""
+		return e, nil
 	}
 	if e.dropsAdmin {
 		if err := m.keepOneAdmin(c); err != nil {
-			return err
+			return edit{}, err
 		}
 	}
 	if err := e.save(c.Request.Context(), m.S.Clinic(c), u.ID, e.to, m.S.Now()); err != nil {
-		return err
+		return edit{}, err
 	}
 	before := *e.value
 	*e.value, row.Message = e.to, e.message
-	return audit.For(c).Record(audit.UserUpdate, "user:"+u.ID, audit.Change(e.field+" "+before, e.field+" "+e.to))
+	return e, audit.For(c).Record(audit.UserUpdate, "user:"+u.ID, audit.Label(u.Name), audit.Change(e.field+" "+before, e.field+" "+e.to))
 }
 
-func (m *Module) answer(c *gin.Context, status int, row rowView) error {
+// answer is the row for htmx; for a page, the error page or, after the
+// change, the page the edit names with its message.
+func (m *Module) answer(c *gin.Context, status int, row rowView, e edit) error {
 	if htmx.IsRequest(c.Request) {
 		if status >= 400 {
 			status = http.StatusUnprocessableEntity // htmx swaps 422: the row shows why
@@ -148,6 +181,7 @@ func (m *Module) answer(c *gin.Context, status int, row rowView) error {
 	if status >= 400 {
 		return &web.Error{Status: status, Message: row.Error, Link: "/staff", LinkText: "Back to the staff list"}
 	}
-	web.Redirect(c, "/staff")
+	web.Flash(c, e.flash)
+	web.Redirect(c, cmp.Or(e.next, "/staff"))
 	return nil
 }

@@ -1,0 +1,52 @@
+package tenant_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/wardclinic/ward/core/apptest"
+	"github.com/wardclinic/ward/core/tenant"
+)
+
+func TestFindLimits(t *testing.T) {
+	s := apptest.Start(t, apptest.Options{})
+	ctx := context.Background()
+	start := s.Clock.Now()
+	finds := s.Platform.Finds()
+	allow := func(key string) (bool, time.Time) {
+		t.Helper()
+		ok, until, err := finds.Allow(ctx, key, 2, s.Clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok, until
+	}
+	for i := range 2 {
+		if ok, _ := allow("a"); !ok {
+			t.Fatalf("request %d refused", i+1)
+		}
+		s.Clock.Advance(time.Minute)
+	}
+	if ok, until := allow("a"); ok || !until.Equal(start.Add(tenant.FindWindow)) {
+		t.Fatalf("third request: allowed %v until %v, want refused until %v", ok, until, start.Add(tenant.FindWindow))
+	}
+	// A refused request is not counted; other keys are apart.
+	if ok, _ := allow("b"); !ok {
+		t.Fatal("another key is refused")
+	}
+	// Once the first left the window, one more.
+	s.Clock.Advance(tenant.FindWindow - 2*time.Minute + time.Second)
+	if ok, _ := allow("a"); !ok {
+		t.Fatal("refused once the first request left the window")
+	}
+	if ok, until := allow("a"); ok || !until.Equal(start.Add(tenant.FindWindow+time.Minute)) {
+		t.Fatalf("then: allowed %v until %v, want refused until %v", ok, until, start.Add(tenant.FindWindow+time.Minute))
+	}
+	if n, err := finds.DeleteOlderThan(ctx, start.Add(time.Minute)); err != nil || n != 1 {
+		t.Errorf("clean-up deleted %d (%v), want the oldest", n, err)
+	}
+	if tenant.FindKeyEmail("Ada@Example.org") != tenant.FindKeyEmail("ada@example.org") {
+		t.Error("an address's key depends on its case")
+	}
+}
