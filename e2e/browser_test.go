@@ -6,6 +6,8 @@ package e2e_test
 // wait, within a bounded time, for what the person would see.
 
 import (
+	"github.com/wardclinic/ward/core/apptest"
+
 	"context"
 	"encoding/json"
 	"fmt"
@@ -431,6 +433,18 @@ func (f *flow) typeDate(sel, iso string) {
 	if got := f.value(sel); got != iso {
 		f.t.Fatalf("[%s] typed the date %s into %s but the field holds %q (is the browser's locale en-US?)", f.tab.name, iso, sel, got)
 	}
+}
+
+// signIn signs in at the clinic's sign-in page loginURL with the test
+// password, on a desktop-sized tab, and waits for the dashboard.
+func (f *flow) signIn(loginURL, email string) {
+	f.t.Helper()
+	f.do("resizing to the desktop", viewports[0].emulate())
+	f.navigate(loginURL)
+	f.typeInto("#f-email", email)
+	f.typeInto("#f-password", apptest.Password)
+	f.click(`form[action="/login"] button[type=submit]`)
+	f.waitPath("/dashboard")
 }
 
 // click clicks the element sel with the mouse.

@@ -41,12 +41,7 @@ func TestConfirmBeforeDeactivating(t *testing.T) {
 	b := startBrowser(t, chromium)
 	tb := b.newTab(t, "confirm", &consoleLog{})
 	f := tb.flow(t)
-	f.do("resizing to the desktop", viewports[0].emulate())
-	f.navigate(clinic("/login"))
-	f.typeInto("#f-email", cl.Admin.Email)
-	f.typeInto("#f-password", apptest.Password)
-	f.click(`form[action="/login"] button[type=submit]`)
-	f.waitPath("/dashboard")
+	f.signIn(clinic("/login"), cl.Admin.Email)
 
 	t.Run("deactivate", func(t *testing.T) {
 		f := tb.flow(t)

@@ -214,12 +214,7 @@ func TestShell(t *testing.T) {
 			}
 		}
 
-		f.do("resizing to the desktop", viewports[0].emulate())
-		f.navigate(clinic("/login"))
-		f.typeInto("#f-email", cl.Admin.Email)
-		f.typeInto("#f-password", apptest.Password)
-		f.click(`form[action="/login"] button[type=submit]`)
-		f.waitPath("/dashboard")
+		f.signIn(clinic("/login"), cl.Admin.Email)
 
 		for _, vp := range viewports {
 			t.Run(vp.name, func(t *testing.T) {

@@ -28,12 +28,7 @@ func TestWorkspace(t *testing.T) {
 
 	b := startBrowser(t, chromium)
 	f := b.newTab(t, "workspace", &consoleLog{}).flow(t)
-	f.do("resizing to the desktop", viewports[0].emulate())
-	f.navigate(clinic("/login"))
-	f.typeInto("#f-email", cl.Admin.Email)
-	f.typeInto("#f-password", apptest.Password)
-	f.click(`form[action="/login"] button[type=submit]`)
-	f.waitPath("/dashboard")
+	f.signIn(clinic("/login"), cl.Admin.Email)
 
 	// The search, from the keyboard only.
 	f.do("pressing /", chromedp.KeyEvent("/"))
