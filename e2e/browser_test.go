@@ -6,8 +6,6 @@ package e2e_test
 // wait, within a bounded time, for what the person would see.
 
 import (
-	"github.com/wardclinic/ward/core/apptest"
-
 	"context"
 	"encoding/json"
 	"fmt"
@@ -25,6 +23,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/wardclinic/ward/core/apptest"
 )
 
 const (
