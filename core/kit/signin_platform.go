@@ -37,8 +37,8 @@ var platformIndexes = append(append([]db.Index{
 
 // Handoff makes the one-time token that signs userID in on the host of
 // clinic tenantID (tenant.NewHandoff): the last step of a sign-up.
-func (p *Platform) Handoff(ctx context.Context, tenantID, userID string) (string, error) {
-	return tenant.NewHandoff(ctx, p.Clinic(tenantID), userID, p.s.Now())
+func (p *Platform) Handoff(ctx context.Context, tenantID, userID, ip string) (string, error) {
+	return tenant.NewHandoff(ctx, p.Clinic(tenantID), userID, ip, p.s.Now())
 }
 
 // DeleteExpiredHandoffs removes the hand-offs and welcomes no one can use
@@ -91,7 +91,7 @@ func (p *Platform) Outbox(ctx context.Context, limit int64) ([]mail.Message, err
 // here, used or expired, or its user can no longer sign in.
 func (a SignIn) Handoff(c *gin.Context, token string) (*auth.User, error) {
 	ctx, tdb := c.Request.Context(), a.s.Clinic(c)
-	id, err := tenant.UseHandoff(ctx, tdb, token, a.s.Now())
+	id, err := tenant.UseHandoff(ctx, tdb, token, c.ClientIP(), a.s.Now())
 	if err != nil {
 		return nil, err
 	}

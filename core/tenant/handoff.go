@@ -17,7 +17,9 @@ import (
 // sign anyone in there; instead it makes a hand-off: a random token, good
 // once and for HandoffTTL, that the clinic's host exchanges for a session
 // (NewHandoff, UseHandoff). The token lives in the clinic's own data: on any
-// other clinic's host it is simply unknown. Only its hash is stored.
+// other clinic's host it is simply unknown. Only its hash is stored. It
+// works only from the client address that signed the clinic up: a link
+// passed on to someone else does not sign them into a stranger's clinic.
 //
 // A used hand-off leaves a welcome for the person it signed in, which the
 // dashboard takes once (TakeWelcome) to show the first steps.
@@ -49,6 +51,7 @@ type handoff struct {
 	ID        string    `bson:"_id"`
 	TenantID  string    `bson:"tenantId"`
 	UserID    string    `bson:"userId"`
+	IP        string    `bson:"ip,omitempty"` // the client address the token was made for
 	ExpiresAt time.Time `bson:"expiresAt"`
 	CreatedAt time.Time `bson:"createdAt"`
 }
@@ -57,25 +60,26 @@ type handoff struct {
 const maxHandoffToken = 64
 
 // NewHandoff makes a token that signs userID in on the clinic's host once,
-// within HandoffTTL of now.
-func NewHandoff(ctx context.Context, tdb *db.Tenant, userID string, now time.Time) (string, error) {
+// within HandoffTTL of now, from the client address ip.
+func NewHandoff(ctx context.Context, tdb *db.Tenant, userID, ip string, now time.Time) (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return "", err
 	}
 	tok := base64.RawURLEncoding.EncodeToString(b)
-	h := handoff{ID: handoffID(tok), UserID: userID, ExpiresAt: now.Add(HandoffTTL), CreatedAt: now}
+	h := handoff{ID: handoffID(tok), UserID: userID, IP: ip, ExpiresAt: now.Add(HandoffTTL), CreatedAt: now}
 	if err := tdb.Collection(HandoffsCollection).Insert(ctx, h); err != nil {
 		return "", err
 	}
 	return tok, nil
 }
 
-// UseHandoff uses token on the clinic and returns the id of the user it
-// signs in, or ErrHandoffInvalid. Of several uses of one token, even at the
-// same moment, one gets the user: the use is claimed by a unique insert.
-// The user is left a welcome (TakeWelcome).
-func UseHandoff(ctx context.Context, tdb *db.Tenant, token string, now time.Time) (string, error) {
+// UseHandoff uses token on the clinic, from the client address ip, and
+// returns the id of the user it signs in, or ErrHandoffInvalid. Of several
+// uses of one token, even at the same moment, one gets the user: the use is
+// claimed by a unique insert. From another address the token is refused and
+// left for its owner. The user is left a welcome (TakeWelcome).
+func UseHandoff(ctx context.Context, tdb *db.Tenant, token, ip string, now time.Time) (string, error) {
 	if token == "" || len(token) > maxHandoffToken {
 		return "", ErrHandoffInvalid
 	}
@@ -89,6 +93,9 @@ func UseHandoff(ctx context.Context, tdb *db.Tenant, token string, now time.Time
 	}
 	if !now.Before(h.ExpiresAt) {
 		_, _ = coll.Delete(ctx, db.ID(id))
+		return "", ErrHandoffInvalid
+	}
+	if h.IP != ip {
 		return "", ErrHandoffInvalid
 	}
 	if err := tdb.Claim(ctx, "handoff", id, now); errors.Is(err, db.ErrClaimed) {

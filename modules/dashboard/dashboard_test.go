@@ -23,7 +23,7 @@ func start(t *testing.T) *apptest.Server {
 // browser does after signing the clinic up, and returns the dashboard.
 func arrive(t *testing.T, s *apptest.Server, cl *apptest.Clinic, u *auth.User) (*apptest.Client, *apptest.Response) {
 	t.Helper()
-	tok, err := s.Platform.Handoff(context.Background(), cl.ID, u.ID)
+	tok, err := s.Platform.Handoff(context.Background(), cl.ID, u.ID, "127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -100,19 +100,20 @@ func (m *Module) submit(c *gin.Context) error {
 		return err
 	}
 	logging.FromContext(ctx).Info().Str("tenant", t.Subdomain).Str("tenant_id", t.ID).Msg("clinic onboarded")
-	web.Redirect(c, m.platform.Links().ClinicURL(t.Subdomain, m.arrival(ctx, t, f.AdminEmail)))
+	web.Redirect(c, m.platform.Links().ClinicURL(t.Subdomain, m.arrival(ctx, t, f.AdminEmail, c.ClientIP())))
 	return nil
 }
 
 // arrival is where on the new clinic's host its admin goes: /welcome with
 // a hand-off token that signs them in there (a session of the platform
 // host's is no use on the clinic's). Should the token not be made, the
-// clinic is made all the same, and its sign-in page is the way in.
-func (m *Module) arrival(ctx context.Context, t *tenant.Tenant, adminEmail string) string {
+// clinic is made all the same, and its sign-in page is the way in. The
+// token works only from ip, the address that signed up.
+func (m *Module) arrival(ctx context.Context, t *tenant.Tenant, adminEmail, ip string) string {
 	u, err := auth.UserByEmail(ctx, m.platform.Clinic(t.ID), adminEmail)
 	var tok string
 	if err == nil {
-		tok, err = m.platform.Handoff(ctx, t.ID, u.ID)
+		tok, err = m.platform.Handoff(ctx, t.ID, u.ID, ip)
 	}
 	if err != nil {
 		logging.FromContext(ctx).Warn().Err(err).Str("tenant", t.Subdomain).Msg("no hand-off for the new clinic's admin: sent to sign in")

@@ -12,10 +12,17 @@ import (
 	"github.com/wardclinic/ward/core/tenant"
 )
 
-// handoff makes the token a sign-up would for the clinic's user.
+// handoff makes the token a sign-up from this machine (127.0.0.1, where
+// the test clients connect from) would for the clinic's user.
 func handoff(t *testing.T, s *apptest.Server, cl *apptest.Clinic, u *auth.User) string {
 	t.Helper()
-	tok, err := s.Platform.Handoff(context.Background(), cl.ID, u.ID)
+	return handoffFrom(t, s, cl, u, "127.0.0.1")
+}
+
+// handoffFrom makes the token a sign-up from ip would.
+func handoffFrom(t *testing.T, s *apptest.Server, cl *apptest.Clinic, u *auth.User, ip string) string {
+	t.Helper()
+	tok, err := s.Platform.Handoff(context.Background(), cl.ID, u.ID, ip)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,6 +72,14 @@ func TestHandoffSignsInOnce(t *testing.T) {
 	wantHandoffRefused(t, "the token again", s.Client(t), cl.Host, tok)
 	// The person it signed in stays signed in.
 	apptest.WantStatus(t, "the dashboard of the first browser", c.Get(cl.Host, "/dashboard"), http.StatusOK)
+}
+
+// A hand-off link passed on to someone else (another client address) signs
+// no one in.
+func TestHandoffOnlyFromTheSignUpsAddress(t *testing.T) {
+	t.Parallel()
+	s, cl := start(t, nil)
+	wantHandoffRefused(t, "a token made for another address", s.Client(t), cl.Host, handoffFrom(t, s, cl, cl.Admin, "203.0.113.9"))
 }
 
 // Of many uses of one token at once, one signs in.
