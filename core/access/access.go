@@ -23,6 +23,7 @@ import (
 	"github.com/wardclinic/ward/core/logging"
 	"github.com/wardclinic/ward/core/rbac"
 	"github.com/wardclinic/ward/core/session"
+	"github.com/wardclinic/ward/core/settings"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
@@ -91,7 +92,7 @@ func (g *Guard) user(c *gin.Context) (*auth.User, error) {
 		// are host-only); if one does, it is not a session of this clinic.
 		return nil, nil
 	}
-	idle, err := tenant.IdleTimeout(ctx, tenant.DB(ctx))
+	idle, err := settings.IdleTimeout(ctx, tenant.DB(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +187,7 @@ func (g *Guard) Decorate(nav []app.NavEntry) web.Decorator {
 			return
 		}
 		gl.ClinicName = t.Name
-		if st, err := tenant.CachedSettings(ctx, tenant.DB(ctx)); err == nil {
+		if st, err := settings.Cached(ctx, tenant.DB(ctx)); err == nil {
 			gl.Fmt = web.Formats{DateLayout: st.DateFormat, Clock12: st.TimeFormat == "12h", Zone: st.Location(), Currency: st.Currency}
 		} else {
 			logging.FromContext(ctx).Warn().Err(err).Msg("clinic settings unreadable: dates in the default format, UTC")

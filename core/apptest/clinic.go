@@ -6,6 +6,7 @@ import (
 
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/settings"
 	"github.com/wardclinic/ward/core/tenant"
 )
 
@@ -34,7 +35,7 @@ func (s *Server) NewClinic(t testing.TB, sub string) *Clinic {
 		t.Fatal(err)
 	}
 	tdb := s.Platform.Clinic(tn.ID)
-	if err := s.Platform.Seed(ctx, tdb, tenant.Settings{ClinicName: tn.Name, Timezone: "UTC", Currency: "USD"}, now); err != nil {
+	if err := s.Platform.Seed(ctx, tdb, settings.Settings{ClinicName: tn.Name, Timezone: "UTC", Currency: "USD"}, now); err != nil {
 		t.Fatal(err)
 	}
 	c := &Clinic{ID: tn.ID, Subdomain: sub, Host: sub + ".localhost", DB: tdb}

@@ -18,6 +18,7 @@ import (
 	"github.com/wardclinic/ward/core/mail"
 	"github.com/wardclinic/ward/core/rbac"
 	"github.com/wardclinic/ward/core/session"
+	"github.com/wardclinic/ward/core/settings"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/policies"
 )
@@ -116,14 +117,15 @@ func Build(o Options, modules ...app.Module) (*Ward, error) {
 
 // coreIndexes are the indexes of core's own collections, by owner.
 var coreIndexes = map[string][]db.Index{
-	"core/db":      append(append([]db.Index{}, db.ClaimIndexes...), db.SequenceIndexes...),
-	"core/tenant":  append(append(append([]db.Index{}, tenant.Indexes...), tenant.SettingsIndexes...), tenant.SignupIndexes...),
-	"core/auth":    append(append(append([]db.Index{}, auth.Indexes...), auth.FailureIndexes...), auth.ResetIndexes...),
-	"core/session": session.Indexes,
-	"core/rbac":    rbac.Indexes,
-	"core/mail":    mail.Indexes,
-	"core/audit":   audit.Indexes,
-	"core/kit":     platformIndexes,
+	"core/db":       append(append([]db.Index{}, db.ClaimIndexes...), db.SequenceIndexes...),
+	"core/tenant":   append(append([]db.Index{}, tenant.Indexes...), tenant.SignupIndexes...),
+	"core/settings": settings.Indexes,
+	"core/auth":     append(append(append([]db.Index{}, auth.Indexes...), auth.FailureIndexes...), auth.ResetIndexes...),
+	"core/session":  session.Indexes,
+	"core/rbac":     rbac.Indexes,
+	"core/mail":     mail.Indexes,
+	"core/audit":    audit.Indexes,
+	"core/kit":      platformIndexes,
 }
 
 // catalogue is every audit action Ward records: core's and those the

@@ -28,6 +28,7 @@ import (
 	"github.com/wardclinic/ward/core/mail"
 	"github.com/wardclinic/ward/core/rbac"
 	"github.com/wardclinic/ward/core/session"
+	"github.com/wardclinic/ward/core/settings"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
@@ -95,8 +96,8 @@ func (s *Services) User(c *gin.Context) *auth.User { return auth.FromContext(c.R
 // Settings are the request's clinic's settings, as recently read (a change
 // on another instance shows within the clinic cache's lifetime): a copy,
 // the caller's to change and save.
-func (s *Services) Settings(c *gin.Context) (*tenant.Settings, error) {
-	st, err := tenant.CachedSettings(c.Request.Context(), s.Clinic(c))
+func (s *Services) Settings(c *gin.Context) (*settings.Settings, error) {
+	st, err := settings.Cached(c.Request.Context(), s.Clinic(c))
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +107,7 @@ func (s *Services) Settings(c *gin.Context) (*tenant.Settings, error) {
 
 // Zone is the clinic's time zone.
 func (s *Services) Zone(c *gin.Context) *time.Location {
-	return tenant.Zone(c.Request.Context(), s.Clinic(c))
+	return settings.Zone(c.Request.Context(), s.Clinic(c))
 }
 
 // Link is the absolute address of path on the request's clinic, built from

@@ -8,6 +8,7 @@ import (
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/rbac"
+	"github.com/wardclinic/ward/core/settings"
 	"github.com/wardclinic/ward/core/tenant"
 )
 
@@ -33,11 +34,11 @@ func (p *Platform) Clinic(id string) *db.Tenant { return p.s.store.ForTenant(id)
 // Seed writes what a new clinic starts with: the default roles, its
 // settings, and what every module seeds (app.TenantSeeder), each step safe
 // to repeat. Onboarding and the tests make clinics with it.
-func (p *Platform) Seed(ctx context.Context, tdb *db.Tenant, settings tenant.Settings, now time.Time) error {
+func (p *Platform) Seed(ctx context.Context, tdb *db.Tenant, st settings.Settings, now time.Time) error {
 	if err := rbac.SeedDefaults(ctx, p.s.store, tdb, now); err != nil {
 		return err
 	}
-	if err := tenant.CreateSettings(ctx, tdb, settings, now); err != nil {
+	if err := settings.Create(ctx, tdb, st, now); err != nil {
 		return err
 	}
 	for _, m := range p.s.modules {

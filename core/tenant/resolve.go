@@ -11,9 +11,21 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/wardclinic/ward/core/app"
+	"github.com/wardclinic/ward/core/cache"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/logging"
 	"github.com/wardclinic/ward/core/web"
+)
+
+// CacheTTL is how long a clinic's record is cached: a change made by
+// another process (an operator command, another instance) is seen within it.
+const CacheTTL = cache.DefaultTTL
+
+const (
+	// missTTL: unknown subdomains are remembered briefly, so requests for
+	// made-up names do not each reach the database.
+	missTTL   = 5 * time.Second
+	maxCached = 10000 // clinics cached by subdomain; when full the cache starts over
 )
 
 // Check runs on every clinic request after the clinic is resolved; an error
@@ -99,19 +111,19 @@ func (r *Resolver) Resolve(c *gin.Context) (app.Host, error) {
 // Lookup returns the clinic with the subdomain through the cache, or nil.
 func (r *Resolver) lookup(ctx context.Context, sub string) (*Tenant, error) {
 	now := time.Now()
-	if t, ok := r.registry.cache.get(sub, now); ok {
+	if t, ok := r.registry.cache.Get(sub, now); ok {
 		return t, nil
 	}
-	gen := r.registry.cache.generation()
+	gen := r.registry.cache.Generation()
 	t, err := r.registry.BySubdomain(ctx, sub)
 	if err == ErrNotFound {
-		r.registry.cache.put(sub, nil, now.Add(defaultMissTTL), gen)
+		r.registry.cache.Put(sub, nil, now.Add(missTTL), gen)
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	r.registry.cache.put(sub, t, now.Add(defaultTTL), gen)
+	r.registry.cache.Put(sub, t, now.Add(CacheTTL), gen)
 	return t, nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/apptest"
 	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/settings"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 	"github.com/wardclinic/ward/modules/landing"
@@ -325,7 +326,7 @@ func TestPurgeLeavesAFinishingClinicAlone(t *testing.T) {
 	s := apptest.Start(t, apptest.Options{}, landing.New())
 	tn := addTenant(t, s, "slow", "Slow Clinic", tenant.StatusProvisioning)
 	tdb := s.DB.ForTenant(tn.ID)
-	if err := tdb.Collection("settings").Insert(ctx, tenant.Settings{ID: db.NewID(), ClinicName: "Slow Clinic"}); err != nil {
+	if err := tdb.Collection("settings").Insert(ctx, settings.Settings{ID: db.NewID(), ClinicName: "Slow Clinic"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := tenant.FinishClaim(ctx, tdb, s.Clock.Now()); err != nil {

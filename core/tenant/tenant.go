@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/wardclinic/ward/core/cache"
 	"github.com/wardclinic/ward/core/db"
 )
 
@@ -67,12 +68,12 @@ var ErrTaken = errors.New("tenant: subdomain taken")
 // Registry reads and changes tenant records.
 type Registry struct {
 	coll  *db.Collection
-	cache *cache[*Tenant]
+	cache *cache.TTL[*Tenant]
 }
 
 // NewRegistry returns the registry on store.
 func NewRegistry(store *db.Store) *Registry {
-	return &Registry{coll: store.Platform("tenant registry").Collection(Collection), cache: newCache[*Tenant](maxCached)}
+	return &Registry{coll: store.Platform("tenant registry").Collection(Collection), cache: cache.New[*Tenant](maxCached)}
 }
 
 // BySubdomain returns the tenant with the subdomain, in any status.
@@ -118,7 +119,7 @@ func (r *Registry) Insert(ctx context.Context, t *Tenant) error {
 	if err != nil {
 		return fmt.Errorf("tenant: insert %s: %w", t.Subdomain, err)
 	}
-	r.cache.forget(t.Subdomain)
+	r.cache.Forget(t.Subdomain)
 	return nil
 }
 
@@ -158,7 +159,7 @@ func (r *Registry) update(ctx context.Context, id string, u db.Update, now time.
 	if err != nil {
 		return false, err
 	}
-	r.cache.forgetIf(func(_ string, t *Tenant) bool { return t != nil && t.ID == id })
+	r.cache.ForgetIf(func(_ string, t *Tenant) bool { return t != nil && t.ID == id })
 	return n == 1, nil
 }
 
@@ -166,12 +167,12 @@ func (r *Registry) update(ctx context.Context, id string, u db.Update, now time.
 // set up; a record that went active meanwhile stays.
 func (r *Registry) deleteProvisioning(ctx context.Context, id string) error {
 	_, err := r.coll.Delete(ctx, db.And(db.ID(id), db.Eq("status", StatusProvisioning)))
-	r.cache.forgetIf(func(_ string, t *Tenant) bool { return t != nil && t.ID == id })
+	r.cache.ForgetIf(func(_ string, t *Tenant) bool { return t != nil && t.ID == id })
 	return err
 }
 
 // InvalidateCache drops every cached tenant (operator commands change tenants
 // from another process; tests use it after changing records directly).
-func (r *Registry) InvalidateCache() { r.cache.clear() }
+func (r *Registry) InvalidateCache() { r.cache.Clear() }
 
 func init() { db.ReservePlatform(Collection) }

@@ -19,10 +19,11 @@ import (
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/mail"
 	"github.com/wardclinic/ward/core/rbac"
+	"github.com/wardclinic/ward/core/settings"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/modules/landing"
 	"github.com/wardclinic/ward/modules/onboarding"
-	"github.com/wardclinic/ward/modules/settings"
+	settingsmodule "github.com/wardclinic/ward/modules/settings"
 	"github.com/wardclinic/ward/modules/signin"
 	"github.com/wardclinic/ward/policies"
 )
@@ -31,7 +32,7 @@ const password = "tidal ginger lantern orbit"
 
 func start(t *testing.T) *apptest.Server {
 	t.Helper()
-	return apptest.Start(t, apptest.Options{}, landing.New(), onboarding.New(), settings.New(), signin.New())
+	return apptest.Start(t, apptest.Options{}, landing.New(), onboarding.New(), settingsmodule.New(), signin.New())
 }
 
 // form is a valid onboarding form for the subdomain.
@@ -228,12 +229,12 @@ func checkClinic(t *testing.T, s *apptest.Server, tn tenant.Tenant, v url.Values
 		t.Errorf("profiles = %+v", profiles)
 	}
 
-	settings := apptest.Find[tenant.Settings](t, tdb.Collection(tenant.SettingsCollection), db.Filter{})
-	if len(settings) != 1 {
-		t.Fatalf("settings = %+v", settings)
+	saved := apptest.Find[settings.Settings](t, tdb.Collection(settings.Collection), db.Filter{})
+	if len(saved) != 1 {
+		t.Fatalf("settings = %+v", saved)
 	}
-	if st := settings[0]; st.ClinicName != v.Get("clinicName") || st.Timezone != v.Get("timezone") || st.Currency != strings.ToUpper(v.Get("currency")) ||
-		st.DateFormat != tenant.DefaultDateFormat || st.IdleMinutes != tenant.DefaultIdleMinutes {
+	if st := saved[0]; st.ClinicName != v.Get("clinicName") || st.Timezone != v.Get("timezone") || st.Currency != strings.ToUpper(v.Get("currency")) ||
+		st.DateFormat != settings.DefaultDateFormat || st.IdleMinutes != settings.DefaultIdleMinutes {
 		t.Errorf("settings = %+v", st)
 	}
 
@@ -727,7 +728,7 @@ func TestInterruptedOnboardingIsCleanedUp(t *testing.T) {
 	if err := auth.CreateUser(ctx, otdb, crashed, password, now); err != nil {
 		t.Fatal(err)
 	}
-	if err := tenant.CreateSettings(ctx, otdb, tenant.Settings{ClinicName: "Sunrise Clinic", Timezone: "UTC", Currency: "USD"}, now); err != nil {
+	if err := settings.Create(ctx, otdb, settings.Settings{ClinicName: "Sunrise Clinic", Timezone: "UTC", Currency: "USD"}, now); err != nil {
 		t.Fatal(err)
 	}
 	if err := mail.Queue(ctx, otdb, mail.Message{Key: "welcome:" + crashed.ID, To: crashed.Email, Subject: "Welcome"}, now); err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/mail"
+	"github.com/wardclinic/ward/core/settings"
 	"github.com/wardclinic/ward/core/tenant"
 )
 
@@ -96,7 +97,7 @@ func (m *Module) build(ctx context.Context, t *tenant.Tenant, f Form, now time.T
 	if err != nil {
 		return err
 	}
-	if err := m.platform.Seed(ctx, tdb, tenant.Settings{ClinicName: f.ClinicName, Timezone: f.Timezone, Currency: f.Currency}, now); err != nil {
+	if err := m.platform.Seed(ctx, tdb, settings.Settings{ClinicName: f.ClinicName, Timezone: f.Timezone, Currency: f.Currency}, now); err != nil {
 		return err
 	}
 	admin := &auth.User{Email: f.AdminEmail, Name: f.AdminName, RoleKey: "admin"}

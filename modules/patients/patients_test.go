@@ -20,7 +20,7 @@ import (
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/rbac"
-	"github.com/wardclinic/ward/core/tenant"
+	"github.com/wardclinic/ward/core/settings"
 	"github.com/wardclinic/ward/core/web"
 	"github.com/wardclinic/ward/modules/dashboard"
 	"github.com/wardclinic/ward/modules/patients"
@@ -873,7 +873,7 @@ func testConflictNamesWhoSavedAndWhen(t *testing.T, s *apptest.Server) {
 		t.Fatal(err)
 	}
 	// Before anyone's first request: the clinic's settings are cached from then on.
-	if _, err := cl.DB.Collection(tenant.SettingsCollection).Update(ctx, db.Filter{},
+	if _, err := cl.DB.Collection(settings.Collection).Update(ctx, db.Filter{},
 		db.Set("dateFormat", "2006-01-02").Set("timeFormat", "12h").Set("timezone", "Africa/Nairobi")); err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/wardclinic/ward/core/apptest"
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/db"
-	"github.com/wardclinic/ward/core/tenant"
+	"github.com/wardclinic/ward/core/settings"
 	"github.com/wardclinic/ward/modules/dashboard"
 	"github.com/wardclinic/ward/modules/services"
 	"github.com/wardclinic/ward/modules/signin"
@@ -427,12 +427,12 @@ func testCurrencies(t *testing.T, e env) {
 		{"KWD", "1.25", "1.2505", "1.250 KWD"},
 		{"USD", "12", "12.001", "12.00 USD"},
 	} {
-		st, err := tenant.LoadSettings(ctx, e.cl.DB)
+		st, err := settings.Load(ctx, e.cl.DB)
 		if err != nil {
 			t.Fatal(err)
 		}
 		st.Currency = tc.currency
-		if err := tenant.SaveSettings(ctx, e.cl.DB, st, e.s.Clock.Now()); err != nil {
+		if err := settings.Save(ctx, e.cl.DB, st, e.s.Clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 		e.admin.Get(e.cl.Host, "/services/new")

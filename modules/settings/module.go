@@ -18,6 +18,7 @@ import (
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/kit"
+	"github.com/wardclinic/ward/core/settings"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
@@ -60,16 +61,16 @@ func (m *Module) Permissions() []app.Permission {
 
 // view is the settings form: the settings and the choices offered.
 type view struct {
-	S           *tenant.Settings
+	S           *settings.Settings
 	Formats     any // date formats
 	TimeFormats any
-	Zones       []tenant.ZoneGroup
+	Zones       []settings.ZoneGroup
 	OtherZone   string // the clinic's zone when the list does not hold it (an old IANA name)
 }
 
-func newView(s *tenant.Settings) view {
-	v := view{S: s, Formats: tenant.DateFormats, TimeFormats: tenant.TimeFormats, Zones: tenant.TimezoneGroups()}
-	if !slices.Contains(tenant.Timezones, s.Timezone) {
+func newView(s *settings.Settings) view {
+	v := view{S: s, Formats: settings.DateFormats, TimeFormats: settings.TimeFormats, Zones: settings.TimezoneGroups()}
+	if !slices.Contains(settings.Timezones, s.Timezone) {
 		v.OtherZone = s.Timezone
 	}
 	return v
@@ -107,7 +108,7 @@ func (m *Module) save(c *gin.Context) error {
 	}
 	s.ClinicName = name
 	s.Timezone = strings.TrimSpace(c.PostForm("timezone"))
-	if msg := tenant.CheckTimezone(s.Timezone); msg != "" {
+	if msg := settings.CheckTimezone(s.Timezone); msg != "" {
 		errs["timezone"] = msg
 	}
 	s.Currency = strings.ToUpper(strings.TrimSpace(c.PostForm("currency")))
@@ -116,7 +117,7 @@ func (m *Module) save(c *gin.Context) error {
 	}
 	s.DateFormat = c.PostForm("dateFormat")
 	known := false
-	for _, f := range tenant.DateFormats {
+	for _, f := range settings.DateFormats {
 		known = known || f.Layout == s.DateFormat
 	}
 	if !known {
@@ -135,7 +136,7 @@ func (m *Module) save(c *gin.Context) error {
 	if len(errs) > 0 {
 		return m.S.Render.Page(c, http.StatusUnprocessableEntity, formPage, web.Page{Title: "Settings", Data: newView(s), Errors: errs})
 	}
-	if err := tenant.SaveSettings(c.Request.Context(), m.S.Clinic(c), s, m.S.Now()); err != nil {
+	if err := settings.Save(c.Request.Context(), m.S.Clinic(c), s, m.S.Now()); err != nil {
 		return err
 	}
 	if s.ClinicName != m.S.Tenant(c).Name {
@@ -151,6 +152,6 @@ func (m *Module) save(c *gin.Context) error {
 	return nil
 }
 
-func describe(s *tenant.Settings) string {
+func describe(s *settings.Settings) string {
 	return s.ClinicName + "; " + s.Timezone + "; " + s.Currency + "; " + s.DateFormat + "; " + cmp.Or(s.TimeFormat, "24h") + "; idle " + strconv.Itoa(s.IdleMinutes) + " min"
 }

@@ -11,15 +11,15 @@ import (
 	"github.com/wardclinic/ward/core/apptest"
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/db"
-	"github.com/wardclinic/ward/core/tenant"
+	"github.com/wardclinic/ward/core/settings"
 	"github.com/wardclinic/ward/modules/dashboard"
-	"github.com/wardclinic/ward/modules/settings"
+	settingsmodule "github.com/wardclinic/ward/modules/settings"
 	"github.com/wardclinic/ward/modules/signin"
 )
 
 func start(t *testing.T) *apptest.Server {
 	t.Helper()
-	return apptest.Start(t, apptest.Options{}, signin.New(), dashboard.New(), settings.New())
+	return apptest.Start(t, apptest.Options{}, signin.New(), dashboard.New(), settingsmodule.New())
 }
 
 // TestSettings runs side by side, on one Ward, the tests that leave the
@@ -53,7 +53,7 @@ func TestAdminChangesSettingsAndIdleTimeoutApplies(t *testing.T) {
 		"dateFormat": {"2006-01-02"}, "timeFormat": {"12h"}, "idleMinutes": {"10"}})
 	apptest.WantRedirect(t, "save", ok, "/settings")
 	c.WantFlash(cl.Host, ok, "Settings saved.")
-	got, err := tenant.LoadSettings(context.Background(), cl.DB)
+	got, err := settings.Load(context.Background(), cl.DB)
 	if err != nil || got.Currency != "KES" || got.IdleMinutes != 10 || got.Timezone != "Africa/Nairobi" || got.TimeFormat != "12h" {
 		t.Fatalf("stored: %+v %v", got, err)
 	}
@@ -94,7 +94,7 @@ func testOnlyAllowedRolesSeeSettings(t *testing.T, s *apptest.Server) {
 // message beside the field, and nothing is saved.
 func testClinicNameRefusesHiddenText(t *testing.T, s *apptest.Server) {
 	cl, c := s.NewSignedInClinic(t, "hidden-text")
-	before, err := tenant.LoadSettings(context.Background(), cl.DB)
+	before, err := settings.Load(context.Background(), cl.DB)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func testClinicNameRefusesHiddenText(t *testing.T, s *apptest.Server) {
 			if got := strings.TrimSpace(r.Doc(t).Find("#e-clinicName").Text()); got != tc.msg {
 				t.Errorf("message %q, want %q", got, tc.msg)
 			}
-			got, err := tenant.LoadSettings(context.Background(), cl.DB)
+			got, err := settings.Load(context.Background(), cl.DB)
 			if err != nil || got.ClinicName != before.ClinicName {
 				t.Errorf("stored clinic name %q (%v), want %q", got.ClinicName, err, before.ClinicName)
 			}

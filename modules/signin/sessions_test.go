@@ -11,15 +11,15 @@ import (
 
 	"github.com/wardclinic/ward/core/apptest"
 	"github.com/wardclinic/ward/core/db"
-	"github.com/wardclinic/ward/core/tenant"
+	"github.com/wardclinic/ward/core/settings"
 	"github.com/wardclinic/ward/modules/patients"
-	"github.com/wardclinic/ward/modules/settings"
+	settingsmodule "github.com/wardclinic/ward/modules/settings"
 )
 
 // startWithRecords is start with patients (for /api/patients) and settings.
 func startWithRecords(t *testing.T) (*apptest.Server, *apptest.Clinic) {
 	t.Helper()
-	return start(t, nil, patients.New(), settings.New())
+	return start(t, nil, patients.New(), settingsmodule.New())
 }
 
 // A logout racing requests of the same session ends it for good: a request
@@ -72,7 +72,7 @@ func TestLogoutRacingRequestsStaysEnded(t *testing.T) {
 func TestLoweredIdleTimeoutReachesOpenSessions(t *testing.T) {
 	t.Parallel()
 	s, a := startWithRecords(t)
-	if _, err := a.DB.Collection(tenant.SettingsCollection).Update(context.Background(), db.Filter{}, db.Set("idleMinutes", 60)); err != nil {
+	if _, err := a.DB.Collection(settings.Collection).Update(context.Background(), db.Filter{}, db.Set("idleMinutes", 60)); err != nil {
 		t.Fatal(err)
 	}
 	admin, nurse := s.Client(t), s.Client(t)
@@ -84,7 +84,7 @@ func TestLoweredIdleTimeoutReachesOpenSessions(t *testing.T) {
 
 	admin.Get(a.Host, "/settings")
 	r := admin.PostForm(a.Host, "/settings", url.Values{"clinicName": {"Clinic sunrise"}, "timezone": {"UTC"}, "currency": {"USD"},
-		"dateFormat": {tenant.DefaultDateFormat}, "idleMinutes": {"5"}})
+		"dateFormat": {settings.DefaultDateFormat}, "idleMinutes": {"5"}})
 	wantRedirectTo(t, "lower the timeout to 5 minutes", r, "/settings")
 
 	s.Clock.Advance(6 * time.Minute)

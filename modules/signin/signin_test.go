@@ -17,7 +17,7 @@ import (
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/session"
-	"github.com/wardclinic/ward/core/tenant"
+	"github.com/wardclinic/ward/core/settings"
 	"github.com/wardclinic/ward/modules/dashboard"
 	"github.com/wardclinic/ward/modules/signin"
 	"github.com/wardclinic/ward/modules/staff"
@@ -440,7 +440,7 @@ func TestIdleTimeout(t *testing.T) {
 		s.Clock.Advance(29 * time.Minute)
 		apptest.WantStatus(t, "dashboard after 29 idle minutes", c.Get(a.Host, "/dashboard"), http.StatusOK)
 	}
-	s.Clock.Advance(tenant.DefaultIdleMinutes*time.Minute + time.Minute)
+	s.Clock.Advance(settings.DefaultIdleMinutes*time.Minute + time.Minute)
 	apptest.WantRedirect(t, "dashboard after 31 idle minutes", c.Get(a.Host, "/dashboard"), "/login?next=%2Fdashboard")
 	if exists(t, s, id) {
 		t.Fatal("the idle session was not deleted")
@@ -452,7 +452,7 @@ func TestAbsoluteExpiry(t *testing.T) {
 	s, a := start(t, nil)
 	// A clinic with a very long idle timeout still signs people out after
 	// seven days.
-	if _, err := a.DB.Collection(tenant.SettingsCollection).Update(context.Background(), db.Filter{},
+	if _, err := a.DB.Collection(settings.Collection).Update(context.Background(), db.Filter{},
 		db.Set("idleMinutes", 30*24*60)); err != nil {
 		t.Fatal(err)
 	}

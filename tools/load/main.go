@@ -54,6 +54,7 @@ import (
 	"github.com/wardclinic/ward/core/kit"
 	"github.com/wardclinic/ward/core/logging"
 	"github.com/wardclinic/ward/core/server"
+	"github.com/wardclinic/ward/core/settings"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/modules"
 	"github.com/wardclinic/ward/modules/patients"
@@ -290,7 +291,7 @@ func newClinic(ctx context.Context, p *kit.Platform, sub string) (*loadClinic, e
 		return nil, err
 	}
 	tdb := p.Clinic(tn.ID)
-	if err := p.Seed(ctx, tdb, tenant.Settings{ClinicName: tn.Name, Timezone: "UTC", Currency: "USD"}, now); err != nil {
+	if err := p.Seed(ctx, tdb, settings.Settings{ClinicName: tn.Name, Timezone: "UTC", Currency: "USD"}, now); err != nil {
 		return nil, err
 	}
 	c := &loadClinic{sub: sub, email: "admin@" + sub + ".test", tdb: tdb}

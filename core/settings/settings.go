@@ -1,4 +1,8 @@
-package tenant
+// Package settings keeps a clinic's own preferences: its name, time zone,
+// currency, date and time formats and idle timeout, one document per
+// clinic. Settings read on every page are cached per clinic (Cached); Save
+// forgets the clinic's entry.
+package settings
 
 import (
 	"context"
@@ -11,13 +15,16 @@ import (
 	"github.com/wardclinic/ward/core/logging"
 )
 
-// SettingsCollection holds one settings document per clinic.
-const SettingsCollection = "settings"
+// Collection holds one settings document per clinic.
+const Collection = "settings"
 
-// SettingsIndexes make the settings document unique per clinic.
-var SettingsIndexes = []db.Index{
-	{Collection: SettingsCollection, Keys: []string{db.TenantField}, Unique: true},
+// Indexes make the settings document unique per clinic.
+var Indexes = []db.Index{
+	{Collection: Collection, Keys: []string{db.TenantField}, Unique: true},
 }
+
+// ErrNotFound is returned by Load for a clinic without settings.
+var ErrNotFound = errors.New("settings: not found")
 
 // Settings are a clinic's own preferences.
 type Settings struct {
@@ -39,9 +46,9 @@ const (
 	DefaultIdleMinutes = 30
 )
 
-// CreateSettings writes a new clinic's settings; an existing document is kept,
-// so provisioning can be retried.
-func CreateSettings(ctx context.Context, tdb *db.Tenant, s Settings, now time.Time) error {
+// Create writes a new clinic's settings; an existing document is kept, so
+// provisioning can be retried.
+func Create(ctx context.Context, tdb *db.Tenant, s Settings, now time.Time) error {
 	s.ID = db.NewID()
 	if s.DateFormat == "" {
 		s.DateFormat = DefaultDateFormat
@@ -50,17 +57,18 @@ func CreateSettings(ctx context.Context, tdb *db.Tenant, s Settings, now time.Ti
 		s.IdleMinutes = DefaultIdleMinutes
 	}
 	s.CreatedAt, s.UpdatedAt = now, now
-	err := tdb.Collection(SettingsCollection).Insert(ctx, s)
+	err := tdb.Collection(Collection).Insert(ctx, s)
 	if err != nil && !db.IsDuplicate(err) {
-		return fmt.Errorf("tenant: settings: %w", err)
+		return fmt.Errorf("settings: %w", err)
 	}
 	return nil
 }
 
-// LoadSettings returns the clinic's settings.
-func LoadSettings(ctx context.Context, tdb *db.Tenant) (*Settings, error) {
+// Load returns the clinic's settings, read now (Cached for those of a
+// request).
+func Load(ctx context.Context, tdb *db.Tenant) (*Settings, error) {
 	var s Settings
-	err := tdb.Collection(SettingsCollection).FindOne(ctx, db.Filter{}, &s)
+	err := tdb.Collection(Collection).FindOne(ctx, db.Filter{}, &s)
 	if errors.Is(err, db.ErrNotFound) {
 		return nil, ErrNotFound
 	}
@@ -92,7 +100,7 @@ var zones sync.Map
 // clinic's, not the server's. If the settings cannot be read, it is logged
 // and UTC is used.
 func Zone(ctx context.Context, tdb *db.Tenant) *time.Location {
-	s, err := CachedSettings(ctx, tdb)
+	s, err := Cached(ctx, tdb)
 	if err != nil {
 		logging.FromContext(ctx).Warn().Err(err).Msg("clinic settings unreadable: using UTC")
 		return time.UTC
@@ -100,13 +108,13 @@ func Zone(ctx context.Context, tdb *db.Tenant) *time.Location {
 	return s.Location()
 }
 
-// SaveSettings writes a clinic's changed settings.
-func SaveSettings(ctx context.Context, tdb *db.Tenant, s *Settings, now time.Time) error {
+// Save writes a clinic's changed settings.
+func Save(ctx context.Context, tdb *db.Tenant, s *Settings, now time.Time) error {
 	s.UpdatedAt = now
-	_, err := tdb.Collection(SettingsCollection).Update(ctx, db.Filter{}, db.Set("clinicName", s.ClinicName).
+	_, err := tdb.Collection(Collection).Update(ctx, db.Filter{}, db.Set("clinicName", s.ClinicName).
 		Set("timezone", s.Timezone).Set("currency", s.Currency).Set("dateFormat", s.DateFormat).Set("timeFormat", s.TimeFormat).
 		Set("idleMinutes", s.IdleMinutes).Set("updatedAt", now))
-	clinicSettings.forget(tdb.ID()) // after the write: a read between the two is not kept
+	clinics.Forget(tdb.ID()) // after the write: a read between the two is not kept
 	return err
 }
 
