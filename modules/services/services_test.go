@@ -19,15 +19,6 @@ import (
 	"github.com/wardclinic/ward/modules/signin"
 )
 
-// envelope is the API's answer: {"success":true,"data":…} or
-// {"success":false,"error":…[,"fields":…]}.
-type envelope struct {
-	Success bool              `json:"success"`
-	Data    json.RawMessage   `json:"data"`
-	Error   string            `json:"error"`
-	Fields  map[string]string `json:"fields"`
-}
-
 // service is a service as the API shows it.
 type service struct {
 	ID      string `json:"id"`
@@ -83,32 +74,15 @@ func TestServices(t *testing.T) {
 }
 
 // call sends a JSON request as a signed-in page's script would and reads
-// the envelope; no answer may carry internals.
-func (e env) call(t *testing.T, c *apptest.Client, method, path, body string) (int, envelope) {
+// the envelope (apptest checks it, and that no error shows internals).
+func (e env) call(t *testing.T, c *apptest.Client, method, path, body string) (int, apptest.Envelope) {
 	t.Helper()
-	req, err := http.NewRequest(method, e.s.URL(e.cl.Host, path), strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-CSRF-Token", c.Token(e.cl.Host))
-	req.Header.Set("Origin", "http://"+e.cl.Host+":"+e.s.Port)
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	r := c.Do(req)
-	var out envelope
-	if err := json.Unmarshal([]byte(r.Body), &out); err != nil {
-		t.Fatalf("%s %s: %d, not JSON: %v\n%s", method, path, r.StatusCode, err, r.Body)
-	}
-	for _, word := range []string{"records:", "db:", "mongo", "sqlite", "json:", "cannot unmarshal", "unknown field"} {
-		if strings.Contains(strings.ToLower(r.Body), word) {
-			t.Errorf("%s %s: answer shows %q: %s", method, path, word, r.Body)
-		}
-	}
+	r, out := c.API(e.cl.Host, method, path, body)
 	return r.StatusCode, out
 }
 
 // want fails unless the call answered status, and decodes its data into v.
-func want(t *testing.T, what string, status int, e envelope, wantStatus int, v any) {
+func want(t *testing.T, what string, status int, e apptest.Envelope, wantStatus int, v any) {
 	t.Helper()
 	if status != wantStatus || e.Success != (status < 300) {
 		t.Fatalf("%s: %d %+v, want %d", what, status, e, wantStatus)
@@ -369,6 +343,15 @@ func testConflictPage(t *testing.T, e env) {
 }
 
 func testList(t *testing.T, e env) {
+	// A new clinic's empty list says what to do first; a search says
+	// nothing matched.
+	empty := e.admin.Get(e.cl.Host, "/services").Doc(t)
+	if empty.Find(`.empty a[href="/services/new"]`).Length() != 1 || strings.Contains(empty.Text(), "No services match") {
+		t.Errorf("the empty list does not invite adding the first service")
+	}
+	if r := e.admin.Get(e.cl.Host, "/services?q=xyz"); !strings.Contains(r.Body, "No services match") || strings.Contains(r.Body, "Add the first service") {
+		t.Errorf("an empty search:\n%s", r.Body)
+	}
 	for i := range 30 {
 		e.add(t, fmt.Sprintf("Physiotherapy %02d", i), fmt.Sprintf("PT-%02d", i), 45, 5000, 0)
 	}
