@@ -64,6 +64,13 @@ type (
 		Jobs() []Job
 	}
 
+	// MoneyKeeper is a module that keeps amounts in minor units of the
+	// clinic's currency (prices, invoices). While any module keeps one, the
+	// clinic's currency cannot change: every amount would change meaning.
+	MoneyKeeper interface {
+		KeepsMoney(ctx context.Context, tdb *db.Tenant) (bool, error)
+	}
+
 	// PageDecorator fills page globals on every page rendered (a banner
 	// some clinics see).
 	PageDecorator interface {

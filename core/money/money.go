@@ -6,19 +6,25 @@ package money
 import (
 	"strconv"
 	"strings"
-
-	"golang.org/x/text/currency"
 )
 
-// Digits is how many decimals a currency's amounts have (ISO 4217: JPY 0,
-// USD 2, KWD 3); an unknown code has 2.
+// Digits is how many decimals a currency's amounts have, as ISO 4217 says
+// (JPY 0, USD 2, KWD 3, CLF 4); any other code has 2. The table is Ward's
+// own, not a library's: stored amounts must never change meaning with a
+// dependency's data.
 func Digits(code string) int {
-	unit, err := currency.ParseISO(code)
-	if err != nil {
-		return 2
+	if d, ok := isoDigits[code]; ok {
+		return d
 	}
-	digits, _ := currency.Standard.Rounding(unit)
-	return digits
+	return 2
+}
+
+// isoDigits are the ISO 4217 currencies whose minor unit is not 2 digits.
+var isoDigits = map[string]int{
+	"BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0, "PYG": 0, "RWF": 0,
+	"UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
+	"BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
+	"CLF": 4, "UYW": 4,
 }
 
 // Parse reads an amount typed with at most digits decimals as a whole number
@@ -49,7 +55,8 @@ func Decimal(n int64, digits int) string {
 }
 
 // Format writes an amount of a currency for people: the code, then the
-// amount with its decimals and thousands grouped ("USD 1,234.50", "JPY 1,200").
+// amount with its decimals and thousands grouped ("USD 1,234.50", "JPY 1,200";
+// without a code, "1,234.50").
 func Format(n int64, code string) string {
 	s := Decimal(n, Digits(code))
 	sign := ""
@@ -62,6 +69,9 @@ func Format(n int64, code string) string {
 	}
 	if frac != "" {
 		whole += "." + frac
+	}
+	if code == "" {
+		return sign + whole
 	}
 	return code + " " + sign + whole
 }

@@ -8,7 +8,8 @@ import (
 )
 
 func TestDigits(t *testing.T) {
-	for code, want := range map[string]int{"USD": 2, "EUR": 2, "JPY": 0, "KWD": 3, "KES": 2, "nope": 2} {
+	for code, want := range map[string]int{"USD": 2, "EUR": 2, "JPY": 0, "KWD": 3, "KES": 2, "IDR": 2, "PKR": 2, "COP": 2,
+		"IQD": 3, "BHD": 3, "CLP": 0, "KRW": 0, "VND": 0, "CLF": 4, "nope": 2} {
 		if got := money.Digits(code); got != want {
 			t.Errorf("Digits(%q) = %d, want %d", code, got, want)
 		}
@@ -69,6 +70,7 @@ func TestDecimalAndFormat(t *testing.T) {
 		{1250, "KWD", "KWD 1.250"},
 		{-100000000, "EUR", "EUR -1,000,000.00"},
 		{math.MinInt64 + 1, "JPY", "JPY -9,223,372,036,854,775,807"},
+		{123450, "", "1,234.50"},
 	} {
 		if got := money.Format(tc.n, tc.code); got != tc.want {
 			t.Errorf("Format(%d, %s) = %q, want %q", tc.n, tc.code, got, tc.want)

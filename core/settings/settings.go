@@ -58,6 +58,7 @@ func Create(ctx context.Context, tdb *db.Tenant, s Settings, now time.Time) erro
 	}
 	s.CreatedAt, s.UpdatedAt = now, now
 	err := tdb.Collection(Collection).Insert(ctx, s)
+	clinics.Forget(tdb.ID()) // the defaults a read before it kept
 	if err != nil && !db.IsDuplicate(err) {
 		return fmt.Errorf("settings: %w", err)
 	}
@@ -84,7 +85,7 @@ func (s *Settings) Location() *time.Location {
 	if loc, ok := zones.Load(s.Timezone); ok {
 		return loc.(*time.Location)
 	}
-	loc, err := time.LoadLocation(s.Timezone) // reads the zone database from disk
+	loc, err := time.LoadLocation(s.Timezone) // from the zone database built in (zones.go)
 	if err != nil {
 		return time.UTC
 	}
@@ -108,20 +109,33 @@ func Zone(ctx context.Context, tdb *db.Tenant) *time.Location {
 	return s.Location()
 }
 
-// Save writes a clinic's changed settings.
+// Save writes a clinic's changed settings (the first time, for a clinic
+// that had only the defaults, it creates them).
 func Save(ctx context.Context, tdb *db.Tenant, s *Settings, now time.Time) error {
 	s.UpdatedAt = now
-	_, err := tdb.Collection(Collection).Update(ctx, db.Filter{}, db.Set("clinicName", s.ClinicName).
+	n, err := tdb.Collection(Collection).Update(ctx, db.Filter{}, db.Set("clinicName", s.ClinicName).
 		Set("timezone", s.Timezone).Set("currency", s.Currency).Set("dateFormat", s.DateFormat).Set("timeFormat", s.TimeFormat).
 		Set("idleMinutes", s.IdleMinutes).Set("updatedAt", now))
 	clinics.Forget(tdb.ID()) // after the write: a read between the two is not kept
+	if err == nil && n == 0 {
+		err = Create(ctx, tdb, *s, now)
+	}
 	return err
 }
 
+// The clocks a clinic can choose (TimeFormat).
+const (
+	Clock24 = "24h"
+	Clock12 = "12h"
+)
+
+// TwelveHour reports whether the clinic reads times on a 12-hour clock.
+func (s *Settings) TwelveHour() bool { return s.TimeFormat == Clock12 }
+
 // TimeFormats are the clocks a clinic can choose.
 var TimeFormats = []struct{ Value, Example string }{
-	{"24h", "14:30"},
-	{"12h", "2:30 PM"},
+	{Clock24, "14:30"},
+	{Clock12, "2:30 PM"},
 }
 
 // DateFormats are the date formats a clinic can choose (Go layouts).

@@ -4,7 +4,9 @@ import (
 	_ "embed"
 	"strings"
 	"time"
-	_ "time/tzdata" // the zone database in the binary: a server without one still knows every zone
+	_ "time/tzdata"
+
+	"golang.org/x/text/currency" // the zone database in the binary: a server without one still knows every zone
 )
 
 // zoneList is the IANA time zone database's list of zones by country
@@ -39,15 +41,41 @@ func TimezoneGroups() []ZoneGroup {
 	return gs
 }
 
+// maxTimezone is the longest time zone name accepted.
+const maxTimezone = 64
+
 // CheckTimezone returns why s is not a time zone a clinic may choose, or "".
 // Any zone of the IANA database is accepted (an old name such as
-// Asia/Calcutta too), but not "Local": the server's zone is no clinic's.
+// Asia/Calcutta too), but not "Local" (the server's zone is no clinic's)
+// nor a bare abbreviation ("EST").
 func CheckTimezone(s string) string {
 	if s == "" {
 		return "Choose the clinic's time zone."
 	}
-	if _, err := time.LoadLocation(s); err != nil || s == "Local" {
-		return "Choose a time zone from the list, such as Europe/London or Africa/Nairobi."
+	if len(s) > maxTimezone || s == "Local" || (s != "UTC" && !strings.Contains(s, "/")) {
+		return "Choose a time zone such as Europe/London or America/New_York."
+	}
+	if _, err := time.LoadLocation(s); err != nil {
+		return "Unknown time zone. Choose one such as Europe/London or America/New_York."
+	}
+	return ""
+}
+
+// notMoney are ISO 4217 codes that are not currencies a clinic bills in.
+var notMoney = map[string]bool{"XXX": true, "XTS": true, "XAU": true, "XAG": true, "XPD": true, "XPT": true,
+	"XDR": true, "XBA": true, "XBB": true, "XBC": true, "XBD": true, "XSU": true, "XUA": true}
+
+// CheckCurrency returns why s (upper case) is not a currency a clinic may
+// bill in, or "".
+func CheckCurrency(s string) string {
+	if s == "" {
+		return "Choose the currency the clinic bills in."
+	}
+	if len(s) != 3 || notMoney[s] {
+		return "Use a three-letter ISO 4217 currency code such as USD, EUR or KES."
+	}
+	if _, err := currency.ParseISO(s); err != nil {
+		return "Unknown currency code. Use a three-letter ISO 4217 code such as USD, EUR or KES."
 	}
 	return ""
 }

@@ -2,14 +2,9 @@ package onboarding
 
 import (
 	"strings"
-	"time"
-
-	// The IANA time zone database, built in: the machine may have none.
-	_ "time/tzdata"
-
-	"golang.org/x/text/currency"
 
 	"github.com/wardclinic/ward/core/auth"
+	"github.com/wardclinic/ward/core/settings"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/text"
 )
@@ -24,9 +19,6 @@ type Form struct {
 	Timezone      string
 	Currency      string
 }
-
-// maxTimezone is the longest time zone name accepted.
-const maxTimezone = 64
 
 // adminName is the first administrator's name (the clinic's name follows
 // tenant.CheckClinicName).
@@ -60,10 +52,10 @@ func (f *Form) Validate() map[string]string {
 	if msg := auth.CheckNewPassword(f.AdminPassword, f.ClinicName, f.AdminEmail, f.AdminName, f.Subdomain); msg != "" {
 		errs["adminPassword"] = msg
 	}
-	if msg := checkTimezone(f.Timezone); msg != "" {
+	if msg := settings.CheckTimezone(f.Timezone); msg != "" {
 		errs["timezone"] = msg
 	}
-	if msg := checkCurrency(f.Currency); msg != "" {
+	if msg := settings.CheckCurrency(f.Currency); msg != "" {
 		errs["currency"] = msg
 	}
 	return errs
@@ -85,36 +77,6 @@ func checkSubdomain(s string) string {
 	}
 	if tenant.Reserved(s) {
 		return "This address is reserved. Please choose another."
-	}
-	return ""
-}
-
-func checkTimezone(s string) string {
-	if s == "" {
-		return "Choose the clinic's time zone."
-	}
-	if len(s) > maxTimezone || s == "Local" || (s != "UTC" && !strings.Contains(s, "/")) {
-		return "Choose a time zone such as Europe/London or America/New_York."
-	}
-	if _, err := time.LoadLocation(s); err != nil {
-		return "Unknown time zone. Choose one such as Europe/London or America/New_York."
-	}
-	return ""
-}
-
-// notMoney are ISO 4217 codes that are not currencies a clinic bills in.
-var notMoney = map[string]bool{"XXX": true, "XTS": true, "XAU": true, "XAG": true, "XPD": true, "XPT": true,
-	"XDR": true, "XBA": true, "XBB": true, "XBC": true, "XBD": true, "XSU": true, "XUA": true}
-
-func checkCurrency(s string) string {
-	if s == "" {
-		return "Choose the currency the clinic bills in."
-	}
-	if len(s) != 3 || notMoney[s] {
-		return "Use a three-letter ISO 4217 currency code such as USD, EUR or KES."
-	}
-	if _, err := currency.ParseISO(s); err != nil {
-		return "Unknown currency code. Use a three-letter ISO 4217 code such as USD, EUR or KES."
 	}
 	return ""
 }

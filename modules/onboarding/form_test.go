@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/wardclinic/ward/core/settings"
 )
 
 // validValues is a form that passes every rule; each case changes one field.
@@ -224,12 +226,12 @@ func TestValidateEverythingMissing(t *testing.T) {
 func TestSuggestionsAreValid(t *testing.T) {
 	t.Parallel()
 	for _, tz := range commonTimezones {
-		if msg := checkTimezone(tz); msg != "" {
+		if msg := settings.CheckTimezone(tz); msg != "" {
 			t.Errorf("suggested time zone %s: %s", tz, msg)
 		}
 	}
 	for _, c := range commonCurrencies {
-		if msg := checkCurrency(c); msg != "" {
+		if msg := settings.CheckCurrency(c); msg != "" {
 			t.Errorf("suggested currency %s: %s", c, msg)
 		}
 	}

@@ -6,6 +6,7 @@
 package services
 
 import (
+	"context"
 	"embed"
 	"net/http"
 
@@ -59,6 +60,12 @@ func (m *Module) Indexes() []db.Index {
 	return append(kind.Indexes(),
 		db.Index{Collection: kind.Collection, Keys: []string{db.TenantField, "active", "nameKey"}},
 		db.Index{Collection: kind.Collection, Keys: []string{db.TenantField, "code"}, Unique: true})
+}
+
+// KeepsMoney implements app.MoneyKeeper: prices are in the clinic's currency.
+func (m *Module) KeepsMoney(ctx context.Context, tdb *db.Tenant) (bool, error) {
+	n, _, err := tdb.Collection(kind.Collection).CountUpTo(ctx, db.Filter{}, 1)
+	return n > 0, err
 }
 
 // Permissions implements app.PermissionDeclarer.

@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
-	"golang.org/x/text/currency"
 
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/audit"
@@ -82,7 +81,7 @@ func (m *Module) show(c *gin.Context) error {
 		return err
 	}
 	if s.TimeFormat == "" {
-		s.TimeFormat = "24h"
+		s.TimeFormat = settings.Clock24
 	}
 	return m.S.Render.Page(c, http.StatusOK, formPage, web.Page{Title: "Settings", Data: newView(s)})
 }
@@ -112,8 +111,14 @@ func (m *Module) save(c *gin.Context) error {
 		errs["timezone"] = msg
 	}
 	s.Currency = strings.ToUpper(strings.TrimSpace(c.PostForm("currency")))
-	if _, err := currency.ParseISO(s.Currency); err != nil || len(s.Currency) != 3 {
-		errs["currency"] = "Use a three-letter ISO 4217 code such as USD, EUR or KES."
+	if msg := settings.CheckCurrency(s.Currency); msg != "" {
+		errs["currency"] = msg
+	} else if s.Currency != before.Currency {
+		if msg, err := m.currencyFixed(c); err != nil {
+			return err
+		} else if msg != "" {
+			errs["currency"] = msg
+		}
 	}
 	s.DateFormat = c.PostForm("dateFormat")
 	known := false
@@ -124,8 +129,8 @@ func (m *Module) save(c *gin.Context) error {
 		errs["dateFormat"] = "Choose one of the formats."
 	}
 	// A form from before the clock was a setting keeps the clinic's.
-	s.TimeFormat = cmp.Or(c.PostForm("timeFormat"), s.TimeFormat, "24h")
-	if s.TimeFormat != "24h" && s.TimeFormat != "12h" {
+	s.TimeFormat = cmp.Or(c.PostForm("timeFormat"), s.TimeFormat, settings.Clock24)
+	if s.TimeFormat != settings.Clock24 && s.TimeFormat != settings.Clock12 {
 		errs["timeFormat"] = "Choose the 24-hour or the 12-hour clock."
 	}
 	idle, err := strconv.Atoi(c.PostForm("idleMinutes"))
@@ -152,6 +157,21 @@ func (m *Module) save(c *gin.Context) error {
 	return nil
 }
 
+// currencyFixed says why the clinic's currency cannot change, or "": while
+// a module keeps amounts in it (prices), each would change meaning — USD
+// 25.50 would become JPY 2,550.
+func (m *Module) currencyFixed(c *gin.Context) (string, error) {
+	for _, mod := range m.S.Modules() {
+		if k, ok := mod.(app.MoneyKeeper); ok {
+			keeps, err := k.KeepsMoney(c.Request.Context(), m.S.Clinic(c))
+			if err != nil || keeps {
+				return "The currency cannot change once prices are recorded in it (" + mod.Name() + "): every amount would change its meaning.", err
+			}
+		}
+	}
+	return "", nil
+}
+
 func describe(s *settings.Settings) string {
-	return s.ClinicName + "; " + s.Timezone + "; " + s.Currency + "; " + s.DateFormat + "; " + cmp.Or(s.TimeFormat, "24h") + "; idle " + strconv.Itoa(s.IdleMinutes) + " min"
+	return s.ClinicName + "; " + s.Timezone + "; " + s.Currency + "; " + s.DateFormat + "; " + cmp.Or(s.TimeFormat, settings.Clock24) + "; idle " + strconv.Itoa(s.IdleMinutes) + " min"
 }

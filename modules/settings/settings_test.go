@@ -13,20 +13,21 @@ import (
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/settings"
 	"github.com/wardclinic/ward/modules/dashboard"
+	"github.com/wardclinic/ward/modules/services"
 	settingsmodule "github.com/wardclinic/ward/modules/settings"
 	"github.com/wardclinic/ward/modules/signin"
 )
 
 func start(t *testing.T) *apptest.Server {
 	t.Helper()
-	return apptest.Start(t, apptest.Options{}, signin.New(), dashboard.New(), settingsmodule.New())
+	return apptest.Start(t, apptest.Options{}, signin.New(), dashboard.New(), services.New(), settingsmodule.New())
 }
 
 // TestSettings runs side by side, on one Ward, the tests that leave the
 // clock alone; each makes a clinic of its own.
 func TestSettings(t *testing.T) {
 	t.Parallel()
-	start(t).Parallel(t, testOnlyAllowedRolesSeeSettings, testClinicNameRefusesHiddenText)
+	start(t).Parallel(t, testOnlyAllowedRolesSeeSettings, testClinicNameRefusesHiddenText, testCurrencyIsFixedOncePricesExist)
 }
 
 // This test moves the clock: it has a Ward of its own.
@@ -120,4 +121,29 @@ func testClinicNameRefusesHiddenText(t *testing.T, s *apptest.Server) {
 			}
 		})
 	}
+}
+
+// Prices are kept in minor units of the clinic's currency: once there are
+// any, the currency cannot change (USD 25.50 would become JPY 2,550).
+func testCurrencyIsFixedOncePricesExist(t *testing.T, s *apptest.Server) {
+	cl, c := s.NewSignedInClinic(t, apptest.Subdomain(t, ""))
+	form := func(cur string) url.Values {
+		return url.Values{"clinicName": {"Fixed"}, "timezone": {"UTC"}, "currency": {cur}, "dateFormat": {"2006-01-02"}, "idleMinutes": {"30"}}
+	}
+	c.Get(cl.Host, "/settings")
+	apptest.WantRedirect(t, "a currency change before any price", c.PostForm(cl.Host, "/settings", form("EUR")), "/settings")
+
+	c.Get(cl.Host, "/settings")
+	if r, _ := c.API(cl.Host, http.MethodPost, "/api/services", `{"name":"Consultation","code":"CONS","minutes":20,"price":2550,"taxRate":0}`); r.StatusCode != http.StatusCreated {
+		t.Fatalf("adding a service: %d", r.StatusCode)
+	}
+	r := c.PostForm(cl.Host, "/settings", form("JPY"))
+	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Doc(t).Find("#e-currency").Text(), "cannot change once prices are recorded") {
+		t.Fatalf("a currency change with prices: %d %q", r.StatusCode, r.Doc(t).Find("#e-currency").Text())
+	}
+	if got, _ := settings.Load(context.Background(), cl.DB); got.Currency != "EUR" {
+		t.Errorf("the currency is %s, want EUR kept", got.Currency)
+	}
+	c.Get(cl.Host, "/settings")
+	apptest.WantRedirect(t, "other settings with the same currency", c.PostForm(cl.Host, "/settings", form("EUR")), "/settings")
 }
