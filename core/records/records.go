@@ -126,8 +126,9 @@ func (s Store[T, P]) Create(ctx context.Context, rec P, by string, now time.Time
 		return err
 	}
 	if err := s.records().Insert(ctx, rec); err != nil {
-		// The record does not exist: its history must not either.
-		_, _ = s.revisions().Delete(ctx, db.ID(rev[db.IDField].(string)))
+		// The record does not exist: its history must not either (even if
+		// the request is gone by now).
+		_, _ = s.revisions().Delete(context.WithoutCancel(ctx), db.ID(rev[db.IDField].(string)))
 		return fmt.Errorf("records: create %s: %w", s.kind.Collection, err)
 	}
 	return nil
@@ -135,19 +136,28 @@ func (s Store[T, P]) Create(ctx context.Context, rec P, by string, now time.Time
 
 // Import stores records made elsewhere (demo data, records moved from
 // another system) as version 1 each, active or archived as they come, in
-// two round trips.
+// two round trips. If the records cannot all be stored, none of them (nor
+// their histories) are kept.
 func (s Store[T, P]) Import(ctx context.Context, recs []P, by string, now time.Time) error {
 	docs, revs := make([]any, len(recs)), make([]any, len(recs))
+	ids, revIDs := make([]string, len(recs)), make([]string, len(recs))
 	for i, rec := range recs {
 		active := rec.meta().Active
 		s.stamp(rec, by, now)
 		rec.meta().Active = active
-		docs[i], revs[i] = rec, s.revisionDoc(rec, nil)
+		rev := s.revisionDoc(rec, nil)
+		docs[i], revs[i], ids[i], revIDs[i] = rec, rev, rec.meta().ID, rev[db.IDField].(string)
 	}
 	if err := s.revisions().InsertMany(ctx, revs); err != nil {
 		return err
 	}
-	return s.records().InsertMany(ctx, docs)
+	if err := s.records().InsertMany(ctx, docs); err != nil {
+		bg := context.WithoutCancel(ctx)
+		_, _ = s.records().DeleteMany(bg, db.In(db.IDField, ids))
+		_, _ = s.revisions().DeleteMany(bg, db.In(db.IDField, revIDs))
+		return fmt.Errorf("records: import %s: %w", s.kind.Collection, err)
+	}
+	return nil
 }
 
 // Get returns the clinic's record with id, or ErrNotFound.
@@ -167,8 +177,10 @@ func (s Store[T, P]) Get(ctx context.Context, id string) (P, error) {
 // applied — as version from+1. changed names the fields that differ (the
 // history keeps the names); a save that changes nothing writes nothing. If
 // rec is not at version from, or another save claimed from+1 first, nothing
-// is written and ErrConflict is returned: load the record again.
-func (s Store[T, P]) Save(ctx context.Context, rec P, from int64, changed []string, by string, now time.Time) error {
+// is written and ErrConflict is returned: load the record again. On any
+// error rec keeps the version it had (a form re-rendered from it must not
+// claim a version it did not save).
+func (s Store[T, P]) Save(ctx context.Context, rec P, from int64, changed []string, by string, now time.Time) (err error) {
 	m := rec.meta()
 	if m.Version != from {
 		return ErrConflict
@@ -176,9 +188,15 @@ func (s Store[T, P]) Save(ctx context.Context, rec P, from int64, changed []stri
 	if len(changed) == 0 {
 		return nil
 	}
+	old := *m
+	defer func() {
+		if err != nil {
+			m.Version, m.UpdatedAt, m.UpdatedBy = old.Version, old.UpdatedAt, old.UpdatedBy
+		}
+	}()
 	m.Version, m.UpdatedAt, m.UpdatedBy = from+1, now, by
 	rev := s.revisionDoc(rec, changed)
-	err := s.revisions().Insert(ctx, rev)
+	err = s.revisions().Insert(ctx, rev)
 	if db.IsDuplicate(err) {
 		// The winner may have stopped before writing the record: finish it.
 		if err := s.settle(ctx, m.ID); err != nil {
@@ -194,8 +212,7 @@ func (s Store[T, P]) Save(ctx context.Context, rec P, from int64, changed []stri
 		// A unique index of the module's refused the version (a code
 		// another record has): it was never written, so its claim goes
 		// and the record stays at from, free for the next save.
-		_, _ = s.revisions().Delete(ctx, db.ID(rev[db.IDField].(string)))
-		m.Version = from
+		_, _ = s.revisions().Delete(context.WithoutCancel(ctx), db.ID(rev[db.IDField].(string)))
 		return fmt.Errorf("records: save %s: %w", s.kind.Collection, err)
 	}
 	if err != nil {
@@ -234,7 +251,11 @@ func (s Store[T, P]) setActive(ctx context.Context, rec P, from int64, active bo
 		return false, nil
 	}
 	m.Active = active
-	return true, s.Save(ctx, rec, from, []string{"active"}, by, now)
+	if err := s.Save(ctx, rec, from, []string{"active"}, by, now); err != nil {
+		m.Active = !active
+		return false, err
+	}
+	return true, nil
 }
 
 // Revision returns the record as saved in version v (the history keeps

@@ -448,3 +448,24 @@ func TestRacingSavesKeepTheNewestVersion(t *testing.T) {
 		t.Errorf("%d versions; the record is version %d %q, the newest revision %q", len(h), got.Version, got.Name, newest.Name)
 	}
 }
+
+// A save refused as a conflict leaves the record in hand at the version it
+// was loaded at: a form re-rendered from it cannot claim the winner's.
+func TestConflictKeepsTheVersionInHand(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, _, _ := open(t)
+	r := create(t, s, "R1", "Consulting room")
+	a, b := get(t, s, r.ID), get(t, s, r.ID)
+	a.Name = "Room A"
+	if err := s.Save(ctx, a, 1, []string{"name"}, "u1", now); err != nil {
+		t.Fatal(err)
+	}
+	b.Name = "Room B"
+	if err := s.Save(ctx, b, 1, []string{"name"}, "u2", now.Add(time.Minute)); !errors.Is(err, records.ErrConflict) {
+		t.Fatalf("second save of version 1: %v, want a conflict", err)
+	}
+	if b.Version != 1 || b.UpdatedBy != "u1" || !b.UpdatedAt.Equal(now) {
+		t.Errorf("the refused record in hand: version %d, by %s at %v", b.Version, b.UpdatedBy, b.UpdatedAt)
+	}
+}

@@ -132,11 +132,21 @@ func (m *Module) submit(c *gin.Context) error {
 	case errors.Is(err, records.ErrConflict) && web.IsAPI(c):
 		return web.Conflict("The service was changed by someone else since that version. Fetch it again and reapply your change.")
 	case errors.Is(err, records.ErrConflict):
-		if svc, err = m.store(c).Get(c.Request.Context(), svc.ID); err != nil {
+		// What the person typed, against the version they opened (the
+		// latest version's own changes are not theirs).
+		ctx := c.Request.Context()
+		if svc, err = m.store(c).Get(ctx, svc.ID); err != nil {
+			return err
+		}
+		opened, err := m.store(c).Revision(ctx, svc.ID, v.Form.Version)
+		if errors.Is(err, records.ErrNotFound) {
+			opened, err = svc, nil // a version that never was: against the latest
+		}
+		if err != nil {
 			return err
 		}
 		typed, _ := v.Form.Parse(digits) // valid, or it would not have conflicted
-		v.Form, v.Unsaved = formOf(svc, digits), diff(formOf(svc, digits), formOf(&Service{Fields: typed}, digits))
+		v.Form, v.Unsaved = formOf(svc, digits), diff(formOf(opened, digits), formOf(&Service{Fields: typed}, digits))
 		return m.S.Render.Page(c, http.StatusConflict, formPage, web.Page{Title: "Service", Data: v, Errors: map[string]string{"form": conflictMessage}})
 	case errors.As(err, &bad) && bad.Fields != nil && !web.IsAPI(c):
 		v.Form.ID = c.Param("id")
