@@ -36,6 +36,7 @@ func (m *Module) update(c *gin.Context) error {
 	}
 	f := FormFromValues(c.PostForm)
 	if errs := f.Validate(m.clinicNow(c)); len(errs) > 0 {
+		audit.Shown(c.Request.Context(), actionView, ref(p)) // the form names the patient
 		return m.formPage(c, http.StatusUnprocessableEntity, formView{Form: f, Patient: p}, errs)
 	}
 	err = m.save(c, p, f)

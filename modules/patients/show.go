@@ -1,6 +1,7 @@
 package patients
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"time"
@@ -27,8 +28,14 @@ func (m *Module) patients(c *gin.Context) store { return store{m.S.Clinic(c)} }
 
 // load returns the clinic's patient named in the URL, or a 404 that says
 // nothing about other clinics.
+// Every route that loads a patient shows them (the edit form, the archive
+// confirmation, the API's answer), so each needs patients:read as well as
+// its own permission.
 func (m *Module) load(c *gin.Context) (*Patient, error) {
 	ctx := c.Request.Context()
+	if ok, err := m.S.Can(c, "patients", "read"); err != nil || !ok {
+		return nil, cmp.Or(err, error(web.Forbidden("You may not see patients' records.")))
+	}
 	p, err := m.patients(c).Get(ctx, c.Param("id"))
 	if errors.Is(err, ErrNotFound) {
 		return nil, web.NotFound("There is no such patient in this clinic.")

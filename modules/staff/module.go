@@ -33,7 +33,7 @@ func (m *Module) Routes(r *app.Routes) {
 	r.Clinic(http.MethodPost, "/staff/:id/role", app.Allow("staff", "update"), m.changeRole)
 	r.Clinic(http.MethodGet, "/staff/:id/deactivate", app.Allow("staff", "update"), m.confirmDeactivate)
 	r.Clinic(http.MethodPost, "/staff/:id/status", app.Allow("staff", "update"), m.changeStatus)
-	r.Clinic(http.MethodPost, "/staff/:id/invitation", app.Allow("staff", "create"), m.resendInvitation)
+	r.Clinic(http.MethodPost, "/staff/:id/invitation", app.Allow("staff", "update"), m.resendInvitation)
 
 	r.Clinic(http.MethodGet, "/profile", app.SignedIn, m.profile)
 	r.Clinic(http.MethodPost, "/profile/password", app.SignedIn, m.changePassword)
