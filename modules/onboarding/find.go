@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -114,9 +115,16 @@ func subdomainFrom(typed, platformHost string) (string, string) {
 	return s, ""
 }
 
+// findFloor is the least time findByEmail takes to answer: looking up and
+// mailing a known address's clinics takes longer than finding none, and the
+// time must not tell which addresses belong to someone.
+const findFloor = 150 * time.Millisecond
+
 // findByEmail mails the person at the address typed the sign-in links of
-// their clinics, and answers the same whether there are any or not.
+// their clinics, and answers the same, as fast, whether there are any or
+// not; a failure while mailing is logged, not shown.
 func (m *Module) findByEmail(c *gin.Context) error {
+	began := time.Now() // real time, not the clock: this is about response times
 	ctx := c.Request.Context()
 	now := m.S.Now()
 	email, msg := auth.NormalizeEmail(c.PostForm("email"))
@@ -145,8 +153,13 @@ func (m *Module) findByEmail(c *gin.Context) error {
 	}
 	if ok {
 		if err := m.mailSignInLinks(ctx, email); err != nil {
-			return err
+			logging.FromContext(ctx).Error().Err(err).Msg("find my clinic: sign-in links not mailed")
 		}
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(time.Until(began.Add(findFloor))):
 	}
 	web.Flash(c, msgFindSent)
 	web.Redirect(c, findPath)
