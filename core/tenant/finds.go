@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -49,7 +50,23 @@ func NewFinds(store *db.Store) *Finds {
 }
 
 // FindKeyIP is the key requests from a client address are counted under.
-func FindKeyIP(ip string) string { return "ip:" + ip }
+func FindKeyIP(ip string) string { return "ip:" + Network(ip) }
+
+// Network is the part of a client address that names one client for a
+// limit: the address itself for IPv4, its /64 for IPv6 (one home or office
+// holds a whole /64, and would otherwise have endless addresses to count
+// under).
+func Network(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || !a.Is6() || a.Is4In6() {
+		return ip
+	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
+}
 
 // FindKeyEmail is the key the mails to an address are counted under: the
 // address's hash, so the addresses strangers typed are not kept.

@@ -50,3 +50,17 @@ func TestFindLimits(t *testing.T) {
 		t.Error("an address's key depends on its case")
 	}
 }
+
+func TestNetwork(t *testing.T) {
+	for in, want := range map[string]string{
+		"203.0.113.9":          "203.0.113.9",
+		"2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64",
+		"2001:db8:1:2:ffff::1": "2001:db8:1:2::/64",
+		"::ffff:203.0.113.9":   "::ffff:203.0.113.9",
+		"not an address":       "not an address",
+	} {
+		if got := tenant.Network(in); got != want {
+			t.Errorf("Network(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -67,6 +67,7 @@ type Signup struct {
 // sent at the same moment count each other: counting first would let
 // every one in flight past the limit. A refused one is removed at once.
 func (s *Signups) Begin(ctx context.Context, ip string, now time.Time) (*Signup, error) {
+	ip = Network(ip) // an IPv6 client counts by its /64
 	id := db.NewID()
 	if err := s.coll.Insert(ctx, signup{ID: id, IP: ip, At: now}); err != nil {
 		return nil, err
