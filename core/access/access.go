@@ -197,7 +197,7 @@ func (g *Guard) Decorate(nav []app.NavEntry) web.Decorator {
 			return
 		}
 		gl.UserName = u.Name
-		gl.Role = sync.OnceValue(func() string { return roleName(ctx, u.RoleKey) })
+		gl.Role = sync.OnceValue(func() string { return roleName(ctx, t, u.RoleKey) })
 		gl.Permit = func(resource, action string) bool {
 			ok, err := g.Can(c, resource, action)
 			return err == nil && ok

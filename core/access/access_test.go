@@ -15,6 +15,7 @@ import (
 	"github.com/wardclinic/ward/core/apptest"
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/rbac"
 	"github.com/wardclinic/ward/core/web"
 	"github.com/wardclinic/ward/modules/dashboard"
 	"github.com/wardclinic/ward/modules/signin"
@@ -143,5 +144,34 @@ func TestSessionOfDeletedUserEnds(t *testing.T) {
 	r := c.Get(a.Host, "/dashboard")
 	if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/login") {
 		t.Fatalf("dashboard of a deleted user: %d %q", r.StatusCode, r.Header.Get("Location"))
+	}
+}
+
+// TestRenamedRoleShowsAtOnce: the role a page names is cached, but a
+// change to the clinic's roles (a new policy version) shows on the next
+// page.
+func TestRenamedRoleShowsAtOnce(t *testing.T) {
+	s, a := start(t)
+	u := s.NewUser(t, a, "nurse", "Nina Nurse", "nina@sunrise.test")
+	c := s.Client(t)
+	c.SignIn(a.Host, u.Email, apptest.Password)
+	role := func() string {
+		t.Helper()
+		r := c.Get(a.Host, "/dashboard")
+		apptest.WantStatus(t, "dashboard", r, http.StatusOK)
+		return strings.TrimSpace(r.Doc(t).Find(".user-role").Text())
+	}
+	if got := role(); got != "Nurse" {
+		t.Fatalf("the page names the role %q", got)
+	}
+	ctx := context.Background()
+	if _, err := rbac.RenameRole(ctx, a.DB, "nurse", "Ward nurse", s.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Platform.Tenants().NewPolicyVersion(ctx, a.ID, s.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := role(); got != "Ward nurse" {
+		t.Errorf("after the rename the page names the role %q", got)
 	}
 }

@@ -2,59 +2,46 @@ package access
 
 import (
 	"context"
-	"sync"
 	"time"
 
+	"github.com/wardclinic/ward/core/cache"
 	"github.com/wardclinic/ward/core/logging"
 	"github.com/wardclinic/ward/core/rbac"
 	"github.com/wardclinic/ward/core/tenant"
 )
 
-// roleNames caches each clinic's role names, by tenant id: every page names
-// the signed-in person's role, and a page must not cost a database round
-// trip for it. A renamed role shows its new name within tenant.CacheTTL.
-var roleNames = &nameCache{clinics: map[string]cachedNames{}}
+// roleNames caches each clinic's role names (role key → name): every page
+// names the signed-in person's role, and a page must not cost a database
+// round trip for it. Entries are keyed by the clinic and its policy
+// version, which every change to its roles renews (see modules/roles): a
+// renamed role shows its new name on the next page of this instance, and
+// on another once its cached clinic record expires (tenant.CacheTTL).
+var roleNames = cache.New[map[string]string](maxCachedClinics)
 
-// maxCachedClinics bounds the cache; past it, it starts again empty.
+// maxCachedClinics bounds the cache; past it, it starts over.
 const maxCachedClinics = 10000
 
-type cachedNames struct {
-	names map[string]string // role key → name
-	until time.Time
-}
-
-type nameCache struct {
-	mu      sync.Mutex
-	clinics map[string]cachedNames
-}
-
-// roleName is the name the request's clinic gives the role with key ("" when
-// it cannot be read: the page then names no role rather than failing).
-func roleName(ctx context.Context, key string) string {
-	tdb := tenant.DB(ctx)
+// roleName is the name clinic t gives the role with key ("" when it cannot
+// be read: the page then names no role rather than failing). A key the
+// cached names lack (a role created since) reads them again.
+func roleName(ctx context.Context, t *tenant.Tenant, key string) string {
+	ck := t.ID + "/" + t.PolicyVersion
 	now := time.Now()
-	roleNames.mu.Lock()
-	c, ok := roleNames.clinics[tdb.ID()]
-	roleNames.mu.Unlock()
-	if ok && now.Before(c.until) {
-		if name, ok := c.names[key]; ok {
+	if names, ok := roleNames.Get(ck, now); ok {
+		if name, ok := names[key]; ok {
 			return name
 		}
 	}
-	roles, err := rbac.ListRoles(ctx, tdb)
+	gen := roleNames.Generation()
+	roles, err := rbac.ListRoles(ctx, tenant.DB(ctx))
 	if err != nil {
 		logging.FromContext(ctx).Warn().Err(err).Str("role", key).Msg("roles unreadable: the page names no role")
 		return ""
 	}
-	c = cachedNames{names: make(map[string]string, len(roles)), until: now.Add(tenant.CacheTTL)}
+	names := make(map[string]string, len(roles))
 	for _, r := range roles {
-		c.names[r.Key] = r.Name
+		names[r.Key] = r.Name
 	}
-	roleNames.mu.Lock()
-	if len(roleNames.clinics) >= maxCachedClinics {
-		clear(roleNames.clinics)
-	}
-	roleNames.clinics[tdb.ID()] = c
-	roleNames.mu.Unlock()
-	return c.names[key]
+	roleNames.Put(ck, names, now.Add(cache.DefaultTTL), gen)
+	return names[key]
 }

@@ -61,14 +61,6 @@ const (
 	UnreportedView = "view.unreported"
 )
 
-// Views of patient records.
-//
-// Deprecated: the patients module declares and names its own actions.
-const (
-	PatientView = "patient.view"
-	PatientList = "patient.list"
-)
-
 // Entry is one audit record.
 type Entry struct {
 	ID         string    `bson:"_id"`
@@ -87,37 +79,36 @@ type Entry struct {
 	RequestID  string    `bson:"requestId,omitempty"`
 }
 
-// Record appends e to the clinic's log. A failure to record is logged and
-// returned: callers doing something that must be audited should fail too.
-//
-// Deprecated: use For(c).Record, which takes the clinic, the actor, the
-// time and the address from the request.
-func Record(ctx context.Context, tdb *db.Tenant, e Entry) error {
-	return insert(ctx, tdb, e)
-}
-
 // insert appends e to the clinic's log, then indexes it by the records it
-// is about (RecordsCollection), logging a failure. A list that showed many
-// records is not indexed by each: "who opened this record?" asks for the
-// record's own page and the changes to it, and a list page must not cost
-// a second write (the list's entry still names every record it showed).
+// is about (RecordsCollection). A failure to write the entry is logged and
+// returned: callers doing something that must be audited should fail too.
+// A failure to write its references is logged only: the entry, which is
+// what the log must hold, is written, and a retry of the caller would
+// write it twice; the entry is then missing from "entries about this
+// record", not from the log. A list is indexed by every record it showed:
+// a view is a view whether it shows one record or twenty-five.
 func insert(ctx context.Context, tdb *db.Tenant, e Entry) error {
 	e.ID = db.NewID()
 	if e.RequestID == "" {
 		e.RequestID = logging.RequestID(ctx)
 	}
-	err := tdb.Collection(Collection).Insert(ctx, e)
-	if rs := RecordsOf(e); err == nil && len(rs) > 0 && len(e.Records) <= 1 {
-		refs := make([]any, len(rs))
-		for i, r := range rs {
-			refs[i] = reference{ID: e.ID + " " + r, Record: r, EntryID: e.ID, At: e.At, ActorID: e.ActorID, Action: e.Action}
-		}
-		err = tdb.Collection(RecordsCollection).InsertMany(ctx, refs)
-	}
-	if err != nil {
+	if err := tdb.Collection(Collection).Insert(ctx, e); err != nil {
 		logging.FromContext(ctx).Error().Err(err).Str("action", e.Action).Msg("audit entry not recorded")
+		return err
 	}
-	return err
+	rs := RecordsOf(e)
+	if len(rs) == 0 {
+		return nil
+	}
+	refs := make([]any, len(rs))
+	for i, r := range rs {
+		refs[i] = reference{ID: e.ID + " " + r, Record: r, EntryID: e.ID, At: e.At, ActorID: e.ActorID, Action: e.Action}
+	}
+	if err := tdb.Collection(RecordsCollection).InsertMany(ctx, refs); err != nil {
+		logging.FromContext(ctx).Error().Err(err).Str("action", e.Action).Str("entry", e.ID).
+			Msg("audit entry recorded, but not indexed by its records: searches by record miss it")
+	}
+	return nil
 }
 
 // reference says that an entry is about a record. It repeats what the
@@ -192,33 +183,25 @@ func (f Filter) conditions() db.Filter {
 // order entries were written (a reference's _id starts with its entry's).
 var newest = []db.Order{db.Desc("at"), db.Desc(db.IDField)}
 
-// List returns entries matching f, newest first, a page at a time.
-func List(ctx context.Context, tdb *db.Tenant, f Filter, skip, limit int64) ([]Entry, int64, error) {
+// List returns p's page of the entries matching f, newest first. It counts
+// the matches into p first, stopping at p.CountLimit() (p.SetTotal), so
+// that a page past the end is read as the last page.
+func List(ctx context.Context, tdb *db.Tenant, f Filter, p db.Paging) ([]Entry, error) {
 	if f.Record != "" {
-		return listByRecord(ctx, tdb, f, skip, limit)
-	}
-	q, coll := f.conditions(), tdb.Collection(Collection)
-	total, err := coll.Count(ctx, q)
-	if err != nil {
-		return nil, 0, err
+		return listByRecord(ctx, tdb, f, p)
 	}
 	var out []Entry
-	err = coll.Find(ctx, q, &out, db.FindOptions{Sort: newest, Skip: skip, Limit: limit})
-	return out, total, err
+	err := tdb.Collection(Collection).FindPage(ctx, f.conditions(), &out, p, newest...)
+	return out, err
 }
 
 // listByRecord pages through the references to f.Record, then reads their
 // entries in one query.
-func listByRecord(ctx context.Context, tdb *db.Tenant, f Filter, skip, limit int64) ([]Entry, int64, error) {
-	q, coll := db.And(db.Eq("record", f.Record), f.conditions()), tdb.Collection(RecordsCollection)
-	total, err := coll.Count(ctx, q)
-	if err != nil {
-		return nil, 0, err
-	}
+func listByRecord(ctx context.Context, tdb *db.Tenant, f Filter, p db.Paging) ([]Entry, error) {
+	q := db.And(db.Eq("record", f.Record), f.conditions())
 	var refs []reference
-	err = coll.Find(ctx, q, &refs, db.FindOptions{Sort: newest, Skip: skip, Limit: limit})
-	if err != nil || len(refs) == 0 {
-		return nil, total, err
+	if err := tdb.Collection(RecordsCollection).FindPage(ctx, q, &refs, p, newest...); err != nil || len(refs) == 0 {
+		return nil, err
 	}
 	ids := make([]string, len(refs))
 	for i, r := range refs {
@@ -226,7 +209,7 @@ func listByRecord(ctx context.Context, tdb *db.Tenant, f Filter, skip, limit int
 	}
 	var found []Entry
 	if err := tdb.Collection(Collection).Find(ctx, db.In(db.IDField, ids), &found, db.FindOptions{}); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	byID := make(map[string]Entry, len(found))
 	for _, e := range found {
@@ -238,5 +221,5 @@ func listByRecord(ctx context.Context, tdb *db.Tenant, f Filter, skip, limit int
 			out = append(out, e)
 		}
 	}
-	return out, total, nil
+	return out, nil
 }

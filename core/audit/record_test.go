@@ -18,6 +18,7 @@ import (
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/db/dbtest"
 	"github.com/wardclinic/ward/core/logging"
+	"github.com/wardclinic/ward/core/web"
 )
 
 func TestMain(m *testing.M) {
@@ -68,7 +69,7 @@ func serve(t *testing.T, b *audit.Binding, h gin.HandlerFunc) {
 // logOf returns the clinic's entries of action.
 func logOf(t *testing.T, tdb *db.Tenant, action string) []audit.Entry {
 	t.Helper()
-	es, _, err := audit.List(context.Background(), tdb, audit.Filter{Action: action}, 0, 100)
+	es, err := audit.List(context.Background(), tdb, audit.Filter{Action: action}, &web.Pager{Page: 1, Size: 100})
 	if err != nil {
 		t.Fatal(err)
 	}

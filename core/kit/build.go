@@ -140,8 +140,8 @@ func catalogue(modules []app.Module) (*audit.Catalogue, error) {
 	return audit.NewCatalogue(ds...)
 }
 
-// Sessions, RBAC and Mail are core's session manager, policy enforcer and
-// mail sender, for the operator's commands and tests.
+// Sessions is core's session manager, for the operator's commands and
+// tests (as are RBAC and Mail).
 func (w *Ward) Sessions() *session.Manager { return w.Services.sessions }
 
 // RBAC is the policy enforcer.

@@ -16,6 +16,8 @@ func (w *Ward) Jobs() []app.Job {
 	s := w.Services
 	return append([]app.Job{
 		{Name: "delete expired sessions", Every: time.Hour, Single: true, Run: func(ctx context.Context) error {
+			// The wall clock, not s.Clock: the session store stamps and
+			// expires sessions by its own clock, time.Now.
 			_, err := s.sessions.DeleteOlderThan(ctx, time.Now().Add(-session.MaxAge))
 			return err
 		}},

@@ -53,5 +53,5 @@ func (p *Platform) Seed(ctx context.Context, tdb *db.Tenant, st settings.Setting
 
 // Purge deletes a half-made clinic (see tenant.Registry.Purge).
 func (p *Platform) Purge(ctx context.Context, id string) error {
-	return p.s.tenants.Purge(ctx, p.s.store, id, p.s.Clock.Now())
+	return p.s.tenants.Purge(ctx, p.s.store, id, p.s.Now())
 }

@@ -19,10 +19,10 @@ import (
 // (the clinics an email address belongs to, mailed from the platform's
 // own outbox).
 
-// PlatformMailbox is the outbox of the platform's own mail, which is no
+// platformMailbox is the outbox of the platform's own mail, which is no
 // clinic's (the sign-in links "find my clinic" sends). Clinic ids are
 // ObjectIDs, so it is never a clinic's; nothing holds its mail.
-const PlatformMailbox = "platform"
+const platformMailbox = "platform"
 
 // maxStaffClinics bounds the clinics one address is looked up in.
 const maxStaffClinics = 50
@@ -78,12 +78,12 @@ func (p *Platform) StaffClinics(ctx context.Context, email string) ([]*tenant.Te
 
 // Mail queues m in the platform's outbox; the sender delivers it.
 func (p *Platform) Mail(ctx context.Context, m mail.Message) error {
-	return mail.Queue(ctx, p.s.store.ForTenant(PlatformMailbox), m, p.s.Now())
+	return mail.Queue(ctx, p.s.store.ForTenant(platformMailbox), m, p.s.Now())
 }
 
 // Outbox lists the platform's mail, newest first.
 func (p *Platform) Outbox(ctx context.Context, limit int64) ([]mail.Message, error) {
-	return mail.Outbox(ctx, p.s.store.ForTenant(PlatformMailbox), limit)
+	return mail.Outbox(ctx, p.s.store.ForTenant(platformMailbox), limit)
 }
 
 // Handoff uses a hand-off token on the request's clinic and returns the

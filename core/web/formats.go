@@ -82,9 +82,3 @@ func (f Formats) ISO(t time.Time) string {
 // Money writes an amount in minor units of the clinic's currency:
 // "USD 1,234.50", "JPY 1,200".
 func (f Formats) Money(minor int64) string { return money.Format(minor, f.Currency) }
-
-// DateExample is 23 July 2026 in the clinic's date format: the hint of a
-// field where a date is typed as text.
-func (f Formats) DateExample() string {
-	return time.Date(2026, 7, 23, 0, 0, 0, 0, time.UTC).Format(f.layout())
-}

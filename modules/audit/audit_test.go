@@ -16,6 +16,7 @@ import (
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/web"
 	"github.com/wardclinic/ward/modules/dashboard"
 	"github.com/wardclinic/ward/modules/onboarding"
 	"github.com/wardclinic/ward/modules/patients"
@@ -53,7 +54,7 @@ var ob = onboarding.New()
 func TestAudit(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t, apptest.Options{}, ob, settings.New(), signin.New(), dashboard.New(), roles.New(), patients.New(), charts{}, auditmod.New())
-	s.Parallel(t, testFilters, testPagination, testTheLogCannotBeChanged, testViewEntries, testFilterOffersEveryDeclaredAction,
+	s.Parallel(t, testFilters, testPagination, testCountStops, testTheLogCannotBeChanged, testViewEntries, testFilterOffersEveryDeclaredAction,
 		testSentences, testRecordFilter, testSignUpIsLogged)
 }
 
@@ -252,6 +253,40 @@ func testPagination(t *testing.T, s *apptest.Server) {
 	doc = cl.get(t, admin, "/audit?action=role.delete", http.StatusOK)
 	if doc.Find("#audit-count").Text() != "No entries match these filters." || doc.Find("#audit-page").Text() != "Page 1 of 1" {
 		t.Errorf("no entries: %q", doc.Find("#audit-count").Text())
+	}
+}
+
+// testCountStops: a log longer than the pages reach is counted up to
+// them, and the page says there are more.
+func testCountStops(t *testing.T, s *apptest.Server) {
+	cl := newClinic(t, s)
+	base := s.Clock.Now().Add(-24 * time.Hour)
+	reach := web.MaxPages * 50 // pages of 50 entries
+	es := make([]any, reach+1)
+	for i := range es {
+		es[i] = audit.Entry{ID: db.NewID(), At: base.Add(time.Duration(i) * time.Second), ActorEmail: "bulk@sunrise.test", Action: chartView}
+	}
+	if err := cl.db.Collection(audit.Collection).InsertMany(context.Background(), es); err != nil {
+		t.Fatal(err)
+	}
+	doc := cl.get(t, cl.admin, "/audit?action=chart.view", http.StatusOK)
+	want := fmt.Sprintf("Entries 1–50 of %d+", reach)
+	if got := doc.Find("#audit-count").Text(); got != want || doc.Find("#audit-more").Length() != 1 {
+		t.Errorf("the count says %q, want %q and a hint", got, want)
+	}
+	doc = cl.get(t, cl.admin, "/audit?action=chart.view&page=1000", http.StatusOK)
+	if got := doc.Find("#audit-page").Text(); got != fmt.Sprintf("Page %d of %d+", web.MaxPages, web.MaxPages) || doc.Find(`a[rel="next"]`).Length() != 0 {
+		t.Errorf("past the pages: %q", got)
+	}
+	if n := doc.Find("tr.entry").Length(); n != 50 {
+		t.Errorf("the last page shows %d entries", n)
+	}
+	if doc = cl.get(t, cl.admin, "/audit", http.StatusOK); doc.Find("#audit-more").Length() != 1 {
+		t.Errorf("the whole log says %q", doc.Find("#audit-count").Text())
+	}
+	doc = cl.get(t, cl.admin, "/audit?action=signin.success", http.StatusOK)
+	if got := doc.Find("#audit-count").Text(); strings.Contains(got, "+") || doc.Find("#audit-more").Length() != 0 {
+		t.Errorf("a short log says %q", got)
 	}
 }
 
@@ -462,8 +497,9 @@ func testRecordFilter(t *testing.T, s *apptest.Server) {
 	doc = cl.get(t, cl.admin, href, http.StatusOK)
 	got := each(doc, ".sentence")
 	want := []string{
-		"Ada Admin opened the record of",  // John's page, for the link
-		"Dan Doctor opened the record of", // (the list showing both is not an opening)
+		"Ada Admin opened the record of", // John's page, for the link
+		"Dan Doctor opened the record of",
+		"Ada Admin viewed a list of 2 patients",
 		"Ada Admin opened the record of",
 		"Ada Admin registered the patient",
 	}

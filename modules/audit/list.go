@@ -77,19 +77,12 @@ func (m *Module) list(c *gin.Context) error {
 }
 
 // fill reads the page of entries the filter asks for. A page past the end
-// (a bookmark of a log that got filtered down) shows the last page.
+// (a bookmark of a log that got filtered down) shows the last page; the
+// count stops at web.MaxPages pages (the pager then says there are more).
 func (m *Module) fill(c *gin.Context, v *listView, q audit.Filter, ps []person) error {
-	ctx, tdb := c.Request.Context(), m.S.Clinic(c)
-	p := v.Pager
-	entries, total, err := audit.List(ctx, tdb, q, p.Skip(), p.Limit())
+	entries, err := audit.List(c.Request.Context(), m.S.Clinic(c), q, v.Pager)
 	if err != nil {
 		return err
-	}
-	page := p.Page
-	if p.SetTotal(total, false); p.Page != page {
-		if entries, _, err = audit.List(ctx, tdb, q, p.Skip(), p.Limit()); err != nil {
-			return err
-		}
 	}
 	n, err := m.names(c, ps)
 	if err != nil {

@@ -21,6 +21,11 @@ func (m *Module) rename(c *gin.Context) error {
 			web.Redirect(c, rolesURL(key))
 			return nil
 		case err == nil:
+			// The new name is shown on every page: a new policy version
+			// renews the names cached by it (core/access).
+			if err := m.policyChanged(c); err != nil {
+				return err
+			}
 			return saved(c, audit.RoleRename, key, key, audit.Change(old, f.Name))
 		}
 		if msg, err = nameRefused(err); err != nil {
