@@ -51,7 +51,6 @@ const (
 // documents are marshalled by core/db.
 var forbiddenRoots = []string{
 	"go.mongodb.org/mongo-driver",
-	wardModule + "/core/boot",
 }
 
 // forbiddenMethods are methods a module may not call, by receiver type:
