@@ -84,6 +84,7 @@ func Build(o Options, modules ...app.Module) (*Ward, error) {
 		limiter:  auth.NewLimiter(o.Store),
 		devices:  auth.NewDevices(key, o.Config.Production()),
 		signups:  tenant.NewSignups(o.Store),
+		finds:    tenant.NewFinds(o.Store, key),
 		modules:  modules,
 	}
 	a, err := app.New(app.Deps{

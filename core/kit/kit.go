@@ -63,6 +63,7 @@ type Services struct {
 	limiter  *auth.Limiter
 	devices  *auth.Devices
 	signups  *tenant.Signups
+	finds    *tenant.Finds
 	modules  []app.Module
 	app      *app.App
 	actions  *audit.Catalogue

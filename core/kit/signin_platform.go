@@ -48,7 +48,7 @@ func (p *Platform) DeleteExpiredHandoffs(ctx context.Context) (int64, error) {
 }
 
 // Finds counts "find my clinic" requests, per client and per address.
-func (p *Platform) Finds() *tenant.Finds { return tenant.NewFinds(p.s.store) }
+func (p *Platform) Finds() *tenant.Finds { return p.s.finds }
 
 // StaffClinics returns the active clinics, by name, in which email is the
 // address of an active staff account.

@@ -2,6 +2,7 @@ package tenant
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/netip"
@@ -41,12 +42,14 @@ type find struct {
 
 // Finds counts "find my clinic" requests.
 type Finds struct {
-	coll *db.Collection
+	coll   *db.Collection
+	secret []byte // keys the addresses' hashes
 }
 
-// NewFinds returns the counter on store.
-func NewFinds(store *db.Store) *Finds {
-	return &Finds{coll: store.Platform("find my clinic").Collection(FindsCollection)}
+// NewFinds returns the counter on store; secret (the session secret) keys
+// the hashes of the addresses counted.
+func NewFinds(store *db.Store, secret []byte) *Finds {
+	return &Finds{coll: store.Platform("find my clinic").Collection(FindsCollection), secret: secret}
 }
 
 // FindKeyIP is the key requests from a client address are counted under.
@@ -68,11 +71,13 @@ func Network(ip string) string {
 	return p.String()
 }
 
-// FindKeyEmail is the key the mails to an address are counted under: the
-// address's hash, so the addresses strangers typed are not kept.
-func FindKeyEmail(email string) string {
-	s := sha256.Sum256([]byte(strings.ToLower(email)))
-	return "mail:" + hex.EncodeToString(s[:])
+// KeyEmail is the key the mails to an address are counted under: the
+// address's HMAC under the session secret, so the addresses strangers typed
+// are not kept, and a copy of the database cannot be searched for one.
+func (f *Finds) KeyEmail(email string) string {
+	h := hmac.New(sha256.New, f.secret)
+	h.Write([]byte(strings.ToLower(email)))
+	return "mail:" + hex.EncodeToString(h.Sum(nil))
 }
 
 // Allow records one request under key and reports whether it is within max

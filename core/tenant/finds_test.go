@@ -46,8 +46,12 @@ func TestFindLimits(t *testing.T) {
 	if n, err := finds.DeleteOlderThan(ctx, start.Add(time.Minute)); err != nil || n != 1 {
 		t.Errorf("clean-up deleted %d (%v), want the oldest", n, err)
 	}
-	if tenant.FindKeyEmail("Ada@Example.org") != tenant.FindKeyEmail("ada@example.org") {
+	if finds.KeyEmail("Ada@Example.org") != finds.KeyEmail("ada@example.org") {
 		t.Error("an address's key depends on its case")
+	}
+	other := tenant.NewFinds(s.DB, []byte("another secret, another deployment"))
+	if other.KeyEmail("ada@example.org") == finds.KeyEmail("ada@example.org") {
+		t.Error("an address's key does not depend on the secret")
 	}
 }
 

@@ -147,7 +147,7 @@ func (m *Module) findByEmail(c *gin.Context) error {
 			"email": "Too many requests from your network just now. Please try again in " + auth.WaitText(wait) + "."})
 	}
 	// Counted for every address, known or not, so both take the same steps.
-	ok, _, err = finds.Allow(ctx, tenant.FindKeyEmail(email), tenant.MaxFindMailsPerAddress, now)
+	ok, _, err = finds.Allow(ctx, finds.KeyEmail(email), tenant.MaxFindMailsPerAddress, now)
 	if err != nil {
 		return err
 	}
