@@ -39,7 +39,11 @@ const welcomeTTL = 24 * time.Hour
 var HandoffIndexes = []db.Index{
 	{Collection: HandoffsCollection, Keys: []string{"expiresAt"}, Platform: true},
 	{Collection: HandoffsCollection, Keys: []string{db.TenantField, "expiresAt"}},
+	{Collection: db.ClaimsCollection, Keys: []string{"kind", "at"}, Platform: true},
 }
+
+// handoffClaim is the claim kind of a used hand-off.
+const handoffClaim = "handoff"
 
 // ErrHandoffInvalid is returned for a token that is unknown here, used
 // already or expired.
@@ -98,7 +102,7 @@ func UseHandoff(ctx context.Context, tdb *db.Tenant, token, ip string, now time.
 	if h.IP != ip {
 		return "", ErrHandoffInvalid
 	}
-	if err := tdb.Claim(ctx, "handoff", id, now); errors.Is(err, db.ErrClaimed) {
+	if err := tdb.Claim(ctx, handoffClaim, id, now); errors.Is(err, db.ErrClaimed) {
 		return "", ErrHandoffInvalid
 	} else if err != nil {
 		return "", err
@@ -121,9 +125,17 @@ func TakeWelcome(ctx context.Context, tdb *db.Tenant, userID string) (bool, erro
 }
 
 // DeleteExpiredHandoffs removes every clinic's hand-offs and welcomes that
-// expired before t (clean-up job).
+// expired before t, and the claims of hand-offs used before their tokens
+// could have expired (clean-up job): a token whose time is over is refused
+// without its claim.
 func DeleteExpiredHandoffs(ctx context.Context, store *db.Store, t time.Time) (int64, error) {
-	return store.Platform("delete expired hand-offs").Collection(HandoffsCollection).DeleteMany(ctx, db.Lt("expiresAt", t))
+	p := store.Platform("delete expired hand-offs")
+	n, err := p.Collection(HandoffsCollection).DeleteMany(ctx, db.Lt("expiresAt", t))
+	if err != nil {
+		return n, err
+	}
+	_, err = p.Collection(db.ClaimsCollection).DeleteMany(ctx, db.And(db.Eq("kind", handoffClaim), db.Lt("at", t.Add(-HandoffTTL))))
+	return n, err
 }
 
 func handoffID(token string) string {
