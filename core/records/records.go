@@ -110,13 +110,20 @@ func (s Store[T, P]) revisionDoc(rec P, changed []string) map[string]any {
 	return doc
 }
 
-// stamp makes rec a new record's version 1, active.
+// stamp makes rec a new record's version 1, active, with a new id unless
+// it has one already.
 func (s Store[T, P]) stamp(rec P, by string, now time.Time) {
-	*rec.meta() = Meta{ID: db.NewID(), TenantID: s.tdb.ID(), Active: true, Version: 1,
+	id := rec.meta().ID
+	if id == "" {
+		id = db.NewID()
+	}
+	*rec.meta() = Meta{ID: id, TenantID: s.tdb.ID(), Active: true, Version: 1,
 		CreatedAt: now, CreatedBy: by, UpdatedAt: now, UpdatedBy: by}
 }
 
-// Create stores rec as version 1 of a new record, active, with a new id.
+// Create stores rec as version 1 of a new record, active, with a new id —
+// or with the id rec already has (a record whose id other documents name
+// before it is stored: an appointment's claims on its time).
 // An error from inserting the record itself is returned wrapped, so a
 // module's own unique index (a patient number) shows as db.IsDuplicate.
 func (s Store[T, P]) Create(ctx context.Context, rec P, by string, now time.Time) error {

@@ -469,3 +469,27 @@ func TestConflictKeepsTheVersionInHand(t *testing.T) {
 		t.Errorf("the refused record in hand: version %d, by %s at %v", b.Version, b.UpdatedBy, b.UpdatedAt)
 	}
 }
+
+// A record whose id was chosen before it was stored keeps it; a second
+// record with that id is refused and leaves no history behind.
+func TestCreateKeepsAPresetID(t *testing.T) {
+	a, _, tdb := open(t)
+	ctx := context.Background()
+	r := &room{Meta: records.Meta{ID: "chosen-1"}, Code: "R1", Name: "One"}
+	if err := a.Create(ctx, r, "u1", now); err != nil {
+		t.Fatal(err)
+	}
+	if r.ID != "chosen-1" || r.Version != 1 || !r.Active {
+		t.Fatalf("created %+v, want id chosen-1 at version 1, active", r.Meta)
+	}
+	if got := get(t, a, "chosen-1"); got.Name != "One" {
+		t.Fatalf("stored %+v", got)
+	}
+	again := &room{Meta: records.Meta{ID: "chosen-1"}, Code: "R2", Name: "Two"}
+	if err := a.Create(ctx, again, "u1", now); !db.IsDuplicate(err) {
+		t.Fatalf("second create with the same id: %v, want a duplicate", err)
+	}
+	if n := countRevisions(t, tdb, "chosen-1"); n != 1 {
+		t.Fatalf("%d revisions of chosen-1, want 1", n)
+	}
+}
