@@ -4,6 +4,7 @@ package modules
 
 import (
 	"github.com/wardclinic/ward/core/app"
+	"github.com/wardclinic/ward/modules/appointments"
 	"github.com/wardclinic/ward/modules/audit"
 	"github.com/wardclinic/ward/modules/dashboard"
 	"github.com/wardclinic/ward/modules/landing"
@@ -25,6 +26,7 @@ func All() []app.Module {
 		signin.New(),
 		dashboard.New(),
 		patients.New(),
+		appointments.New(),
 		services.New(),
 		staff.New(),
 		settings.New(),

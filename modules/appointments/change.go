@@ -1,0 +1,242 @@
+package appointments
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/wardclinic/ward/core/audit"
+	"github.com/wardclinic/ward/core/records"
+	"github.com/wardclinic/ward/core/text"
+	"github.com/wardclinic/ward/core/web"
+)
+
+const staleMessage = "The appointment was changed by someone else since that version. Fetch it again and reapply your change."
+
+// rescheduleRequest is the body of PUT /api/appointments/:id.
+type rescheduleRequest struct {
+	Start    string `json:"start"`
+	Minutes  int    `json:"minutes"`
+	Version  int64  `json:"version"`
+	Overbook bool   `json:"overbook"`
+}
+
+// reschedule moves a booked appointment: the new units are claimed first
+// (those it holds already are kept), the appointment saved as its next
+// version, then the units it no longer needs are released. Refused, it
+// keeps its time.
+func (m *Module) reschedule(c *gin.Context) error {
+	a, err := m.load(c)
+	if err != nil {
+		return err
+	}
+	var in rescheduleRequest
+	if err := web.DecodeJSON(c, &in, `The body must be a JSON object such as {"start":"2026-03-14T10:00:00+01:00","minutes":30,"version":3}.`); err != nil {
+		return err
+	}
+	span, errs := spanOf(in.Start, in.Minutes)
+	if in.Version < 1 {
+		errs["version"] = "Send the version of the appointment the change starts from (the version field of GET)."
+	}
+	if a.Status != StatusBooked {
+		errs["status"] = "Only a booked appointment can be rescheduled; this one is " + label(a.Status) + "."
+	}
+	if err := web.Check(errs); err != nil {
+		return err
+	}
+	if in.Overbook {
+		if err := m.mayOverbook(c); err != nil {
+			return err
+		}
+	}
+	if a.Version != in.Version {
+		return web.Conflict(staleMessage)
+	}
+	ctx, sl, was := c.Request.Context(), m.slots(c), *a
+	var held []key
+	if !a.Overbooked {
+		held = a.keys()
+	}
+	a.Span, a.Overbooked = span, in.Overbook
+	var made []string
+	if !a.Overbooked {
+		have := map[key]bool{}
+		for _, k := range held {
+			have[k] = true
+		}
+		var fresh []key
+		for _, k := range a.keys() {
+			if !have[k] {
+				fresh = append(fresh, k)
+			}
+		}
+		var e *errTaken
+		if made, err = sl.claim(ctx, a.ID, fresh); errors.As(err, &e) {
+			taken(c, e)
+			return nil
+		} else if err != nil {
+			return err
+		}
+	}
+	changed := []string{"start", "minutes", "end"}
+	if was.Overbooked != a.Overbooked {
+		changed = append(changed, "overbooked")
+	}
+	if err := m.store(c).Save(ctx, a, in.Version, changed, m.S.User(c).ID, m.S.Now()); err != nil {
+		sl.drop(ctx, made)
+		if errors.Is(err, records.ErrConflict) {
+			return web.Conflict(staleMessage)
+		}
+		return err
+	}
+	var keep []key
+	if !a.Overbooked {
+		keep = a.keys()
+	}
+	if err := sl.release(ctx, a.ID, keep); err != nil {
+		return err
+	}
+	if err := audit.For(c).Record(actionReschedule, "appointment:"+a.ID, audit.Change(when(was.Span), when(a.Span))); err != nil {
+		return err
+	}
+	web.OK(c, http.StatusOK, a)
+	return nil
+}
+
+// when is a span for the audit log.
+func when(s Span) string {
+	return s.Start.Format(time.RFC3339) + " · " + strconv.Itoa(s.Minutes) + " min"
+}
+
+// next lists the statuses each status may move to.
+var next = map[string][]string{
+	StatusBooked:         {StatusArrived, StatusCancelled, StatusNoShow},
+	StatusArrived:        {StatusInConsultation, StatusCancelled},
+	StatusInConsultation: {StatusCompleted},
+}
+
+// actions are the audit codes of the statuses.
+var actions = map[string]string{
+	StatusArrived: actionArrive, StatusInConsultation: actionStart, StatusCompleted: actionComplete,
+	StatusCancelled: actionCancel, StatusNoShow: actionNoShow,
+}
+
+// label is a status in words.
+func label(status string) string {
+	switch status {
+	case StatusInConsultation:
+		return "in consultation"
+	case StatusNoShow:
+		return "a no-show"
+	}
+	return status
+}
+
+// allowed reports whether an appointment may move from one status to
+// another.
+func allowed(from, to string) bool {
+	for _, s := range next[from] {
+		if s == to {
+			return true
+		}
+	}
+	return false
+}
+
+// mayMove is nil when the signed-in user may move the appointment to
+// status: cancelling needs appointments:delete; any other move needs
+// appointments:update, or appointments:provide and being the
+// appointment's provider (a doctor moves their own patients along).
+func (m *Module) mayMove(c *gin.Context, a *Appointment, status string) error {
+	if status == StatusCancelled {
+		ok, err := m.S.Can(c, "appointments", "delete")
+		if err == nil && !ok {
+			err = web.Forbidden("Your role may not cancel appointments.")
+		}
+		return err
+	}
+	if ok, err := m.S.Can(c, "appointments", "update"); err != nil || ok {
+		return err
+	}
+	if a.ProviderID == m.S.User(c).ID {
+		if ok, err := m.S.Can(c, "appointments", "provide"); err != nil || ok {
+			return err
+		}
+	}
+	return web.Forbidden("Your role may move only your own appointments along.")
+}
+
+// statusRequest is the body of POST /api/appointments/:id/status.
+type statusRequest struct {
+	Status  string `json:"status"`
+	Version int64  `json:"version"`
+	Reason  string `json:"reason"`
+}
+
+// setStatus moves an appointment along booked → arrived →
+// in_consultation → completed, or to cancelled (with a reason; the role
+// must be allowed to cancel) or no_show, each a new version. A cancelled or missed
+// appointment lets its time go.
+func (m *Module) setStatus(c *gin.Context) error {
+	a, err := m.load(c)
+	if err != nil {
+		return err
+	}
+	var in statusRequest
+	if err := web.DecodeJSON(c, &in, `The body must be a JSON object such as {"status":"arrived","version":1}, with "reason" to cancel.`); err != nil {
+		return err
+	}
+	errs := map[string]string{}
+	if in.Version < 1 {
+		errs["version"] = "Send the version of the appointment the change starts from (the version field of GET)."
+	}
+	if _, known := actions[in.Status]; !known {
+		errs["status"] = "Choose arrived, in-consultation, completed, cancelled or no-show."
+	} else if !allowed(a.Status, in.Status) {
+		errs["status"] = "An appointment that is " + label(a.Status) + " cannot become " + label(in.Status) + "."
+	}
+	reason, msg := text.Field{Label: "Reason", Max: 500, Multiline: true, Required: in.Status == StatusCancelled}.Check(in.Reason)
+	if msg != "" {
+		errs["reason"] = msg
+	}
+	if err := web.Check(errs); err != nil {
+		return err
+	}
+	if err := m.mayMove(c, a, in.Status); err != nil {
+		return err
+	}
+	if a.Version != in.Version {
+		return web.Conflict(staleMessage)
+	}
+	ctx, by, now, was := c.Request.Context(), m.S.User(c).ID, m.S.Now(), a.Status
+	a.Status = in.Status
+	changed := []string{"status"}
+	switch in.Status {
+	case StatusArrived:
+		a.ArrivedAt, changed = &now, append(changed, "arrivedAt")
+	case StatusCancelled:
+		a.CancelledBy, a.CancelReason, changed = by, reason, append(changed, "cancelledBy", "cancelReason")
+	}
+	if err := m.store(c).Save(ctx, a, in.Version, changed, by, now); errors.Is(err, records.ErrConflict) {
+		return web.Conflict(staleMessage)
+	} else if err != nil {
+		return err
+	}
+	if in.Status == StatusCancelled || in.Status == StatusNoShow {
+		if err := m.slots(c).release(ctx, a.ID, nil); err != nil {
+			return err
+		}
+	}
+	after := a.Status
+	if reason != "" {
+		after += " · " + reason
+	}
+	if err := audit.For(c).Record(actions[in.Status], "appointment:"+a.ID, audit.Change(was, after)); err != nil {
+		return err
+	}
+	web.OK(c, http.StatusOK, a)
+	return nil
+}

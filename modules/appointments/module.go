@@ -1,0 +1,133 @@
+// Package appointments books the clinic's time: a patient with a provider
+// (a staff member whose role may provide appointments), optionally in a
+// room, for a span of whole five-minute units. No two appointments hold the
+// same unit of one provider, patient or room.
+//
+// The guard against double-booking is a claim per unit (slots.go): one
+// document per resource and five-minute unit under a unique index, inserted
+// before the appointment is stored. An insert against a unique index is the
+// one write that is atomic on every engine Ward runs on, so of two bookings
+// of one unit exactly one gets it.
+//
+// A patient is checked by reading the clinic's "patients" collection by id
+// (a lookup by _id, which every engine serves): the documented way a module
+// confirms a record of another module exists without importing it.
+package appointments
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/wardclinic/ward/core/app"
+	"github.com/wardclinic/ward/core/audit"
+	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/kit"
+	"github.com/wardclinic/ward/core/records"
+)
+
+// Module is the appointments module.
+type Module struct{ kit.Base }
+
+// New returns the module.
+func New() *Module { return &Module{kit.NewBase("appointments", nil)} }
+
+// The statuses of an appointment.
+const (
+	StatusBooked         = "booked"
+	StatusArrived        = "arrived"
+	StatusInConsultation = "in-consultation"
+	StatusCompleted      = "completed"
+	StatusCancelled      = "cancelled"
+	StatusNoShow         = "no-show"
+)
+
+// Appointment is one booking. As JSON it is what the API answers.
+type Appointment struct {
+	records.Meta `bson:",inline"`
+	PatientID    string `bson:"patientId" json:"patientId"`
+	ProviderID   string `bson:"providerId" json:"providerId"`
+	ServiceID    string `bson:"serviceId,omitempty" json:"serviceId,omitempty"`
+	RoomID       string `bson:"roomId,omitempty" json:"roomId,omitempty"`
+	Reason       string `bson:"reason,omitempty" json:"reason,omitempty"`
+	Span         `bson:",inline"`
+	Status       string `bson:"status" json:"status"`
+	// Overbooked: booked on purpose over other appointments, without
+	// claiming its time.
+	Overbooked   bool       `bson:"overbooked,omitempty" json:"overbooked,omitempty"`
+	ArrivedAt    *time.Time `bson:"arrivedAt,omitempty" json:"arrivedAt,omitempty"`
+	CancelledBy  string     `bson:"cancelledBy,omitempty" json:"cancelledBy,omitempty"`
+	CancelReason string     `bson:"cancelReason,omitempty" json:"cancelReason,omitempty"`
+}
+
+// Span is when an appointment is: [Start, End), Minutes long.
+type Span struct {
+	Start   time.Time `bson:"start" json:"start"`
+	Minutes int       `bson:"minutes" json:"minutes"`
+	End     time.Time `bson:"end" json:"end"`
+}
+
+var kind = records.Kind{Collection: "appointments", Revisions: "appointment_revisions", Ref: "appointmentId"}
+
+// The actions the module records in the audit log.
+const (
+	actionBook       = "appointment.book"
+	actionOverbook   = "appointment.overbook"
+	actionReschedule = "appointment.reschedule"
+	actionArrive     = "appointment.arrive"
+	actionStart      = "appointment.start"
+	actionComplete   = "appointment.complete"
+	actionCancel     = "appointment.cancel"
+	actionNoShow     = "appointment.no_show"
+	actionView       = "appointment.view"
+	actionList       = "appointment.list"
+)
+
+// Indexes implements app.IndexDeclarer: a day's appointments (of the
+// clinic, of a provider, of a patient), the claims (unique: the guard
+// against double-booking) and an appointment's claims.
+func (m *Module) Indexes() []db.Index {
+	return append(kind.Indexes(),
+		db.Index{Collection: kind.Collection, Keys: []string{db.TenantField, "start"}},
+		db.Index{Collection: kind.Collection, Keys: []string{db.TenantField, "providerId", "start"}},
+		db.Index{Collection: kind.Collection, Keys: []string{db.TenantField, "patientId", "start"}},
+		db.Index{Collection: slotsCollection, Keys: []string{db.TenantField, "resource", "unit"}, Unique: true},
+		db.Index{Collection: slotsCollection, Keys: []string{db.TenantField, "appointmentId"}})
+}
+
+// Permissions implements app.PermissionDeclarer.
+func (m *Module) Permissions() []app.Permission {
+	return []app.Permission{{Resource: "appointments", Label: "Appointments",
+		Actions: []string{"read", "create", "update", "delete", "overbook", "provide"}, Clinical: true,
+		Description: "See the schedule, book appointments, reschedule them and record arrivals, cancel them (delete = cancel: nothing is erased), " +
+			"book over another appointment on purpose (overbook), and be bookable as a provider (provide): " +
+			"a provider moves the status of their own appointments (arrived, in consultation, completed, no-show) without update."}}
+}
+
+// AuditActions implements app.AuditDeclarer.
+func (m *Module) AuditActions() []audit.Action {
+	const link = "/appointments/"
+	return []audit.Action{
+		{Code: actionBook, Label: "Booked an appointment", Says: "booked the appointment", Link: link},
+		{Code: actionOverbook, Label: "Overbooked an appointment", Says: "booked over other appointments the appointment", Link: link},
+		{Code: actionReschedule, Label: "Rescheduled an appointment", Says: "rescheduled the appointment", Link: link},
+		{Code: actionArrive, Label: "Recorded an arrival", Says: "recorded the patient's arrival for the appointment", Link: link},
+		{Code: actionStart, Label: "Started a consultation", Says: "started the consultation of the appointment", Link: link},
+		{Code: actionComplete, Label: "Completed an appointment", Says: "completed the appointment", Link: link},
+		{Code: actionCancel, Label: "Cancelled an appointment", Says: "cancelled the appointment", Link: link},
+		{Code: actionNoShow, Label: "Recorded a no-show", Says: "recorded that the patient did not come to the appointment", Link: link},
+		{Code: actionView, Label: "Viewed an appointment", Says: "viewed the appointment", Link: link},
+		{Code: actionList, Label: "Viewed appointments", Says: "viewed a list of appointments"},
+	}
+}
+
+// Routes implements app.RouteDeclarer. This first part is the API; the
+// calendar pages come later.
+func (m *Module) Routes(r *app.Routes) {
+	read, create, update := app.Allow("appointments", "read"), app.Allow("appointments", "create"), app.Allow("appointments", "update")
+	r.Clinic(http.MethodGet, "/api/providers", read, m.providers)
+	r.Clinic(http.MethodGet, "/api/appointments", read, m.list)
+	r.Clinic(http.MethodPost, "/api/appointments", create, m.book)
+	r.Clinic(http.MethodGet, "/api/appointments/:id", read, m.show)
+	r.Clinic(http.MethodPut, "/api/appointments/:id", update, m.reschedule)
+	r.Clinic(http.MethodPost, "/api/appointments/:id/status", read, m.setStatus) // update, or provide for one's own: checked in the handler
+}

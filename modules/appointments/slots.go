@@ -1,0 +1,213 @@
+package appointments
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/records"
+)
+
+// slotsCollection holds the claims: one document per resource and unit an
+// appointment holds, unique on {tenantId, resource, unit}.
+const slotsCollection = "appointment_slots"
+
+// Unit is the step of the schedule: appointments start and last whole units.
+const Unit = 5 * time.Minute
+
+// orphanAge is how old a claim of an appointment that was never stored
+// (or no longer needs it) must be before another booking may take it
+// over: long enough that the booking which made it has finished.
+const orphanAge = time.Minute
+
+// slot is one claim: resource ("provider:<id>", "patient:<id>",
+// "room:<id>") holds unit (5-minute steps since the Unix epoch) for an
+// appointment since at.
+type slot struct {
+	ID            string    `bson:"_id"`
+	Resource      string    `bson:"resource"`
+	Unit          int64     `bson:"unit"`
+	AppointmentID string    `bson:"appointmentId"`
+	At            time.Time `bson:"at"`
+}
+
+// key is one resource's unit.
+type key struct {
+	resource string
+	unit     int64
+}
+
+// units are the units [start, start+minutes) covers (start a whole unit).
+func units(start time.Time, minutes int) []int64 {
+	first := start.Unix() / int64(Unit/time.Second)
+	n := int64(time.Duration(minutes) * time.Minute / Unit)
+	out := make([]int64, n)
+	for i := range out {
+		out[i] = first + int64(i)
+	}
+	return out
+}
+
+// resources are what an appointment occupies: its provider, its patient
+// and its room if it has one.
+func (a *Appointment) resources() []string {
+	rs := []string{"provider:" + a.ProviderID, "patient:" + a.PatientID}
+	if a.RoomID != "" {
+		rs = append(rs, "room:"+a.RoomID)
+	}
+	return rs
+}
+
+// keys are every (resource, unit) the appointment holds, provider first:
+// two bookings of one provider's time race on the same first claim.
+func (a *Appointment) keys() []key {
+	var out []key
+	for _, r := range a.resources() {
+		for _, u := range units(a.Start, a.Minutes) {
+			out = append(out, key{r, u})
+		}
+	}
+	return out
+}
+
+// errTaken is a booking refused by a claim: Blocker is the appointment in
+// the way.
+type errTaken struct{ Blocker string }
+
+func (e *errTaken) Error() string { return "appointments: time taken by " + e.Blocker }
+
+// slots claims and releases one clinic's units.
+type slots struct {
+	tdb   *db.Tenant
+	store records.Store[Appointment, *Appointment]
+	now   time.Time
+}
+
+func (s slots) coll() *db.Collection { return s.tdb.Collection(slotsCollection) }
+
+// claim takes keys for the appointment id, all or none. A key held by an
+// orphan (an appointment that does not exist, or is cancelled or a no-show,
+// claimed over a minute ago) is taken over once; any other holder is
+// *errTaken naming it. It returns the ids of the claims it made.
+func (s slots) claim(ctx context.Context, id string, keys []key) ([]string, error) {
+	tookOver := false
+	for try := 0; ; try++ {
+		ids, err := s.insert(ctx, id, keys)
+		if !db.IsDuplicate(err) {
+			return ids, err
+		}
+		in, err := s.inTheWay(ctx, id, keys)
+		if err != nil {
+			return nil, err
+		}
+		if in == nil { // the holder let go meanwhile
+			if try < 3 {
+				continue
+			}
+			return nil, &errTaken{}
+		}
+		orphan, err := s.orphan(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		if !orphan || tookOver {
+			return nil, &errTaken{Blocker: in.AppointmentID}
+		}
+		tookOver = true
+		if _, err := s.coll().DeleteMany(ctx, db.Eq("appointmentId", in.AppointmentID)); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// insert inserts the claims; on failure those it made are deleted again
+// (by their ids: a reschedule's other claims stay).
+func (s slots) insert(ctx context.Context, id string, keys []key) ([]string, error) {
+	docs, ids := make([]any, len(keys)), make([]string, len(keys))
+	for i, k := range keys {
+		ids[i] = db.NewID()
+		docs[i] = slot{ID: ids[i], Resource: k.resource, Unit: k.unit, AppointmentID: id, At: s.now}
+	}
+	err := s.coll().InsertMany(ctx, docs)
+	if err != nil {
+		_, _ = s.coll().DeleteMany(context.WithoutCancel(ctx), db.In(db.IDField, ids))
+		return nil, err
+	}
+	return ids, nil
+}
+
+// drop deletes claims by id (a reschedule that did not happen).
+func (s slots) drop(ctx context.Context, ids []string) {
+	if len(ids) > 0 {
+		_, _ = s.coll().DeleteMany(context.WithoutCancel(ctx), db.In(db.IDField, ids))
+	}
+}
+
+// inTheWay is a claim of another appointment on one of keys, or nil.
+func (s slots) inTheWay(ctx context.Context, id string, keys []key) (*slot, error) {
+	var res []string
+	var us []int64
+	want, seenR, seenU := map[key]bool{}, map[string]bool{}, map[int64]bool{}
+	for _, k := range keys {
+		want[k] = true
+		if !seenR[k.resource] {
+			seenR[k.resource] = true
+			res = append(res, k.resource)
+		}
+		if !seenU[k.unit] {
+			seenU[k.unit] = true
+			us = append(us, k.unit)
+		}
+	}
+	var found []slot
+	if err := s.coll().Find(ctx, db.And(db.In("resource", res), db.In("unit", us)), &found, db.FindOptions{Limit: 1000}); err != nil {
+		return nil, err
+	}
+	for i := range found {
+		if f := &found[i]; f.AppointmentID != id && want[key{f.Resource, f.Unit}] {
+			return f, nil
+		}
+	}
+	return nil, nil
+}
+
+// orphan reports whether the claim no longer guards anything: its
+// appointment was never stored or has let its time go, and the claim is
+// old enough that no booking is still at work on it.
+func (s slots) orphan(ctx context.Context, in *slot) (bool, error) {
+	if s.now.Sub(in.At) < orphanAge {
+		return false, nil
+	}
+	a, err := s.store.Get(ctx, in.AppointmentID)
+	if errors.Is(err, records.ErrNotFound) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return a.Status == StatusCancelled || a.Status == StatusNoShow, nil
+}
+
+// release deletes the appointment's claims except keep.
+func (s slots) release(ctx context.Context, id string, keep []key) error {
+	var held []slot
+	if err := s.coll().Find(ctx, db.Eq("appointmentId", id), &held, db.FindOptions{Limit: 10000}); err != nil {
+		return err
+	}
+	stay := map[key]bool{}
+	for _, k := range keep {
+		stay[k] = true
+	}
+	var drop []string
+	for _, h := range held {
+		if !stay[key{h.Resource, h.Unit}] {
+			drop = append(drop, h.ID)
+		}
+	}
+	if len(drop) == 0 {
+		return nil
+	}
+	_, err := s.coll().DeleteMany(context.WithoutCancel(ctx), db.In(db.IDField, drop))
+	return err
+}
