@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -168,9 +167,7 @@ type bookRequest struct {
 
 const bookHint = `The body must be a JSON object such as {"patientId":"…","providerId":"…","start":"2026-03-14T09:30:00+01:00","minutes":30}, optionally with "serviceId", "roomId", "reason" and "overbook".`
 
-// book books an appointment: its time is claimed first (unless it is
-// overbooked on purpose), then the appointment is stored under the id the
-// claims name.
+// book books an appointment (POST /api/appointments).
 func (m *Module) book(c *gin.Context) error {
 	var in bookRequest
 	if err := web.DecodeJSON(c, &in, bookHint); err != nil {
@@ -180,25 +177,11 @@ func (m *Module) book(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx, sl, by := c.Request.Context(), m.slots(c), m.S.User(c).ID
-	if !a.Overbooked {
-		var e *errTaken
-		if _, err := sl.claim(ctx, a.ID, a.keys()); errors.As(err, &e) {
-			taken(c, e)
-			return nil
-		} else if err != nil {
-			return err
-		}
-	}
-	if err := m.store(c).Create(ctx, a, by, m.S.Now()); err != nil {
-		_ = sl.release(context.WithoutCancel(ctx), a.ID, nil)
-		return err
-	}
-	action := actionBook
-	if a.Overbooked {
-		action = actionOverbook
-	}
-	if err := audit.For(c).Record(action, "appointment:"+a.ID, audit.Note(a.Start.Format(time.RFC3339)+" · "+strconv.Itoa(a.Minutes)+" min")); err != nil {
+	var e *errTaken
+	if err := m.place(c, a); errors.As(err, &e) {
+		taken(c, e)
+		return nil
+	} else if err != nil {
 		return err
 	}
 	web.OK(c, http.StatusCreated, a)

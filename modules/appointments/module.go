@@ -15,6 +15,7 @@
 package appointments
 
 import (
+	"embed"
 	"net/http"
 	"time"
 
@@ -25,14 +26,18 @@ import (
 	"github.com/wardclinic/ward/core/records"
 )
 
+//go:embed templates/*.html
+var templates embed.FS
+
 // Module is the appointments module.
 type Module struct{ kit.Base }
 
 // New returns the module.
-func New() *Module { return &Module{kit.NewBase("appointments", nil)} }
+func New() *Module { return &Module{kit.NewBase("appointments", templates)} }
 
 // The statuses of an appointment.
 const (
+	StatusRequested      = "requested" // asked for online, not yet confirmed by the clinic
 	StatusBooked         = "booked"
 	StatusArrived        = "arrived"
 	StatusInConsultation = "in-consultation"
@@ -57,6 +62,18 @@ type Appointment struct {
 	ArrivedAt    *time.Time `bson:"arrivedAt,omitempty" json:"arrivedAt,omitempty"`
 	CancelledBy  string     `bson:"cancelledBy,omitempty" json:"cancelledBy,omitempty"`
 	CancelReason string     `bson:"cancelReason,omitempty" json:"cancelReason,omitempty"`
+	// Requester is who asked for a requested appointment online; the
+	// patient record is chosen or created when the clinic confirms it.
+	Requester *Requester `bson:"requester,omitempty" json:"requester,omitempty"`
+}
+
+// Requester is the person behind an online booking request, as they gave
+// themselves.
+type Requester struct {
+	Name        string `bson:"name" json:"name"`
+	DateOfBirth string `bson:"dateOfBirth" json:"dateOfBirth"` // YYYY-MM-DD
+	Phone       string `bson:"phone" json:"phone"`
+	Email       string `bson:"email" json:"email"`
 }
 
 // Span is when an appointment is: [Start, End), Minutes long.
@@ -71,6 +88,7 @@ var kind = records.Kind{Collection: "appointments", Revisions: "appointment_revi
 // The actions the module records in the audit log.
 const (
 	actionBook       = "appointment.book"
+	actionRequest    = "appointment.request"
 	actionOverbook   = "appointment.overbook"
 	actionReschedule = "appointment.reschedule"
 	actionArrive     = "appointment.arrive"
@@ -108,6 +126,7 @@ func (m *Module) AuditActions() []audit.Action {
 	const link = "/appointments/"
 	return []audit.Action{
 		{Code: actionBook, Label: "Booked an appointment", Says: "booked the appointment", Link: link},
+		{Code: actionRequest, Label: "Requested an appointment online", Says: "requested online the appointment", Link: link},
 		{Code: actionOverbook, Label: "Overbooked an appointment", Says: "booked over other appointments the appointment", Link: link},
 		{Code: actionReschedule, Label: "Rescheduled an appointment", Says: "rescheduled the appointment", Link: link},
 		{Code: actionArrive, Label: "Recorded an arrival", Says: "recorded the patient's arrival for the appointment", Link: link},

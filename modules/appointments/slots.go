@@ -50,9 +50,12 @@ func units(start time.Time, minutes int) []int64 {
 }
 
 // resources are what an appointment occupies: its provider, its patient
-// and its room if it has one.
+// (once it has a record) and its room if it has one.
 func (a *Appointment) resources() []string {
-	rs := []string{"provider:" + a.ProviderID, "patient:" + a.PatientID}
+	rs := []string{"provider:" + a.ProviderID}
+	if a.PatientID != "" { // a request online has no patient record yet
+		rs = append(rs, "patient:"+a.PatientID)
+	}
 	if a.RoomID != "" {
 		rs = append(rs, "room:"+a.RoomID)
 	}
