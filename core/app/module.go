@@ -77,6 +77,15 @@ type (
 		DecoratePage(c *gin.Context, g *web.Globals)
 	}
 
+	// TimelineSource puts entries on a patient's timeline (appointments,
+	// visits, prescriptions, lab results …): the patient page asks each
+	// source for the patient's latest entries. A source reads through the
+	// request's clinic and shows only what the signed-in person may read
+	// (none at all when their role may not read the source's resource).
+	TimelineSource interface {
+		PatientTimeline(c *gin.Context, patientID string, limit int) ([]TimelineEntry, error)
+	}
+
 	// AuditDeclarer lists the actions the module records in the audit
 	// log, with their labels: the log's filter offers them, and recording
 	// an undeclared action is a defect tests catch.
@@ -84,6 +93,15 @@ type (
 		AuditActions() []audit.Action
 	}
 )
+
+// TimelineEntry is one event in a patient's history.
+type TimelineEntry struct {
+	At      time.Time
+	Kind    string // "Appointment", "Visit", "Prescription" …
+	Title   string
+	Summary string
+	Href    string // where the entry opens, if anywhere
+}
 
 // Permission is one resource with the actions that can be granted on it.
 type Permission struct {

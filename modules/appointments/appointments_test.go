@@ -13,6 +13,7 @@ import (
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/modules/appointments"
 	"github.com/wardclinic/ward/modules/dashboard"
+	"github.com/wardclinic/ward/modules/patients"
 	"github.com/wardclinic/ward/modules/signin"
 )
 
@@ -41,7 +42,7 @@ type env struct {
 }
 
 func TestAppointments(t *testing.T) {
-	s := apptest.Start(t, apptest.Options{}, signin.New(), dashboard.New(), appointments.New())
+	s := apptest.Start(t, apptest.Options{}, signin.New(), dashboard.New(), patients.New(), appointments.New())
 	for _, tc := range []struct {
 		name string
 		run  func(*testing.T, env)
@@ -57,6 +58,10 @@ func TestAppointments(t *testing.T) {
 		{"roles", testRoles},
 		{"validation", testValidation},
 		{"day", testDayList},
+		{"overlaps", testOverlaps},
+		{"clinic-day", testClinicDay},
+		{"own-status", testOwnStatus},
+		{"timeline", testTimeline},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -22,7 +22,7 @@ var templates embed.FS
 // Module is the patients module.
 type Module struct {
 	kit.Base
-	timeline []TimelineSource
+	timeline []app.TimelineSource
 }
 
 // New returns the module.
@@ -35,7 +35,7 @@ func (m *Module) Provision(s *kit.Services) error {
 		return err
 	}
 	for _, mod := range s.Modules() {
-		if ts, ok := mod.(TimelineSource); ok {
+		if ts, ok := mod.(app.TimelineSource); ok {
 			m.timeline = append(m.timeline, ts)
 		}
 	}

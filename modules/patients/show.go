@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/web"
 )
@@ -15,9 +16,12 @@ import (
 var showPage = web.NewPage("patients/show")
 
 type showView struct {
-	Patient  *Patient
-	Age      int
-	Timeline []TimelineEntry
+	Patient *Patient
+	Age     int
+	// Upcoming are the entries still ahead (appointments), soonest
+	// first; Timeline the history, newest first.
+	Upcoming []app.TimelineEntry
+	Timeline []app.TimelineEntry
 	// TimelineIncomplete: a module's entries could not be read; the
 	// rest of the page (allergies first) still shows.
 	TimelineIncomplete bool
@@ -49,10 +53,11 @@ func (m *Module) show(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	tl, complete := m.timelineFor(ctx, m.S.Clinic(c), p.ID)
+	tl, complete := m.timelineFor(c, p.ID)
+	up, past := splitTimeline(tl, m.S.Now())
 	audit.Shown(ctx, actionView, ref(p)) // the record and its timeline
 	return m.S.Render.Page(c, http.StatusOK, showPage, web.Page{Title: p.FullName(), Data: showView{
-		Patient: p, Age: p.Age(m.clinicNow(c)), Timeline: tl, TimelineIncomplete: !complete,
+		Patient: p, Age: p.Age(m.clinicNow(c)), Upcoming: up, Timeline: past, TimelineIncomplete: !complete,
 	}})
 }
 

@@ -1,42 +1,27 @@
 package patients
 
 import (
-	"context"
 	"fmt"
 	"sort"
 	"time"
 
-	"github.com/wardclinic/ward/core/db"
+	"github.com/gin-gonic/gin"
+
+	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/logging"
 )
 
-// TimelineSource is implemented by modules that put entries on a patient's
-// timeline (appointments, visits, prescriptions, lab results …). The patient
-// page asks each source for its latest entries and shows them newest first.
-// A source reads only through the clinic's scoped handle it is given.
-type TimelineSource interface {
-	PatientTimeline(ctx context.Context, tdb *db.Tenant, patientID string, limit int) ([]TimelineEntry, error)
-}
-
-// TimelineEntry is one event in a patient's history.
-type TimelineEntry struct {
-	At      time.Time
-	Kind    string // "Visit", "Prescription" …
-	Title   string
-	Summary string
-	Href    string // where the entry opens, if anywhere
-}
-
-// timelineLimit is how many entries the patient page shows.
+// timelineLimit is how many past entries the patient page shows.
 const timelineLimit = 20
 
 // timelineFor gathers the latest entries from every source. A failing
 // source is logged and skipped (complete is false): one module's trouble
 // must not hide a patient's allergies.
-func (m *Module) timelineFor(ctx context.Context, tdb *db.Tenant, patientID string) (entries []TimelineEntry, complete bool) {
+func (m *Module) timelineFor(c *gin.Context, patientID string) (entries []app.TimelineEntry, complete bool) {
+	ctx := c.Request.Context()
 	complete = true
 	for _, src := range m.timeline {
-		es, err := src.PatientTimeline(ctx, tdb, patientID, timelineLimit)
+		es, err := src.PatientTimeline(c, patientID, timelineLimit)
 		if err != nil {
 			logging.FromContext(ctx).Error().Err(err).Str("source", fmt.Sprintf("%T", src)).Msg("patient timeline: a source failed")
 			complete = false
@@ -44,9 +29,23 @@ func (m *Module) timelineFor(ctx context.Context, tdb *db.Tenant, patientID stri
 		}
 		entries = append(entries, es...)
 	}
-	sort.SliceStable(entries, func(i, j int) bool { return entries[i].At.After(entries[j].At) })
-	if len(entries) > timelineLimit {
-		entries = entries[:timelineLimit]
-	}
 	return entries, complete
+}
+
+// splitTimeline parts entries at now: what is still ahead, soonest first,
+// and the history, newest first, at most timelineLimit of it.
+func splitTimeline(entries []app.TimelineEntry, now time.Time) (upcoming, past []app.TimelineEntry) {
+	for _, e := range entries {
+		if e.At.After(now) {
+			upcoming = append(upcoming, e)
+		} else {
+			past = append(past, e)
+		}
+	}
+	sort.SliceStable(upcoming, func(i, j int) bool { return upcoming[i].At.Before(upcoming[j].At) })
+	sort.SliceStable(past, func(i, j int) bool { return past[i].At.After(past[j].At) })
+	if len(past) > timelineLimit {
+		past = past[:timelineLimit]
+	}
+	return upcoming, past
 }
