@@ -50,6 +50,16 @@ type Message struct {
 	Attempts  int       `bson:"attempts"`
 	CreatedAt time.Time `bson:"createdAt"`
 	SentAt    time.Time `bson:"sentAt,omitempty"`
+
+	// Attachments go with the text (an appointment's calendar entry).
+	Attachments []Attachment `bson:"attachments,omitempty"`
+}
+
+// Attachment is a file sent with a message.
+type Attachment struct {
+	Name        string `bson:"name"`        // the file name the recipient sees: "appointment.ics"
+	ContentType string `bson:"contentType"` // "text/calendar; charset=utf-8; method=PUBLISH"; empty: application/octet-stream
+	Data        []byte `bson:"data"`
 }
 
 // Queue puts m in the clinic's outbox, held while the clinic's mail is held

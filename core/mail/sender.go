@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -120,6 +121,9 @@ func (s *Sender) deliver(ctx context.Context, m Message) (string, error) {
 	msg.SetDate()
 	msg.SetMessageID()
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
+	if err := attach(msg, m.Attachments); err != nil {
+		return "", err
+	}
 	c, err := s.client()
 	if err != nil {
 		return "", err
@@ -128,4 +132,18 @@ func (s *Sender) deliver(ctx context.Context, m Message) (string, error) {
 		return "", err
 	}
 	return StatusSent, nil
+}
+
+// attach adds the message's attachments to msg.
+func attach(msg *gomail.Msg, as []Attachment) error {
+	for _, a := range as {
+		ct := a.ContentType
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		if err := msg.AttachReader(a.Name, bytes.NewReader(a.Data), gomail.WithFileContentType(gomail.ContentType(ct))); err != nil {
+			return fmt.Errorf("mail: attachment %s: %w", a.Name, err)
+		}
+	}
+	return nil
 }

@@ -1,9 +1,15 @@
 package mail_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
 	"net"
+	netmail "net/mail"
 	"strings"
 	"sync"
 	"testing"
@@ -184,5 +190,108 @@ func TestUnreachableSMTPIsRetriedThenFailed(t *testing.T) {
 		if ms[0].Attempts != i || ms[0].Status != want {
 			t.Fatalf("after attempt %d: %+v", i, ms[0])
 		}
+	}
+}
+
+func TestAttachmentsAreStoredAndSent(t *testing.T) {
+	ctx := context.Background()
+	box, url := startSMTP(t)
+	store := openStore(t)
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	a := store.ForTenant("A")
+	cal := []byte("BEGIN:VCALENDAR\r\nMETHOD:PUBLISH\r\nEND:VCALENDAR\r\n")
+	bin := []byte{0, 1, 2, 0xff, '\r', '\n'}
+	m := mail.Message{Key: "reminder:1", To: "jane@a.test", Subject: "Your appointment", Text: "See you tomorrow.",
+		Attachments: []mail.Attachment{
+			{Name: "appointment.ics", ContentType: "text/calendar; charset=utf-8; method=PUBLISH", Data: cal},
+			{Name: "data.bin", Data: bin},
+		}}
+	if err := mail.Queue(ctx, a, m, now); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := mail.Outbox(ctx, a, 10)
+	if err != nil || len(ms) != 1 || len(ms[0].Attachments) != 2 || !bytes.Equal(ms[0].Attachments[0].Data, cal) ||
+		!bytes.Equal(ms[0].Attachments[1].Data, bin) || ms[0].Attachments[0].ContentType != m.Attachments[0].ContentType {
+		t.Fatalf("outbox: %+v %v", ms, err)
+	}
+
+	s, _ := mail.NewSender(store, zerolog.Nop(), url, "Ward <no-reply@localhost>")
+	if n, err := s.SendQueued(ctx, 10, now); err != nil || n != 1 {
+		t.Fatalf("SendQueued = %d, %v", n, err)
+	}
+	box.mu.Lock()
+	defer box.mu.Unlock()
+	if len(box.msgs) != 1 {
+		t.Fatalf("delivered %d messages", len(box.msgs))
+	}
+	parts := mimeParts(t, box.msgs[0].Data)
+	if len(parts) != 3 {
+		t.Fatalf("%d parts, want the text and two attachments: %+v", len(parts), parts)
+	}
+	if !strings.HasPrefix(parts[0].contentType, "text/plain") || !strings.Contains(parts[0].body, "See you tomorrow.") {
+		t.Errorf("text part: %+v", parts[0])
+	}
+	ics := parts[1]
+	if mt, params, _ := mime.ParseMediaType(ics.contentType); mt != "text/calendar" || params["method"] != "PUBLISH" {
+		t.Errorf("calendar part's type: %q", ics.contentType)
+	}
+	if ics.filename != "appointment.ics" || ics.body != string(cal) {
+		t.Errorf("calendar part: %+v", ics)
+	}
+	if bp := parts[2]; bp.filename != "data.bin" || bp.body != string(bin) || !strings.HasPrefix(bp.contentType, "application/octet-stream") {
+		t.Errorf("binary part: %+v", bp)
+	}
+}
+
+// part is one part of a multipart message, its body decoded.
+type part struct{ contentType, filename, body string }
+
+// mimeParts reads the parts of a multipart/mixed message (the text may
+// sit in a nested multipart/alternative: its parts are listed in place).
+func mimeParts(t *testing.T, data string) []part {
+	t.Helper()
+	msg, err := netmail.ReadMessage(strings.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return readParts(t, msg.Header.Get("Content-Type"), msg.Body)
+}
+
+func readParts(t *testing.T, contentType string, body io.Reader) []part {
+	t.Helper()
+	mt, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(mt, "multipart/") {
+		t.Fatalf("content type %q, want multipart", contentType)
+	}
+	r := multipart.NewReader(body, params["boundary"])
+	var out []part
+	for {
+		p, err := r.NextRawPart()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		ct := p.Header.Get("Content-Type")
+		if strings.HasPrefix(ct, "multipart/") {
+			out = append(out, readParts(t, ct, p)...)
+			continue
+		}
+		var rd io.Reader = p
+		switch strings.ToLower(p.Header.Get("Content-Transfer-Encoding")) {
+		case "base64":
+			rd = base64.NewDecoder(base64.StdEncoding, p)
+		case "quoted-printable":
+			rd = quotedprintable.NewReader(p)
+		}
+		b, err := io.ReadAll(rd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, part{contentType: ct, filename: p.FileName(), body: string(b)})
 	}
 }

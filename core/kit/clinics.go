@@ -1,0 +1,61 @@
+package kit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/wardclinic/ward/core/db"
+	"github.com/wardclinic/ward/core/logging"
+	"github.com/wardclinic/ward/core/settings"
+	"github.com/wardclinic/ward/core/tenant"
+)
+
+// EachClinic calls fn for every active clinic, one after another, for a
+// module's background job (a job has no request, so no clinic of its own):
+// with the clinic's data handle, a copy of its settings (the defaults, and
+// the registry's name, for a clinic that has none) and a context that
+// carries the clinic as a request's does (tenant.FromContext, tenant.DB)
+// and logs under its subdomain. Clinics that are being made, inactive or
+// suspended are skipped: their clinic's pages are closed too.
+//
+// A clinic whose fn fails does not stop the others: the errors are logged
+// and returned together once every clinic has had its turn. A cancelled
+// ctx stops the walk.
+func (s *Services) EachClinic(ctx context.Context, fn func(ctx context.Context, tdb *db.Tenant, st settings.Settings) error) error {
+	ts, err := s.tenants.List(ctx)
+	if err != nil {
+		return fmt.Errorf("kit: list clinics: %w", err)
+	}
+	var errs []error
+	for i := range ts {
+		t := &ts[i]
+		if t.Status != tenant.StatusActive {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return errors.Join(append(errs, err)...)
+		}
+		if err := s.inClinic(ctx, t, fn); err != nil {
+			logging.FromContext(ctx).Error().Err(err).Str("tenant", t.Subdomain).Msg("clinic's part of a job failed")
+			errs = append(errs, fmt.Errorf("clinic %s: %w", t.Subdomain, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// inClinic runs fn for the clinic t.
+func (s *Services) inClinic(ctx context.Context, t *tenant.Tenant, fn func(ctx context.Context, tdb *db.Tenant, st settings.Settings) error) error {
+	tdb := s.store.ForTenant(t.ID)
+	l := logging.FromContext(ctx).With().Str("tenant", t.Subdomain).Logger()
+	ctx = tenant.WithTenant(logging.WithLogger(ctx, l), t, tdb)
+	st, err := settings.Cached(ctx, tdb)
+	if err != nil {
+		return err
+	}
+	own := *st
+	if own.ClinicName == "" {
+		own.ClinicName = t.Name
+	}
+	return fn(ctx, tdb, own)
+}
