@@ -15,14 +15,18 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/wardclinic/ward/core/app"
+	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/config"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/kit"
 	"github.com/wardclinic/ward/core/logging"
+	"github.com/wardclinic/ward/core/settings"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/modules"
+	"github.com/wardclinic/ward/modules/appointments"
 	"github.com/wardclinic/ward/modules/onboarding"
 	"github.com/wardclinic/ward/modules/patients"
+	"github.com/wardclinic/ward/modules/services"
 	"github.com/wardclinic/ward/static"
 	"github.com/wardclinic/ward/templates"
 )
@@ -221,7 +225,60 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 		return 1
 	}
 	fmt.Fprintf(stdout, "Added %d patients in %s\n", *n, time.Since(start).Round(time.Millisecond))
+	if err := seedCalendar(ctx, w, t, *sub, stdout); err != nil {
+		fmt.Fprintf(stderr, "ward: %v\n", err)
+		return 1
+	}
 	return 0
+}
+
+// demoStaff are the made-up staff of a demo clinic: the first three see
+// patients.
+var demoStaff = []struct{ name, login, role string }{
+	{"Dr Amara Osei", "amara", "doctor"},
+	{"Dr Lukas Weber", "lukas", "doctor"},
+	{"Joy Mensah", "joy", "nurse"},
+	{"Rita Reyes", "rita", "receptionist"},
+}
+
+// seedCalendar gives a demo clinic its staff (each with the password it
+// prints, once), services, working hours and a month of appointments.
+func seedCalendar(ctx context.Context, w *ward, t *tenant.Tenant, sub string, stdout io.Writer) error {
+	tdb, now := w.ward.Platform.Clinic(t.ID), time.Now().UTC()
+	password := randomPassword()
+	var providers []string
+	for i, s := range demoStaff {
+		email := s.login + "@" + sub + ".example"
+		u, err := auth.UserByEmail(ctx, tdb, email)
+		if errors.Is(err, auth.ErrUserNotFound) {
+			u = &auth.User{Name: s.name, Email: email, RoleKey: s.role}
+			if err = auth.CreateUser(ctx, tdb, u, password, now); err == nil {
+				if i == 0 {
+					fmt.Fprintf(stdout, "Staff, each with the password %s:\n", password)
+				}
+				fmt.Fprintf(stdout, "  %s (%s): %s\n", s.name, s.role, email)
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if i < 3 {
+			providers = append(providers, u.ID)
+		}
+	}
+	services, err := services.SeedDemo(ctx, tdb, now)
+	if err != nil {
+		return err
+	}
+	n, err := appointments.SeedDemo(ctx, tdb, appointments.Demo{Providers: providers, Services: services,
+		Zone: settings.Zone(ctx, tdb), Seed: uint64(now.UnixNano()), Now: now})
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		fmt.Fprintf(stdout, "Added %d appointments (two weeks back, two weeks ahead)\n", n)
+	}
+	return nil
 }
 
 // slug makes a subdomain from a clinic name: "Sunrise Clinic" → "sunrise-clinic".

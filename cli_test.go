@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -23,12 +25,23 @@ func TestSeedDemoAndTenantCommands(t *testing.T) {
 	dir := t.TempDir()
 	code, out, errs := runCLI(t, dir, "seed", "demo", "--clinic", "Sunrise Clinic", "--patients", "30")
 	if code != 0 || !strings.Contains(out, "Created Sunrise Clinic at http://sunrise-clinic.localhost:8080/login") ||
-		!strings.Contains(out, "Sign in as admin@sunrise-clinic.example with password: ") || !strings.Contains(out, "Added 30 patients") {
+		!strings.Contains(out, "Sign in as admin@sunrise-clinic.example with password: ") || !strings.Contains(out, "Added 30 patients") ||
+		!strings.Contains(out, "Staff, each with the password ") || !strings.Contains(out, "  Dr Amara Osei (doctor): amara@sunrise-clinic.example\n") {
 		t.Fatalf("first seed: exit %d\n%s%s", code, out, errs)
+	}
+	var booked int
+	if m := regexp.MustCompile(`Added (\d+) appointments`).FindStringSubmatch(out); m != nil {
+		booked, _ = strconv.Atoi(m[1])
+	}
+	if booked < 300 {
+		t.Fatalf("the demo calendar: %d appointments, want a month of them\n%s", booked, out)
 	}
 	code, out, errs = runCLI(t, dir, "seed", "demo", "--clinic", "Sunrise Clinic", "--patients", "5")
 	if code != 0 || !strings.Contains(out, "Using the existing clinic Sunrise Clinic (sunrise-clinic)") || !strings.Contains(out, "Added 5 patients") {
 		t.Fatalf("second seed: exit %d\n%s%s", code, out, errs)
+	}
+	if strings.Contains(out, "Staff, each") || strings.Contains(out, "appointments") {
+		t.Fatalf("the second seed made the staff or the calendar again:\n%s", out)
 	}
 
 	show := func() string {
@@ -39,7 +52,7 @@ func TestSeedDemoAndTenantCommands(t *testing.T) {
 		}
 		return out
 	}
-	if out := show(); !strings.Contains(out, "Patients:      35") || !strings.Contains(out, "Users:         1") || !strings.Contains(out, "Status:        active") {
+	if out := show(); !strings.Contains(out, "Patients:      35") || !strings.Contains(out, "Users:         5") || !strings.Contains(out, "Status:        active") {
 		t.Fatalf("tenant show after seeding:\n%s", out)
 	}
 	if code, out, _ := runCLI(t, dir, "tenant", "list"); code != 0 || !strings.Contains(out, "sunrise-clinic") || !strings.Contains(out, "trial") {

@@ -14,6 +14,7 @@ import (
 	"github.com/wardclinic/ward/modules/appointments"
 	"github.com/wardclinic/ward/modules/dashboard"
 	"github.com/wardclinic/ward/modules/patients"
+	settingsmodule "github.com/wardclinic/ward/modules/settings"
 	"github.com/wardclinic/ward/modules/signin"
 )
 
@@ -42,7 +43,7 @@ type env struct {
 }
 
 func TestAppointments(t *testing.T) {
-	s := apptest.Start(t, apptest.Options{}, signin.New(), dashboard.New(), patients.New(), appointments.New())
+	s := apptest.Start(t, apptest.Options{}, signin.New(), dashboard.New(), patients.New(), settingsmodule.New(), appointments.New())
 	for _, tc := range []struct {
 		name string
 		run  func(*testing.T, env)
@@ -62,6 +63,8 @@ func TestAppointments(t *testing.T) {
 		{"clinic-day", testClinicDay},
 		{"own-status", testOwnStatus},
 		{"timeline", testTimeline},
+		{"service-minutes", testServiceMinutes},
+		{"demo", testDemo},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -504,6 +507,9 @@ func testDayList(t *testing.T, e env) {
 	}
 	if got := list("date=2030-01-07&patientId=" + p); fmt.Sprint(got) != fmt.Sprint([]string{late.ID}) {
 		t.Fatalf("the patient's day: %v", got)
+	}
+	if got := list("patientId=" + p); len(got) != 2 || got[0] != late.ID {
+		t.Fatalf("every appointment of the patient: %v", got)
 	}
 	if got := list("date=2030-01-07&patientId=" + p + "&providerId=" + nurse.ID); len(got) != 0 {
 		t.Fatalf("the patient with the nurse: %v", got)

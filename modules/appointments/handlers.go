@@ -37,16 +37,17 @@ func (m *Module) load(c *gin.Context) (*Appointment, error) {
 
 // Provider is a staff member who can be booked.
 type Provider struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-	Role string `json:"role"`
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Role    string `json:"role"`
+	roleKey string
 }
 
 // providers lists the active staff whose role may provide appointments,
-// by name.
+// by name, with their role's name.
 func (m *Module) providers(c *gin.Context) error {
 	ctx, tdb := c.Request.Context(), m.S.Clinic(c)
-	grants, err := m.S.Policy(c).Grants(ctx)
+	out, err := m.bookable(c)
 	if err != nil {
 		return err
 	}
@@ -58,19 +59,33 @@ func (m *Module) providers(c *gin.Context) error {
 	for _, r := range roles {
 		names[r.Key] = r.Name
 	}
-	users, err := auth.ListUsers(ctx, tdb)
-	if err != nil {
-		return err
-	}
-	out := []Provider{}
-	for _, u := range users {
-		if u.Status == auth.UserActive && grants[u.RoleKey].Has("appointments", "provide") {
-			out = append(out, Provider{ID: u.ID, Name: u.Name, Role: names[u.RoleKey]})
-		}
+	for i := range out {
+		out[i].Role = names[out[i].roleKey]
 	}
 	audit.Shown(ctx, actionList) // staff, not patients: nobody's record
 	web.OK(c, http.StatusOK, gin.H{"providers": out})
 	return nil
+}
+
+// bookable is the clinic's providers: its active staff whose role may
+// provide appointments, by name (Role is left for the caller to name).
+func (m *Module) bookable(c *gin.Context) ([]Provider, error) {
+	ctx := c.Request.Context()
+	grants, err := m.S.Policy(c).Grants(ctx)
+	if err != nil {
+		return nil, err
+	}
+	users, err := auth.ListUsers(ctx, m.S.Clinic(c))
+	if err != nil {
+		return nil, err
+	}
+	out := []Provider{}
+	for _, u := range users {
+		if u.Status == auth.UserActive && grants[u.RoleKey].Has("appointments", "provide") {
+			out = append(out, Provider{ID: u.ID, Name: u.Name, roleKey: u.RoleKey})
+		}
+	}
+	return out, nil
 }
 
 // isProvider reports whether id is an active user of the clinic whose role
@@ -92,29 +107,41 @@ func (m *Module) isProvider(c *gin.Context, id string) (bool, error) {
 // with id: a patient or a service, read by id only (modules do not import
 // each other; every record kept with core/records has _id and active).
 func exists(ctx context.Context, tdb *db.Tenant, collection, id string) (bool, error) {
-	var doc struct {
-		Active bool `bson:"active"`
-	}
-	err := tdb.Collection(collection).FindOne(ctx, db.ID(id), &doc)
-	if errors.Is(err, db.ErrNotFound) {
-		return false, nil
-	}
-	return err == nil && doc.Active, err
+	_, ok, err := lookup(ctx, tdb, collection, id)
+	return ok, err
 }
 
-// list is one day's appointments (the clinic's day, in its time zone), by
-// start; providerId and patientId narrow it.
+// lookup reads the usual minutes of an active document of collection (a
+// service of the catalogue; other documents have none) and whether there
+// is one.
+func lookup(ctx context.Context, tdb *db.Tenant, collection, id string) (minutes int, ok bool, err error) {
+	var doc struct {
+		Active  bool `bson:"active"`
+		Minutes int  `bson:"minutes"`
+	}
+	err = tdb.Collection(collection).FindOne(ctx, db.ID(id), &doc)
+	if errors.Is(err, db.ErrNotFound) {
+		return 0, false, nil
+	}
+	return doc.Minutes, err == nil && doc.Active, err
+}
+
+// list is one day's appointments (the clinic's day, in its time zone;
+// today without date), by start; providerId and patientId narrow it. A
+// patient's appointments without a date are all of theirs (up to 1,000).
 func (m *Module) list(c *gin.Context) error {
-	zone := m.S.Zone(c)
-	day := m.S.Now().In(zone).Format(time.DateOnly)
-	if d := c.Query("date"); d != "" {
-		day = d
+	zone, day := m.S.Zone(c), c.Query("date")
+	filter := db.Filter{}
+	if day != "" || c.Query("patientId") == "" {
+		if day == "" {
+			day = m.S.Now().In(zone).Format(time.DateOnly)
+		}
+		from, err := time.ParseInLocation(time.DateOnly, day, zone)
+		if err != nil {
+			return web.Invalid(map[string]string{"date": "Give the day as YYYY-MM-DD, for example 2026-03-14."})
+		}
+		filter = db.And(db.Gte("start", from), db.Lt("start", from.AddDate(0, 0, 1)))
 	}
-	from, err := time.ParseInLocation(time.DateOnly, day, zone)
-	if err != nil {
-		return web.Invalid(map[string]string{"date": "Give the day as YYYY-MM-DD, for example 2026-03-14."})
-	}
-	filter := db.And(db.Gte("start", from), db.Lt("start", from.AddDate(0, 0, 1)))
 	if p := c.Query("providerId"); p != "" {
 		filter = db.And(filter, db.Eq("providerId", p))
 	}
@@ -131,7 +158,11 @@ func (m *Module) list(c *gin.Context) error {
 		refs[i] = audit.Ref{ID: out[i].ID}
 	}
 	audit.Shown(c.Request.Context(), actionList, refs...)
-	web.OK(c, http.StatusOK, gin.H{"appointments": out, "date": day})
+	answer := gin.H{"appointments": out}
+	if day != "" {
+		answer["date"] = day
+	}
+	web.OK(c, http.StatusOK, answer)
 	return nil
 }
 
@@ -206,10 +237,14 @@ func (m *Module) validBooking(c *gin.Context, in bookRequest) (*Appointment, err
 		errs["providerId"] = "Choose a provider: an active staff member who sees patients."
 	}
 	if in.ServiceID != "" {
-		if ok, err := exists(ctx, tdb, "services", in.ServiceID); err != nil {
+		minutes, ok, err := lookup(ctx, tdb, "services", in.ServiceID)
+		if err != nil {
 			return nil, err
-		} else if !ok {
+		}
+		if !ok {
 			errs["serviceId"] = "Choose one of the clinic's services."
+		} else if in.Minutes == 0 {
+			in.Minutes = minutes // the service's usual length
 		}
 	}
 	if in.RoomID != "" {

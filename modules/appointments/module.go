@@ -104,7 +104,7 @@ const (
 // clinic, of a provider, of a patient), the claims (unique: the guard
 // against double-booking) and an appointment's claims.
 func (m *Module) Indexes() []db.Index {
-	return append(kind.Indexes(),
+	return append(append(kind.Indexes(), hoursIndexes()...),
 		db.Index{Collection: kind.Collection, Keys: []string{db.TenantField, "start"}},
 		db.Index{Collection: kind.Collection, Keys: []string{db.TenantField, "providerId", "start"}},
 		db.Index{Collection: kind.Collection, Keys: []string{db.TenantField, "patientId", "start"}},
@@ -124,7 +124,7 @@ func (m *Module) Permissions() []app.Permission {
 // AuditActions implements app.AuditDeclarer.
 func (m *Module) AuditActions() []audit.Action {
 	const link = "/appointments/"
-	return []audit.Action{
+	return append([]audit.Action{
 		{Code: actionBook, Label: "Booked an appointment", Says: "booked the appointment", Link: link},
 		{Code: actionRequest, Label: "Requested an appointment online", Says: "requested online the appointment", Link: link},
 		{Code: actionOverbook, Label: "Overbooked an appointment", Says: "booked over other appointments the appointment", Link: link},
@@ -136,11 +136,13 @@ func (m *Module) AuditActions() []audit.Action {
 		{Code: actionNoShow, Label: "Recorded a no-show", Says: "recorded that the patient did not come to the appointment", Link: link},
 		{Code: actionView, Label: "Viewed an appointment", Says: "viewed the appointment", Link: link},
 		{Code: actionList, Label: "Viewed appointments", Says: "viewed a list of appointments"},
-	}
+		{Code: actionSchedule, Label: "Changed working hours", Says: "changed the working hours of", Link: "/appointments/hours/"},
+		{Code: actionReminderSettings, Label: "Changed appointment settings", Says: "changed the appointment settings", Link: remindersPath},
+	}, onlineActions()...)
 }
 
-// Routes implements app.RouteDeclarer. This first part is the API; the
-// calendar pages come later.
+// Routes implements app.RouteDeclarer: the API, the staff pages, working
+// hours, reminder settings and online booking.
 func (m *Module) Routes(r *app.Routes) {
 	read, create, update := app.Allow("appointments", "read"), app.Allow("appointments", "create"), app.Allow("appointments", "update")
 	r.Clinic(http.MethodGet, "/api/providers", read, m.providers)
@@ -149,4 +151,24 @@ func (m *Module) Routes(r *app.Routes) {
 	r.Clinic(http.MethodGet, "/api/appointments/:id", read, m.show)
 	r.Clinic(http.MethodPut, "/api/appointments/:id", update, m.reschedule)
 	r.Clinic(http.MethodPost, "/api/appointments/:id/status", read, m.setStatus) // update, or provide for one's own: checked in the handler
+	m.pageRoutes(r)
+	m.hoursRoutes(r)
+	m.reminderRoutes(r)
+	m.publicRoutes(r)
 }
+
+// Nav implements app.NavDeclarer.
+func (m *Module) Nav() []app.NavEntry {
+	return []app.NavEntry{
+		{Label: "Calendar", Href: "/appointments", Resource: "appointments", Group: app.GroupFrontDesk, Order: 20},
+		{Label: "Queue", Href: "/appointments/queue", Resource: "appointments", Group: app.GroupFrontDesk, Order: 21},
+		{Label: "Next free slot", Href: "/appointments/free", Resource: "appointments", Group: app.GroupFrontDesk, Order: 22},
+		{Label: "Online requests", Href: "/appointments/requests", Resource: "appointments", Group: app.GroupFrontDesk, Order: 25},
+		{Label: "Working hours", Href: "/appointments/hours", Resource: "appointments", Group: app.GroupFrontDesk, Order: 26},
+		{Label: "Appointment reminders", Href: "/appointments/settings/reminders", Resource: "settings", Group: app.GroupAdmin, Order: 96},
+		{Label: "Online booking", Href: "/appointments/settings/online", Resource: "settings", Group: app.GroupAdmin, Order: 96},
+	}
+}
+
+// Jobs implements app.JobDeclarer.
+func (m *Module) Jobs() []app.Job { return m.reminderJobs() }

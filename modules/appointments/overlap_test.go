@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wardclinic/ward/core/apptest"
+	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/settings"
 )
 
@@ -122,5 +123,18 @@ func testTimeline(t *testing.T, e env) {
 	if up < 0 || past < up || !strings.Contains(page[up:past], "25 min with Dana Doctor") ||
 		!strings.Contains(page[past:], "20 min with Dana Doctor") || !strings.Contains(page[past:], "Check-up") {
 		t.Fatalf("the patient's timeline:\n%s", page)
+	}
+}
+
+// testServiceMinutes: a booking of a service without minutes lasts the
+// service's usual time.
+func testServiceMinutes(t *testing.T, e env) {
+	id := db.NewID()
+	if err := e.cl.DB.Collection("services").Insert(context.Background(), map[string]any{"_id": id, "active": true, "minutes": 45}); err != nil {
+		t.Fatal(err)
+	}
+	a := e.mustBook(t, fmt.Sprintf(`{"patientId":%q,"providerId":%q,"start":%q,"serviceId":%q}`, e.patient(t), e.doctor.ID, at(9, 0), id))
+	if a.Minutes != 45 {
+		t.Fatalf("minutes %d, want the service's 45", a.Minutes)
 	}
 }

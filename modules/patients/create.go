@@ -2,6 +2,7 @@ package patients
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -20,6 +21,9 @@ type formView struct {
 	Conflict   bool
 	Unsaved    records.Changes // after a conflict: what the person typed, by the fields' labels
 	SavedBy    string          // after a conflict: who saved the version shown ("You" for oneself)
+	// ReturnTo is the page that asked for the registration (an online
+	// booking request to confirm): the new patient's id goes back to it.
+	ReturnTo string
 }
 
 func (m *Module) formPage(c *gin.Context, status int, v formView, errs map[string]string) error {
@@ -39,11 +43,20 @@ func (m *Module) showNew(c *gin.Context) error {
 // create registers a patient. Possible duplicates stop the first save: the
 // form comes back listing them, and saving anyway is a deliberate second
 // click (confirm=1).
+//
+// Another page may hand over what it knows (review=1): the form comes back
+// filled in, nothing saved, for the person to check and complete — posted,
+// so the details never sit in a URL. returnTo (a page of this clinic under
+// /appointments/) is where the new patient's id goes once saved.
 func (m *Module) create(c *gin.Context) error {
 	ctx := c.Request.Context()
-	f := FormFromValues(c.PostForm)
+	f, back := FormFromValues(c.PostForm), returnTarget(c.PostForm("returnTo"))
+	if c.PostForm("review") == "1" {
+		audit.Shown(ctx, actionView) // what the person typed: nobody's record yet
+		return m.formPage(c, http.StatusOK, formView{Form: f, ReturnTo: back}, nil)
+	}
 	if errs := f.Validate(m.clinicNow(c)); len(errs) > 0 {
-		return m.formPage(c, http.StatusUnprocessableEntity, formView{Form: f}, errs)
+		return m.formPage(c, http.StatusUnprocessableEntity, formView{Form: f, ReturnTo: back}, errs)
 	}
 	var p Patient
 	f.Apply(&p)
@@ -54,7 +67,7 @@ func (m *Module) create(c *gin.Context) error {
 		}
 		if len(dups) > 0 {
 			audit.Shown(ctx, actionList, refs(dups)...)
-			return m.formPage(c, http.StatusUnprocessableEntity, formView{Form: f, Duplicates: dups},
+			return m.formPage(c, http.StatusUnprocessableEntity, formView{Form: f, Duplicates: dups, ReturnTo: back},
 				map[string]string{"form": "This patient may already be registered. Check the list below, or save anyway."})
 		}
 	}
@@ -62,8 +75,22 @@ func (m *Module) create(c *gin.Context) error {
 		return err
 	}
 	web.Flash(c, "Patient registered.")
+	if back != "" {
+		web.Redirect(c, back+"?patientId="+p.ID)
+		return nil
+	}
 	web.Redirect(c, "/patients/"+p.ID)
 	return nil
+}
+
+// returnTarget is where a registration goes back to: a page of this clinic
+// under /appointments/ (an online request being confirmed), or "" — never
+// another host, nor a query a link could smuggle in.
+func returnTarget(s string) string {
+	if !strings.HasPrefix(s, "/appointments/") || strings.ContainsAny(s, "?#\\%") || strings.Contains(s, "//") || len(s) > 200 {
+		return ""
+	}
+	return s
 }
 
 // register stores p as a new patient with the next number, audited.

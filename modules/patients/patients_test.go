@@ -57,7 +57,8 @@ func TestModule(t *testing.T) {
 		testDuplicatePanel, testRegisteringAPossibleDuplicateNeedsConfirmation, testRolesSeeAndDoOnlyWhatTheyMay,
 		testPatientPagesAreNotStored, testInterruptedSaveDoesNotLockThePatient, testAPIListAndCreate,
 		testAPIUpdateArchiveAndErrors, testAPIAccess, testAPIAcceptsWhatItReturns, testListsAreAudited,
-		testClinicBNeverSeesClinicAPatients, testSweepPatientRoutesWithAnotherClinicsIDs, testQueriesUseDeclaredIndexes)
+		testClinicBNeverSeesClinicAPatients, testSweepPatientRoutesWithAnotherClinicsIDs, testQueriesUseDeclaredIndexes,
+		testReviewThenReturn)
 }
 
 // start makes a clinic of the test's own on s, with its admin signed in.

@@ -16,10 +16,19 @@ var quickPage = web.NewPage("patients/quick")
 // quickSize is how many matches the header's search shows.
 const quickSize = 8
 
+// quickView is the quick search's answer: in pick mode (?pick=1, a form's
+// patient field) each result picks the patient instead of opening them.
+type quickView struct {
+	listView
+	Pick bool
+}
+
 // quick answers the search in every page's header as the person types: the
 // first few patients matching, each a link to the patient (Enter opens the
-// first). Without htmx (a browser with scripts off submitting the search)
-// it is the patient list's search.
+// first). With pick=1 it answers a form's patient field (the booking
+// form): each result is a button that picks the patient. Without htmx (a
+// browser with scripts off submitting the search) it is the patient list's
+// search.
 func (m *Module) quick(c *gin.Context) error {
 	q := queryFrom(c)
 	if !htmx.IsRequest(c.Request) {
@@ -34,5 +43,5 @@ func (m *Module) quick(c *gin.Context) error {
 		}
 	}
 	audit.Shown(c.Request.Context(), actionList, refs(v.Patients)...)
-	return m.S.Render.Fragment(c, http.StatusOK, quickPage, "quick", web.Page{Data: v})
+	return m.S.Render.Fragment(c, http.StatusOK, quickPage, "quick", web.Page{Data: quickView{listView: v, Pick: c.Query("pick") == "1"}})
 }
