@@ -1,9 +1,11 @@
 package appointments
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/wardclinic/ward/core/db"
@@ -18,6 +20,9 @@ type Demo struct {
 	Zone      *time.Location
 	Seed      uint64
 	Now       time.Time
+	// Back and Ahead are how many days before and after today are
+	// filled: two weeks each way when zero.
+	Back, Ahead int
 }
 
 // SeedDemo gives a clinic working hours (the clinic open Monday to Friday
@@ -56,28 +61,37 @@ func SeedDemo(ctx context.Context, tdb *db.Tenant, d Demo) (int, error) {
 	st := records.For[Appointment](tdb, kind)
 	sl := slots{tdb: tdb, store: st, now: d.Now}
 	today := d.Now.In(d.Zone)
+	held := map[key]bool{} // every unit claimed so far: a patient is never in two places
 	total := 0
-	for offset := -14; offset <= 16; offset++ {
+	for offset := -cmp.Or(d.Back, 14); offset <= cmp.Or(d.Ahead, 14); offset++ {
 		day := time.Date(today.Year(), today.Month(), today.Day()+offset, 0, 0, 0, 0, d.Zone)
-		var batch []*Appointment
+		var kept []*Appointment
+		var claims []key
+		var claimOf []string
 		for _, p := range d.Providers {
 			for _, r := range openFrom(hours[clinicOwner], hours[p], day.Year(), day.Month(), day.Day(), d.Zone) {
-				batch = append(batch, demoDay(rng, d, p, r, func() string { return patients[rng.IntN(len(patients))].ID })...)
-			}
-		}
-		var kept []*Appointment
-		for _, a := range batch {
-			if a.holdsTime() {
-				if _, err := sl.insert(ctx, a.ID, a.keys()); db.IsDuplicate(err) {
-					continue // the patient is booked elsewhere then
-				} else if err != nil {
-					return total, err
+				for _, a := range demoDay(rng, d, p, r, func() string { return patients[rng.IntN(len(patients))].ID }) {
+					if !a.holdsTime() {
+						kept = append(kept, a)
+						continue
+					}
+					ks := a.keys()
+					if slices.ContainsFunc(ks, func(k key) bool { return held[k] }) {
+						continue // the patient is booked elsewhere then
+					}
+					for _, k := range ks {
+						held[k] = true
+						claimOf = append(claimOf, a.ID)
+					}
+					claims, kept = append(claims, ks...), append(kept, a)
 				}
 			}
-			kept = append(kept, a)
 		}
 		if len(kept) == 0 {
 			continue
+		}
+		if err := sl.insertFor(ctx, claims, claimOf); err != nil {
+			return total, fmt.Errorf("appointments: demo: %w", err)
 		}
 		if err := st.Import(ctx, kept, "demo", d.Now); err != nil {
 			return total, fmt.Errorf("appointments: demo: %w", err)

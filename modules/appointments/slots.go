@@ -140,6 +140,17 @@ func (s slots) insert(ctx context.Context, id string, keys []key) ([]string, err
 	return ids, nil
 }
 
+// insertFor inserts claims of many appointments at once (keys[i] for
+// appointment ids[i]), none of which may be taken: demo data and imports,
+// which know their appointments do not overlap.
+func (s slots) insertFor(ctx context.Context, keys []key, ids []string) error {
+	docs := make([]any, len(keys))
+	for i, k := range keys {
+		docs[i] = slot{ID: db.NewID(), Resource: k.resource, Unit: k.unit, AppointmentID: ids[i], At: s.now}
+	}
+	return s.coll().InsertMany(ctx, docs)
+}
+
 // drop deletes claims by id (a reschedule that did not happen).
 func (s slots) drop(ctx context.Context, ids []string) {
 	if len(ids) > 0 {
