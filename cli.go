@@ -21,6 +21,7 @@ import (
 	"github.com/wardclinic/ward/core/kit"
 	"github.com/wardclinic/ward/core/logging"
 	"github.com/wardclinic/ward/core/settings"
+	"github.com/wardclinic/ward/core/subscription"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/modules"
 	"github.com/wardclinic/ward/modules/appointments"
@@ -119,9 +120,10 @@ func tenantCmd(ctx context.Context, args []string, getenv func(string) string, s
 		tdb := w.ward.Platform.Clinic(t.ID)
 		users, _ := tdb.Collection("users").Count(ctx, db.Filter{})
 		pats, _ := tdb.Collection("patients").Count(ctx, db.Filter{})
-		fmt.Fprintf(stdout, "Name:          %s\nSubdomain:     %s\nID:            %s\nStatus:        %s\nPlan:          %s (%s)\nExpires:       %s\nCreated:       %s\nUsers:         %d\nPatients:      %d\n",
+		st := subscription.DefaultRules().At(t.Subscription.Plan, t.Subscription.ExpiresAt, now)
+		fmt.Fprintf(stdout, "Name:          %s\nSubdomain:     %s\nID:            %s\nStatus:        %s\nPlan:          %s (%s)\nExpires:       %s\nSubscription:  %s\nCreated:       %s\nUsers:         %d\nPatients:      %d\n",
 			t.Name, t.Subdomain, t.ID, t.Status, t.Subscription.Plan, t.Subscription.Status,
-			t.Subscription.ExpiresAt.Format(time.RFC3339), t.CreatedAt.Format(time.RFC3339), users, pats)
+			t.Subscription.ExpiresAt.Format(time.RFC3339), stateWords(st), t.CreatedAt.Format(time.RFC3339), users, pats)
 		return 0
 	case "suspend", "activate":
 		t, ok := need(2)
@@ -154,11 +156,30 @@ func tenantCmd(ctx context.Context, args []string, getenv func(string) string, s
 			fmt.Fprintf(stderr, "ward: %v\n", err)
 			return 1
 		}
-		fmt.Fprintf(stdout, "%s now expires at %s\n", t.Subdomain, end.Format(time.RFC3339))
+		st := subscription.DefaultRules().At(t.Subscription.Plan, end, now)
+		fmt.Fprintf(stdout, "%s now expires at %s: %s (running servers notice within %s)\n",
+			t.Subdomain, end.Format(time.RFC3339), stateWords(st), tenant.CacheTTL)
 		return 0
 	}
 	fmt.Fprintf(stderr, "ward tenant: unknown command %q\n", args[0])
 	return 2
+}
+
+// stateWords says where a clinic is in its subscription's lifecycle, for
+// the operator.
+func stateWords(st subscription.Status) string {
+	switch st.State {
+	case subscription.Trial:
+		return "in its trial"
+	case subscription.Active:
+		return "active"
+	case subscription.Grace:
+		return "lapsed, read-only until " + st.GraceEnds.Format(time.RFC3339)
+	}
+	if st.GraceEnds.IsZero() {
+		return "suspended"
+	}
+	return "suspended since " + st.GraceEnds.Format(time.RFC3339)
 }
 
 // seedCmd creates demo data: `ward seed demo --clinic NAME --patients N`.

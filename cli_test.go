@@ -65,6 +65,8 @@ func TestSeedDemoAndTenantCommands(t *testing.T) {
 		{[]string{"tenant", "suspend", "sunrise-clinic"}, "Status:        suspended"},
 		{[]string{"tenant", "activate", "sunrise-clinic"}, "Status:        active"},
 		{[]string{"tenant", "set-expiry", "sunrise-clinic", "2031-01-31"}, "Expires:       2031-01-31T23:59:59Z"},
+		{[]string{"tenant", "set-expiry", "sunrise-clinic", "2031-01-31"}, "Subscription:  in its trial"},
+		{[]string{"tenant", "set-expiry", "sunrise-clinic", "2001-01-31"}, "Subscription:  suspended since 2001-02-07T23:59:59Z"},
 	} {
 		if code, out, errs := runCLI(t, dir, step.args...); code != 0 {
 			t.Fatalf("%v: exit %d %s%s", step.args, code, out, errs)

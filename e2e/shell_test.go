@@ -70,6 +70,7 @@ var mainPages = []struct{ name, path, h1 string }{
 	{"settings", "/settings", "Settings"},
 	{"audit", "/audit", "Audit log"},
 	{"services", "/services", "Services"},
+	{"subscription", "/subscription", "Subscription"},
 }
 
 // overflowJS is "" when the document is no wider than the viewport, else
@@ -155,7 +156,7 @@ func TestShell(t *testing.T) {
 			links       string // every link of the navigation, in order
 			search      bool   // the header-search slot
 		}{
-			{cl.Admin.Email, "Admin", "Front desk|Billing|Admin", "/dashboard|/patients|/services|/staff|/roles|/settings|/audit", true},
+			{cl.Admin.Email, "Admin", "Front desk|Billing|Admin", "/dashboard|/patients|/services|/staff|/roles|/settings|/subscription|/audit", true},
 			{"chen@shell.test", "Accountant", "Billing", "/dashboard|/services", false},
 		}
 		for _, tc := range cases {

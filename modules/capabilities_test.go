@@ -16,7 +16,7 @@ var capabilities = []reflect.Type{
 	reflect.TypeFor[app.TemplateProvider](), reflect.TypeFor[app.RouteDeclarer](), reflect.TypeFor[app.IndexDeclarer](),
 	reflect.TypeFor[app.PermissionDeclarer](), reflect.TypeFor[app.NavDeclarer](), reflect.TypeFor[app.AuditDeclarer](),
 	reflect.TypeFor[app.TenantSeeder](), reflect.TypeFor[app.JobDeclarer](), reflect.TypeFor[app.PageDecorator](),
-	reflect.TypeFor[app.MoneyKeeper](), reflect.TypeFor[app.TimelineSource](),
+	reflect.TypeFor[app.MoneyKeeper](), reflect.TypeFor[app.TimelineSource](), reflect.TypeFor[app.Gatekeeper](),
 }
 
 // TestCapabilities checks, for every module, that a method named like a

@@ -15,6 +15,7 @@ import (
 	"github.com/wardclinic/ward/modules/settings"
 	"github.com/wardclinic/ward/modules/signin"
 	"github.com/wardclinic/ward/modules/staff"
+	"github.com/wardclinic/ward/modules/subscriptions"
 )
 
 // All returns Ward's modules, in order: the order of their navigation
@@ -32,5 +33,6 @@ func All() []app.Module {
 		settings.New(),
 		roles.New(),
 		audit.New(),
+		subscriptions.New(),
 	}
 }

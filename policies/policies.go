@@ -64,10 +64,13 @@ func DefaultRoles() []Role {
 	return out
 }
 
-// Check parses the default roles: Ward calls it at start, so a broken file
-// stops start-up instead of the first sign-up.
+// Check parses the default roles and the plans: Ward calls it at start, so
+// a broken file stops start-up instead of the first sign-up.
 func Check() error {
-	_, err := parsed()
+	if _, err := parsed(); err != nil {
+		return err
+	}
+	_, err := parsedPlans()
 	return err
 }
 

@@ -42,6 +42,7 @@ type App struct {
 	csrf        CSRF
 	static      *Static
 	clinical    map[string]bool // resources declared Clinical
+	gates       []Gatekeeper
 	unreported  []func(Route)
 }
 
@@ -161,6 +162,9 @@ func New(d Deps, modules ...Module) (*App, error) {
 		}
 		if j, ok := m.(JobDeclarer); ok {
 			a.jobs = append(a.jobs, j.Jobs()...)
+		}
+		if g, ok := m.(Gatekeeper); ok {
+			a.gates = append(a.gates, g)
 		}
 		if pd, ok := m.(PageDecorator); ok {
 			pageDecorators = append(pageDecorators, pd.DecoratePage)

@@ -58,15 +58,20 @@ func (a *App) Handler() (http.Handler, error) {
 	return e, nil
 }
 
-// chain runs the access guard (sign-in, permission) before a clinic route's
-// handler; a route of a clinical resource is audited for what it
-// shows (auditViews). Each step is a check: it aborts or lets the next one
-// run.
+// chain runs the access guard (sign-in, permission), then the modules'
+// gates (the subscription), before a clinic route's handler; a route of a
+// clinical resource is audited for what it shows (auditViews). Each step
+// is a check: it aborts or lets the next one run.
 func (a *App) chain(r Route) gin.HandlerFunc {
 	steps := []gin.HandlerFunc{}
 	h := r.Handler
 	if r.Host == ClinicHost {
 		steps = append(steps, a.Render.Handle(a.access.Check(r)))
+		for _, g := range a.gates {
+			if check := g.Gate(r); check != nil {
+				steps = append(steps, a.Render.Handle(check))
+			}
+		}
 		if a.clinical[r.Access.Resource] {
 			h = a.auditViews(r)
 		}

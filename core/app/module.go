@@ -77,6 +77,16 @@ type (
 		DecoratePage(c *gin.Context, g *web.Globals)
 	}
 
+	// Gatekeeper checks every clinic request after the access guard (the
+	// signed-in person is known) and before the route's handler: the
+	// subscription keeps a lapsed clinic read-only. Gate returns the check
+	// for route r, or nil when it has nothing to check there; the check's
+	// error is the response, and a check that answers itself (a redirect)
+	// aborts.
+	Gatekeeper interface {
+		Gate(r Route) web.HandlerFunc
+	}
+
 	// TimelineSource puts entries on a patient's timeline (appointments,
 	// visits, prescriptions, lab results …): the patient page asks each
 	// source for the patient's latest entries. A source reads through the

@@ -33,6 +33,19 @@ type Access struct {
 	SignedIn bool   // any signed-in user of the clinic
 	Resource string // otherwise: users granted (Resource, Action)
 	Action   string
+	// Lapsed: the route also serves a clinic whose subscription has
+	// lapsed (read-only grace, suspension): sign-in, sign-out, password
+	// reset, the subscription page. Every other route is closed to writes
+	// in grace and to everything once the clinic is suspended (see
+	// app.Gatekeeper and core/subscription).
+	Lapsed bool
+}
+
+// EvenLapsed returns a copy of the access rule whose route also serves a
+// clinic whose subscription has lapsed: app.Public.EvenLapsed().
+func (a Access) EvenLapsed() Access {
+	a.Lapsed = true
+	return a
 }
 
 // Public lets anyone call the route.
@@ -45,13 +58,17 @@ var SignedIn = Access{SignedIn: true}
 func Allow(resource, action string) Access { return Access{Resource: resource, Action: action} }
 
 func (a Access) String() string {
+	s := a.Resource + ":" + a.Action
 	switch {
 	case a.Public:
-		return "public"
+		s = "public"
 	case a.SignedIn:
-		return "signed-in"
+		s = "signed-in"
 	}
-	return a.Resource + ":" + a.Action
+	if a.Lapsed {
+		s += " (even lapsed)"
+	}
+	return s
 }
 
 func (a Access) valid() bool {

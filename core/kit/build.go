@@ -19,6 +19,7 @@ import (
 	"github.com/wardclinic/ward/core/rbac"
 	"github.com/wardclinic/ward/core/session"
 	"github.com/wardclinic/ward/core/settings"
+	"github.com/wardclinic/ward/core/subscription"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/policies"
 )
@@ -118,15 +119,16 @@ func Build(o Options, modules ...app.Module) (*Ward, error) {
 
 // coreIndexes are the indexes of core's own collections, by owner.
 var coreIndexes = map[string][]db.Index{
-	"core/db":       append(append([]db.Index{}, db.ClaimIndexes...), db.SequenceIndexes...),
-	"core/tenant":   append(append([]db.Index{}, tenant.Indexes...), tenant.SignupIndexes...),
-	"core/settings": settings.Indexes,
-	"core/auth":     append(append(append([]db.Index{}, auth.Indexes...), auth.FailureIndexes...), auth.ResetIndexes...),
-	"core/session":  session.Indexes,
-	"core/rbac":     rbac.Indexes,
-	"core/mail":     mail.Indexes,
-	"core/audit":    audit.Indexes,
-	"core/kit":      platformIndexes,
+	"core/db":           append(append([]db.Index{}, db.ClaimIndexes...), db.SequenceIndexes...),
+	"core/tenant":       append(append([]db.Index{}, tenant.Indexes...), tenant.SignupIndexes...),
+	"core/settings":     settings.Indexes,
+	"core/auth":         append(append(append([]db.Index{}, auth.Indexes...), auth.FailureIndexes...), auth.ResetIndexes...),
+	"core/session":      session.Indexes,
+	"core/rbac":         rbac.Indexes,
+	"core/mail":         mail.Indexes,
+	"core/audit":        audit.Indexes,
+	"core/kit":          platformIndexes,
+	"core/subscription": subscription.PaymentIndexes,
 }
 
 // catalogue is every audit action Ward records: core's and those the

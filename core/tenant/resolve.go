@@ -11,15 +11,22 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/wardclinic/ward/core/app"
-	"github.com/wardclinic/ward/core/cache"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/logging"
 	"github.com/wardclinic/ward/core/web"
 )
 
 // CacheTTL is how long a clinic's record is cached: a change made by
-// another process (an operator command, another instance) is seen within it.
-const CacheTTL = cache.DefaultTTL
+// another process (an operator command, a payment taken by another
+// instance) is seen within it. It is short because the record decides
+// access: a clinic that paid must not stay suspended, nor one whose
+// operator suspended it stay open, for longer than a second. The cost is
+// at most one read of the record (by its unique subdomain) per clinic and
+// instance every CacheTTL; a change made through this instance's registry
+// is seen at once. What a clinic's access depends on in time (a trial or
+// a paid period running out) needs no change at all: it is computed on
+// every request from the record and the clock (core/subscription).
+const CacheTTL = 500 * time.Millisecond
 
 const (
 	// missTTL: unknown subdomains are remembered briefly, so requests for

@@ -48,6 +48,9 @@ type Globals struct {
 	// ConfirmEmail asks the clinic's admin to confirm their email address:
 	// until then the clinic's mail waits (core/mail's hold).
 	ConfirmEmail bool
+	// Notices are banners shown above the page's content, in order (a
+	// clinic whose subscription has lapsed).
+	Notices []Notice
 	// Permit answers whether the signed-in user may do an action; templates
 	// ask through Can to decide which buttons to show.
 	Permit func(resource, action string) bool
@@ -65,6 +68,16 @@ func (g Globals) RoleName() string {
 		return ""
 	}
 	return g.Role()
+}
+
+// Notice is a banner above a page's content: a sentence or two for the
+// person, and where they can act on it, if anywhere.
+type Notice struct {
+	ID       string // the banner's element id
+	Title    string // the bold start
+	Text     string
+	Link     string
+	LinkText string
 }
 
 // NavLink is one navigation entry the current user may open.

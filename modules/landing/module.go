@@ -12,6 +12,7 @@ import (
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/kit"
 	"github.com/wardclinic/ward/core/web"
+	"github.com/wardclinic/ward/policies"
 )
 
 var indexPage = web.NewPage("landing/index")
@@ -41,5 +42,5 @@ func (m *Module) index(c *gin.Context) error {
 		Data: view{Domain: m.S.PlatformHost(), TrialDays: trialDays}})
 }
 
-// trialDays is the length of a new clinic's free trial (onboarding's).
-const trialDays = 7
+// trialDays is the length of a new clinic's free trial (the trial plan's).
+var trialDays = policies.SubscriptionPlans().Trial().Days

@@ -52,8 +52,8 @@ func (m *Module) Routes(r *app.Routes) {
 	r.Platform(http.MethodPost, findPath+"/email", m.findByEmail)
 
 	// The link in the mail proves the address: no sign-in needed.
-	r.Clinic(http.MethodGet, "/email/verify", app.Public, m.showConfirm)
-	r.Clinic(http.MethodPost, "/email/verify", app.Public, m.confirm)
+	r.Clinic(http.MethodGet, "/email/verify", app.Public.EvenLapsed(), m.showConfirm)
+	r.Clinic(http.MethodPost, "/email/verify", app.Public.EvenLapsed(), m.confirm)
 	r.Clinic(http.MethodPost, "/email/verify/resend", resendAccess, m.resend)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/wardclinic/ward/core/audit"
@@ -12,10 +13,11 @@ import (
 	"github.com/wardclinic/ward/core/mail"
 	"github.com/wardclinic/ward/core/settings"
 	"github.com/wardclinic/ward/core/tenant"
+	"github.com/wardclinic/ward/policies"
 )
 
-// Trial length of a new clinic.
-const trialDays = 7
+// trial is the plan a new clinic starts on (policies/plans.json).
+var trial = policies.SubscriptionPlans().Trial()
 
 // staleAfter is how long a clinic may stay "provisioning" before another
 // attempt may clean it up and claim the subdomain again. Provisioning takes
@@ -40,7 +42,7 @@ func (m *Module) create(ctx context.Context, f Form) (*tenant.Tenant, error) {
 		Subdomain: f.Subdomain,
 		Status:    tenant.StatusProvisioning,
 		Subscription: tenant.Subscription{
-			Plan: "trial", Status: "trialing", ExpiresAt: now.AddDate(0, 0, trialDays),
+			Plan: trial.Key, Status: "trialing", ExpiresAt: trial.End(now),
 		},
 		CreatedAt:        now,
 		UpdatedAt:        now,
@@ -149,7 +151,7 @@ func (m *Module) confirmationMail(t *tenant.Tenant, admin *auth.User, key, token
 			m.platform.Links().ClinicURL(t.Subdomain, "/email/verify?token="+token) + "\n\n" +
 			"Until then the clinic sends no other mail: staff invitations wait, and go out when you confirm.\n" +
 			"If you did not sign up a clinic on Ward, ignore this message: unconfirmed, the clinic sends no mail to anyone.\n\n" +
-			"Your free trial runs for 7 days, until " + t.Subscription.ExpiresAt.Format("2 January 2006") + ".\n" +
+			"Your free trial runs for " + strconv.Itoa(trial.Days) + " days, until " + t.Subscription.ExpiresAt.Format("2 January 2006") + ".\n" +
 			"Your first steps: add your staff, check the roles and their permissions, and register your first patient.\n\n" +
 			"— Ward\n",
 	}

@@ -1280,9 +1280,8 @@ func testPatientPagesAreNotStored(t *testing.T, s *apptest.Server) {
 // maxListRoundTrips is what one list page may cost in database round trips,
 // measured: session, user, count, page, the audit entry naming the patients
 // shown, and its references by record (core/audit: "who saw this patient?").
-// A new query per request shows up here. (Every 15 s one request also
-// reloads the clinic's record: tenant.CacheTTL; the test takes the fewest
-// of three.)
+// A new query per request shows up here. (Every tenant.CacheTTL one request
+// also reloads the clinic's record; the test takes the fewest of three.)
 const maxListRoundTrips = 6
 
 func roundTrips(t testing.TB, s *apptest.Server, f func()) int64 {

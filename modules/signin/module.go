@@ -21,16 +21,20 @@ func New() *Module { return &Module{Base: kit.NewBase("signin", templates)} }
 
 // Routes implements app.RouteDeclarer.
 func (m *Module) Routes(r *app.Routes) {
-	r.Clinic(http.MethodGet, "/", app.Public, m.frontDoor)
-	r.Clinic(http.MethodGet, "/login", app.Public, m.showLogin)
-	r.Clinic(http.MethodPost, "/login", app.Public, m.login)
-	r.Clinic(http.MethodGet, "/login/code", app.Public, m.showCode)
-	r.Clinic(http.MethodPost, "/login/code", app.Public, m.code)
-	r.Clinic(http.MethodPost, "/logout", app.SignedIn, m.logout)
-	r.Clinic(http.MethodGet, "/password/forgot", app.Public, m.showForgot)
-	r.Clinic(http.MethodPost, "/password/forgot", app.Public, m.forgot)
-	r.Clinic(http.MethodGet, "/password/reset", app.Public, m.showReset)
-	r.Clinic(http.MethodPost, "/password/reset", app.Public, m.reset)
-	r.Clinic(http.MethodGet, "/welcome", app.Public, m.welcome)
-	r.Clinic(http.MethodGet, "/invitation", app.Public, m.showInvitation)
+	// Signing in and out and resetting a password work whatever the
+	// clinic's subscription: a lapsed clinic's admin must reach the
+	// subscription page.
+	open := app.Public.EvenLapsed()
+	r.Clinic(http.MethodGet, "/", open, m.frontDoor)
+	r.Clinic(http.MethodGet, "/login", open, m.showLogin)
+	r.Clinic(http.MethodPost, "/login", open, m.login)
+	r.Clinic(http.MethodGet, "/login/code", open, m.showCode)
+	r.Clinic(http.MethodPost, "/login/code", open, m.code)
+	r.Clinic(http.MethodPost, "/logout", app.SignedIn.EvenLapsed(), m.logout)
+	r.Clinic(http.MethodGet, "/password/forgot", open, m.showForgot)
+	r.Clinic(http.MethodPost, "/password/forgot", open, m.forgot)
+	r.Clinic(http.MethodGet, "/password/reset", open, m.showReset)
+	r.Clinic(http.MethodPost, "/password/reset", open, m.reset)
+	r.Clinic(http.MethodGet, "/welcome", open, m.welcome)
+	r.Clinic(http.MethodGet, "/invitation", open, m.showInvitation)
 }
