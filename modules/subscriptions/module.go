@@ -84,7 +84,8 @@ const (
 	msgNotSaved = "Nothing was saved: the clinic is suspended until its Ward subscription is renewed."
 	msgRenew    = "This clinic is suspended: its Ward subscription has ended. Renew it on the subscription page to open the clinic again."
 	// msgSuspended is the 403 that staff who cannot renew see.
-	msgSuspended = "This clinic is suspended; contact your administrator. Its Ward subscription has ended; its records are kept safe."
+	msgUnavailable = "This clinic does not take requests online at the moment. Please contact the clinic directly."
+	msgSuspended   = "This clinic is suspended; contact your administrator. Its Ward subscription has ended; its records are kept safe."
 )
 
 // Gate implements app.Gatekeeper: it runs on every clinic route after the
@@ -102,6 +103,9 @@ func (m *Module) Gate(r app.Route) web.HandlerFunc {
 		st, ok := m.status(c)
 		if !ok || !st.Lapsed() {
 			return nil
+		}
+		if m.S.User(c) == nil { // the public's pages (online booking): closed, saying nothing of why
+			return &web.Error{Status: http.StatusServiceUnavailable, Message: msgUnavailable}
 		}
 		rq := req
 		if st.State == subscription.Suspended {

@@ -16,6 +16,7 @@ import (
 	"github.com/wardclinic/ward/core/subscription"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
+	"github.com/wardclinic/ward/modules/appointments"
 	"github.com/wardclinic/ward/modules/dashboard"
 	"github.com/wardclinic/ward/modules/patients"
 	"github.com/wardclinic/ward/modules/settings"
@@ -30,12 +31,26 @@ const day = 24 * time.Hour
 // the other tests share the Ward in parallel, each with a clinic of its
 // own whose dates it sets.
 func TestSubscriptions(t *testing.T) {
-	s := apptest.Start(t, apptest.Options{}, signin.New(), dashboard.New(), patients.New(), settings.New(), subscriptions.New())
+	s := apptest.Start(t, apptest.Options{}, signin.New(), dashboard.New(), patients.New(), settings.New(), appointments.New(), subscriptions.New())
 	t.Run("Walk", func(t *testing.T) { testWalk(t, s) })
 	// It counts the database's commands: nothing else may run meanwhile.
 	t.Run("GateCostsNoQuery", func(t *testing.T) { testGateCostsNoQuery(t, s) })
 	s.Parallel(t, testGraceAPIAndHTMX, testSuspendedAdminAndStaff, testPage, testPayments,
-		testChangeSeenWithinASecond, testOperatorSuspensionIsSeparate)
+		testChangeSeenWithinASecond, testOperatorSuspensionIsSeparate, testPublicPagesCloseWhenLapsed)
+}
+
+// The public's pages of a clinic (online booking) close while it is
+// lapsed, saying nothing of why; in its trial they answer as usual (here:
+// online booking is off).
+func testPublicPagesCloseWhenLapsed(t *testing.T, s *apptest.Server) {
+	cl := s.NewClinic(t, apptest.Subdomain(t, ""))
+	public := s.Client(t)
+	apptest.WantStatus(t, "the booking page in the trial", public.Get(cl.Host, "/book"), http.StatusNotFound)
+	lapsed(t, s, cl, subscription.Grace)
+	r := public.Get(cl.Host, "/book")
+	if r.StatusCode != http.StatusServiceUnavailable || !strings.Contains(r.Body, "does not take requests online at the moment") {
+		t.Fatalf("the booking page in grace: %d\n%s", r.StatusCode, r.Body)
+	}
 }
 
 // person is a new patient's form.
