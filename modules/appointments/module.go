@@ -30,10 +30,15 @@ import (
 var templates embed.FS
 
 // Module is the appointments module.
-type Module struct{ kit.Base }
+type Module struct {
+	kit.Base
+	// afterClaims, when set (by tests), runs between a booking's claims
+	// and its record: where a crash would leave claims of nothing.
+	afterClaims func()
+}
 
 // New returns the module.
-func New() *Module { return &Module{kit.NewBase("appointments", templates)} }
+func New() *Module { return &Module{Base: kit.NewBase("appointments", templates)} }
 
 // The statuses of an appointment.
 const (
