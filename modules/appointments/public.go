@@ -141,7 +141,7 @@ func (m *Module) showOnline(c *gin.Context) error {
 }
 
 func (m *Module) renderOnline(c *gin.Context, status int, o Online, errs map[string]string) error {
-	ps, err := m.onlineStaff(c)
+	ps, err := m.bookable(c)
 	if err != nil {
 		return err
 	}
@@ -191,7 +191,7 @@ func wholeIn(s string, lo, hi int, label string) (int, string) {
 // saveOnline saves the online booking settings, audited.
 func (m *Module) saveOnline(c *gin.Context) error {
 	ctx := c.Request.Context()
-	ps, err := m.onlineStaff(c)
+	ps, err := m.bookable(c)
 	if err != nil {
 		return err
 	}
@@ -219,27 +219,6 @@ func (m *Module) saveOnline(c *gin.Context) error {
 	web.Flash(c, "Online booking settings saved.")
 	web.Redirect(c, "/appointments/settings/online")
 	return nil
-}
-
-// onlineStaff lists the active staff whose role may provide appointments, by
-// name.
-func (m *Module) onlineStaff(c *gin.Context) ([]Provider, error) {
-	ctx, tdb := c.Request.Context(), m.S.Clinic(c)
-	grants, err := m.S.Policy(c).Grants(ctx)
-	if err != nil {
-		return nil, err
-	}
-	users, err := auth.ListUsers(ctx, tdb)
-	if err != nil {
-		return nil, err
-	}
-	out := []Provider{}
-	for _, u := range users {
-		if u.Status == auth.UserActive && grants[u.RoleKey].Has("appointments", "provide") {
-			out = append(out, Provider{ID: u.ID, Name: u.Name})
-		}
-	}
-	return out, nil
 }
 
 // --- The public pages ---
@@ -470,7 +449,7 @@ func earlierOf(a, b time.Time) time.Time {
 // onlineOffered are the providers whose times are offered online and who may
 // still be booked: their names by id.
 func (m *Module) onlineOffered(c *gin.Context, o Online) (map[string]string, error) {
-	ps, err := m.onlineStaff(c)
+	ps, err := m.bookable(c)
 	if err != nil {
 		return nil, err
 	}
