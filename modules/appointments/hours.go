@@ -257,6 +257,13 @@ var holdingTime = []string{StatusBooked, StatusArrived, StatusInConsultation, St
 // appointments that hold their time (overbooked ones too), looking up to
 // 60 days ahead; by time (then by the providers' order).
 func (m *Module) nextFree(ctx context.Context, tdb *db.Tenant, providerIDs []string, minutes int, from time.Time, zone *time.Location, max int) ([]FreeSlot, error) {
+	return m.freeBetween(ctx, tdb, providerIDs, minutes, from, time.Time{}, zone, max)
+}
+
+// freeBetween is nextFree with an end: no start at or after until is
+// looked for (a zero until: the whole search, freeDays ahead), so a page
+// showing one week reads that week only.
+func (m *Module) freeBetween(ctx context.Context, tdb *db.Tenant, providerIDs []string, minutes int, from, until time.Time, zone *time.Location, max int) ([]FreeSlot, error) {
 	if max <= 0 || minutes <= 0 || len(providerIDs) == 0 {
 		return []FreeSlot{}, nil
 	}
@@ -276,6 +283,9 @@ func (m *Module) nextFree(ctx context.Context, tdb *db.Tenant, providerIDs []str
 	// of a later one, so the search stops after the week that fills max.
 	for week := 0; week*7 < freeDays && len(out) < max; week++ {
 		first := time.Date(y, mo, d+week*7, 0, 0, 0, 0, zone)
+		if !until.IsZero() && !first.Before(until) {
+			break
+		}
 		days := min(7, freeDays-week*7)
 		last := time.Date(y, mo, d+week*7+days, 0, 0, 0, 0, zone)
 		var found []FreeSlot

@@ -400,7 +400,7 @@ func (m *Module) onlineWeek(c *gin.Context, o Online, v *requestView) error {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	free, err := m.nextFree(c.Request.Context(), m.S.Clinic(c), ids, v.Service.span(), start, zone, weekUnits*len(ids))
+	free, err := m.freeBetween(c.Request.Context(), m.S.Clinic(c), ids, v.Service.span(), start, stop, zone, weekUnits*len(ids))
 	if err != nil {
 		return err
 	}
