@@ -156,8 +156,8 @@ func TestShell(t *testing.T) {
 			links       string // every link of the navigation, in order
 			search      bool   // the header-search slot
 		}{
-			{cl.Admin.Email, "Admin", "Front desk|Billing|Admin", "/dashboard|/patients|/services|/staff|/roles|/settings|/subscription|/audit", true},
-			{"chen@shell.test", "Accountant", "Billing", "/dashboard|/services", false},
+			{cl.Admin.Email, "Admin", "Front desk|Billing|Admin", "/dashboard|/patients|/appointments|/appointments/queue|/appointments/free|/appointments/requests|/appointments/hours|/services|/staff|/roles|/settings|/appointments/settings/reminders|/subscription|/audit", true},
+			{"chen@shell.test", "Accountant", "Front desk|Billing", "/dashboard|/appointments|/appointments/queue|/appointments/free|/appointments/requests|/appointments/hours|/services", false},
 		}
 		for _, tc := range cases {
 			c := s.Client(t)

@@ -24,10 +24,8 @@ type rescheduleRequest struct {
 	Overbook bool   `json:"overbook"`
 }
 
-// reschedule moves a booked appointment: the new units are claimed first
-// (those it holds already are kept), the appointment saved as its next
-// version, then the units it no longer needs are released. Refused, it
-// keeps its time.
+// reschedule moves a booked appointment (PUT /api/appointments/:id);
+// refused, it keeps its time.
 func (m *Module) reschedule(c *gin.Context) error {
 	a, err := m.load(c)
 	if err != nil {
@@ -52,32 +50,48 @@ func (m *Module) reschedule(c *gin.Context) error {
 			return err
 		}
 	}
-	if a.Version != in.Version {
+	was := a.Span
+	var e *errTaken
+	if err := m.moveTo(c, a, span, in.Version, in.Overbook); errors.As(err, &e) {
+		taken(c, e)
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if err := audit.For(c).Record(actionReschedule, "appointment:"+a.ID, audit.Change(when(was), when(a.Span))); err != nil {
+		return err
+	}
+	web.OK(c, http.StatusOK, a)
+	return nil
+}
+
+// moveTo gives a the span from version, as the API's reschedule does: the
+// new units are claimed first (those it holds are kept), the appointment
+// saved, then the units it no longer needs released. A time taken is
+// *errTaken and a keeps its time.
+func (m *Module) moveTo(c *gin.Context, a *Appointment, span Span, version int64, overbook bool) error {
+	if a.Version != version {
 		return web.Conflict(staleMessage)
 	}
 	ctx, sl, was := c.Request.Context(), m.slots(c), *a
-	var held []key
+	have := map[key]bool{}
 	if !a.Overbooked {
-		held = a.keys()
-	}
-	a.Span, a.Overbooked = span, in.Overbook
-	var made []string
-	if !a.Overbooked {
-		have := map[key]bool{}
-		for _, k := range held {
+		for _, k := range a.keys() {
 			have[k] = true
 		}
+	}
+	a.Span, a.Overbooked = span, overbook
+	var made []string
+	if !a.Overbooked {
 		var fresh []key
 		for _, k := range a.keys() {
 			if !have[k] {
 				fresh = append(fresh, k)
 			}
 		}
-		var e *errTaken
-		if made, err = sl.claim(ctx, a.ID, fresh); errors.As(err, &e) {
-			taken(c, e)
-			return nil
-		} else if err != nil {
+		var err error
+		if made, err = sl.claim(ctx, a.ID, fresh); err != nil {
+			*a = was
 			return err
 		}
 	}
@@ -85,7 +99,7 @@ func (m *Module) reschedule(c *gin.Context) error {
 	if was.Overbooked != a.Overbooked {
 		changed = append(changed, "overbooked")
 	}
-	if err := m.store(c).Save(ctx, a, in.Version, changed, m.S.User(c).ID, m.S.Now()); err != nil {
+	if err := m.store(c).Save(ctx, a, version, changed, m.S.User(c).ID, m.S.Now()); err != nil {
 		sl.drop(ctx, made)
 		if errors.Is(err, records.ErrConflict) {
 			return web.Conflict(staleMessage)
@@ -96,14 +110,7 @@ func (m *Module) reschedule(c *gin.Context) error {
 	if !a.Overbooked {
 		keep = a.keys()
 	}
-	if err := sl.release(ctx, a.ID, keep); err != nil {
-		return err
-	}
-	if err := audit.For(c).Record(actionReschedule, "appointment:"+a.ID, audit.Change(when(was.Span), when(a.Span))); err != nil {
-		return err
-	}
-	web.OK(c, http.StatusOK, a)
-	return nil
+	return sl.release(ctx, a.ID, keep)
 }
 
 // when is a span for the audit log.
@@ -176,10 +183,7 @@ type statusRequest struct {
 	Reason  string `json:"reason"`
 }
 
-// setStatus moves an appointment along booked → arrived →
-// in_consultation → completed, or to cancelled (with a reason; the role
-// must be allowed to cancel) or no_show, each a new version. A cancelled or missed
-// appointment lets its time go.
+// setStatus moves an appointment along (POST /api/appointments/:id/status).
 func (m *Module) setStatus(c *gin.Context) error {
 	a, err := m.load(c)
 	if err != nil {
@@ -189,43 +193,56 @@ func (m *Module) setStatus(c *gin.Context) error {
 	if err := web.DecodeJSON(c, &in, `The body must be a JSON object such as {"status":"arrived","version":1}, with "reason" to cancel.`); err != nil {
 		return err
 	}
-	errs := map[string]string{}
 	if in.Version < 1 {
-		errs["version"] = "Send the version of the appointment the change starts from (the version field of GET)."
+		return web.Invalid(map[string]string{"version": "Send the version of the appointment the change starts from (the version field of GET)."})
 	}
-	if _, known := actions[in.Status]; !known {
+	if err := m.moveStatus(c, a, in.Status, in.Version, in.Reason); err != nil {
+		return err
+	}
+	web.OK(c, http.StatusOK, a)
+	return nil
+}
+
+// moveStatus moves a to status from version, as the API's setStatus does:
+// the move must be allowed from its status and by the role; a
+// cancellation needs a reason; a cancelled or missed appointment lets its
+// time go.
+func (m *Module) moveStatus(c *gin.Context, a *Appointment, status string, version int64, reasonTyped string) error {
+	errs := map[string]string{}
+	if _, known := actions[status]; !known {
 		errs["status"] = "Choose arrived, in-consultation, completed, cancelled or no-show."
-	} else if !allowed(a.Status, in.Status) {
-		errs["status"] = "An appointment that is " + label(a.Status) + " cannot become " + label(in.Status) + "."
+	} else if !allowed(a.Status, status) {
+		errs["status"] = "An appointment that is " + label(a.Status) + " cannot become " + label(status) + "."
 	}
-	reason, msg := text.Field{Label: "Reason", Max: 500, Multiline: true, Required: in.Status == StatusCancelled}.Check(in.Reason)
+	reason, msg := text.Field{Label: "Reason", Max: 500, Multiline: true, Required: status == StatusCancelled,
+		Missing: "Say why the appointment is cancelled."}.Check(reasonTyped)
 	if msg != "" {
 		errs["reason"] = msg
 	}
 	if err := web.Check(errs); err != nil {
 		return err
 	}
-	if err := m.mayMove(c, a, in.Status); err != nil {
+	if err := m.mayMove(c, a, status); err != nil {
 		return err
 	}
-	if a.Version != in.Version {
+	if a.Version != version {
 		return web.Conflict(staleMessage)
 	}
 	ctx, by, now, was := c.Request.Context(), m.S.User(c).ID, m.S.Now(), a.Status
-	a.Status = in.Status
+	a.Status = status
 	changed := []string{"status"}
-	switch in.Status {
+	switch status {
 	case StatusArrived:
 		a.ArrivedAt, changed = &now, append(changed, "arrivedAt")
 	case StatusCancelled:
 		a.CancelledBy, a.CancelReason, changed = by, reason, append(changed, "cancelledBy", "cancelReason")
 	}
-	if err := m.store(c).Save(ctx, a, in.Version, changed, by, now); errors.Is(err, records.ErrConflict) {
+	if err := m.store(c).Save(ctx, a, version, changed, by, now); errors.Is(err, records.ErrConflict) {
 		return web.Conflict(staleMessage)
 	} else if err != nil {
 		return err
 	}
-	if in.Status == StatusCancelled || in.Status == StatusNoShow {
+	if status == StatusCancelled || status == StatusNoShow {
 		if err := m.slots(c).release(ctx, a.ID, nil); err != nil {
 			return err
 		}
@@ -234,9 +251,5 @@ func (m *Module) setStatus(c *gin.Context) error {
 	if reason != "" {
 		after += " · " + reason
 	}
-	if err := audit.For(c).Record(actions[in.Status], "appointment:"+a.ID, audit.Change(was, after)); err != nil {
-		return err
-	}
-	web.OK(c, http.StatusOK, a)
-	return nil
+	return audit.For(c).Record(actions[status], "appointment:"+a.ID, audit.Change(was, after))
 }

@@ -170,8 +170,7 @@ func (m *Module) Nav() []app.NavEntry {
 		{Label: "Next free slot", Href: "/appointments/free", Resource: "appointments", Group: app.GroupFrontDesk, Order: 22},
 		{Label: "Online requests", Href: "/appointments/requests", Resource: "appointments", Group: app.GroupFrontDesk, Order: 25},
 		{Label: "Working hours", Href: "/appointments/hours", Resource: "appointments", Group: app.GroupFrontDesk, Order: 26},
-		{Label: "Appointment reminders", Href: "/appointments/settings/reminders", Resource: "settings", Group: app.GroupAdmin, Order: 96},
-		{Label: "Online booking", Href: "/appointments/settings/online", Resource: "settings", Group: app.GroupAdmin, Order: 96},
+		{Label: "Appointment settings", Href: "/appointments/settings/reminders", Resource: "settings", Group: app.GroupAdmin, Order: 96},
 	}
 }
 

@@ -14,11 +14,9 @@ import (
 
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/audit"
-	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/htmx"
 	"github.com/wardclinic/ward/core/records"
-	"github.com/wardclinic/ward/core/text"
 	"github.com/wardclinic/ward/core/web"
 	"github.com/wardclinic/ward/modules/appointments/schedule"
 )
@@ -53,27 +51,6 @@ func (m *Module) pageRoutes(r *app.Routes) {
 }
 
 // ---- shared reads ----
-
-// staffProviders lists the active staff whose role may provide appointments, by
-// name (what GET /api/providers answers, without the role names).
-func (m *Module) staffProviders(c *gin.Context) ([]Provider, error) {
-	ctx := c.Request.Context()
-	grants, err := m.S.Policy(c).Grants(ctx)
-	if err != nil {
-		return nil, err
-	}
-	users, err := auth.ListUsers(ctx, m.S.Clinic(c))
-	if err != nil {
-		return nil, err
-	}
-	out := []Provider{}
-	for _, u := range users {
-		if u.Status == auth.UserActive && grants[u.RoleKey].Has("appointments", "provide") {
-			out = append(out, Provider{ID: u.ID, Name: u.Name})
-		}
-	}
-	return out, nil
-}
 
 // patientRow is a patient as the pages name them.
 type patientRow struct {
@@ -305,7 +282,7 @@ func (m *Module) dayView(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	providers, err := m.staffProviders(c)
+	providers, err := m.bookable(c)
 	if err != nil {
 		return err
 	}
@@ -339,15 +316,19 @@ func (m *Module) dayView(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var drawn []*Appointment
+	var drawn, shown []*Appointment
 	byProvider := map[string][]CalBlock{}
 	for i, a := range list {
-		if slices.Contains(ids, a.ProviderID) {
+		inColumn, requested := slices.Contains(ids, a.ProviderID), a.Status == StatusRequested
+		if inColumn {
 			drawn = append(drawn, a)
 			byProvider[a.ProviderID] = append(byProvider[a.ProviderID], blocks[i])
 		}
-		if a.Status == StatusRequested {
+		if requested {
 			v.Requested = append(v.Requested, blocks[i])
+		}
+		if inColumn || requested {
+			shown = append(shown, a)
 		}
 	}
 	var opens [][]schedule.Range
@@ -362,7 +343,7 @@ func (m *Module) dayView(c *gin.Context) error {
 		v.Columns = append(v.Columns, CalColumn{ID: p.ID, Heading: p.Name, Href: "/appointments/week?providerId=" + p.ID + "&date=" + v.DateISO(),
 			Blocks: bs, Cells: gridCells(w, y, mo, d, zone, open[p.ID], p.ID)})
 	}
-	audit.Shown(ctx, actionList, refsFor(list)...)
+	audit.Shown(ctx, actionList, refsFor(shown)...)
 	page := web.Page{Title: "Calendar · " + day.Format("Mon 2 Jan 2006"), Data: v}
 	if htmx.WantsFragment(c.Request) && htmx.Target(c.Request) == calendarTarget {
 		return m.S.Render.Fragment(c, http.StatusOK, apptDayPage, calendarTarget, page)
@@ -392,7 +373,7 @@ func (m *Module) weekView(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	providers, err := m.staffProviders(c)
+	providers, err := m.bookable(c)
 	if err != nil {
 		return err
 	}
@@ -514,7 +495,7 @@ func (m *Module) loadQueue(c *gin.Context) (queueState, []*Appointment, error) {
 	if err != nil {
 		return queueState{}, nil, err
 	}
-	providers, err := m.staffProviders(c)
+	providers, err := m.bookable(c)
 	if err != nil {
 		return queueState{}, nil, err
 	}
@@ -610,7 +591,7 @@ func (m *Module) renderBooking(c *gin.Context, status int, f BookingForm, errs m
 	ctx, tdb := c.Request.Context(), m.S.Clinic(c)
 	v := bookingView{Form: f}
 	var err error
-	if v.Providers, err = m.staffProviders(c); err != nil {
+	if v.Providers, err = m.bookable(c); err != nil {
 		return err
 	}
 	if v.Services, err = bookableServices(ctx, tdb); err != nil {
@@ -835,7 +816,7 @@ func (m *Module) inTheWayLines(c *gin.Context, series []*Appointment, taken map[
 	if err != nil {
 		return nil, err
 	}
-	providers, err := m.staffProviders(c)
+	providers, err := m.bookable(c)
 	if err != nil {
 		return nil, err
 	}
@@ -1072,57 +1053,6 @@ func (m *Module) statusPage(c *gin.Context) error {
 	return nil
 }
 
-// moveStatus moves a to status from version, as the API's setStatus does:
-// the move must be allowed from its status and by the role; a
-// cancellation needs a reason; a cancelled or missed appointment lets its
-// time go.
-func (m *Module) moveStatus(c *gin.Context, a *Appointment, status string, version int64, reasonTyped string) error {
-	errs := map[string]string{}
-	if _, known := actions[status]; !known {
-		errs["status"] = "Choose arrived, in consultation, completed, cancelled or no-show."
-	} else if !allowed(a.Status, status) {
-		errs["status"] = "An appointment that is " + label(a.Status) + " cannot become " + label(status) + "."
-	}
-	reason, msg := text.Field{Label: "Reason", Max: 500, Multiline: true, Required: status == StatusCancelled,
-		Missing: "Say why the appointment is cancelled."}.Check(reasonTyped)
-	if msg != "" {
-		errs["reason"] = msg
-	}
-	if err := web.Check(errs); err != nil {
-		return err
-	}
-	if err := m.mayMove(c, a, status); err != nil {
-		return err
-	}
-	if a.Version != version {
-		return web.Conflict(staleMessage)
-	}
-	ctx, by, now, was := c.Request.Context(), m.S.User(c).ID, m.S.Now(), a.Status
-	a.Status = status
-	changed := []string{"status"}
-	switch status {
-	case StatusArrived:
-		a.ArrivedAt, changed = &now, append(changed, "arrivedAt")
-	case StatusCancelled:
-		a.CancelledBy, a.CancelReason, changed = by, reason, append(changed, "cancelledBy", "cancelReason")
-	}
-	if err := m.store(c).Save(ctx, a, version, changed, by, now); errors.Is(err, records.ErrConflict) {
-		return web.Conflict(staleMessage)
-	} else if err != nil {
-		return err
-	}
-	if status == StatusCancelled || status == StatusNoShow {
-		if err := m.slots(c).release(ctx, a.ID, nil); err != nil {
-			return err
-		}
-	}
-	after := a.Status
-	if reason != "" {
-		after += " · " + reason
-	}
-	return audit.For(c).Record(actions[status], "appointment:"+a.ID, audit.Change(was, after))
-}
-
 // reschedulePage moves a booked appointment to the date, time and minutes
 // of its page's form (the page twin of PUT /api/appointments/:id). A time
 // taken comes back naming what is in the way.
@@ -1181,54 +1111,6 @@ func (m *Module) reschedulePage(c *gin.Context) error {
 	web.Flash(c, "Appointment moved to "+a.Start.In(zone).Format("Mon 2 Jan 2006 15:04")+".")
 	web.Redirect(c, "/appointments/"+a.ID)
 	return nil
-}
-
-// moveTo gives a the span from version, as the API's reschedule does: the
-// new units are claimed first (those it holds are kept), the appointment
-// saved, then the units it no longer needs released. A time taken is
-// *errTaken and a keeps its time.
-func (m *Module) moveTo(c *gin.Context, a *Appointment, span Span, version int64, overbook bool) error {
-	if a.Version != version {
-		return web.Conflict(staleMessage)
-	}
-	ctx, sl, was := c.Request.Context(), m.slots(c), *a
-	have := map[key]bool{}
-	if !a.Overbooked {
-		for _, k := range a.keys() {
-			have[k] = true
-		}
-	}
-	a.Span, a.Overbooked = span, overbook
-	var made []string
-	if !a.Overbooked {
-		var fresh []key
-		for _, k := range a.keys() {
-			if !have[k] {
-				fresh = append(fresh, k)
-			}
-		}
-		var err error
-		if made, err = sl.claim(ctx, a.ID, fresh); err != nil {
-			*a = was
-			return err
-		}
-	}
-	changed := []string{"start", "minutes", "end"}
-	if was.Overbooked != a.Overbooked {
-		changed = append(changed, "overbooked")
-	}
-	if err := m.store(c).Save(ctx, a, version, changed, m.S.User(c).ID, m.S.Now()); err != nil {
-		sl.drop(ctx, made)
-		if errors.Is(err, records.ErrConflict) {
-			return web.Conflict(staleMessage)
-		}
-		return err
-	}
-	var keep []key
-	if !a.Overbooked {
-		keep = a.keys()
-	}
-	return sl.release(ctx, a.ID, keep)
 }
 
 // Badge is the badge variant of the appointment's status.

@@ -12,7 +12,6 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/apptest"
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/db"
@@ -25,44 +24,8 @@ import (
 	"github.com/wardclinic/ward/modules/signin"
 )
 
-// withOnline is the module with online booking's routes and audit actions
-// added, for as long as Routes and AuditActions do not include them
-// themselves (then it is the module as it is).
-type withOnline struct{ *Module }
-
-func onlineDeclared() bool {
-	return slices.ContainsFunc(New().AuditActions(), func(a audit.Action) bool { return a.Code == actionConfirm })
-}
-
-func (w withOnline) Routes(r *app.Routes) {
-	w.Module.Routes(r)
-	if !onlineDeclared() {
-		w.publicRoutes(r)
-	}
-}
-
-// Indexes adds the working hours' indexes while Indexes does not declare
-// them yet (free times read the hours).
-func (w withOnline) Indexes() []db.Index {
-	is := w.Module.Indexes()
-	for _, h := range hoursIndexes() {
-		if !slices.ContainsFunc(is, func(i db.Index) bool { return slices.Equal(i.Keys, h.Keys) && i.Collection == h.Collection }) {
-			is = append(is, h)
-		}
-	}
-	return is
-}
-
-func (w withOnline) AuditActions() []audit.Action {
-	as := w.Module.AuditActions()
-	if !onlineDeclared() {
-		as = append(as, onlineActions()...)
-	}
-	return as
-}
-
 func TestOnlineBooking(t *testing.T) {
-	s := apptest.Start(t, apptest.Options{}, signin.New(), dashboard.New(), withOnline{New()}, patients.New(), services.New(), settingsmod.New())
+	s := apptest.Start(t, apptest.Options{}, signin.New(), dashboard.New(), New(), patients.New(), services.New(), settingsmod.New())
 	s.Parallel(t, testOnlineOff, testOnlineSettings, testOnlineEndToEnd, testOnlineDecline, testOnlineHoneypot,
 		testOnlineLimitPerIP, testOnlineLimitPerClinic, testOnlineIsolation)
 }
