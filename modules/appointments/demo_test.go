@@ -22,8 +22,8 @@ func testDemo(t *testing.T, e env) {
 	nurse := e.s.NewUser(t, e.cl, "nurse", "Nia Nurse", "nia@demo.test")
 	now := e.s.Clock.Now()
 	n, err := appointments.SeedDemo(ctx, e.cl.DB, appointments.Demo{Providers: []string{e.doctor.ID, nurse.ID},
-		Zone: time.UTC, Seed: 7, Now: now, Back: 3, Ahead: 3})
-	if err != nil || n < 40 {
+		Zone: time.UTC, Seed: 7, Now: now, Back: 2, Ahead: 2})
+	if err != nil || n < 20 {
 		t.Fatalf("demo: %d appointments, %v", n, err)
 	}
 	stored := apptest.Find[appt](t, e.cl.DB.Collection("appointments"), db.Filter{})
