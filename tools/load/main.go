@@ -57,6 +57,7 @@ import (
 	"github.com/wardclinic/ward/core/settings"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/modules"
+	"github.com/wardclinic/ward/modules/appointments"
 	"github.com/wardclinic/ward/modules/patients"
 	"github.com/wardclinic/ward/static"
 	"github.com/wardclinic/ward/templates"
@@ -188,20 +189,28 @@ func run(ctx context.Context, o options) error {
 		if err := patients.SeedDemo(ctx, c.tdb, o.patients, uint64(i), time.Now().UTC(), nil); err != nil {
 			return err
 		}
+		if _, err := appointments.SeedDemo(ctx, c.tdb, appointments.Demo{Providers: c.providers, Zone: time.UTC,
+			Seed: uint64(i), Now: time.Now().UTC()}); err != nil {
+			return err
+		}
 		clinic = c
 	}
 	seedTime := time.Since(seeded)
 	// Patients to open on the patient page: up to 100 spread evenly over the
 	// clinic's patients (one query, outside the measurement).
 	var all []struct {
-		ID string `bson:"_id"`
+		ID     string `bson:"_id"`
+		Active bool   `bson:"active"`
 	}
-	if err := clinic.tdb.Collection("patients").Find(ctx, db.Filter{}, &all, db.FindOptions{Fields: []string{db.IDField}}); err != nil {
+	if err := clinic.tdb.Collection("patients").Find(ctx, db.Filter{}, &all, db.FindOptions{Fields: []string{db.IDField, "active"}}); err != nil {
 		return err
 	}
-	var ids []string
+	var ids, active []string // active: whom a booking may name
 	for i := 0; i < len(all) && len(ids) < 100; i += max(len(all)/100, 1) {
 		ids = append(ids, all[i].ID)
+		if all[i].Active {
+			active = append(active, all[i].ID)
+		}
 	}
 
 	// --- Clients: one anonymous and one signed-in browser per worker ----
@@ -253,8 +262,21 @@ func run(ctx context.Context, o options) error {
 				return http.MethodPost, "/api/patients", []byte(body)
 			}},
 	}
-	if len(ids) == 0 {
-		scenarios = slices.DeleteFunc(scenarios, func(s scenario) bool { return s.name == "GET /patients/:id" })
+	// Bookings far ahead, each at its own time: none is refused.
+	bookFrom := time.Date(time.Now().Year()+3, 1, 5, 0, 0, 0, 0, time.UTC)
+	scenarios = append(scenarios,
+		scenario{name: "GET /appointments", clients: staffc, want: http.StatusOK,
+			req: func(int) (string, string, []byte) { return http.MethodGet, "/appointments", nil }},
+		scenario{name: "POST /api/appointments", clients: staffc, want: http.StatusCreated,
+			req: func(i int) (string, string, []byte) {
+				body := fmt.Sprintf(`{"patientId":%q,"providerId":%q,"start":%q,"minutes":10}`, active[i%len(active)],
+					clinic.providers[0], bookFrom.Add(time.Duration(i)*10*time.Minute).Format(time.RFC3339))
+				return http.MethodPost, "/api/appointments", []byte(body)
+			}})
+	if len(active) == 0 {
+		scenarios = slices.DeleteFunc(scenarios, func(s scenario) bool {
+			return s.name == "GET /patients/:id" || s.name == "POST /api/appointments"
+		})
 	}
 	results := make([]result, 0, len(scenarios))
 	for _, s := range scenarios {
@@ -278,6 +300,7 @@ func run(ctx context.Context, o options) error {
 type loadClinic struct {
 	sub, email string
 	tdb        *db.Tenant
+	providers  []string // the admin and three doctors: the calendar's columns
 }
 
 // newClinic creates an active clinic with the default roles, settings and an
@@ -298,6 +321,14 @@ func newClinic(ctx context.Context, p *kit.Platform, sub string) (*loadClinic, e
 	u := &auth.User{Name: "Ada Admin", Email: c.email, RoleKey: "admin"}
 	if err := auth.CreateUser(ctx, tdb, u, password, now); err != nil {
 		return nil, err
+	}
+	c.providers = append(c.providers, u.ID)
+	for i := range 3 {
+		d := &auth.User{Name: fmt.Sprintf("Dr Load %d", i+1), Email: fmt.Sprintf("doctor%d@%s.test", i+1, sub), RoleKey: "doctor"}
+		if err := auth.CreateUser(ctx, tdb, d, password, now); err != nil {
+			return nil, err
+		}
+		c.providers = append(c.providers, d.ID)
 	}
 	return c, nil
 }
