@@ -875,6 +875,9 @@ type apptView struct {
 	MayOverbook   bool
 	Reschedule    BookingForm
 	Conflicts     []takenLine
+	// Outside: why the new time is outside working hours; nothing moves
+	// until "Move anyway".
+	Outside string
 }
 
 // versionLine is one version of the appointment: its status then, and
@@ -1083,6 +1086,15 @@ func (m *Module) reschedulePage(c *gin.Context) error {
 		}
 	}
 	span := Span{Start: start.UTC(), Minutes: minutes, End: start.UTC().Add(time.Duration(minutes) * time.Minute)}
+	if c.PostForm("confirm") != "1" {
+		why, err := m.outsideHours(c.Request.Context(), m.S.Clinic(c), &Appointment{ProviderID: a.ProviderID, Span: span}, zone)
+		if err != nil {
+			return err
+		}
+		if why != "" {
+			return m.renderAppointment(c, http.StatusOK, a, nil, func(v *apptView) { keep(v); v.Outside = why })
+		}
+	}
 	was := a.Span
 	var e *errTaken
 	err = m.moveTo(c, a, span, version, f.Overbook)

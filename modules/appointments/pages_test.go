@@ -528,6 +528,16 @@ func testReschedulePage(t *testing.T, e pg) {
 	if r := move("10:02"); r.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("off the step: %d", r.StatusCode)
 	}
+	// Outside the clinic's hours (09:00–17:00 by default): a warning,
+	// nothing moved, until "Move anyway".
+	r = move("18:00")
+	apptest.WantStatus(t, "outside working hours", r, http.StatusOK)
+	if r.Doc(t).Find("#outside-hours").Length() != 1 || r.Doc(t).Find("#reschedule-anyway").Length() != 1 {
+		t.Fatal("no warning of the hours")
+	}
+	if got := e.stored(t, db.Eq(db.IDField, a.ID)); got[0].Version != 1 {
+		t.Fatalf("the warning moved it: %+v", got[0])
+	}
 	res := move("13:00")
 	e.admin.WantFlash(e.cl.Host, res, "Appointment moved to Mon 7 Jan 2030 13:00.")
 	got := e.stored(t, db.Eq(db.IDField, a.ID))[0]
@@ -541,6 +551,8 @@ func testReschedulePage(t *testing.T, e pg) {
 	if r := move("15:00"); r.StatusCode != http.StatusConflict {
 		t.Errorf("a stale version: %d", r.StatusCode)
 	}
+	r = move("18:00", "version", "2", "confirm", "1")
+	e.admin.WantFlash(e.cl.Host, r, "Appointment moved to Mon 7 Jan 2030 18:00.")
 }
 
 func testWeekView(t *testing.T, e pg) {
