@@ -65,6 +65,8 @@ func TestAppointments(t *testing.T) {
 		{"timeline", testTimeline},
 		{"service-minutes", testServiceMinutes},
 		{"demo", testDemo},
+		{"completed-early", testCompletedEarly},
+		{"stray-claim", testStrayClaim},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

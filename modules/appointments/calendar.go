@@ -213,9 +213,6 @@ func layBlocks(blocks []CalBlock, w window, zone *time.Location) {
 	}
 }
 
-// holdsTime reports whether an appointment in status keeps its time.
-func holdsTime(status string) bool { return slices.Contains(holdingTime, status) }
-
 // badgeClass is the badge variant of a status.
 func badgeClass(status string) string {
 	switch status {

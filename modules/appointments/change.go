@@ -110,7 +110,18 @@ func (m *Module) moveTo(c *gin.Context, a *Appointment, span Span, version int64
 	if !a.Overbooked {
 		keep = a.keys()
 	}
-	return sl.release(ctx, a.ID, keep)
+	m.letGo(c, a, keep)
+	return nil
+}
+
+// letGo releases the appointment's claims but keep, once its new version
+// is saved: the change stands whatever happens here, so a failure is only
+// logged; a claim left behind guards nothing and the next booking of its
+// time takes it over (slots.orphan).
+func (m *Module) letGo(c *gin.Context, a *Appointment, keep []key) {
+	if err := m.slots(c).release(c.Request.Context(), a.ID, keep); err != nil {
+		m.S.Log.Error().Err(err).Str("appointment", a.ID).Msg("appointments: releasing time no longer held")
+	}
 }
 
 // when is a span for the audit log.
@@ -234,6 +245,8 @@ func (m *Module) moveStatus(c *gin.Context, a *Appointment, status string, versi
 	switch status {
 	case StatusArrived:
 		a.ArrivedAt, changed = &now, append(changed, "arrivedAt")
+	case StatusCompleted:
+		a.CompletedAt, changed = &now, append(changed, "completedAt")
 	case StatusCancelled:
 		a.CancelledBy, a.CancelReason, changed = by, reason, append(changed, "cancelledBy", "cancelReason")
 	}
@@ -242,10 +255,12 @@ func (m *Module) moveStatus(c *gin.Context, a *Appointment, status string, versi
 	} else if err != nil {
 		return err
 	}
-	if status == StatusCancelled || status == StatusNoShow {
-		if err := m.slots(c).release(ctx, a.ID, nil); err != nil {
-			return err
-		}
+	var keep []key // a cancelled or missed appointment lets all its time go, a completed one what is left of it
+	if a.claimsTime() {
+		keep = a.keys()
+	}
+	if status == StatusCancelled || status == StatusNoShow || status == StatusCompleted {
+		m.letGo(c, a, keep)
 	}
 	after := a.Status
 	if reason != "" {

@@ -355,7 +355,7 @@ func (m *Module) confirm(c *gin.Context) error {
 	}
 	sl := m.slots(c)
 	var keys []key
-	for _, u := range units(a.Start, a.Minutes) {
+	for _, u := range units(a.Start, a.End) {
 		keys = append(keys, key{"patient:" + p.ID, u})
 	}
 	var e *errTaken

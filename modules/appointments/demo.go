@@ -71,7 +71,7 @@ func SeedDemo(ctx context.Context, tdb *db.Tenant, d Demo) (int, error) {
 		for _, p := range d.Providers {
 			for _, r := range openFrom(hours[clinicOwner], hours[p], day.Year(), day.Month(), day.Day(), d.Zone) {
 				for _, a := range demoDay(rng, d, p, r, func() string { return patients[rng.IntN(len(patients))].ID }) {
-					if !a.holdsTime() {
+					if !a.claimsTime() {
 						kept = append(kept, a)
 						continue
 					}
@@ -152,12 +152,6 @@ func demoStatus(rng *rand.Rand, a *Appointment, now time.Time) string {
 		return StatusArrived
 	}
 	return StatusBooked
-}
-
-// holdsTime reports whether the appointment keeps its units claimed: it
-// is not cancelled, missed, nor overbooked.
-func (a *Appointment) holdsTime() bool {
-	return !a.Overbooked && a.Status != StatusCancelled && a.Status != StatusNoShow
 }
 
 // seedHours saves the demo clinic's opening hours and its providers'

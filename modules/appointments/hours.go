@@ -248,9 +248,6 @@ type FreeSlot struct {
 	Start      time.Time `json:"start"`
 }
 
-// holdingTime are the statuses of appointments that hold their time.
-var holdingTime = []string{StatusBooked, StatusArrived, StatusInConsultation, StatusRequested}
-
 // nextFree is up to max of the earliest free starts, from from on, of
 // minutes with one of the providers: on five-minute steps, inside the
 // provider's hours and the clinic's, overlapping none of the provider's
@@ -317,13 +314,13 @@ func busyOf(ctx context.Context, tdb *db.Tenant, providerID string, from, to tim
 	var list []Appointment
 	filter := db.And(db.Eq("providerId", providerID), db.Gt("start", from.Add(-longest).UTC()), db.Lt("start", to.UTC()))
 	if err := tdb.Collection(kind.Collection).Find(ctx, filter, &list,
-		db.FindOptions{Sort: []db.Order{db.Asc("start")}, Limit: 5000, Fields: []string{"start", "end", "status"}}); err != nil {
+		db.FindOptions{Sort: []db.Order{db.Asc("start")}, Limit: 5000, Fields: []string{"start", "end", "status", "completedAt"}}); err != nil {
 		return nil, err
 	}
 	out := make([]schedule.Range, 0, len(list))
 	for _, a := range list {
-		if slices.Contains(holdingTime, a.Status) && a.End.After(from) {
-			out = append(out, schedule.Range{Start: a.Start, End: a.End})
+		if end := a.heldEnd(); holdsTime(a.Status) && end.After(from) && end.After(a.Start) {
+			out = append(out, schedule.Range{Start: a.Start, End: end})
 		}
 	}
 	return out, nil

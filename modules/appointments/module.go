@@ -63,8 +63,10 @@ type Appointment struct {
 	Status       string `bson:"status" json:"status"`
 	// Overbooked: booked on purpose over other appointments, without
 	// claiming its time.
-	Overbooked   bool       `bson:"overbooked,omitempty" json:"overbooked,omitempty"`
-	ArrivedAt    *time.Time `bson:"arrivedAt,omitempty" json:"arrivedAt,omitempty"`
+	Overbooked bool       `bson:"overbooked,omitempty" json:"overbooked,omitempty"`
+	ArrivedAt  *time.Time `bson:"arrivedAt,omitempty" json:"arrivedAt,omitempty"`
+	// CompletedAt: when it was completed; the rest of its time is free.
+	CompletedAt  *time.Time `bson:"completedAt,omitempty" json:"completedAt,omitempty"`
 	CancelledBy  string     `bson:"cancelledBy,omitempty" json:"cancelledBy,omitempty"`
 	CancelReason string     `bson:"cancelReason,omitempty" json:"cancelReason,omitempty"`
 	// Requester is who asked for a requested appointment online; the

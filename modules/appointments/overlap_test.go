@@ -138,3 +138,67 @@ func testServiceMinutes(t *testing.T, e env) {
 		t.Fatalf("minutes %d, want the service's 45", a.Minutes)
 	}
 }
+
+// testCompletedEarly: an appointment completed before its end lets the
+// rest of its time go, from the next five-minute step: a booking of it
+// succeeds, one of the time it used is refused.
+func testCompletedEarly(t *testing.T, e env) {
+	now := e.s.Clock.Now().UTC().Truncate(time.Hour)
+	start := now.Add(-20 * time.Minute) // began 20 minutes ago, for an hour
+	a := e.mustBook(t, booking(e.patient(t), e.doctor.ID, start.Format(time.RFC3339), 60, ""))
+	for i, st := range []string{"arrived", "in-consultation", "completed"} {
+		if code, _ := e.status(t, a.ID, st, int64(i+1), ""); code != http.StatusOK {
+			t.Fatalf("%s: %d", st, code)
+		}
+	}
+	// Completed at the clock's minute: the units up to the next step stay.
+	done := e.s.Clock.Now().UTC()
+	next := done.Truncate(5 * time.Minute)
+	if next.Before(done) {
+		next = next.Add(5 * time.Minute)
+	}
+	if want := int64(2 * int(next.Sub(start)/(5*time.Minute))); e.claims(t, a.ID) != want {
+		t.Fatalf("the completed appointment holds %d claims, want %d", e.claims(t, a.ID), want)
+	}
+	e.mustBook(t, booking(e.patient(t), e.doctor.ID, next.Format(time.RFC3339), 15, ""))
+	e.wantTaken(t, "the time it used", booking(e.patient(t), e.doctor.ID, start.Format(time.RFC3339), 5, ""), a.ID)
+	free := e.freeStarts(t, start, 60)
+	if len(free) == 0 || free[0].Before(next) {
+		t.Fatalf("free times %v offer the time the completed appointment used (until %v)", free, next)
+	}
+}
+
+// freeStarts are the doctor's next free starts from from (the API).
+func (e env) freeStarts(t *testing.T, from time.Time, minutes int) []time.Time {
+	t.Helper()
+	_, out, _ := e.call(t, e.admin, http.MethodGet, fmt.Sprintf("/api/appointments/free?providerId=%s&minutes=%d&from=%s&max=3",
+		e.doctor.ID, minutes, from.Format(time.DateOnly)), "")
+	var got []time.Time
+	for _, s := range apptest.Data[struct{ Slots []struct{ Start time.Time } }](t, out).Slots {
+		got = append(got, s.Start)
+	}
+	return got
+}
+
+// testStrayClaim: a claim of a live appointment at a time it no longer
+// holds (a move that died half way) stands for a minute, then is taken
+// over alone — the appointment keeps its own claims.
+func testStrayClaim(t *testing.T, e env) {
+	a := e.mustBook(t, booking(e.patient(t), e.doctor.ID, at(9, 0), 30, ""))
+	now := e.s.Clock.Now()
+	for _, c := range []struct {
+		hour int
+		at   time.Time
+	}{{14, now}, {15, now.Add(-2 * time.Minute)}} {
+		stray := map[string]any{"_id": db.NewID(), "resource": "provider:" + e.doctor.ID,
+			"unit": day.Add(time.Duration(c.hour)*time.Hour).Unix() / 300, "appointmentId": a.ID, "at": c.at}
+		if err := e.cl.DB.Collection("appointment_slots").Insert(context.Background(), stray); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.wantTaken(t, "a stray claim of a move maybe still at work", booking(e.patient(t), e.doctor.ID, at(14, 0), 30, ""), a.ID)
+	e.mustBook(t, booking(e.patient(t), e.doctor.ID, at(15, 0), 30, ""))
+	if n := e.claims(t, a.ID); n != 12+1 {
+		t.Fatalf("the appointment holds %d claims after the takeover, want its 12 and the young stray", n)
+	}
+}

@@ -3,6 +3,7 @@ package appointments
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/wardclinic/ward/core/db"
@@ -16,9 +17,9 @@ const slotsCollection = "appointment_slots"
 // Unit is the step of the schedule: appointments start and last whole units.
 const Unit = 5 * time.Minute
 
-// orphanAge is how old a claim of an appointment that was never stored
-// (or no longer needs it) must be before another booking may take it
-// over: long enough that the booking which made it has finished.
+// orphanAge is how old a claim that guards nothing must be before
+// another booking may take it over: long enough that the booking or move
+// which made it has finished.
 const orphanAge = time.Minute
 
 // slot is one claim: resource ("provider:<id>", "patient:<id>",
@@ -38,16 +39,50 @@ type key struct {
 	unit     int64
 }
 
-// units are the units [start, start+minutes) covers (start a whole unit).
-func units(start time.Time, minutes int) []int64 {
-	first := start.Unix() / int64(Unit/time.Second)
-	n := int64(time.Duration(minutes) * time.Minute / Unit)
-	out := make([]int64, n)
-	for i := range out {
-		out[i] = first + int64(i)
+// units are the units [start, end) covers (both on whole units).
+func units(start, end time.Time) []int64 {
+	step := int64(Unit / time.Second)
+	first, last := start.Unix()/step, end.Unix()/step
+	out := make([]int64, 0, max(last-first, 0))
+	for u := first; u < last; u++ {
+		out = append(out, u)
 	}
 	return out
 }
+
+// heldEnd is when the appointment lets its time go: its end, or, for one
+// completed before its end, the five-minute step after it was completed
+// (never before its start).
+func (a *Appointment) heldEnd() time.Time {
+	if a.Status == StatusCompleted && a.CompletedAt != nil {
+		done := a.CompletedAt.Truncate(Unit)
+		if done.Before(*a.CompletedAt) {
+			done = done.Add(Unit)
+		}
+		if done.Before(a.End) {
+			return laterTime(done, a.Start)
+		}
+	}
+	return a.End
+}
+
+func laterTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// holdingTime are the statuses of appointments that hold their time (a
+// completed one until it was completed, see heldEnd).
+var holdingTime = []string{StatusRequested, StatusBooked, StatusArrived, StatusInConsultation, StatusCompleted}
+
+// holdsTime reports whether an appointment in status keeps its time.
+func holdsTime(status string) bool { return slices.Contains(holdingTime, status) }
+
+// claimsTime reports whether the appointment holds claims of its units:
+// it holds its time and was not booked over others on purpose.
+func (a *Appointment) claimsTime() bool { return !a.Overbooked && holdsTime(a.Status) }
 
 // resources are what an appointment occupies: its provider, its patient
 // (once it has a record) and its room if it has one.
@@ -62,12 +97,13 @@ func (a *Appointment) resources() []string {
 	return rs
 }
 
-// keys are every (resource, unit) the appointment holds, provider first:
+// keys are every (resource, unit) the appointment holds while it holds
+// its time, provider first:
 // two bookings of one provider's time race on the same first claim.
 func (a *Appointment) keys() []key {
 	var out []key
 	for _, r := range a.resources() {
-		for _, u := range units(a.Start, a.Minutes) {
+		for _, u := range units(a.Start, a.heldEnd()) {
 			out = append(out, key{r, u})
 		}
 	}
@@ -89,13 +125,13 @@ type slots struct {
 
 func (s slots) coll() *db.Collection { return s.tdb.Collection(slotsCollection) }
 
-// claim takes keys for the appointment id, all or none. A key held by an
-// orphan (an appointment that does not exist, or is cancelled or a no-show,
-// claimed over a minute ago) is taken over once; any other holder is
-// *errTaken naming it. It returns the ids of the claims it made.
+// claim takes keys for the appointment id, all or none. A key held by a
+// claim that guards nothing (see orphan) is taken over; any other holder
+// is *errTaken naming its appointment. It returns the ids of the claims
+// it made.
 func (s slots) claim(ctx context.Context, id string, keys []key) ([]string, error) {
-	tookOver := false
-	for try := 0; ; try++ {
+	const tries = 20 // each try takes over at least one orphan, or ends
+	for range tries {
 		ids, err := s.insert(ctx, id, keys)
 		if !db.IsDuplicate(err) {
 			return ids, err
@@ -104,24 +140,21 @@ func (s slots) claim(ctx context.Context, id string, keys []key) ([]string, erro
 		if err != nil {
 			return nil, err
 		}
-		if in == nil { // the holder let go meanwhile
-			if try < 3 {
-				continue
-			}
-			return nil, &errTaken{}
+		if in == nil {
+			continue // the holder let go meanwhile
 		}
-		orphan, err := s.orphan(ctx, in)
+		gone, err := s.orphan(ctx, in)
 		if err != nil {
 			return nil, err
 		}
-		if !orphan || tookOver {
+		if gone.IsAll() {
 			return nil, &errTaken{Blocker: in.AppointmentID}
 		}
-		tookOver = true
-		if _, err := s.coll().DeleteMany(ctx, db.Eq("appointmentId", in.AppointmentID)); err != nil {
+		if _, err := s.coll().DeleteMany(ctx, gone); err != nil {
 			return nil, err
 		}
 	}
+	return nil, &errTaken{}
 }
 
 // insert inserts the claims; on failure those it made are deleted again
@@ -186,21 +219,28 @@ func (s slots) inTheWay(ctx context.Context, id string, keys []key) (*slot, erro
 	return nil, nil
 }
 
-// orphan reports whether the claim no longer guards anything: its
-// appointment was never stored or has let its time go, and the claim is
-// old enough that no booking is still at work on it.
-func (s slots) orphan(ctx context.Context, in *slot) (bool, error) {
+// orphan is what to clear when the claim in the way guards nothing: all
+// the claims of an appointment that was never stored or has let its time
+// go, or this one claim when its appointment lives at another time (a
+// reschedule or a release that died half way). A claim younger than
+// orphanAge may belong to a booking still at work: it stands. A claim that
+// stands is the empty filter.
+func (s slots) orphan(ctx context.Context, in *slot) (db.Filter, error) {
 	if s.now.Sub(in.At) < orphanAge {
-		return false, nil
+		return db.Filter{}, nil
 	}
 	a, err := s.store.Get(ctx, in.AppointmentID)
-	if errors.Is(err, records.ErrNotFound) {
-		return true, nil
+	switch {
+	case errors.Is(err, records.ErrNotFound):
+		return db.Eq("appointmentId", in.AppointmentID), nil
+	case err != nil:
+		return db.Filter{}, err
+	case !a.claimsTime():
+		return db.Eq("appointmentId", in.AppointmentID), nil
+	case !slices.Contains(a.keys(), key{in.Resource, in.Unit}):
+		return db.ID(in.ID), nil
 	}
-	if err != nil {
-		return false, err
-	}
-	return a.Status == StatusCancelled || a.Status == StatusNoShow, nil
+	return db.Filter{}, nil
 }
 
 // release deletes the appointment's claims except keep.
