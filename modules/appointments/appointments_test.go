@@ -67,6 +67,7 @@ func TestAppointments(t *testing.T) {
 		{"demo", testDemo},
 		{"completed-early", testCompletedEarly},
 		{"stray-claim", testStrayClaim},
+		{"room-spelling", testRoomSpelling},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

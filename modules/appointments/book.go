@@ -91,7 +91,11 @@ func (m *Module) withdraw(c *gin.Context, placed []*Appointment) {
 		a.Status, a.CancelledBy, a.CancelReason = StatusCancelled, a.CreatedBy, "The series could not be booked whole: another booking took one of its times."
 		if err := st.Save(ctx, a, v, []string{"status", "cancelledBy", "cancelReason"}, a.CreatedBy, now); err != nil {
 			m.S.Log.Error().Err(err).Str("appointment", a.ID).Msg("appointments: withdrawing a series")
+			continue
 		}
 		_ = sl.release(ctx, a.ID, nil)
+		if err := audit.For(c).Record(actionCancel, "appointment:"+a.ID, audit.Change(StatusBooked, StatusCancelled+" · "+a.CancelReason)); err != nil {
+			m.S.Log.Error().Err(err).Str("appointment", a.ID).Msg("appointments: auditing a withdrawn series")
+		}
 	}
 }

@@ -219,6 +219,12 @@ func (m *Module) setStatus(c *gin.Context) error {
 // cancellation needs a reason; a cancelled or missed appointment lets its
 // time go.
 func (m *Module) moveStatus(c *gin.Context, a *Appointment, status string, version int64, reasonTyped string) error {
+	if err := m.mayMove(c, a, status); err != nil {
+		return err
+	}
+	if a.Version != version { // someone moved it first: that, not the move asked for, is what to say
+		return web.Conflict(staleMessage)
+	}
 	errs := map[string]string{}
 	if _, known := actions[status]; !known {
 		errs["status"] = "Choose arrived, in-consultation, completed, cancelled or no-show."
@@ -232,12 +238,6 @@ func (m *Module) moveStatus(c *gin.Context, a *Appointment, status string, versi
 	}
 	if err := web.Check(errs); err != nil {
 		return err
-	}
-	if err := m.mayMove(c, a, status); err != nil {
-		return err
-	}
-	if a.Version != version {
-		return web.Conflict(staleMessage)
 	}
 	ctx, by, now, was := c.Request.Context(), m.S.User(c).ID, m.S.Now(), a.Status
 	a.Status = status

@@ -202,3 +202,10 @@ func testStrayClaim(t *testing.T, e env) {
 		t.Fatalf("the appointment holds %d claims after the takeover, want its 12 and the young stray", n)
 	}
 }
+
+// testRoomSpelling: a room is one room however its name is typed.
+func testRoomSpelling(t *testing.T, e env) {
+	nurse := e.s.NewUser(t, e.cl, "nurse", "Nia Nurse", "nia@rooms.test")
+	first := e.mustBook(t, booking(e.patient(t), e.doctor.ID, at(9, 0), 30, `,"roomId":"Room 2"`))
+	e.wantTaken(t, "the room in other letters", booking(e.patient(t), nurse.ID, at(9, 10), 10, `,"roomId":"  room   2 "`), first.ID)
+}

@@ -582,7 +582,10 @@ func (m *Module) bookingForm(c *gin.Context) error {
 	if c.Query("start") == "" {
 		f.Time = ""
 	}
-	f.PatientID = c.Query("patientId")
+	f.PatientID, f.ServiceID = c.Query("patientId"), c.Query("serviceId")
+	if n, err := strconv.Atoi(c.Query("minutes")); err == nil && n > 0 {
+		f.Minutes = strconv.Itoa(n) // from a free slot: the length it was found for
+	}
 	return m.renderBooking(c, http.StatusOK, f, nil, nil)
 }
 
@@ -1003,6 +1006,17 @@ func (m *Module) statusHistory(c *gin.Context, id string) ([]versionLine, error)
 	return out, nil
 }
 
+// queueAfterMove answers a move made from the queue (htmx): the queue as
+// it is now, saying msg.
+func (m *Module) queueAfterMove(c *gin.Context, msg string) error {
+	v, list, err := m.loadQueue(c)
+	if err != nil {
+		return err
+	}
+	audit.Shown(c.Request.Context(), actionList, refsFor(list)...)
+	return m.renderQueue(c, v, msg)
+}
+
 // statusPage moves an appointment's status from a button (the page twin
 // of POST /api/appointments/:id/status): back to the queue (its htmx
 // refresh, or the page) or to the appointment.
@@ -1015,6 +1029,11 @@ func (m *Module) statusPage(c *gin.Context) error {
 	version, _ := strconv.ParseInt(c.PostForm("version"), 10, 64)
 	err = m.moveStatus(c, a, status, version, c.PostForm("reason"))
 	var bad *web.Error
+	fromQueue := c.PostForm("back") == queueTarget && htmx.IsRequest(c.Request)
+	if fromQueue && errors.As(err, &bad) && (bad.Status == http.StatusConflict || bad.Status == http.StatusUnprocessableEntity) {
+		// Two people clicked at once: the queue stays, as it is now.
+		return m.queueAfterMove(c, "Nothing changed: someone else moved this appointment along just now.")
+	}
 	if errors.As(err, &bad) && bad.Fields != nil {
 		return m.renderAppointment(c, bad.Status, a, bad.Fields, nil)
 	}
@@ -1039,13 +1058,8 @@ func (m *Module) statusPage(c *gin.Context) error {
 		msg = "Recorded as a no-show."
 	}
 	if c.PostForm("back") == queueTarget {
-		if htmx.IsRequest(c.Request) {
-			v, list, err := m.loadQueue(c)
-			if err != nil {
-				return err
-			}
-			audit.Shown(c.Request.Context(), actionList, refsFor(list)...)
-			return m.renderQueue(c, v, msg)
+		if fromQueue {
+			return m.queueAfterMove(c, msg)
 		}
 		web.Flash(c, msg)
 		web.Redirect(c, "/appointments/queue")

@@ -447,6 +447,12 @@ func testQueue(t *testing.T, e pg) {
 	if res.Doc(t).Find(`[aria-labelledby=q-in] [data-appointment="`+waiting.ID+`"]`).Length() != 1 {
 		t.Error("the patient is not in consultation")
 	}
+	// The same button clicked again elsewhere, a moment late: the queue
+	// stays, saying nothing changed.
+	res = e.admin.PostForm(e.cl.Host, "/appointments/"+waiting.ID+"/status", form, "HX-Request", "true", "HX-Target", "queue")
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(strings.TrimSpace(res.Body), `<div id="queue"`) || !strings.Contains(res.Body, "Nothing changed") {
+		t.Fatalf("a late second click: %d %.300s", res.StatusCode, res.Body)
+	}
 	// Without htmx, back to the queue page with the message.
 	nf := url.Values{"status": {StatusArrived}, "version": {"1"}, "back": {"queue"}}
 	e.admin.WantFlash(e.cl.Host, e.admin.PostForm(e.cl.Host, "/appointments/"+due.ID+"/status", nf), "Arrival recorded.")

@@ -479,7 +479,10 @@ func (m *Module) showBook(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return m.renderRequest(c, http.StatusOK, o, requestFormFrom(c.Query), nil)
+	// Only the choice of service, week and time comes from the address:
+	// a link never carries anyone's details.
+	f := requestForm{ServiceID: strings.TrimSpace(c.Query("service")), Week: strings.TrimSpace(c.Query("week")), Slot: strings.TrimSpace(c.Query("slot"))}
+	return m.renderRequest(c, http.StatusOK, o, f, nil)
 }
 
 // renderRequest renders the booking page for the form as it stands.

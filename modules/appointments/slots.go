@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/wardclinic/ward/core/db"
@@ -50,6 +51,10 @@ func units(start, end time.Time) []int64 {
 	return out
 }
 
+// roomKey is a room as its claims name it: "Room 2", "room 2" and
+// "ROOM  2" are one room.
+func roomKey(room string) string { return strings.Join(strings.Fields(strings.ToLower(room)), " ") }
+
 // heldEnd is when the appointment lets its time go: its end, or, for one
 // completed before its end, the five-minute step after it was completed
 // (never before its start).
@@ -92,7 +97,7 @@ func (a *Appointment) resources() []string {
 		rs = append(rs, "patient:"+a.PatientID)
 	}
 	if a.RoomID != "" {
-		rs = append(rs, "room:"+a.RoomID)
+		rs = append(rs, "room:"+roomKey(a.RoomID))
 	}
 	return rs
 }
