@@ -17,7 +17,9 @@ import (
 // the registry's name, for a clinic that has none) and a context that
 // carries the clinic as a request's does (tenant.FromContext, tenant.DB)
 // and logs under its subdomain. Clinics that are being made, inactive or
-// suspended are skipped: their clinic's pages are closed too.
+// suspended by the operator (tenant.Status) are skipped: their pages are
+// closed too. A clinic whose subscription has lapsed is not: its records
+// stand, and its patients' appointments (and their reminders) still come.
 //
 // A clinic whose fn fails does not stop the others: the errors are logged
 // and returned together once every clinic has had its turn. A cancelled

@@ -43,6 +43,7 @@ type patientMatch struct {
 	PhoneDigits string    `bson:"phoneDigits"`
 	EmailKey    string    `bson:"emailKey"`
 	Why         string    `bson:"-"`
+	Sure        bool      `bson:"-"` // the same date of birth and name: them, most likely (not a relative sharing a phone)
 }
 
 // Label is the patient's number as the clinic writes it: P-000042.
@@ -92,7 +93,7 @@ func matchesFor(ctx context.Context, tdb *db.Tenant, r *Requester) ([]patientMat
 		}
 		var why []string
 		if dobErr == nil && p.DateOfBirth.Equal(dob) && sameName(name, p.FirstName, p.LastName) {
-			why = append(why, "date of birth and name")
+			why, p.Sure = append(why, "date of birth and name"), true
 		}
 		if len(phone) >= 5 && len(p.PhoneDigits) >= 5 && phoneEnd(p.PhoneDigits) == phoneEnd(phone) {
 			why = append(why, "phone")
@@ -247,8 +248,8 @@ func (m *Module) renderConfirm(c *gin.Context, status int, a *Appointment, chose
 			p.Why = "Just registered"
 			v.Candidates = append([]patientMatch{*p}, v.Candidates...)
 		}
-		if len(v.Candidates) == 1 && v.Chosen == "" {
-			v.Chosen = v.Candidates[0].ID
+		if len(v.Candidates) == 1 && v.Chosen == "" && v.Candidates[0].Sure {
+			v.Chosen = v.Candidates[0].ID // a phone or an address alone may be a relative's: chosen by hand
 		}
 		v.Register = registerFields(a)
 	}

@@ -1,6 +1,7 @@
 package appointments
 
 import (
+	"github.com/wardclinic/ward/modules/appointments/schedule"
 	"strconv"
 	"strings"
 	"time"
@@ -38,12 +39,22 @@ type BookingForm struct {
 	Confirm  bool
 }
 
-// BookingFormFrom reads the HTML form.
+// BookingFormFrom reads the HTML form. A "Book anyway" outside working
+// hours (confirm) holds for the times it was given for only: the form
+// carries them back (confirmed, see When), and a change of time is checked
+// again.
 func BookingFormFrom(get func(string) string) BookingForm {
 	t := func(k string) string { return strings.TrimSpace(get(k)) }
-	return BookingForm{PatientID: t("patientId"), PatientLabel: t("q"), ProviderID: t("providerId"), ServiceID: t("serviceId"),
+	f := BookingForm{PatientID: t("patientId"), PatientLabel: t("q"), ProviderID: t("providerId"), ServiceID: t("serviceId"),
 		Date: t("date"), Time: t("time"), Minutes: t("minutes"), Room: get("roomId"), Reason: get("reason"),
-		Every: t("every"), Times: t("times"), Overbook: get("overbook") == "1", Confirm: get("confirm") == "1"}
+		Every: t("every"), Times: t("times"), Overbook: get("overbook") == "1"}
+	f.Confirm = get("confirm") == "1" || get("confirmed") == f.When()
+	return f
+}
+
+// When names the times the form asks for: who, when, how long, how often.
+func (f BookingForm) When() string {
+	return strings.Join([]string{f.ProviderID, f.Date, f.Time, f.Minutes, f.Every, f.Times}, "|")
 }
 
 // BookingInput is a valid booking form: Start in UTC, Times appointments Every
@@ -123,8 +134,8 @@ func localStart(date, clock string, zone *time.Location) (time.Time, map[string]
 	if len(errs) > 0 {
 		return time.Time{}, errs
 	}
-	t := time.Date(d.Year(), d.Month(), d.Day(), hh, mm, 0, 0, zone)
-	if t.Hour() != hh || t.Minute() != mm {
+	t := schedule.At(d.Year(), d.Month(), d.Day(), hh*60+mm, zone) // a time that happens twice: its first, as working hours read it
+	if l := t.In(zone); l.Hour() != hh || l.Minute() != mm {
 		errs["time"] = "The clocks go forward then: " + clock + " does not exist on that day. Choose another time."
 		return time.Time{}, errs
 	}
@@ -205,7 +216,7 @@ func (b BookingInput) Starts() []time.Time {
 		l = b.Start
 	}
 	for i := range out {
-		out[i] = time.Date(l.Year(), l.Month(), l.Day()+7*b.Every*i, l.Hour(), l.Minute(), 0, 0, l.Location()).UTC()
+		out[i] = schedule.At(l.Year(), l.Month(), l.Day()+7*b.Every*i, l.Hour()*60+l.Minute(), l.Location()).UTC()
 	}
 	return out
 }

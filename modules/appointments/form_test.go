@@ -118,6 +118,12 @@ func TestBookingStarts(t *testing.T) {
 			t.Errorf("start %d on the clinic's clock %s, want 09:00", i, c)
 		}
 	}
+	// 02:30 happens twice in Berlin on 25 October 2026: the first, in
+	// summer time, as working hours read it.
+	twice := BookingForm{PatientID: "p", ProviderID: "d", Date: "2026-10-25", Time: "02:30", Minutes: "30", Every: "1", Times: "1"}
+	if b, errs := twice.Parse(berlin, 0); len(errs) > 0 || b.Start.Format(time.RFC3339) != "2026-10-25T00:30:00Z" {
+		t.Errorf("02:30 on the autumn change: %v %v, want 00:30 UTC", b.Start, errs)
+	}
 	every2 := BookingInput{Start: time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC), Every: 2, Times: 2}
 	if s := every2.Starts(); s[1].Format(time.DateOnly) != "2026-01-19" {
 		t.Errorf("every 2 weeks: second on %s", s[1].Format(time.DateOnly))
@@ -133,6 +139,17 @@ func TestBookingFormFrom(t *testing.T) {
 		Reason: "Check-up", Every: "1", Times: "4", Overbook: true, Confirm: true}
 	if f != want {
 		t.Errorf("form = %+v, want %+v", f, want)
+	}
+	// "Book anyway" outside working hours holds for the times it was
+	// given for, and for no other.
+	delete(v, "confirm")
+	v["confirmed"] = f.When()
+	if !BookingFormFrom(func(k string) string { return v[k] }).Confirm {
+		t.Error("the confirmation of the same times was lost")
+	}
+	v["time"] = "18:30"
+	if BookingFormFrom(func(k string) string { return v[k] }).Confirm {
+		t.Error("a confirmation carried over to another time")
 	}
 	if p := prefilled("d1", time.Date(2026, 7, 1, 7, 30, 0, 0, time.UTC), time.FixedZone("X", 2*3600)); p.Date != "2026-07-01" || p.Time != "09:30" || p.ProviderID != "d1" {
 		t.Errorf("prefilled = %+v", p)

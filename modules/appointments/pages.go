@@ -1079,8 +1079,9 @@ func (m *Module) reschedulePage(c *gin.Context) error {
 		return err
 	}
 	zone := m.S.Zone(c)
-	f := BookingForm{Date: strings.TrimSpace(c.PostForm("date")), Time: strings.TrimSpace(c.PostForm("time")),
+	f := BookingForm{ProviderID: a.ProviderID, Date: strings.TrimSpace(c.PostForm("date")), Time: strings.TrimSpace(c.PostForm("time")),
 		Minutes: strings.TrimSpace(c.PostForm("minutes")), Overbook: c.PostForm("overbook") == "1"}
+	f.Confirm = c.PostForm("confirm") == "1" || c.PostForm("confirmed") == f.When()
 	version, _ := strconv.ParseInt(c.PostForm("version"), 10, 64)
 	start, errs := localStart(f.Date, f.Time, zone)
 	if errs == nil {
@@ -1100,7 +1101,7 @@ func (m *Module) reschedulePage(c *gin.Context) error {
 		}
 	}
 	span := Span{Start: start.UTC(), Minutes: minutes, End: start.UTC().Add(time.Duration(minutes) * time.Minute)}
-	if c.PostForm("confirm") != "1" {
+	if !f.Confirm {
 		why, err := m.outsideHours(c.Request.Context(), m.S.Clinic(c), &Appointment{ProviderID: a.ProviderID, Span: span}, zone)
 		if err != nil {
 			return err
