@@ -115,6 +115,7 @@ func (m *Module) Indexes() []db.Index {
 		db.Index{Collection: kind.Collection, Keys: []string{db.TenantField, "start"}},
 		db.Index{Collection: kind.Collection, Keys: []string{db.TenantField, "providerId", "start"}},
 		db.Index{Collection: kind.Collection, Keys: []string{db.TenantField, "patientId", "start"}},
+		db.Index{Collection: kind.Collection, Keys: []string{db.TenantField, "requester.email", "status"}},
 		db.Index{Collection: slotsCollection, Keys: []string{db.TenantField, "resource", "unit"}, Unique: true},
 		db.Index{Collection: slotsCollection, Keys: []string{db.TenantField, "appointmentId"}})
 }

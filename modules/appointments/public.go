@@ -510,15 +510,24 @@ func (m *Module) renderRequest(c *gin.Context, status int, o Online, f requestFo
 
 // Messages of the booking form.
 const (
-	msgTaken      = "That time was just taken. Please pick another."
-	msgPickTime   = "Pick one of the free times shown."
-	msgTooMany    = "Too many requests from your network just now. Please try again in "
-	msgClinicBusy = "The clinic is receiving many requests just now. Please try again in "
+	msgTaken        = "That time was just taken. Please pick another."
+	msgPickTime     = "Pick one of the free times shown."
+	msgTooMany      = "Too many requests from your network just now. Please try again in "
+	msgClinicBusy   = "The clinic is receiving many requests just now. Please try again in "
+	msgOpenRequests = "You already have requests waiting for the clinic to confirm. Please wait for its answer, or call the clinic."
 )
+
+// maxOpenRequests is how many requests one email address may have waiting
+// for the clinic at a time.
+const maxOpenRequests = 3
 
 // requestBooking asks for a time: checked like the page offers it, counted
 // against the limits, then placed as a requested appointment (its time
 // held at once) and acknowledged by mail.
+//
+// One address holds at most maxOpenRequests requests waiting for the
+// clinic at a time: the public cannot fill a calendar with requests, nor
+// have Ward mail one address without end.
 func (m *Module) requestBooking(c *gin.Context) error {
 	o, err := m.onlineOpen(c)
 	if err != nil {
@@ -548,6 +557,12 @@ func (m *Module) requestBooking(c *gin.Context) error {
 			msg = msgTooMany
 		}
 		return m.renderRequest(c, http.StatusTooManyRequests, o, f, map[string]string{"form": msg + auth.WaitText(wait) + "."})
+	}
+	if open, err := m.S.Clinic(c).Collection(kind.Collection).Count(c.Request.Context(),
+		db.And(db.Eq("requester.email", r.Email), db.Eq("status", StatusRequested))); err != nil {
+		return err
+	} else if open >= maxOpenRequests {
+		return m.renderRequest(c, http.StatusTooManyRequests, o, f, map[string]string{"form": msgOpenRequests})
 	}
 	a := &Appointment{Meta: records.Meta{ID: db.NewID()}, ProviderID: pickTime.ProviderID, ServiceID: svc.ID,
 		Span:   Span{Start: pickTime.Start, Minutes: svc.span(), End: pickTime.Start.Add(time.Duration(svc.span()) * time.Minute)},

@@ -2,6 +2,7 @@ package appointments
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -27,7 +28,7 @@ import (
 func TestOnlineBooking(t *testing.T) {
 	s := apptest.Start(t, apptest.Options{}, signin.New(), dashboard.New(), New(), patients.New(), services.New(), settingsmod.New())
 	s.Parallel(t, testOnlineOff, testOnlineSettings, testOnlineEndToEnd, testOnlineDecline, testOnlineHoneypot,
-		testOnlineLimitPerIP, testOnlineLimitPerClinic, testOnlineIsolation)
+		testOnlineLimitPerIP, testOnlineLimitPerClinic, testOnlineIsolation, testOnlineOpenRequestsPerAddress)
 }
 
 // onlineEnv is a clinic taking bookings online: a doctor offered, a 30-minute
@@ -80,9 +81,17 @@ func onlineAsker(service, slot string) url.Values {
 // request asks for slot as a new visitor and returns the answer.
 func (o *onlineEnv) request(t *testing.T, slot string) *apptest.Response {
 	t.Helper()
+	return o.requestAs(t, slot, "pat@example.test")
+}
+
+// requestAs asks for slot as a new visitor with another email address.
+func (o *onlineEnv) requestAs(t *testing.T, slot, email string) *apptest.Response {
+	t.Helper()
 	c := o.s.Client(t)
 	c.Get(o.cl.Host, "/book")
-	return c.PostForm(o.cl.Host, "/book", onlineAsker(o.service, slot))
+	v := onlineAsker(o.service, slot)
+	v.Set("email", email)
+	return c.PostForm(o.cl.Host, "/book", v)
 }
 
 func (o *onlineEnv) appointments(t *testing.T) []Appointment {
@@ -334,7 +343,7 @@ func testOnlineLimitPerIP(t *testing.T, s *apptest.Server) {
 	o := newOnlineEnv(t, s, "")
 	free, _ := o.slots(t, s.Client(t), onlineMonday)
 	for i := range MaxRequestsPerIP {
-		if r := o.request(t, free[i*4]); r.StatusCode != http.StatusSeeOther {
+		if r := o.requestAs(t, free[i*4], fmt.Sprintf("pat%d@example.test", i)); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("request %d of %s (%v): %d %s", i+1, free[i*4], free[:6], r.StatusCode, apptest.FormError(t, r)+r.Doc(t).Find(".field-error").Text())
 		}
 	}
@@ -345,6 +354,24 @@ func testOnlineLimitPerIP(t *testing.T, s *apptest.Server) {
 	}
 	if n := len(o.appointments(t)); n != MaxRequestsPerIP {
 		t.Fatalf("%d appointments, want %d", n, MaxRequestsPerIP)
+	}
+}
+
+// One address has at most maxOpenRequests requests waiting at a time.
+func testOnlineOpenRequestsPerAddress(t *testing.T, s *apptest.Server) {
+	o := newOnlineEnv(t, s, "")
+	free, _ := o.slots(t, s.Client(t), onlineMonday)
+	for i := range maxOpenRequests {
+		if r := o.request(t, free[i*4]); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("request %d: %d", i+1, r.StatusCode)
+		}
+	}
+	r := o.request(t, free[20])
+	if r.StatusCode != http.StatusTooManyRequests || !strings.Contains(r.Body, "You already have requests waiting") {
+		t.Fatalf("one request too many from one address: %d", r.StatusCode)
+	}
+	if r := o.requestAs(t, free[20], "someone@example.test"); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("another address: %d", r.StatusCode)
 	}
 }
 
