@@ -90,6 +90,10 @@ type Span struct {
 	End     time.Time `bson:"end" json:"end"`
 }
 
+// settingsCollection holds the module's settings, a document per clinic
+// and concern (reminders, online booking).
+const settingsCollection = "appointment_settings"
+
 var kind = records.Kind{Collection: "appointments", Revisions: "appointment_revisions", Ref: "appointmentId"}
 
 // The actions the module records in the audit log.

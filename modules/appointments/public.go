@@ -20,6 +20,7 @@ import (
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/text"
 	"github.com/wardclinic/ward/core/web"
+	"github.com/wardclinic/ward/modules/appointments/schedule"
 )
 
 // Online booking: when the clinic turns it on, anyone may open /book on
@@ -77,7 +78,7 @@ func onlineActions() []audit.Action {
 
 // onlineCollection holds the module's settings documents, one per
 // clinic and concern; online booking's is "online:<clinic id>".
-const onlineCollection = "appointment_settings"
+const onlineCollection = settingsCollection
 
 // Defaults and bounds of the online booking settings.
 const (
@@ -391,7 +392,7 @@ func (m *Module) onlineWeek(c *gin.Context, o Online, v *requestView) error {
 	if err != nil || len(names) == 0 {
 		return err
 	}
-	start, stop := laterOf(from, v.Week), earlierOf(to, end)
+	start, stop := schedule.Later(from, v.Week), schedule.Earlier(to, end)
 	if !start.Before(stop) {
 		return nil
 	}
@@ -430,20 +431,6 @@ func (m *Module) onlineWeek(c *gin.Context, o Online, v *requestView) error {
 	}
 	slices.SortFunc(v.Days, func(a, b requestDay) int { return a.Day.Compare(b.Day) })
 	return nil
-}
-
-func laterOf(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-func earlierOf(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
 }
 
 // onlineOffered are the providers whose times are offered online and who may

@@ -49,7 +49,7 @@ const actionReminderSettings = "appointment.settings"
 
 // reminderSettingsCollection holds the module's settings, a document per
 // clinic and concern; the reminders' is remindersSettingsID.
-const reminderSettingsCollection = "appointment_settings"
+const reminderSettingsCollection = settingsCollection
 
 // reminderClaim is the kind of the claims that mark appointments reminded.
 const reminderClaim = "appointment-reminder"

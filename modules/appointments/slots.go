@@ -9,6 +9,7 @@ import (
 
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/records"
+	"github.com/wardclinic/ward/modules/appointments/schedule"
 )
 
 // slotsCollection holds the claims: one document per resource and unit an
@@ -65,17 +66,10 @@ func (a *Appointment) heldEnd() time.Time {
 			done = done.Add(Unit)
 		}
 		if done.Before(a.End) {
-			return laterTime(done, a.Start)
+			return schedule.Later(done, a.Start)
 		}
 	}
 	return a.End
-}
-
-func laterTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
 }
 
 // holdingTime are the statuses of appointments that hold their time (a

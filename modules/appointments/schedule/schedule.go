@@ -372,7 +372,7 @@ func Intersect(a, b []Range) []Range {
 	a, b = merge(a), merge(b)
 	var out []Range
 	for i, j := 0, 0; i < len(a) && j < len(b); {
-		start, end := later(a[i].Start, b[j].Start), earlier(a[i].End, b[j].End)
+		start, end := Later(a[i].Start, b[j].Start), Earlier(a[i].End, b[j].End)
 		if start.Before(end) {
 			out = append(out, Range{Start: start, End: end})
 		}
@@ -385,14 +385,16 @@ func Intersect(a, b []Range) []Range {
 	return out
 }
 
-func later(a, b time.Time) time.Time {
+// Later is the later of two instants.
+func Later(a, b time.Time) time.Time {
 	if a.After(b) {
 		return a
 	}
 	return b
 }
 
-func earlier(a, b time.Time) time.Time {
+// Earlier is the earlier of two instants.
+func Earlier(a, b time.Time) time.Time {
 	if a.Before(b) {
 		return a
 	}
@@ -417,7 +419,7 @@ func Free(open, busy []Range, minutes int, step time.Duration, from time.Time, m
 	busy = merge(busy)
 	var out []time.Time
 	for _, r := range merge(open) {
-		t := ceil(later(r.Start, from), step)
+		t := ceil(Later(r.Start, from), step)
 		b := 0 // the first busy range that may still be in the way
 		for !t.Add(length).After(r.End) {
 			for b < len(busy) && !busy[b].End.After(t) {
