@@ -130,8 +130,8 @@ type Templates struct {
 }
 
 // NewRenderer parses the shared layouts and partials, then every page of
-// every source, each page in its own set so each can define its own
-// "content". A template that does not parse, or a page without "content",
+// every source (with the source's own partials), each page in its own set
+// so each can define its own "content". A template that does not parse, or a page without "content",
 // is an error: Ward must not start with a broken page.
 func NewRenderer(t Templates) (*Renderer, error) {
 	base, err := template.New("").Funcs(funcs).Funcs(t.Funcs).ParseFS(t.Shared, "layouts/*.html", "partials/*.html")
@@ -148,12 +148,16 @@ func NewRenderer(t Templates) (*Renderer, error) {
 		if err != nil {
 			return nil, err
 		}
+		own, err := withPartials(base, src)
+		if err != nil {
+			return nil, err
+		}
 		for _, f := range files {
 			name := src.Prefix + "/" + strings.TrimSuffix(path.Base(f), ".html")
 			if _, dup := r.pages[name]; dup {
 				return nil, fmt.Errorf("templates: page %q defined twice", name)
 			}
-			set, err := base.Clone()
+			set, err := own.Clone()
 			if err != nil {
 				return nil, err
 			}
@@ -167,6 +171,24 @@ func NewRenderer(t Templates) (*Renderer, error) {
 		}
 	}
 	return r, nil
+}
+
+// withPartials is base with the source's own partials (partials/*.html of
+// its FS: templates its pages share, such as a calendar's column), or
+// base itself when it has none.
+func withPartials(base *template.Template, src Source) (*template.Template, error) {
+	files, err := fs.Glob(src.FS, "partials/*.html")
+	if err != nil || len(files) == 0 {
+		return base, err
+	}
+	own, err := base.Clone()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := own.ParseFS(src.FS, "partials/*.html"); err != nil {
+		return nil, fmt.Errorf("templates: %s partials: %w", src.Prefix, err)
+	}
+	return own, nil
 }
 
 // PageName names a page template, "module/file". Modules make theirs with

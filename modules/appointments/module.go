@@ -26,7 +26,7 @@ import (
 	"github.com/wardclinic/ward/core/records"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/partials/*.html
 var templates embed.FS
 
 // Module is the appointments module.
