@@ -301,7 +301,7 @@ func splitName(name string) (first, last string) {
 func (m *Module) requestLabels(c *gin.Context, a *Appointment) (svc, provider string) {
 	ctx, tdb := c.Request.Context(), m.S.Clinic(c)
 	if a.ServiceID != "" {
-		var s onlineService
+		var s serviceRow
 		if err := tdb.Collection("services").FindOne(ctx, db.ID(a.ServiceID), &s); err == nil {
 			svc = s.Name
 		}

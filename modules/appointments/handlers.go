@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -85,6 +87,7 @@ func (m *Module) bookable(c *gin.Context) ([]Provider, error) {
 			out = append(out, Provider{ID: u.ID, Name: u.Name, roleKey: u.RoleKey})
 		}
 	}
+	slices.SortStableFunc(out, func(a, b Provider) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
 	return out, nil
 }
 

@@ -521,7 +521,7 @@ func (m *Module) hoursList(c *gin.Context) error {
 	if v.CanEdit, err = m.mayEditHours(c, clinicOwner); err != nil {
 		return err
 	}
-	providers, err := m.hoursProviders(c)
+	providers, err := m.bookable(c)
 	if err != nil {
 		return err
 	}
@@ -579,27 +579,6 @@ func (m *Module) mayEditHours(c *gin.Context, owner string) (bool, error) {
 		return m.S.Can(c, "settings", "update")
 	}
 	return m.S.Can(c, "appointments", "update")
-}
-
-// hoursProviders are the clinic's active staff who may be booked, by name.
-func (m *Module) hoursProviders(c *gin.Context) ([]Provider, error) {
-	ctx, tdb := c.Request.Context(), m.S.Clinic(c)
-	grants, err := m.S.Policy(c).Grants(ctx)
-	if err != nil {
-		return nil, err
-	}
-	users, err := auth.ListUsers(ctx, tdb)
-	if err != nil {
-		return nil, err
-	}
-	var out []Provider
-	for _, u := range users {
-		if u.Status == auth.UserActive && grants[u.RoleKey].Has("appointments", "provide") {
-			out = append(out, Provider{ID: u.ID, Name: u.Name})
-		}
-	}
-	slices.SortStableFunc(out, func(a, b Provider) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
-	return out, nil
 }
 
 // hoursStart loads the owner the URL names, with their stored hours (a
@@ -806,7 +785,7 @@ func (m *Module) free(c *gin.Context) error {
 	ctx, tdb, zone := c.Request.Context(), m.S.Clinic(c), m.S.Zone(c)
 	v := freeView{ProviderID: c.Query("providerId"), Minutes: strings.TrimSpace(c.Query("minutes")),
 		ServiceID: c.Query("serviceId"), From: strings.TrimSpace(c.Query("from"))}
-	providers, err := m.hoursProviders(c)
+	providers, err := m.bookable(c)
 	if err != nil {
 		return err
 	}

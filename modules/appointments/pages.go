@@ -93,17 +93,22 @@ func (p patientRow) Label() string {
 
 // patientsIn reads the named patients in one query.
 func patientsIn(ctx context.Context, tdb *db.Tenant, ids []string) (map[string]patientRow, error) {
-	out := map[string]patientRow{}
+	return byID(ctx, tdb, "patients", ids, func(p patientRow) string { return p.ID })
+}
+
+// byID reads the named documents of a collection in one query, by id.
+func byID[T any](ctx context.Context, tdb *db.Tenant, collection string, ids []string, id func(T) string) (map[string]T, error) {
+	out := map[string]T{}
 	ids = uniqueIDs(ids)
 	if len(ids) == 0 {
 		return out, nil
 	}
-	var list []patientRow
-	if err := tdb.Collection("patients").Find(ctx, db.In(db.IDField, ids), &list, db.FindOptions{Limit: int64(len(ids))}); err != nil {
+	var list []T
+	if err := tdb.Collection(collection).Find(ctx, db.In(db.IDField, ids), &list, db.FindOptions{Limit: int64(len(ids))}); err != nil {
 		return nil, err
 	}
-	for _, p := range list {
-		out[p.ID] = p
+	for _, d := range list {
+		out[id(d)] = d
 	}
 	return out, nil
 }
@@ -118,19 +123,7 @@ type serviceRow struct {
 
 // servicesIn reads the named services in one query.
 func servicesIn(ctx context.Context, tdb *db.Tenant, ids []string) (map[string]serviceRow, error) {
-	out := map[string]serviceRow{}
-	ids = uniqueIDs(ids)
-	if len(ids) == 0 {
-		return out, nil
-	}
-	var list []serviceRow
-	if err := tdb.Collection("services").Find(ctx, db.In(db.IDField, ids), &list, db.FindOptions{Limit: int64(len(ids))}); err != nil {
-		return nil, err
-	}
-	for _, s := range list {
-		out[s.ID] = s
-	}
-	return out, nil
+	return byID(ctx, tdb, "services", ids, func(s serviceRow) string { return s.ID })
 }
 
 // bookableServices are the services one may book, by name.

@@ -224,16 +224,8 @@ func (m *Module) saveOnline(c *gin.Context) error {
 
 // --- The public pages ---
 
-// onlineService is a service as the public page offers it.
-type onlineService struct {
-	ID      string `bson:"_id"`
-	Name    string `bson:"name"`
-	Minutes int    `bson:"minutes"`
-	Active  bool   `bson:"active"`
-}
-
 // span is the length booked for the service: whole units, at least one.
-func (s onlineService) span() int {
+func (s serviceRow) span() int {
 	n := (s.Minutes + 4) / 5 * 5
 	return min(max(n, 5), 720)
 }
@@ -241,15 +233,7 @@ func (s onlineService) span() int {
 // step is the grid the public page offers times on: every quarter hour,
 // or every span for shorter services (free times between them are still
 // bookable by the front desk).
-func (s onlineService) step() int { return min(s.span(), 15) }
-
-// onlineServices are the clinic's active services, by name.
-func (m *Module) onlineServices(c *gin.Context) ([]onlineService, error) {
-	var out []onlineService
-	err := m.S.Clinic(c).Collection("services").Find(c.Request.Context(), db.Eq("active", true), &out,
-		db.FindOptions{Sort: []db.Order{db.Asc("nameKey")}, Limit: 200})
-	return out, err
-}
+func (s serviceRow) step() int { return min(s.span(), 15) }
 
 // requestForm is what the person asking types and picks.
 type requestForm struct {
@@ -365,8 +349,8 @@ type requestSlot struct {
 // requestView is the public booking page.
 type requestView struct {
 	Form       requestForm
-	Services   []onlineService
-	Service    *onlineService
+	Services   []serviceRow
+	Service    *serviceRow
 	Week       time.Time
 	Prev, Next string // the weeks before and after, when within reach
 	Days       []requestDay
@@ -476,7 +460,7 @@ func (m *Module) showBook(c *gin.Context) error {
 func (m *Module) renderRequest(c *gin.Context, status int, o Online, f requestForm, errs map[string]string) error {
 	v := requestView{Form: f}
 	var err error
-	if v.Services, err = m.onlineServices(c); err != nil {
+	if v.Services, err = bookableServices(c.Request.Context(), m.S.Clinic(c)); err != nil {
 		return err
 	}
 	for i := range v.Services {
@@ -569,12 +553,12 @@ func (m *Module) requestBooking(c *gin.Context) error {
 // pickTime checks the service and the time picked: an active service, a
 // provider offered online, a start within the window that is free now.
 // Messages go into errs.
-func (m *Module) pickTime(c *gin.Context, o Online, f requestForm, errs map[string]string) (*onlineService, pickedTime, error) {
-	svcs, err := m.onlineServices(c)
+func (m *Module) pickTime(c *gin.Context, o Online, f requestForm, errs map[string]string) (*serviceRow, pickedTime, error) {
+	svcs, err := bookableServices(c.Request.Context(), m.S.Clinic(c))
 	if err != nil {
 		return nil, pickedTime{}, err
 	}
-	var svc *onlineService
+	var svc *serviceRow
 	for i := range svcs {
 		if svcs[i].ID == f.ServiceID {
 			svc = &svcs[i]
@@ -611,7 +595,7 @@ func (m *Module) pickTime(c *gin.Context, o Online, f requestForm, errs map[stri
 
 // acknowledge mails the person who asked that the request arrived and is
 // not yet confirmed. A failure is logged: the request is made.
-func (m *Module) acknowledge(c *gin.Context, a *Appointment, svc *onlineService) {
+func (m *Module) acknowledge(c *gin.Context, a *Appointment, svc *serviceRow) {
 	clinic := m.onlineClinicName(c)
 	when := m.onlineFormats(c).DateTime(a.Start)
 	err := m.S.Mail(c, mail.Message{

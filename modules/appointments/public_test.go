@@ -456,7 +456,7 @@ func TestOnlineHelpers(t *testing.T) {
 			t.Errorf("splitName(%q) = %q, %q", tc.in, f, l)
 		}
 	}
-	if s := (onlineService{Minutes: 22}); s.span() != 25 || s.step() != 15 {
+	if s := (serviceRow{Minutes: 22}); s.span() != 25 || s.step() != 15 {
 		t.Errorf("a 22-minute service: span %d, step %d", s.span(), s.step())
 	}
 	if p, ok := parseSlot("u1|2026-03-02T11:00:00Z"); !ok || p.ProviderID != "u1" || !p.Start.Equal(time.Date(2026, 3, 2, 11, 0, 0, 0, utc)) {
