@@ -20,6 +20,7 @@ import (
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/kit"
 	"github.com/wardclinic/ward/core/logging"
+	"github.com/wardclinic/ward/core/money"
 	"github.com/wardclinic/ward/core/settings"
 	"github.com/wardclinic/ward/core/subscription"
 	"github.com/wardclinic/ward/core/tenant"
@@ -28,6 +29,8 @@ import (
 	"github.com/wardclinic/ward/modules/onboarding"
 	"github.com/wardclinic/ward/modules/patients"
 	"github.com/wardclinic/ward/modules/services"
+	"github.com/wardclinic/ward/modules/subscriptions"
+	"github.com/wardclinic/ward/policies"
 	"github.com/wardclinic/ward/static"
 	"github.com/wardclinic/ward/templates"
 )
@@ -74,8 +77,16 @@ func (w *ward) close() { _ = w.store.Close(context.Background()) }
 // tenantCmd runs the operator's tenant commands.
 func tenantCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: ward tenant list | show SUB | suspend SUB | activate SUB | set-expiry SUB YYYY-MM-DD")
+		fmt.Fprintln(stderr, tenantUsage)
 		return 2
+	}
+	var pay *subscription.NewPayment
+	if args[0] == "record-payment" {
+		var ok bool
+		if pay, ok = paymentArgs(args[1:], stderr); !ok {
+			return 2
+		}
+		args = args[:2]
 	}
 	w, err := open(ctx, getenv, stderr)
 	if err != nil {
@@ -160,9 +171,110 @@ func tenantCmd(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintf(stdout, "%s now expires at %s: %s (running servers notice within %s)\n",
 			t.Subdomain, end.Format(time.RFC3339), stateWords(st), tenant.CacheTTL)
 		return 0
+	case "record-payment":
+		t, ok := need(2)
+		if !ok {
+			return 1
+		}
+		return recordPayment(ctx, w, t, *pay, stdout, stderr)
+	case "monitor":
+		if len(args) != 1 {
+			fmt.Fprintln(stderr, "ward tenant monitor: expected no arguments")
+			return 2
+		}
+		return monitor(ctx, w, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "ward tenant: unknown command %q\n", args[0])
 	return 2
+}
+
+const tenantUsage = "usage: ward tenant list | show SUB | suspend SUB | activate SUB | set-expiry SUB YYYY-MM-DD | record-payment SUB --plan PLAN --reference REF | monitor"
+
+// paymentArgs reads record-payment's arguments: SUB --plan PLAN
+// --reference REF [--method METHOD]. The plan and the reference are
+// checked here, so a mistake is bad usage (exit 2) before the database is
+// opened.
+func paymentArgs(args []string, stderr io.Writer) (*subscription.NewPayment, bool) {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprintln(stderr, "usage: ward tenant record-payment SUB --plan PLAN --reference REF [--method METHOD]")
+		return nil, false
+	}
+	fs := flag.NewFlagSet("tenant record-payment", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	plan := fs.String("plan", "", "the plan paid for: "+strings.Join(planKeys(), ", "))
+	ref := fs.String("reference", "", "the payment's reference (the bank transfer's)")
+	method := fs.String("method", "Bank transfer", "how it was paid, as the clinic's admins will read it")
+	if err := fs.Parse(args[1:]); err != nil {
+		return nil, false
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "ward tenant record-payment: unexpected %q\n", fs.Arg(0))
+		return nil, false
+	}
+	np := &subscription.NewPayment{Plan: *plan, Reference: *ref, Provider: subscription.Manual,
+		Method: strings.TrimSpace(*method), Source: "ward tenant record-payment"}
+	if np.Method == "" {
+		np.Method = "Bank transfer"
+	}
+	if _, err := np.Check(policies.SubscriptionPlans()); err != nil {
+		switch {
+		case errors.Is(err, subscription.ErrNoPlan):
+			fmt.Fprintf(stderr, "ward tenant record-payment: --plan %q: choose one of %s\n", *plan, strings.Join(planKeys(), ", "))
+		default:
+			fmt.Fprintf(stderr, "ward tenant record-payment: --reference: give the payment's reference (at most %d printable characters)\n", subscription.MaxReference)
+		}
+		return nil, false
+	}
+	return np, true
+}
+
+// planKeys are the plans a clinic can pay for.
+func planKeys() []string {
+	var keys []string
+	for _, p := range policies.SubscriptionPlans().ForSale() {
+		keys = append(keys, p.Key)
+	}
+	return keys
+}
+
+// recordPayment records a payment the operator received for clinic t and
+// says what it bought.
+func recordPayment(ctx context.Context, w *ward, t *tenant.Tenant, np subscription.NewPayment, stdout, stderr io.Writer) int {
+	r, err := w.ward.Platform.RecordPayment(ctx, t.ID, np)
+	if err != nil {
+		fmt.Fprintf(stderr, "ward: %s: %v\n", t.Subdomain, err)
+		return 1
+	}
+	p := r.Payment
+	if r.Duplicate {
+		fmt.Fprintf(stdout, "%s: the payment %s was recorded on %s; nothing changed. %s is %s until %s.\n",
+			t.Subdomain, p.Reference, p.PaidAt.Format(time.RFC3339), t.Subdomain, r.Status.State, r.Status.ExpiresAt.Format(time.RFC3339))
+		return 0
+	}
+	fmt.Fprintf(stdout, "%s paid %s for the %s plan (%s): %s → active until %s (running servers notice within %s)\n",
+		t.Subdomain, money.Format(p.Amount, p.Currency), p.Plan, p.Reference, p.Before, p.PeriodEnd.Format(time.RFC3339), tenant.CacheTTL)
+	return 0
+}
+
+// monitor runs one pass of the subscription monitor now, beside any
+// server's daily run: it takes no lease, as everything the monitor writes
+// (a history entry, a reminder) is claimed once by a unique key, so a
+// pass run twice writes nothing twice.
+func monitor(ctx context.Context, w *ward, stdout, stderr io.Writer) int {
+	for _, j := range w.ward.Jobs() {
+		if j.Name != subscriptions.MonitorJob {
+			continue
+		}
+		start := time.Now()
+		if err := j.Run(ctx); err != nil {
+			fmt.Fprintf(stderr, "ward: %s: %v\n", j.Name, err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "The %s ran over every clinic in %s: transitions recorded, reminders queued.\n", j.Name, time.Since(start).Round(time.Millisecond))
+		return 0
+	}
+	fmt.Fprintln(stderr, "ward: this Ward has no subscription monitor")
+	return 1
 }
 
 // stateWords says where a clinic is in its subscription's lifecycle, for

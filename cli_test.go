@@ -67,6 +67,9 @@ func TestSeedDemoAndTenantCommands(t *testing.T) {
 		{[]string{"tenant", "set-expiry", "sunrise-clinic", "2031-01-31"}, "Expires:       2031-01-31T23:59:59Z"},
 		{[]string{"tenant", "set-expiry", "sunrise-clinic", "2031-01-31"}, "Subscription:  in its trial"},
 		{[]string{"tenant", "set-expiry", "sunrise-clinic", "2001-01-31"}, "Subscription:  suspended since 2001-02-07T23:59:59Z"},
+		{[]string{"tenant", "monitor"}, "Subscription:  suspended since 2001-02-07T23:59:59Z"},
+		{[]string{"tenant", "record-payment", "sunrise-clinic", "--plan", "yearly", "--reference", "TR 2031/7"}, "Plan:          yearly (active)"},
+		{[]string{"tenant", "record-payment", "sunrise-clinic", "--plan", "yearly", "--reference", "TR 2031/7"}, "Subscription:  active"},
 	} {
 		if code, out, errs := runCLI(t, dir, step.args...); code != 0 {
 			t.Fatalf("%v: exit %d %s%s", step.args, code, out, errs)
@@ -81,6 +84,8 @@ func TestSeedDemoAndTenantCommands(t *testing.T) {
 		{"seed", "nonsense"},
 		{"tenant", "set-expiry", "sunrise-clinic", "31/01/2031"},
 		{"tenant", "frobnicate", "sunrise-clinic"},
+		{"tenant", "monitor", "sunrise-clinic"},
+		{"tenant", "record-payment", "sunrise-clinic", "--plan", "weekly", "--reference", "R"},
 	} {
 		if code, _, errs := runCLI(t, dir, bad...); code != 2 || errs == "" {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and a message", bad, code, errs)

@@ -58,6 +58,10 @@ Commands:
   tenant suspend SUB             suspend a clinic (its staff see a suspension page)
   tenant activate SUB            make a suspended or inactive clinic active again
   tenant set-expiry SUB DATE     set the subscription's expiry (YYYY-MM-DD, end of day UTC)
+  tenant record-payment SUB --plan PLAN --reference REF [--method METHOD]
+                                 record a payment received (a bank transfer): the
+                                 clinic is active at once for the plan's period
+  tenant monitor                 run the daily subscription monitor now (history, reminders)
   seed demo --clinic NAME [--subdomain SUB] [--patients N]
                                  create (or reuse) a clinic with made-up patients
   help                           show this help

@@ -63,7 +63,7 @@ var forbiddenMethods = []struct {
 	platform bool // platform modules may call them
 }{
 	{dbPkg, "Store", []string{"Platform", "ForTenant"}, false},
-	{tenantPkg, "Registry", []string{"Insert", "SetStatus", "SetName", "SetExpiry", "EmailConfirmed", "NewPolicyVersion", "Purge", "InvalidateCache"}, true},
+	{tenantPkg, "Registry", []string{"Insert", "SetStatus", "SetName", "SetExpiry", "SetSubscription", "EmailConfirmed", "NewPolicyVersion", "Purge", "InvalidateCache"}, true},
 }
 
 // forbiddenTypes are types no module may hold: the cross-tenant handle, and
@@ -81,9 +81,12 @@ var forbiddenTypes = []struct {
 
 // platformModules work across clinics: onboarding creates clinics, which
 // are not the request's (a sign-up page belongs to the platform), with the
-// platform services (kit.Platform).
+// platform services (kit.Platform); subscriptions records the payments a
+// card payment provider reports on the platform host (a webhook belongs to
+// no clinic's request).
 var platformModules = map[string]bool{
-	modulesDir + "/onboarding": true,
+	modulesDir + "/onboarding":    true,
+	modulesDir + "/subscriptions": true,
 }
 
 func forbiddenPath(path string) bool {

@@ -28,8 +28,29 @@ type Plan struct {
 	Trial bool `json:"trial"`
 }
 
-// End is when a period of the plan that starts at from ends.
-func (p Plan) End(from time.Time) time.Time { return from.AddDate(0, p.Months, p.Days) }
+// End is when a period of the plan that starts at from ends: Months
+// calendar months later (at the same time of day, in from's location),
+// then Days days. A month that has no such day ends on its last day: a
+// monthly period from 31 January ends on 28 (or 29) February and a yearly
+// one from 29 February on 28 February, never spilling into the month
+// after as time.AddDate would (3 March). The next period counts from that
+// end, so a clinic that keeps paying on time renews on the 28th from then
+// on: it is never charged twice in one calendar month.
+func (p Plan) End(from time.Time) time.Time {
+	return addMonths(from, p.Months).AddDate(0, 0, p.Days)
+}
+
+// addMonths adds n calendar months to t, ending on the month's last day
+// when t's day does not exist in it.
+func addMonths(t time.Time, n int) time.Time {
+	if n == 0 {
+		return t
+	}
+	y, m, d := t.Date()
+	first := time.Date(y, m+time.Month(n), 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
+	last := first.AddDate(0, 1, -1).Day()
+	return first.AddDate(0, 0, min(d, last)-1)
+}
 
 // Plans are Ward's plans and how long a lapsed clinic stays readable.
 type Plans struct {

@@ -28,11 +28,39 @@ func TestSubscriptionPlans(t *testing.T) {
 	if strings.Join(keys, ",") != "monthly,yearly" {
 		t.Errorf("for sale: %v", keys)
 	}
-	if m, ok := ps.Find("monthly"); !ok || !m.End(start).Equal(start.AddDate(0, 1, 0)) {
+	if m, ok := ps.Find("monthly"); !ok || !m.End(start).Equal(time.Date(2026, 2, 28, 9, 0, 0, 0, time.UTC)) {
 		t.Errorf("monthly = %+v %v", m, ok)
 	}
 	if _, ok := ps.Find("nope"); ok {
 		t.Error("found a plan that does not exist")
+	}
+}
+
+// A period of months ends on the same day of the month, or on the last
+// day of a month that has no such day; days are added after the months.
+func TestPlanEnd(t *testing.T) {
+	at := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 23, 59, 59, 0, time.UTC) }
+	monthly := Plan{Months: 1}
+	yearly := Plan{Months: 12}
+	for _, tc := range []struct {
+		name     string
+		plan     Plan
+		from, to time.Time
+	}{
+		{"monthly, mid-month", monthly, at(2026, 3, 15), at(2026, 4, 15)},
+		{"monthly, 31 January to February's end", monthly, at(2026, 1, 31), at(2026, 2, 28)},
+		{"monthly, 31 January in a leap year", monthly, at(2028, 1, 31), at(2028, 2, 29)},
+		{"monthly, 31 March to 30 April", monthly, at(2026, 3, 31), at(2026, 4, 30)},
+		{"monthly, 28 February to 28 March", monthly, at(2026, 2, 28), at(2026, 3, 28)},
+		{"monthly, December into January", monthly, at(2026, 12, 31), at(2027, 1, 31)},
+		{"yearly, 29 February to 28 February", yearly, at(2028, 2, 29), at(2029, 2, 28)},
+		{"yearly, ordinary day", yearly, at(2026, 3, 2), at(2027, 3, 2)},
+		{"days", Plan{Days: 7}, at(2026, 1, 31), at(2026, 2, 7)},
+		{"months and days", Plan{Months: 1, Days: 1}, at(2026, 1, 31), at(2026, 3, 1)},
+	} {
+		if got := tc.plan.End(tc.from); !got.Equal(tc.to) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.to)
+		}
 	}
 }
 

@@ -40,17 +40,20 @@ func (a *App) Handler() (http.Handler, error) {
 
 	type key struct{ method, path string }
 	byPath := map[key]map[Host]gin.HandlerFunc{}
+	signed := map[key]map[Host]bool{}
 	var order []key
 	for _, r := range a.routes {
 		k := key{r.Method, r.Path}
 		if byPath[k] == nil {
 			byPath[k] = map[Host]gin.HandlerFunc{}
+			signed[k] = map[Host]bool{}
 			order = append(order, k)
 		}
 		byPath[k][r.Host] = a.chain(r)
+		signed[k][r.Host] = r.Signed
 	}
 	for _, k := range order {
-		e.Handle(k.method, k.path, a.readyGate, a.resolveHost, a.checkCSRF, dispatch(byPath[k], a.Render))
+		e.Handle(k.method, k.path, a.readyGate, a.resolveHost, a.checkCSRF(signed[k]), dispatch(byPath[k], a.Render))
 	}
 	e.NoRoute(a.readyGate, a.resolveHost, func(c *gin.Context) {
 		a.Render.Fail(c, web.NotFound("There is no page at this address."))
@@ -109,11 +112,19 @@ func (a *App) resolveHost(c *gin.Context) {
 }
 
 // checkCSRF refuses a cross-origin or token-less write before any module
-// code runs.
-func (a *App) checkCSRF(c *gin.Context) {
-	if a.csrf == nil {
-		return
+// code runs, but on the hosts where the route is a signed webhook.
+func (a *App) checkCSRF(signed map[Host]bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if a.csrf == nil || signed[HostFrom(c)] {
+			return
+		}
+		a.checkToken(c)
 	}
+}
+
+// checkToken refuses the request unless it carries the visitor's CSRF
+// token and comes from Ward's own origin.
+func (a *App) checkToken(c *gin.Context) {
 	if err := a.csrf.Check(c); err != nil {
 		if c.Request.ContentLength > a.Config.MaxBodyBytes {
 			// The body was refused before its token could be read.

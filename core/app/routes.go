@@ -83,6 +83,10 @@ type Route struct {
 	Path    string // gin syntax: /patients/:id
 	Access  Access
 	Handler web.HandlerFunc
+	// Signed: the route is called by another service that signs its
+	// requests (a payment provider's webhook), not from Ward's pages; it
+	// asks for no CSRF token, and its handler must check the signature.
+	Signed bool
 }
 
 // Routes collects one module's routes.
@@ -95,6 +99,13 @@ type Routes struct {
 // Platform adds a public route on the platform host.
 func (r *Routes) Platform(method, path string, h web.HandlerFunc) {
 	r.add(Route{Host: PlatformHost, Method: method, Path: path, Access: Public, Handler: h})
+}
+
+// Webhook adds a route on the platform host for another service's signed
+// requests (Route.Signed): the handler verifies the signature before it
+// believes a word of the body.
+func (r *Routes) Webhook(method, path string, h web.HandlerFunc) {
+	r.add(Route{Host: PlatformHost, Method: method, Path: path, Access: Public, Handler: h, Signed: true})
 }
 
 // Clinic adds a route on a clinic's host with its access rule.

@@ -56,7 +56,14 @@ type Server struct {
 	Clock    *clock.Fixed
 	Port     string
 	http     *httptest.Server
+	addr     string // where clients dial: the test server's listener, or Elsewhere's address
 }
+
+// Elsewhere stands for a Ward that runs outside the test binary's own
+// servers — another process serving 127.0.0.1:port, on the same database —
+// so that its Client signs in and posts there as on a test server. Only
+// Client and URL may be used on it.
+func Elsewhere(port string) *Server { return &Server{Port: port, addr: "127.0.0.1:" + port} }
 
 // Start starts Ward with the given modules and waits until it is ready. The
 // server and database stop when the test ends.
@@ -127,7 +134,7 @@ func Start(t testing.TB, o Options, modules ...app.Module) *Server {
 	dbtest.CheckQueries(t, store)
 	hs := &httptest.Server{Listener: ln, Config: &http.Server{Handler: h}}
 	hs.Start()
-	s := &Server{App: a, Ward: w, Platform: w.Platform, DB: store, Clock: clk, Port: port, http: hs}
+	s := &Server{App: a, Ward: w, Platform: w.Platform, DB: store, Clock: clk, Port: port, http: hs, addr: hs.Listener.Addr().String()}
 	t.Cleanup(func() {
 		hs.Close()
 		_ = store.Close(context.Background())
@@ -202,7 +209,7 @@ type Client struct {
 // Client returns a new client with an empty cookie jar.
 func (s *Server) Client(t testing.TB) *Client {
 	jar, _ := cookiejar.New(nil)
-	addr := s.http.Listener.Addr().String()
+	addr := s.addr
 	tr := &http.Transport{
 		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
 			var d net.Dialer

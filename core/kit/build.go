@@ -87,6 +87,7 @@ func Build(o Options, modules ...app.Module) (*Ward, error) {
 		signups:  tenant.NewSignups(o.Store),
 		finds:    tenant.NewFinds(o.Store, key),
 		modules:  modules,
+		rules:    subscription.DefaultRules(),
 	}
 	a, err := app.New(app.Deps{
 		Config: o.Config, Log: o.Log, DB: o.Store, Clock: o.Clock, Templates: o.Templates, Static: o.Static,
@@ -128,7 +129,7 @@ var coreIndexes = map[string][]db.Index{
 	"core/mail":         mail.Indexes,
 	"core/audit":        audit.Indexes,
 	"core/kit":          platformIndexes,
-	"core/subscription": subscription.PaymentIndexes,
+	"core/subscription": append(append([]db.Index{}, subscription.PaymentIndexes...), subscription.HistoryIndexes...),
 }
 
 // catalogue is every audit action Ward records: core's and those the

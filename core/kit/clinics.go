@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
+	"github.com/wardclinic/ward/core/auth"
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/logging"
+	"github.com/wardclinic/ward/core/rbac"
 	"github.com/wardclinic/ward/core/settings"
 	"github.com/wardclinic/ward/core/tenant"
 )
@@ -60,4 +63,36 @@ func (s *Services) inClinic(ctx context.Context, t *tenant.Tenant, fn func(ctx c
 		own.ClinicName = t.Name
 	}
 	return fn(ctx, tdb, own)
+}
+
+// UsersWhoCan returns the clinic's active users whose role may do action
+// on resource (the clinic's admins: "settings", "update"), for a job that
+// writes to them. It reads the clinic's grants afresh.
+func (s *Services) UsersWhoCan(ctx context.Context, tdb *db.Tenant, resource, action string) ([]auth.User, error) {
+	grants, err := rbac.Grants(ctx, s.store, tdb.ID())
+	if err != nil {
+		return nil, err
+	}
+	var roles []string
+	for role, g := range grants {
+		if g.Has(resource, action) {
+			roles = append(roles, role)
+		}
+	}
+	if len(roles) == 0 {
+		return nil, nil
+	}
+	slices.Sort(roles)
+	var users []auth.User
+	err = tdb.Collection(auth.UsersCollection).Find(ctx, db.In("roleKey", roles), &users, db.FindOptions{Sort: []db.Order{db.Asc("roleKey")}})
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(users, func(u auth.User) bool { return u.Status != auth.UserActive }), nil
+}
+
+// ClinicLink is the absolute address of path on the clinic a job works on
+// (the one EachClinic put in ctx), built from PUBLIC_URL: for mail.
+func (s *Services) ClinicLink(ctx context.Context, path string) string {
+	return s.resolver.ClinicURL(tenant.FromContext(ctx).Subdomain, path)
 }

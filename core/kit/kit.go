@@ -29,6 +29,7 @@ import (
 	"github.com/wardclinic/ward/core/rbac"
 	"github.com/wardclinic/ward/core/session"
 	"github.com/wardclinic/ward/core/settings"
+	"github.com/wardclinic/ward/core/subscription"
 	"github.com/wardclinic/ward/core/tenant"
 	"github.com/wardclinic/ward/core/web"
 )
@@ -67,6 +68,7 @@ type Services struct {
 	modules  []app.Module
 	app      *app.App
 	actions  *audit.Catalogue
+	rules    subscription.Rules
 }
 
 // Now is the clock's time.

@@ -55,3 +55,20 @@ func (p *Platform) Seed(ctx context.Context, tdb *db.Tenant, st settings.Setting
 func (p *Platform) Purge(ctx context.Context, id string) error {
 	return p.s.tenants.Purge(ctx, p.s.store, id, p.s.Now())
 }
+
+// StripeConfig is how Ward reaches Stripe: STRIPE_SECRET_KEY,
+// STRIPE_WEBHOOK_SECRET and STRIPE_API_BASE. With no key, clinics pay by
+// bank transfer only (recorded by an operator).
+type StripeConfig struct {
+	SecretKey     string
+	WebhookSecret string
+	// APIBase is the API's address: empty for Stripe's own, another for
+	// tests (a stand-in server).
+	APIBase string
+}
+
+// Stripe is the Stripe configuration.
+func (p *Platform) Stripe() StripeConfig {
+	c := p.s.config
+	return StripeConfig{SecretKey: c.StripeKey, WebhookSecret: c.StripeWebhook, APIBase: c.StripeAPIBase}
+}

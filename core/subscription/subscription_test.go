@@ -2,6 +2,7 @@ package subscription_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -170,4 +171,70 @@ func describe(a subscription.Answer) string {
 		return fmt.Sprintf("%d HX-Redirect %s", a.Status, a.HXRedirect)
 	}
 	return fmt.Sprint(a.Status)
+}
+
+// Reminders by the clinic's calendar days: the trial's on day 5 and day 7
+// (the window reaches to day 6, for a monitor that missed day 5), a paid
+// plan's a week and a day before its end; none once lapsed.
+func TestReminderDue(t *testing.T) {
+	paidTo := time.Date(2026, 4, 30, 23, 59, 59, 0, time.UTC)
+	tokyo, _ := time.LoadLocation("Asia/Tokyo")
+	for _, tc := range []struct {
+		name, plan string
+		end, at    time.Time
+		zone       *time.Location
+		event      string
+		subject    string
+	}{
+		{"trial day 0", "trial", trialTo, signUp, nil, "", ""},
+		{"trial day 4", "trial", trialTo, signUp.Add(4 * day), nil, "", ""},
+		{"trial day 5, early", "trial", trialTo, signUp.Add(5*day - 8*time.Hour), time.UTC, "trial-soon", "Your trial ends in 2 days"},
+		{"trial day 5", "trial", trialTo, signUp.Add(5 * day), time.UTC, "trial-soon", "Your trial ends in 2 days"},
+		{"trial day 6", "trial", trialTo, signUp.Add(6 * day), time.UTC, "trial-soon", "Your trial ends tomorrow"},
+		{"trial day 7, before the end", "trial", trialTo, trialTo.Add(-time.Hour), time.UTC, "trial-today", "Your trial ends today"},
+		{"trial day 7, after the end", "trial", trialTo, trialTo.Add(time.Hour), time.UTC, "", ""},
+		// 09:00 UTC on day 7 is 18:00 in Tokyo: day 5 there starts at
+		// 15:00 UTC on day 4.
+		{"trial, Tokyo's day 5", "trial", trialTo, signUp.Add(4*day + 7*time.Hour), tokyo, "trial-soon", "Your trial ends in 2 days"},
+		{"monthly, 8 days ahead", "monthly", paidTo, paidTo.Add(-8 * day), nil, "", ""},
+		{"monthly, 7 days ahead", "monthly", paidTo, paidTo.Add(-7 * day), nil, "renew-week", "Your Ward subscription is due for renewal in 7 days"},
+		{"monthly, 2 days ahead", "monthly", paidTo, paidTo.Add(-2 * day), nil, "renew-week", "Your Ward subscription is due for renewal in 2 days"},
+		{"monthly, the day before", "monthly", paidTo, paidTo.Add(-day), nil, "renew-day", "Your Ward subscription is due for renewal tomorrow"},
+		{"monthly, its last day", "monthly", paidTo, paidTo.Add(-time.Hour), nil, "renew-day", "Your Ward subscription is due for renewal today"},
+		{"monthly, lapsed", "monthly", paidTo, paidTo.Add(time.Hour), nil, "", ""},
+		{"no end", "monthly", time.Time{}, paidTo, nil, "", ""},
+	} {
+		rem, ok := rules.ReminderDue(rules.At(tc.plan, tc.end, tc.at), tc.zone)
+		if ok != (tc.event != "") || rem.Event != tc.event || rem.Subject != tc.subject {
+			t.Errorf("%s: %+v %v, want %q %q", tc.name, rem, ok, tc.event, tc.subject)
+		}
+	}
+	if k := (subscription.Reminder{Event: "trial-soon"}).Key(trialTo); k != fmt.Sprintf("sub-mail:trial-soon:%d", trialTo.Unix()) {
+		t.Errorf("key %s", k)
+	}
+}
+
+// The transitions a clinic went through by the clock alone.
+func TestTransitions(t *testing.T) {
+	for _, tc := range []struct {
+		name, plan string
+		at         time.Time
+		want       string
+	}{
+		{"trial", "trial", signUp.Add(5 * day), ""},
+		{"trial, lapsed", "trial", trialTo.Add(day), "trial→grace@0"},
+		{"trial, suspended", "trial", trialTo.Add(8 * day), "trial→grace@0 grace→suspended@7"},
+		{"paid, lapsed", "monthly", trialTo.Add(day), "active→grace@0"},
+	} {
+		var got []string
+		for _, e := range rules.Transitions(rules.At(tc.plan, trialTo, tc.at)) {
+			got = append(got, fmt.Sprintf("%s→%s@%d", e.From, e.To, int(e.At.Sub(trialTo)/day)))
+			if e.Key == "" {
+				t.Errorf("%s: no key", tc.name)
+			}
+		}
+		if s := strings.Join(got, " "); s != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, s, tc.want)
+		}
+	}
 }

@@ -39,6 +39,11 @@ type Subscription struct {
 	Plan      string    `bson:"plan"`   // "trial", "standard", …
 	Status    string    `bson:"status"` // "trialing", "active", "past_due", "canceled"
 	ExpiresAt time.Time `bson:"expiresAt"`
+	// Revision names the subscription's last change: every change sets a
+	// new one (a payment sets its own id). A payment names the revision it
+	// extends, and one payment only can extend each (see
+	// SetSubscription), so two payments taken at once both count.
+	Revision string `bson:"revision,omitempty"`
 }
 
 // Tenant is one clinic.
@@ -137,7 +142,29 @@ func (r *Registry) SetName(ctx context.Context, id, name string, now time.Time) 
 
 // SetExpiry changes when the clinic's subscription ends.
 func (r *Registry) SetExpiry(ctx context.Context, id string, expiresAt, now time.Time) (bool, error) {
-	return r.update(ctx, id, db.Set("subscription.expiresAt", expiresAt), now)
+	return r.update(ctx, id, db.Set("subscription.expiresAt", expiresAt).Set("subscription.revision", db.NewID()), now)
+}
+
+// SetSubscription replaces the clinic's subscription with sub, if its
+// revision is still from (a payment read the subscription, computed the
+// new end from it and must not overwrite a change made since). It reports
+// false when the clinic does not exist or its revision has moved on. The
+// condition holds across processes on MongoDB and the embedded database,
+// where an update is atomic; on a server that applies updates without
+// checking the filter again (FerretDB v1) the payments' unique revision
+// claim (core/kit) is what keeps two payments from both extending one
+// period.
+func (r *Registry) SetSubscription(ctx context.Context, id, from string, sub Subscription, now time.Time) (bool, error) {
+	rev := db.Eq("subscription.revision", from)
+	if from == "" {
+		rev = db.Or(rev, db.Missing("subscription.revision"))
+	}
+	n, err := r.coll.Update(ctx, db.And(db.ID(id), rev), db.Set("subscription", sub).Set("updatedAt", now))
+	if err != nil {
+		return false, err
+	}
+	r.cache.ForgetIf(func(_ string, t *Tenant) bool { return t != nil && t.ID == id })
+	return n == 1, nil
 }
 
 // EmailConfirmed records that the clinic's admin confirmed their email

@@ -9,6 +9,13 @@
 // (settings:update) — the Admin role by default. They see the plans and
 // the pay buttons, and a suspended clinic sends them to /subscription;
 // everyone else is told to contact them.
+//
+// Payments: an operator records a bank transfer (`ward tenant
+// record-payment`); with Stripe configured, the admins pay by card through
+// Stripe Checkout and Stripe's webhook records the payment (stripe.go).
+// Both go through kit.Platform.RecordPayment, which is why this is a
+// platform module. The daily monitor (monitor.go) records the clinic's
+// transitions and mails the reminders.
 package subscriptions
 
 import (
@@ -16,6 +23,7 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+	"github.com/stripe/stripe-go/v82"
 
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/htmx"
@@ -40,6 +48,10 @@ type Module struct {
 	kit.Base
 	rules subscription.Rules
 	plans policies.Plans
+
+	platform      *kit.Platform  // records payments (RecordPayment)
+	stripe        *stripe.Client // nil: card payments are not set up
+	webhookSecret string
 }
 
 // New returns the module.
@@ -48,10 +60,13 @@ func New() *Module {
 		rules: subscription.DefaultRules(), plans: policies.SubscriptionPlans()}
 }
 
-// Routes implements app.RouteDeclarer. The page is open in every state:
-// it is where a lapsed clinic is sent.
+// Routes implements app.RouteDeclarer. The page and the card payment are
+// open in every state: the page is where a lapsed clinic is sent. Stripe's
+// webhook is on the platform host.
 func (m *Module) Routes(r *app.Routes) {
 	r.Clinic(http.MethodGet, subscription.Path, app.SignedIn.EvenLapsed(), m.show)
+	r.Clinic(http.MethodPost, checkoutPath, adminAccess.EvenLapsed(), m.checkout)
+	r.Webhook(http.MethodPost, WebhookPath, m.webhook)
 }
 
 // Nav implements app.NavDeclarer.

@@ -3,6 +3,7 @@ package subscriptions
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -18,11 +19,30 @@ type view struct {
 	PlanName  string
 	StateText string // the state in words
 	Admin     bool   // may renew: sees the plans, the pay buttons and the payments
-	StartedAt time.Time
-	DaysLeft  int
-	GraceLeft int
-	Plans     []planView
-	Payments  []paymentView
+	// CardPayments: the pay buttons open Stripe Checkout (else they are
+	// shown disabled, with the way to pay by bank transfer).
+	CardPayments bool
+	StartedAt    time.Time
+	DaysLeft     int
+	GraceLeft    int
+	Plans        []planView
+	Payments     []paymentView
+	History      []eventView
+}
+
+// eventView is one line of the subscription's history.
+type eventView struct {
+	subscription.Event
+	Change string // "Free trial → read-only"
+}
+
+// maxEvents is how many history entries the page shows.
+const maxEvents = 20
+
+// stateNames are the states in words, for the history.
+var stateNames = map[subscription.State]string{
+	subscription.Trial: "free trial", subscription.Active: "active",
+	subscription.Grace: "read-only", subscription.Suspended: "suspended",
 }
 
 // planView is a plan offered, its price written out.
@@ -41,7 +61,7 @@ func (m *Module) show(c *gin.Context) error {
 	st, _ := m.status(c)
 	t := m.S.Tenant(c)
 	v := view{Status: st, PlanName: m.planName(st.Plan), StartedAt: t.CreatedAt, DaysLeft: st.DaysLeft(),
-		GraceLeft: st.GraceDaysLeft(), Admin: m.admin(c)}
+		GraceLeft: st.GraceDaysLeft(), Admin: m.admin(c), CardPayments: m.cardPayments()}
 	v.StateText = stateText(st, v.PlanName)
 	if v.Admin {
 		for _, p := range m.plans.ForSale() {
@@ -54,6 +74,14 @@ func (m *Module) show(c *gin.Context) error {
 		}
 		for _, p := range ps {
 			v.Payments = append(v.Payments, paymentView{Payment: p, PlanName: m.planName(p.Plan), Amount: money.Format(p.Amount, p.Currency)})
+		}
+		es, err := subscription.Events(c.Request.Context(), m.S.Clinic(c), maxEvents)
+		if err != nil {
+			return err
+		}
+		for _, e := range es {
+			change := stateNames[e.From] + " → " + stateNames[e.To]
+			v.History = append(v.History, eventView{Event: e, Change: strings.ToUpper(change[:1]) + change[1:]})
 		}
 	}
 	return m.S.Render.Page(c, http.StatusOK, showPage, web.Page{Title: "Subscription", Data: v})

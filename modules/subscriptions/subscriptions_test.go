@@ -31,12 +31,14 @@ const day = 24 * time.Hour
 // the other tests share the Ward in parallel, each with a clinic of its
 // own whose dates it sets.
 func TestSubscriptions(t *testing.T) {
-	s := apptest.Start(t, apptest.Options{}, signin.New(), dashboard.New(), patients.New(), settings.New(), appointments.New(), subscriptions.New())
+	mod := subscriptions.New()
+	s := apptest.Start(t, apptest.Options{}, signin.New(), dashboard.New(), patients.New(), settings.New(), appointments.New(), mod)
 	t.Run("Walk", func(t *testing.T) { testWalk(t, s) })
+	t.Run("Monitor", func(t *testing.T) { testMonitor(t, s, mod) })
 	// It counts the database's commands: nothing else may run meanwhile.
 	t.Run("GateCostsNoQuery", func(t *testing.T) { testGateCostsNoQuery(t, s) })
 	s.Parallel(t, testGraceAPIAndHTMX, testSuspendedAdminAndStaff, testPage, testPayments,
-		testChangeSeenWithinASecond, testOperatorSuspensionIsSeparate, testPublicPagesCloseWhenLapsed)
+		testChangeSeenWithinASecond, testOperatorSuspensionIsSeparate, testPublicPagesCloseWhenLapsed, testNoCardPayments)
 }
 
 // The public's pages of a clinic (online booking) close while it is
@@ -355,7 +357,7 @@ func testPayments(t *testing.T, s *apptest.Server) {
 		{other.DB, "monthly", "TR-OTHER", now},
 	} {
 		pay := subscription.Payment{ID: db.NewID(), Plan: p.plan, Amount: int64(4900 * (i + 1)), Currency: "USD",
-			Method: "bank transfer", Reference: p.ref, PaidAt: p.at, PeriodEnd: p.at.AddDate(0, 1, 0)}
+			Method: "bank transfer", Reference: p.ref, PaidAt: p.at, PeriodEnd: p.at.AddDate(0, 1, 0), Extends: p.ref}
 		if err := p.tdb.Collection(subscription.PaymentsCollection).Insert(ctx, &pay); err != nil {
 			t.Fatal(err)
 		}

@@ -1,0 +1,182 @@
+package subscriptions_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stripe/stripe-go/v82"
+	"github.com/stripe/stripe-go/v82/webhook"
+
+	"github.com/wardclinic/ward/core/apptest"
+	"github.com/wardclinic/ward/core/subscription"
+	"github.com/wardclinic/ward/modules/dashboard"
+	"github.com/wardclinic/ward/modules/patients"
+	"github.com/wardclinic/ward/modules/settings"
+	"github.com/wardclinic/ward/modules/signin"
+	"github.com/wardclinic/ward/modules/subscriptions"
+)
+
+const webhookSecret = "whsec_test_secret"
+
+// fakeStripe stands in for Stripe's API (STRIPE_API_BASE): it creates
+// Checkout Sessions and keeps the forms it was sent.
+type fakeStripe struct {
+	mu    sync.Mutex
+	forms []url.Values
+}
+
+func (f *fakeStripe) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost || r.URL.Path != "/v1/checkout/sessions" || r.Header.Get("Authorization") != "Bearer sk_test_ward" {
+		http.Error(w, `{"error":{"message":"unexpected request"}}`, http.StatusBadRequest)
+		return
+	}
+	_ = r.ParseForm()
+	f.mu.Lock()
+	f.forms = append(f.forms, r.PostForm)
+	n := len(f.forms)
+	f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintf(w, `{"id":"cs_test_%d","object":"checkout.session","url":"https://checkout.stripe.test/c/pay/cs_test_%d","payment_status":"unpaid"}`, n, n)
+}
+
+func (f *fakeStripe) last() url.Values {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.forms) == 0 {
+		return nil
+	}
+	return f.forms[len(f.forms)-1]
+}
+
+// Card payments: an admin of a lapsed clinic opens Stripe Checkout for a
+// plan at the plan's price; Stripe's signed webhook for the paid session
+// restores the clinic at once, once however often Stripe sends it; a
+// webhook whose signature does not verify changes nothing.
+func TestStripeCheckout(t *testing.T) {
+	fake := &fakeStripe{}
+	api := httptest.NewServer(fake)
+	t.Cleanup(api.Close)
+	s := apptest.Start(t, apptest.Options{Env: map[string]string{"STRIPE_SECRET_KEY": "sk_test_ward",
+		"STRIPE_WEBHOOK_SECRET": webhookSecret, "STRIPE_API_BASE": api.URL}},
+		signin.New(), dashboard.New(), patients.New(), settings.New(), subscriptions.New())
+	ctx := context.Background()
+	cl, admin := s.NewSignedInClinic(t, "card")
+	s.NewUser(t, cl, "receptionist", "Rex Reception", "rex@card.test")
+	rex := s.SignedIn(t, cl.Host, "rex@card.test")
+	lapsed(t, s, cl, subscription.Suspended)
+
+	page := admin.Get(cl.Host, subscription.Path)
+	if n := page.Doc(t).Find(`#plans form[action="/subscription/checkout"] button[type=submit]`).Length(); n != 2 {
+		t.Fatalf("%d pay buttons, want 2:\n%s", n, page.Body)
+	}
+	r := admin.PostForm(cl.Host, "/subscription/checkout", url.Values{"plan": {"monthly"}})
+	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "https://checkout.stripe.test/c/pay/cs_test_1" {
+		t.Fatalf("checkout: %d %q\n%s", r.StatusCode, r.Header.Get("Location"), r.Body)
+	}
+	f := fake.last()
+	for k, want := range map[string]string{
+		"mode": "payment", "client_reference_id": cl.ID, "metadata[tenantId]": cl.ID, "metadata[plan]": "monthly",
+		"line_items[0][price_data][unit_amount]": "4900", "line_items[0][price_data][currency]": "usd",
+		"line_items[0][quantity]": "1", "customer_email": cl.Admin.Email,
+		"success_url": "http://localhost:" + s.Port + "/subscription",
+	} {
+		got := f.Get(k)
+		if k == "success_url" {
+			got = strings.Replace(got, "card.", "", 1)
+		}
+		if got != want {
+			t.Errorf("checkout session %s = %q, want %q", k, got, want)
+		}
+	}
+	if r := admin.PostForm(cl.Host, "/subscription/checkout", url.Values{"plan": {"trial"}}); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("checkout of the trial: %d", r.StatusCode)
+	}
+	rex.Get(cl.Host, subscription.Path)
+	if r := rex.PostForm(cl.Host, "/subscription/checkout", url.Values{"plan": {"monthly"}}); r.StatusCode != http.StatusForbidden {
+		t.Errorf("a receptionist's checkout: %d", r.StatusCode)
+	}
+
+	event := func(session string, amount int64) []byte {
+		b, _ := json.Marshal(map[string]any{
+			"id": "evt_" + session, "object": "event", "type": "checkout.session.completed", "api_version": stripe.APIVersion,
+			"data": map[string]any{"object": map[string]any{
+				"id": session, "object": "checkout.session", "payment_status": "paid", "amount_total": amount, "currency": "usd",
+				"client_reference_id": cl.ID, "metadata": map[string]string{"tenantId": cl.ID, "plan": "monthly"},
+			}},
+		})
+		return b
+	}
+	send := func(body []byte, secret string) (int, string) {
+		signed := webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: body, Secret: secret, Timestamp: time.Now()})
+		req, _ := http.NewRequest(http.MethodPost, s.URL("localhost", subscriptions.WebhookPath), strings.NewReader(string(body)))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Stripe-Signature", signed.Header)
+		resp, err := s.Client(t).HTTP.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	ends := func() time.Time {
+		tn, err := s.Platform.Tenants().ByID(ctx, cl.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tn.Subscription.ExpiresAt
+	}
+	before := ends()
+	if code, body := send(event("cs_test_1", 4900), "whsec_wrong"); code != http.StatusBadRequest || !ends().Equal(before) {
+		t.Fatalf("a webhook signed with another secret: %d %s", code, body)
+	}
+	if code, body := send(event("cs_test_1", 100), webhookSecret); code != http.StatusUnprocessableEntity || !ends().Equal(before) {
+		t.Fatalf("a session paid at another price: %d %s", code, body)
+	}
+	for i := range 2 { // Stripe sends an event again until it has a 2xx
+		if code, body := send(event("cs_test_1", 4900), webhookSecret); code != http.StatusOK {
+			t.Fatalf("webhook %d: %d %s", i+1, code, body)
+		}
+	}
+	want := s.Clock.Now().AddDate(0, 1, 0)
+	if got := ends(); !got.Equal(want) {
+		t.Fatalf("paid until %v, want %v", got, want)
+	}
+	admin.Get(cl.Host, subscription.Path)
+	if r := admin.PostForm(cl.Host, "/patients", person("Carla")); answer(r) != "303 /patients/ID" {
+		t.Fatalf("a write after the card payment: %s", answer(r))
+	}
+	doc := admin.Get(cl.Host, subscription.Path).Doc(t)
+	if got := strings.Join(strings.Fields(doc.Find("#payments tbody tr").Text()), " "); !strings.Contains(got, "Card cs_test_1") || !strings.Contains(got, "USD 49.00") {
+		t.Errorf("payments: %q", got)
+	}
+}
+
+// With no Stripe key the pay buttons are disabled and the checkout
+// answers that card payments are not set up.
+func testNoCardPayments(t *testing.T, s *apptest.Server) {
+	cl, admin := s.NewSignedInClinic(t, apptest.Subdomain(t, ""))
+	admin.Get(cl.Host, subscription.Path)
+	if r := admin.PostForm(cl.Host, "/subscription/checkout", url.Values{"plan": {"monthly"}}); r.StatusCode != http.StatusNotFound ||
+		!strings.Contains(r.Body, "Card payments are not set up") {
+		t.Errorf("checkout without Stripe: %d", r.StatusCode)
+	}
+	req, _ := http.NewRequest(http.MethodPost, s.URL("localhost", subscriptions.WebhookPath), strings.NewReader("{}"))
+	resp, err := s.Client(t).HTTP.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("webhook without Stripe: %d", resp.StatusCode)
+	}
+}
