@@ -215,7 +215,9 @@ func (a *App) recoverPanic(c *gin.Context) {
 // securityHeaders sets the headers every response carries. The CSP allows
 // htmx (loaded from /static, configured with allowEval off and no inline
 // indicator styles) without 'unsafe-eval' or 'unsafe-inline'. Onboarding
-// posts redirect to the new clinic's subdomain, so form-action allows those.
+// posts redirect to the new clinic's subdomain, so form-action allows those;
+// with card payment set up, the subscription's Pay form redirects to
+// Stripe's payment page, so it allows that too.
 func (a *App) securityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
 	formAction := "'self' *." + a.Config.BaseDomain + ":*"
@@ -224,6 +226,9 @@ func (a *App) securityHeaders(c *gin.Context) {
 		scheme, host, _ := strings.Cut(a.Config.PublicURL, "://")
 		formAction = "'self' " + scheme + "://*." + host
 		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+	}
+	if a.Config.StripeKey != "" && a.Config.StripeWebhook != "" { // card payment is set up
+		formAction += " " + stripeCheckout
 	}
 	h.Set("Content-Security-Policy", strings.Join([]string{
 		"default-src 'self'",
@@ -246,6 +251,9 @@ func (a *App) securityHeaders(c *gin.Context) {
 	// by the browser or a proxy. Static files override this.
 	h.Set("Cache-Control", "no-store")
 }
+
+// stripeCheckout is where Stripe Checkout's payment pages are.
+const stripeCheckout = "https://checkout.stripe.com"
 
 // limitBody caps request bodies; a larger body fails to parse and is refused.
 func (a *App) limitBody(c *gin.Context) {

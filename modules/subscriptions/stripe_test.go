@@ -1,12 +1,13 @@
 package subscriptions_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"github.com/stripe/stripe-go/v82/webhook"
 
 	"github.com/wardclinic/ward/core/apptest"
+	"github.com/wardclinic/ward/core/apptest/stripemock"
 	"github.com/wardclinic/ward/core/subscription"
 	"github.com/wardclinic/ward/modules/dashboard"
 	"github.com/wardclinic/ward/modules/patients"
@@ -27,28 +29,27 @@ import (
 
 const webhookSecret = "whsec_test_secret"
 
-// fakeStripe stands in for Stripe's API (STRIPE_API_BASE): it creates
-// Checkout Sessions and keeps the forms it was sent.
-type fakeStripe struct {
+// recorder sits in front of stripe-mock (STRIPE_API_BASE) and keeps the
+// forms Ward sends, so the test can check what a session asks for.
+type recorder struct {
 	mu    sync.Mutex
 	forms []url.Values
+	next  http.Handler
 }
 
-func (f *fakeStripe) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost || r.URL.Path != "/v1/checkout/sessions" || r.Header.Get("Authorization") != "Bearer sk_test_ward" {
-		http.Error(w, `{"error":{"message":"unexpected request"}}`, http.StatusBadRequest)
-		return
+func (f *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost && r.URL.Path == "/v1/checkout/sessions" {
+		body, _ := io.ReadAll(r.Body)
+		form, _ := url.ParseQuery(string(body))
+		f.mu.Lock()
+		f.forms = append(f.forms, form)
+		f.mu.Unlock()
+		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	_ = r.ParseForm()
-	f.mu.Lock()
-	f.forms = append(f.forms, r.PostForm)
-	n := len(f.forms)
-	f.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
-	fmt.Fprintf(w, `{"id":"cs_test_%d","object":"checkout.session","url":"https://checkout.stripe.test/c/pay/cs_test_%d","payment_status":"unpaid"}`, n, n)
+	f.next.ServeHTTP(w, r)
 }
 
-func (f *fakeStripe) last() url.Values {
+func (f *recorder) last() url.Values {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if len(f.forms) == 0 {
@@ -62,10 +63,14 @@ func (f *fakeStripe) last() url.Values {
 // restores the clinic at once, once however often Stripe sends it; a
 // webhook whose signature does not verify changes nothing.
 func TestStripeCheckout(t *testing.T) {
-	fake := &fakeStripe{}
+	mock, err := url.Parse(stripemock.Start(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := &recorder{next: httputil.NewSingleHostReverseProxy(mock)}
 	api := httptest.NewServer(fake)
 	t.Cleanup(api.Close)
-	s := apptest.Start(t, apptest.Options{Env: map[string]string{"STRIPE_SECRET_KEY": "sk_test_ward",
+	s := apptest.Start(t, apptest.Options{Env: map[string]string{"STRIPE_SECRET_KEY": stripemock.Key,
 		"STRIPE_WEBHOOK_SECRET": webhookSecret, "STRIPE_API_BASE": api.URL}},
 		signin.New(), dashboard.New(), patients.New(), settings.New(), subscriptions.New())
 	ctx := context.Background()
@@ -75,11 +80,14 @@ func TestStripeCheckout(t *testing.T) {
 	lapsed(t, s, cl, subscription.Suspended)
 
 	page := admin.Get(cl.Host, subscription.Path)
+	if csp := page.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self'") || !strings.Contains(csp, " https://checkout.stripe.com") {
+		t.Errorf("the Pay form cannot reach Stripe's page: %s", csp)
+	}
 	if n := page.Doc(t).Find(`#plans form[action="/subscription/checkout"] button[type=submit]`).Length(); n != 2 {
 		t.Fatalf("%d pay buttons, want 2:\n%s", n, page.Body)
 	}
 	r := admin.PostForm(cl.Host, "/subscription/checkout", url.Values{"plan": {"monthly"}})
-	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "https://checkout.stripe.test/c/pay/cs_test_1" {
+	if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "https://checkout.stripe.com/") {
 		t.Fatalf("checkout: %d %q\n%s", r.StatusCode, r.Header.Get("Location"), r.Body)
 	}
 	f := fake.last()
