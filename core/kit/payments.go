@@ -111,6 +111,45 @@ func (p *Platform) RecordPayment(ctx context.Context, id string, np subscription
 	return nil, fmt.Errorf("kit: record payment %s: the clinic's subscription kept changing", np.Reference)
 }
 
+// wasApplied reports whether pay extended the clinic's subscription once
+// (its history entry is written, or a later payment extends it), though the
+// subscription has moved on since.
+func (p *Platform) wasApplied(ctx context.Context, tdb *db.Tenant, pay subscription.Payment) (bool, error) {
+	n, err := tdb.Collection(subscription.HistoryCollection).Count(ctx, db.Eq("key", "payment:"+pay.ID))
+	if err != nil || n > 0 {
+		return n > 0, err
+	}
+	n, err = tdb.Collection(subscription.PaymentsCollection).Count(ctx, db.Eq("extends", pay.ID))
+	return n > 0, err
+}
+
+// rebase computes a recorded payment's period again from the clinic's
+// subscription as it is now (cur), and stores it: the payment now extends
+// cur's revision. If another payment extends that revision already, that
+// one is applied first and the caller looks again.
+func (p *Platform) rebase(ctx context.Context, tdb *db.Tenant, pay subscription.Payment, cur tenant.Subscription) (subscription.Payment, error) {
+	plan, ok := policies.SubscriptionPlans().Find(pay.Plan)
+	if !ok {
+		return pay, fmt.Errorf("kit: payment %s: no plan %q", pay.Reference, pay.Plan)
+	}
+	payments := tdb.Collection(subscription.PaymentsCollection)
+	from, end := subscription.Renewal(plan, cur.ExpiresAt, p.s.Now())
+	_, err := payments.Update(ctx, db.And(db.ID(pay.ID), db.Eq("extends", pay.Extends)),
+		db.Set("extends", cur.Revision).Set("from", from).Set("periodEnd", end))
+	if db.IsDuplicate(err) {
+		var other subscription.Payment
+		if err := payments.FindOne(ctx, db.Eq("extends", cur.Revision), &other); err == nil && other.ID != pay.ID {
+			if _, err := p.applyPayment(ctx, tdb, other, true); err != nil {
+				return pay, err
+			}
+		}
+	} else if err != nil {
+		return pay, fmt.Errorf("kit: rebase payment %s: %w", pay.Reference, err)
+	}
+	err = payments.FindOne(ctx, db.ID(pay.ID), &pay) // as stored now, by this call or another
+	return pay, err
+}
+
 // otherClinics returns ErrReferenceUsed when the payment with id was
 // recorded for a clinic other than tenantID.
 func (p *Platform) otherClinics(ctx context.Context, paymentID, tenantID string) error {
@@ -131,29 +170,51 @@ func (p *Platform) otherClinics(ctx context.Context, paymentID, tenantID string)
 }
 
 // applyPayment sets the clinic's subscription to the period pay bought,
-// unless it already has (or the subscription was changed by hand since the
-// payment was computed, which then stands), and records the change in the
-// clinic's history. duplicate says the payment was found recorded; the
+// unless it already has — computing the period again if the subscription
+// was changed by hand since the payment was computed — and records the
+// change in the clinic's history once it is applied. duplicate says the payment was found recorded; the
 // result's Duplicate is false if this call extended the period after all.
 func (p *Platform) applyPayment(ctx context.Context, tdb *db.Tenant, pay subscription.Payment, duplicate bool) (*Recorded, error) {
 	id := tdb.ID()
-	sub := tenant.Subscription{Plan: pay.Plan, Status: "active", ExpiresAt: pay.PeriodEnd, Revision: pay.ID}
-	for range 3 {
+	applied := false
+	for range 5 {
 		t, err := p.s.tenants.ByID(ctx, id)
 		if err != nil {
 			return nil, err
 		}
-		if t.Subscription.Revision != pay.Extends {
-			break // applied, or overtaken by an operator's change
+		if t.Subscription.Revision == pay.ID {
+			applied = true
+			break
 		}
+		if t.Subscription.Revision != pay.Extends {
+			done, err := p.wasApplied(ctx, tdb, pay)
+			if err != nil || done {
+				applied = done // applied, and later payments or changes came after it
+				if err != nil {
+					return nil, err
+				}
+				break
+			}
+			// Overtaken before it was applied: the subscription changed (an
+			// operator's new end date) after the payment was computed. It
+			// still buys its period, from the subscription as it is now.
+			if pay, err = p.rebase(ctx, tdb, pay, t.Subscription); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		sub := tenant.Subscription{Plan: pay.Plan, Status: "active", ExpiresAt: pay.PeriodEnd, Revision: pay.ID}
 		ok, err := p.s.tenants.SetSubscription(ctx, id, pay.Extends, sub, p.s.Now())
 		if err != nil {
 			return nil, fmt.Errorf("kit: apply payment %s: %w", pay.Reference, err)
 		}
 		if ok {
-			duplicate = false // a run cut short, completed now: this call extended
+			duplicate, applied = false, true // a run cut short, completed now: this call extended
 			break
 		}
+	}
+	if !applied {
+		return nil, fmt.Errorf("kit: apply payment %s: the clinic's subscription kept changing; record it again", pay.Reference)
 	}
 	_, err := subscription.Record(ctx, tdb, subscription.Event{Key: "payment:" + pay.ID, From: pay.Before,
 		To: subscription.Active, At: pay.PaidAt, RecordedAt: p.s.Now(), Source: pay.Source,

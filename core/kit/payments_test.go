@@ -151,6 +151,29 @@ func TestRecordPayment(t *testing.T) {
 		}
 	})
 
+	t.Run("a run cut short, then an operator's new end date: the payment extends the new end", func(t *testing.T) {
+		t.Parallel()
+		cl := s.NewClinic(t, "pay-rebase")
+		if err := s.DB.Platform("test").Claim(ctx, "subscription-payment", "manual:CUT-2", now); err != nil {
+			t.Fatal(err)
+		}
+		cut := subscription.Payment{ID: subscription.PaymentID(subscription.Manual, "CUT-2"), Plan: "monthly", Amount: 4900,
+			Currency: "USD", Method: "Bank transfer", Provider: subscription.Manual, Reference: "CUT-2", Source: "test",
+			PaidAt: now, Extends: sub(t, cl.ID).Revision, From: now.AddDate(0, 0, 7), PeriodEnd: now.AddDate(0, 0, 7).AddDate(0, 1, 0),
+			Before: subscription.Trial}
+		if err := cl.DB.Collection(subscription.PaymentsCollection).Insert(ctx, cut); err != nil {
+			t.Fatal(err)
+		}
+		moved := now.AddDate(0, 0, 20).Truncate(time.Second)
+		if _, err := reg.SetExpiry(ctx, cl.ID, moved, now); err != nil {
+			t.Fatal(err)
+		}
+		r, err := pay(t, cl.ID, "monthly", "CUT-2")
+		if err != nil || !sub(t, cl.ID).ExpiresAt.Equal(moved.AddDate(0, 1, 0)) || sub(t, cl.ID).Revision != cut.ID {
+			t.Fatalf("after the operator's change: %+v %v; ends %v, want %v", r, err, sub(t, cl.ID).ExpiresAt, moved.AddDate(0, 1, 0))
+		}
+	})
+
 	t.Run("refused", func(t *testing.T) {
 		t.Parallel()
 		a, b := s.NewClinic(t, "pay-ref-a"), s.NewClinic(t, "pay-ref-b")

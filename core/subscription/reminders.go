@@ -28,7 +28,8 @@ func (r Reminder) Key(end time.Time) string {
 // the period's last day (the day of its last covered instant):
 //
 //	trial, 2 or 1 days left   "trial-soon"  (day 5 of the trial: "Your trial ends in 2 days")
-//	trial, its last day       "trial-today" (day 7: "Your trial ends today")
+//	trial, its last day, or   "trial-today" (day 7: "Your trial ends today"; "… tomorrow"
+//	less than a day left                     when the last run before the end falls the day before)
 //	paid, 7 to 2 days left    "renew-week"
 //	paid, 1 or 0 days left    "renew-day"
 //
@@ -45,9 +46,12 @@ func (r Rules) ReminderDue(st Status, zone *time.Location) (Reminder, bool) {
 	}
 	days := calendarDays(st.Now.In(zone), st.ExpiresAt.Add(-time.Nanosecond).In(zone))
 	rem := Reminder{DaysLeft: days}
+	// The monitor runs once a day, at a time that is any hour of the
+	// clinic's day: the run within a day of the end is the last before it.
+	last := st.ExpiresAt.Sub(st.Now) < 24*time.Hour
 	switch {
-	case st.State == Trial && days == 0:
-		rem.Event, rem.Subject = "trial-today", "Your trial ends today"
+	case st.State == Trial && (days == 0 || last):
+		rem.Event, rem.Subject = "trial-today", "Your trial ends "+inDays(days)
 	case st.State == Trial && days <= 2:
 		rem.Event, rem.Subject = "trial-soon", "Your trial ends "+inDays(days)
 	case st.State == Active && days <= 1:

@@ -209,6 +209,13 @@ func TestReminderDue(t *testing.T) {
 			t.Errorf("%s: %+v %v, want %q %q", tc.name, rem, ok, tc.event, tc.subject)
 		}
 	}
+	// The last daily run before the end may fall on the clinic's day
+	// before it (New York, a run 19 hours before an evening end): that run
+	// sends the last reminder.
+	ny, _ := time.LoadLocation("America/New_York")
+	if rem, ok := rules.ReminderDue(rules.At("trial", trialTo, trialTo.Add(-19*time.Hour)), ny); !ok || rem.Event != "trial-today" {
+		t.Errorf("the last run before the end, in New York: %+v %v", rem, ok)
+	}
 	if k := (subscription.Reminder{Event: "trial-soon"}).Key(trialTo); k != fmt.Sprintf("sub-mail:trial-soon:%d", trialTo.Unix()) {
 		t.Errorf("key %s", k)
 	}
