@@ -132,8 +132,8 @@ func tenantCmd(ctx context.Context, args []string, getenv func(string) string, s
 		users, _ := tdb.Collection("users").Count(ctx, db.Filter{})
 		pats, _ := tdb.Collection("patients").Count(ctx, db.Filter{})
 		st := subscription.DefaultRules().At(t.Subscription.Plan, t.Subscription.ExpiresAt, now)
-		fmt.Fprintf(stdout, "Name:          %s\nSubdomain:     %s\nID:            %s\nStatus:        %s\nPlan:          %s (%s)\nExpires:       %s\nSubscription:  %s\nCreated:       %s\nUsers:         %d\nPatients:      %d\n",
-			t.Name, t.Subdomain, t.ID, t.Status, t.Subscription.Plan, t.Subscription.Status,
+		fmt.Fprintf(stdout, "Name:          %s\nSubdomain:     %s\nID:            %s\nStatus:        %s\nPlan:          %s\nExpires:       %s\nSubscription:  %s\nCreated:       %s\nUsers:         %d\nPatients:      %d\n",
+			t.Name, t.Subdomain, t.ID, t.Status, t.Subscription.Plan,
 			t.Subscription.ExpiresAt.Format(time.RFC3339), stateWords(st), t.CreatedAt.Format(time.RFC3339), users, pats)
 		return 0
 	case "suspend", "activate":
@@ -212,7 +212,7 @@ func paymentArgs(args []string, stderr io.Writer) (*subscription.NewPayment, boo
 		return nil, false
 	}
 	np := &subscription.NewPayment{Plan: *plan, Reference: *ref, Provider: subscription.Manual,
-		Method: strings.TrimSpace(*method), Source: "ward tenant record-payment"}
+		Method: strings.TrimSpace(*method), Source: "Ward's operator"}
 	if np.Method == "" {
 		np.Method = "Bank transfer"
 	}

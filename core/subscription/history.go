@@ -33,7 +33,7 @@ type Event struct {
 	// grace, the payment); RecordedAt when it was written down.
 	At         time.Time `bson:"at"`
 	RecordedAt time.Time `bson:"recordedAt"`
-	Source     string    `bson:"source"` // "subscription monitor", "ward tenant record-payment", "stripe"
+	Source     string    `bson:"source"` // "subscription monitor", "Ward's operator", "stripe"
 	Note       string    `bson:"note,omitempty"`
 }
 

@@ -50,7 +50,7 @@ type Payment struct {
 	Method    string    `bson:"method"`    // "Bank transfer", "Card": for people
 	Provider  string    `bson:"provider"`  // Manual, Stripe
 	Reference string    `bson:"reference"` // the transfer's reference, the provider's id
-	Source    string    `bson:"source"`    // who recorded it: "ward tenant record-payment"
+	Source    string    `bson:"source"`    // who recorded it: "Ward's operator"
 	PaidAt    time.Time `bson:"paidAt"`
 	// Extends is the subscription revision the payment was computed from
 	// (core/tenant's Subscription.Revision), From the end date it had, and

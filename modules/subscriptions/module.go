@@ -98,9 +98,10 @@ const (
 	msgReadOnly = "Nothing was saved: the clinic's Ward subscription has ended, and Ward is read-only until it is renewed."
 	msgNotSaved = "Nothing was saved: the clinic is suspended until its Ward subscription is renewed."
 	msgRenew    = "This clinic is suspended: its Ward subscription has ended. Renew it on the subscription page to open the clinic again."
-	// msgSuspended is the 403 that staff who cannot renew see.
+	// msgUnavailable is what the public's pages of a lapsed clinic say.
 	msgUnavailable = "This clinic does not take requests online at the moment. Please contact the clinic directly."
-	msgSuspended   = "This clinic is suspended; contact your administrator. Its Ward subscription has ended; its records are kept safe."
+	// msgSuspended is the 403 that staff who cannot renew see.
+	msgSuspended = "This clinic is suspended; contact your administrator. Its Ward subscription has ended; its records are kept safe."
 )
 
 // Gate implements app.Gatekeeper: it runs on every clinic route after the

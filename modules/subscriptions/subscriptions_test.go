@@ -309,7 +309,7 @@ func testPage(t *testing.T, s *apptest.Server) {
 		"#subscription-state-text": "Free trial: every feature is open.",
 		"#subscription-days-left":  "7 days",
 		"#subscription-ends":       web.Formats{}.DateTime(s.Clock.Now().Add(7 * day)),
-		"#pay-note":                "Online payment is coming; contact us to pay by bank transfer.",
+		"#pay-note":                "Card payment is not set up on this Ward. Pay by bank transfer: ask Ward's operator for the bank details; the clinic is open again as soon as they record the payment.",
 		"#plan-monthly strong":     "MonthlyUSD 49.00",
 		"#plan-yearly button":      "Pay USD 490.00",
 		"#no-payments":             "No payments yet.",
