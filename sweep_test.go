@@ -7,8 +7,10 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wardclinic/ward/core/app"
 	"github.com/wardclinic/ward/core/apptest"
@@ -141,5 +143,85 @@ func TestPlatformCollectionsAreReserved(t *testing.T) {
 		if !db.IsPlatform(name) {
 			t.Errorf("%s is not reserved for the platform", name)
 		}
+	}
+}
+
+// TestEveryWriteInGrace signs in as the admin of a clinic in its read-only
+// grace and calls every clinic route that writes: each is turned away
+// (pages 303 to /subscription, the API 402) and nothing of the clinic
+// changes — except on the routes open to lapsed clinics, which are exactly
+// the ones listed here (a route added to them is a decision to review).
+func TestEveryWriteInGrace(t *testing.T) {
+	open := map[string]bool{
+		"POST /login": true, "POST /login/code": true, "POST /logout": true, "POST /password/forgot": true,
+		"POST /password/reset": true, "POST /email/verify": true, "POST /subscription/checkout": true,
+	}
+	s := apptest.Start(t, apptest.Options{}, modules.All()...)
+	cl := s.NewClinic(t, "lapsing")
+	c := s.Client(t)
+	c.SignIn(cl.Host, cl.Admin.Email, apptest.Password)
+	token := c.Token(cl.Host)
+	if _, err := s.Platform.Tenants().SetExpiry(context.Background(), cl.ID, s.Clock.Now().Add(-24*time.Hour), s.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	waitForGrace(t, c, cl.Host)
+	before := snapshot(t, s.DB, cl.ID)
+	checked, seen := 0, map[string]bool{}
+	for _, rt := range s.App.Routes() {
+		if rt.Host != app.ClinicHost || rt.Method == http.MethodGet || rt.Method == http.MethodHead {
+			continue
+		}
+		key := rt.Method + " " + rt.Path
+		seen[key] = true
+		if rt.Access.Lapsed != open[key] {
+			t.Errorf("%s: open to lapsed clinics %v, the list says %v", key, rt.Access.Lapsed, open[key])
+		}
+		if rt.Access.Lapsed {
+			continue
+		}
+		path := param.ReplaceAllString(rt.Path, db.NewID())
+		body, ctype := url.Values{"csrf_token": {token}, "version": {"1"}, "firstName": {"Grace"}, "lastName": {"Period"}}.Encode(), "application/x-www-form-urlencoded"
+		if strings.HasPrefix(path, "/api/") {
+			body, ctype = `{"firstName":"Grace","lastName":"Period","version":1}`, "application/json"
+		}
+		req, _ := http.NewRequest(rt.Method, s.URL(cl.Host, path), strings.NewReader(body))
+		req.Header.Set("Content-Type", ctype)
+		req.Header.Set("X-CSRF-Token", token)
+		req.Header.Set("Origin", "http://"+cl.Host+":"+s.Port)
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		resp := c.Do(req)
+		checked++
+		want := "303 /subscription"
+		got := strconv.Itoa(resp.StatusCode) + " " + resp.Header.Get("Location")
+		if strings.HasPrefix(path, "/api/") {
+			want, got = "402", strconv.Itoa(resp.StatusCode)
+		}
+		if got != want {
+			t.Errorf("%s in grace: %s, want %s", key, got, want)
+		}
+	}
+	if checked < 20 {
+		t.Fatalf("only %d write routes checked: the route table looks empty", checked)
+	}
+	for key := range open {
+		if !seen[key] {
+			t.Errorf("%s is listed as open to lapsed clinics but is no route", key)
+		}
+	}
+	if after := snapshot(t, s.DB, cl.ID); after != before {
+		t.Fatalf("the clinic's data changed in grace:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
+// waitForGrace waits until the clinic's pages show the grace banner: the
+// clinic's record is re-read within the cache's lifetime (half a second).
+func waitForGrace(t *testing.T, c *apptest.Client, host string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(c.Get(host, "/dashboard").Body, "read-only") {
+		if time.Now().After(deadline) {
+			t.Fatal("the clinic never showed its grace")
+		}
+		time.Sleep(50 * time.Millisecond) // polling the cache's refresh, not a fixed wait
 	}
 }
