@@ -8,12 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/gin-gonic/gin"
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/wardclinic/ward/core/audit"
 	"github.com/wardclinic/ward/core/auth"
@@ -85,7 +81,7 @@ func matchesFor(ctx context.Context, tdb *db.Tenant, r *Requester) ([]patientMat
 	if err := tdb.Collection("patients").Find(ctx, db.Or(or...), &found, db.FindOptions{Limit: 200}); err != nil {
 		return nil, err
 	}
-	name := foldName(r.Name)
+	name := strings.Join(strings.Fields(text.Fold(r.Name)), " ") // "Mary  Ann" is "mary ann"
 	var out []patientMatch
 	for _, p := range found {
 		if !p.Active {
@@ -116,8 +112,8 @@ func matchesFor(ctx context.Context, tdb *db.Tenant, r *Requester) ([]patientMat
 // sameName reports whether name (folded) is at most one typo from the
 // patient's first and last name, in either order.
 func sameName(name, first, last string) bool {
-	f, l := foldName(first), foldName(last)
-	return nameDistance(name, f+" "+l) <= 1 || nameDistance(name, l+" "+f) <= 1
+	f, l := text.Fold(first), text.Fold(last)
+	return text.EditDistance(name, f+" "+l) <= 1 || text.EditDistance(name, l+" "+f) <= 1
 }
 
 func phoneEnd(d string) string {
@@ -133,37 +129,6 @@ func reversedDigits(s string) string {
 		b[i], b[j] = b[j], b[i]
 	}
 	return string(b)
-}
-
-// foldName lower-cases s, removes accents and folds spaces: names compare as
-// the patients' search keys do.
-func foldName(s string) string {
-	out, _, err := transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC), s)
-	if err != nil {
-		out = s
-	}
-	return strings.Join(strings.Fields(strings.ToLower(out)), " ")
-}
-
-// nameDistance is the Levenshtein distance between a and b, in runes.
-func nameDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev, cur := make([]int, len(rb)+1), make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 // activePatient is the clinic's active patient with id, or nil.

@@ -3,6 +3,7 @@ package appointments
 import (
 	"context"
 	"fmt"
+	"github.com/wardclinic/ward/core/text"
 	"net/http"
 	"net/url"
 	"slices"
@@ -447,7 +448,7 @@ func TestOnlineHelpers(t *testing.T) {
 		{"zoe nunez", "Zoë", "Núñez", true},
 		{"pat other", "Pat", "Example", false},
 	} {
-		if got := sameName(foldName(tc.name), tc.first, tc.last); got != tc.want {
+		if got := sameName(text.Fold(tc.name), tc.first, tc.last); got != tc.want {
 			t.Errorf("sameName(%q, %q %q) = %v", tc.name, tc.first, tc.last, got)
 		}
 	}

@@ -2,6 +2,7 @@ package patients_test
 
 import (
 	"fmt"
+	"github.com/wardclinic/ward/core/text"
 	"strconv"
 	"testing"
 	"time"
@@ -30,7 +31,7 @@ func benchPatient(c, i int) patients.Patient {
 	p.Sex = patients.Sexes[i%3].Value
 	p.Phone = fmt.Sprintf("+1 555 %03d %04d", (i*37+c)%1000, i)
 	if i%3 == 0 {
-		p.Email = fmt.Sprintf("%s.%s%d@example.com", patients.Fold(p.FirstName), patients.Fold(p.LastName), i)
+		p.Email = fmt.Sprintf("%s.%s%d@example.com", text.Fold(p.FirstName), text.Fold(p.LastName), i)
 	}
 	if i%5 == 0 {
 		p.Allergies = []string{"Penicillin"}

@@ -3,6 +3,7 @@ package patients
 import (
 	"context"
 	"fmt"
+	"github.com/wardclinic/ward/core/text"
 	"math/rand/v2"
 	"time"
 
@@ -64,7 +65,7 @@ func fakePatient(rng *rand.Rand, now time.Time) *Patient {
 		p.Phone = fmt.Sprintf("+1 555 %03d %04d", rng.IntN(1000), rng.IntN(10000))
 	}
 	if rng.IntN(3) == 0 {
-		p.Email = fmt.Sprintf("%s.%s%d@example.com", Fold(p.FirstName), Fold(p.LastName), rng.IntN(100))
+		p.Email = fmt.Sprintf("%s.%s%d@example.com", text.Fold(p.FirstName), text.Fold(p.LastName), rng.IntN(100))
 	}
 	p.Address = fmt.Sprintf("%d %s", rng.IntN(300)+1, demoStreets[rng.IntN(len(demoStreets))])
 	for range rng.IntN(5) / 3 {

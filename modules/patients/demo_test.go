@@ -2,6 +2,7 @@ package patients
 
 import (
 	"context"
+	"github.com/wardclinic/ward/core/text"
 	"slices"
 	"testing"
 	"time"
@@ -44,7 +45,7 @@ func TestSeedDemoImportsVersionedPatients(t *testing.T) {
 	active := 0
 	for i, p := range ps {
 		if p.Number != int64(i+1) || p.Version != 1 || p.TenantID != tdb.ID() || p.CreatedBy != "demo" || !p.CreatedAt.Equal(now) ||
-			p.LastKey != Fold(p.LastName) || p.FirstName == "" {
+			p.LastKey != text.Fold(p.LastName) || p.FirstName == "" {
 			t.Fatalf("patient %d: %+v", i, p)
 		}
 		if p.Active {

@@ -75,10 +75,10 @@ func SplitAllergies(s string) []string {
 	seen := map[string]bool{}
 	for _, a := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == ',' || r == ';' }) {
 		a = strings.TrimSpace(a)
-		if a == "" || seen[Fold(a)] {
+		if a == "" || seen[text.Fold(a)] {
 			continue
 		}
-		seen[Fold(a)] = true
+		seen[text.Fold(a)] = true
 		out = append(out, a)
 	}
 	return out

@@ -2,6 +2,7 @@ package patients
 
 import (
 	"fmt"
+	"github.com/wardclinic/ward/core/text"
 	"maps"
 	"reflect"
 	"slices"
@@ -324,36 +325,6 @@ func TestSplitAllergies(t *testing.T) {
 	}
 }
 
-func TestFold(t *testing.T) {
-	t.Parallel()
-	cases := map[string]string{
-		"":               "",
-		"Zoë Ñúñez":      "zoe nunez",
-		"  ZOË  ":        "zoe",
-		"Núñez":          "nunez",
-		"García":         "garcia",
-		"Müller":         "muller",
-		"Chloé":          "chloe",
-		"Çelik":          "celik",
-		"Öztürk":         "ozturk",
-		"O'Brien":        "o'brien",
-		"Mary-Jane":      "mary-jane",
-		"Zoe\u0308":      "zoe", // already decomposed
-		"Ångström":       "angstrom",
-		"Dvořák":         "dvorak",
-		"SMITH":          "smith",
-		"José María":     "jose maria",
-		"Nguyễn":         "nguyen",
-		"Łukasz":         "lukasz", // typed "l" on most keyboards; "ł" folds too
-		"Groß":           "gross",
-		"Ægir Østergård": "aegir ostergard",
-		"O\u2019Brien":   "o'brien", // the apostrophe phones and Macs type
-		"Đorđević":       "dordevic",
-		"Hernández 42":   "hernandez 42",
-	}
-	checkStrings(t, "Fold", Fold, cases)
-}
-
 // checkStrings fails the test for every input of cases that f does not
 // turn into its value.
 func checkStrings(t *testing.T, name string, f func(string) string, cases map[string]string) {
@@ -372,7 +343,7 @@ func TestFoldConcurrently(t *testing.T) {
 	for i := range 16 {
 		wg.Go(func() {
 			for range 200 {
-				if got := Fold("Zoë Núñez"); got != "zoe nunez" {
+				if got := text.Fold("Zoë Núñez"); got != "zoe nunez" {
 					t.Errorf("goroutine %d: %q", i, got)
 					return
 				}
@@ -417,8 +388,8 @@ func TestEditDistance(t *testing.T) {
 		{"jane doe", "john doe", 3},
 	}
 	for _, tc := range cases {
-		if got := editDistance(tc.a, tc.b); got != tc.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+		if got := text.EditDistance(tc.a, tc.b); got != tc.want {
+			t.Errorf("text.EditDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
 		}
 	}
 }

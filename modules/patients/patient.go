@@ -2,13 +2,9 @@ package patients
 
 import (
 	"fmt"
+	"github.com/wardclinic/ward/core/text"
 	"strings"
 	"time"
-	"unicode"
-
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/wardclinic/ward/core/records"
 )
@@ -90,31 +86,12 @@ func (p *Patient) Age(now time.Time) int {
 
 // normalize refreshes the search keys from the fields.
 func (p *Patient) normalize() {
-	p.LastKey = Fold(p.LastName)
-	p.FirstKey = Fold(p.FirstName)
+	p.LastKey = text.Fold(p.LastName)
+	p.FirstKey = text.Fold(p.FirstName)
 	p.PhoneDigits = Digits(p.Phone)
 	p.PhoneRev = reverse(p.PhoneDigits)
 	p.EmailKey = strings.ToLower(p.Email)
 }
-
-// Fold lower-cases s and removes accents: "Zoë Ñúñez" → "zoe nunez",
-// "Łukasz Groß" → "lukasz gross"; curly apostrophes become straight ones.
-func Fold(s string) string {
-	// A transformer chain keeps state: one per call, never shared.
-	folder := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	out, _, err := transform.String(folder, s)
-	if err != nil {
-		out = s
-	}
-	return letters.Replace(strings.ToLower(strings.TrimSpace(out)))
-}
-
-// letters spells the letters that have no accent to remove as people type
-// them on a plain keyboard.
-var letters = strings.NewReplacer(
-	"ł", "l", "ø", "o", "æ", "ae", "œ", "oe", "ß", "ss", "đ", "d", "ð", "d", "þ", "th", "ı", "i",
-	"\u2019", "'", "\u2018", "'", "\u02bc", "'",
-)
 
 // Digits keeps only the digits of s: "+1 (555) 010-2030" → "15550102030".
 func Digits(s string) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/wardclinic/ward/core/text"
 	"maps"
 	"net/http"
 	"net/url"
@@ -173,7 +174,7 @@ func insertPatients(t testing.TB, tdb *db.Tenant, ps []patients.Patient) []patie
 			if p.Allergies == nil {
 				p.Allergies = []string{}
 			}
-			p.LastKey, p.FirstKey = patients.Fold(p.LastName), patients.Fold(p.FirstName)
+			p.LastKey, p.FirstKey = text.Fold(p.LastName), text.Fold(p.FirstName)
 			p.PhoneDigits, p.EmailKey = patients.Digits(p.Phone), strings.ToLower(p.Email)
 			p.PhoneRev = reversed(p.PhoneDigits)
 			p.CreatedAt, p.UpdatedAt, p.CreatedBy, p.UpdatedBy = apptest.Epoch, apptest.Epoch, "test", "test"

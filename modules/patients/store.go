@@ -3,6 +3,7 @@ package patients
 import (
 	"context"
 	"fmt"
+	"github.com/wardclinic/ward/core/text"
 	"regexp"
 	"slices"
 	"strconv"
@@ -121,7 +122,7 @@ func searchFilter(q string) db.Filter {
 		return db.Or(or...)
 	}
 	var words []db.Filter
-	for _, w := range strings.Fields(Fold(q)) {
+	for _, w := range strings.Fields(text.Fold(q)) {
 		words = append(words, db.Or(db.Prefix("lastKey", w), db.Prefix("firstKey", w)))
 		if len(words) == 4 {
 			break
@@ -184,14 +185,14 @@ func (s store) Duplicates(ctx context.Context, first, last string, dob time.Time
 	if err := s.patients().Find(ctx, db.Or(or...), &candidates, db.FindOptions{Limit: 200}); err != nil {
 		return nil, err
 	}
-	name := Fold(first) + " " + Fold(last)
+	name := text.Fold(first) + " " + text.Fold(last)
 	var out []Patient
 	for _, c := range candidates {
 		if c.ID == except {
 			continue
 		}
 		// One typo, or first and last name swapped ("Doe John").
-		if editDistance(name, c.FirstKey+" "+c.LastKey) <= 1 || editDistance(name, c.LastKey+" "+c.FirstKey) <= 1 {
+		if text.EditDistance(name, c.FirstKey+" "+c.LastKey) <= 1 || text.EditDistance(name, c.LastKey+" "+c.FirstKey) <= 1 {
 			out = append(out, c)
 		}
 		if len(out) == 5 {
@@ -220,26 +221,4 @@ func reverse(d string) string {
 	b := []byte(d)
 	slices.Reverse(b)
 	return string(b)
-}
-
-// editDistance is the Levenshtein distance between a and b, in runes.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
