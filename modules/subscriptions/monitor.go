@@ -73,6 +73,10 @@ func (m *Module) remind(ctx context.Context, tdb *db.Tenant, st settings.Setting
 	if err != nil {
 		return err
 	}
+	if len(admins) == 0 { // no one can act on it: say so where the operator looks
+		logging.FromContext(ctx).Warn().Str("reminder", rem.Event).Msg("subscription reminder due, but the clinic has no active admin to mail")
+		return nil
+	}
 	f := web.Formats{DateLayout: st.DateFormat, Clock12: st.TwelveHour(), Zone: st.Location(), Currency: st.Currency}
 	text := m.reminderText(status, rem, st.ClinicName, f, m.S.ClinicLink(ctx, subscription.Path))
 	var errs []error
