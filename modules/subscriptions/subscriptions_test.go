@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -22,6 +23,7 @@ import (
 	"github.com/wardclinic/ward/modules/settings"
 	"github.com/wardclinic/ward/modules/signin"
 	"github.com/wardclinic/ward/modules/subscriptions"
+	"github.com/wardclinic/ward/policies"
 )
 
 const day = 24 * time.Hour
@@ -38,7 +40,7 @@ func TestSubscriptions(t *testing.T) {
 	// It counts the database's commands: nothing else may run meanwhile.
 	t.Run("GateCostsNoQuery", func(t *testing.T) { testGateCostsNoQuery(t, s) })
 	s.Parallel(t, testGraceAPIAndHTMX, testSuspendedAdminAndStaff, testPage, testPayments,
-		testChangeSeenWithinASecond, testOperatorSuspensionIsSeparate, testPublicPagesCloseWhenLapsed, testNoCardPayments)
+		testChangeSeenWithinASecond, testOperatorSuspensionIsSeparate, testPublicPagesCloseWhenLapsed, testNoCardPayments, testRoleMatrix)
 }
 
 // The public's pages of a clinic (online booking) close while it is
@@ -451,5 +453,28 @@ func testOperatorSuspensionIsSeparate(t *testing.T, s *apptest.Server) {
 	}
 	if r := c.Get(cl.Host, "/patients"); r.StatusCode != http.StatusOK || strings.Contains(r.Body, "subscription-notice") {
 		t.Fatalf("reopened clinic: %d", r.StatusCode)
+	}
+}
+
+// The role matrix of the subscription's routes: every role reads the page;
+// only roles that change the clinic's settings see the plans and may start
+// a payment, in every state.
+func testRoleMatrix(t *testing.T, s *apptest.Server) {
+	cl := s.NewClinic(t, apptest.Subdomain(t, ""))
+	lapsed(t, s, cl, subscription.Grace)
+	for _, role := range policies.DefaultRoles() {
+		admin := slices.Contains(role.Grants["settings"], "update") || slices.Contains(role.Grants["*"], "*")
+		u := s.NewUser(t, cl, role.Key, role.Name, "matrix-"+role.Key+"@"+cl.Subdomain+".test")
+		c := s.SignedIn(t, cl.Host, u.Email)
+		page := c.Get(cl.Host, subscription.Path)
+		apptest.WantStatus(t, role.Key+" GET "+subscription.Path, page, http.StatusOK)
+		if plans := page.Doc(t).Find("#plans").Length() == 1; plans != admin {
+			t.Errorf("%s sees the plans: %v, want %v", role.Key, plans, admin)
+		}
+		want := http.StatusForbidden
+		if admin {
+			want = http.StatusNotFound // allowed; card payments are not set up here
+		}
+		apptest.WantStatus(t, role.Key+" POST /subscription/checkout", c.PostForm(cl.Host, "/subscription/checkout", url.Values{"plan": {"monthly"}}), want)
 	}
 }
