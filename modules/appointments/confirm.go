@@ -223,13 +223,7 @@ func (m *Module) renderConfirm(c *gin.Context, status int, a *Appointment, chose
 	for i, p := range v.Candidates {
 		refs[i] = audit.Ref{ID: p.ID, Label: p.auditLabel()}
 	}
-	if len(refs) > 0 {
-		action := "patient.list"
-		if !m.S.Actions().Has(action) {
-			action = actionList
-		}
-		audit.Shown(ctx, action, refs...)
-	}
+	m.showPatients(ctx, refs...)
 	return m.S.Render.Page(c, status, confirmPage, web.Page{Title: "Online request", Data: v, Errors: errs})
 }
 

@@ -91,6 +91,18 @@ func (p patientRow) Label() string {
 	return p.Name()
 }
 
+// showPatients reports the patients a page names (the patients module's
+// list view, so "who saw this patient?" finds the page too).
+func (m *Module) showPatients(ctx context.Context, refs ...audit.Ref) {
+	if len(refs) > 0 && m.S.Actions().Has(patientList) {
+		audit.Shown(ctx, patientList, refs...)
+	}
+}
+
+// patientList is the patients module's audit action for a page that
+// names patients.
+const patientList = "patient.list"
+
 // patientsIn reads the named patients in one query.
 func patientsIn(ctx context.Context, tdb *db.Tenant, ids []string) (map[string]patientRow, error) {
 	return byID(ctx, tdb, "patients", ids, func(p patientRow) string { return p.ID })
@@ -609,6 +621,9 @@ func (m *Module) renderBooking(c *gin.Context, status int, f BookingForm, errs m
 		more(&v)
 	}
 	audit.Shown(ctx, actionView) // a blank form: no appointment yet
+	if f.PatientID != "" && v.Form.PatientLabel != "" {
+		m.showPatients(ctx, audit.Ref{ID: f.PatientID, Label: v.Form.PatientLabel})
+	}
 	return m.S.Render.Page(c, status, apptFormPage, web.Page{Title: "Book an appointment", Data: v, Errors: errs})
 }
 
@@ -960,6 +975,9 @@ func (m *Module) renderAppointment(c *gin.Context, status int, a *Appointment, e
 		more(&v)
 	}
 	audit.Shown(ctx, actionView, audit.Ref{ID: a.ID})
+	if v.HasPatient {
+		m.showPatients(ctx, audit.Ref{ID: a.PatientID, Label: v.Patient.Label()})
+	}
 	title := "Appointment"
 	if v.HasPatient {
 		title += " · " + v.Patient.Name()

@@ -462,6 +462,11 @@ func testStatusButtons(t *testing.T, e pg) {
 	a := e.api(t, e.patient(t, "Amina", "Okafor"), e.doctor.ID, pgMonday.Add(9*time.Hour), 30, "")
 	b := e.api(t, e.patient(t, "John", "Smith"), e.doctor.ID, pgMonday.Add(10*time.Hour), 30, "")
 	show := e.admin.Get(e.cl.Host, "/appointments/"+a.ID)
+	// The page names the patient: "who saw this patient?" finds it.
+	if n := apptest.Count(t, e.cl.DB.Collection(audit.Collection), db.And(db.Eq("action", "patient.list"),
+		db.Eq("target", "patient:"+a.PatientID), db.Eq("route", "GET /appointments/:id"))); n != 1 {
+		t.Errorf("%d audit entries name the patient of the appointment's page, want 1", n)
+	}
 	for _, move := range []string{StatusArrived, StatusNoShow, StatusCancelled} {
 		if show.Doc(t).Find(`[data-move="`+move+`"]`).Length() != 1 {
 			t.Errorf("no %s button", move)
