@@ -165,24 +165,46 @@ func allowed(from, to string) bool {
 }
 
 // mayMove is nil when the signed-in user may move the appointment to
-// status: cancelling needs appointments:delete; any other move needs
-// appointments:update, or appointments:provide and being the
-// appointment's provider (a doctor moves their own patients along).
+// status (see moveRights.may).
 func (m *Module) mayMove(c *gin.Context, a *Appointment, status string) error {
-	if status == StatusCancelled {
-		ok, err := m.S.Can(c, "appointments", "delete")
-		if err == nil && !ok {
-			err = web.Forbidden("Your role may not cancel appointments.")
-		}
+	r, err := m.moveRights(c)
+	if err != nil {
 		return err
 	}
-	if ok, err := m.S.Can(c, "appointments", "update"); err != nil || ok {
-		return err
-	}
-	if a.ProviderID == m.S.User(c).ID {
-		if ok, err := m.S.Can(c, "appointments", "provide"); err != nil || ok {
-			return err
+	return r.may(a, status)
+}
+
+// moveRights is what the signed-in person may do to appointments' status,
+// read once per request (a page of many appointments asks for each).
+type moveRights struct {
+	update, cancel, provide bool
+	user                    string
+}
+
+func (m *Module) moveRights(c *gin.Context) (moveRights, error) {
+	r := moveRights{user: m.S.User(c).ID}
+	var err error
+	for _, p := range []struct {
+		action string
+		to     *bool
+	}{{"update", &r.update}, {"delete", &r.cancel}, {"provide", &r.provide}} {
+		if *p.to, err = m.S.Can(c, "appointments", p.action); err != nil {
+			return r, err
 		}
+	}
+	return r, nil
+}
+
+// may is nil when the move to status is allowed: cancelling needs
+// appointments:delete; any other move needs appointments:update, or
+// appointments:provide and being the appointment's provider (a doctor
+// moves their own patients along).
+func (r moveRights) may(a *Appointment, status string) error {
+	switch {
+	case status == StatusCancelled && !r.cancel:
+		return web.Forbidden("Your role may not cancel appointments.")
+	case status == StatusCancelled, r.update, r.provide && a.ProviderID == r.user:
+		return nil
 	}
 	return web.Forbidden("Your role may move only your own appointments along.")
 }

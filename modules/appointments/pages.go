@@ -445,17 +445,15 @@ func (m *Module) weekView(c *gin.Context) error {
 // queueRow is one appointment of today's queue.
 type queueRow struct {
 	CalBlock
-	Version    int64
-	Provider   string
-	ArrivedAt  time.Time
-	Waiting    int // minutes since arrival (arrived) or since the start (late)
-	Late       bool
-	MayArrive  bool // the buttons the signed-in person may press
-	MayStart   bool
-	MayFinish  bool
-	MayNoShow  bool
-	MayCancel  bool
-	WaitingFor string
+	Version   int64
+	Provider  string
+	ArrivedAt time.Time
+	Waiting   int // minutes since arrival (arrived) or since the start (late)
+	Late      bool
+	MayArrive bool // the buttons the signed-in person may press
+	MayStart  bool
+	MayFinish bool
+	MayNoShow bool
 }
 
 // queueState is today's queue.
@@ -508,12 +506,16 @@ func (m *Module) loadQueue(c *gin.Context) (queueState, []*Appointment, error) {
 	for _, p := range providers {
 		names[p.ID] = p.Name
 	}
+	rights, err := m.moveRights(c)
+	if err != nil {
+		return queueState{}, nil, err
+	}
 	v := queueState{Now: now}
 	var shown []*Appointment
 	for i, a := range list {
 		e := queueRow{CalBlock: blocks[i], Version: a.Version, Provider: names[a.ProviderID]}
-		e.MayArrive, e.MayStart, e.MayFinish = m.mayNow(c, a, StatusArrived), m.mayNow(c, a, StatusInConsultation), m.mayNow(c, a, StatusCompleted)
-		e.MayNoShow, e.MayCancel = m.mayNow(c, a, StatusNoShow), m.mayNow(c, a, StatusCancelled)
+		e.MayArrive, e.MayStart, e.MayFinish = rights.now(a, StatusArrived), rights.now(a, StatusInConsultation), rights.now(a, StatusCompleted)
+		e.MayNoShow = rights.now(a, StatusNoShow)
 		switch a.Status {
 		case StatusArrived:
 			if a.ArrivedAt != nil {
@@ -540,10 +542,10 @@ func (m *Module) loadQueue(c *gin.Context) (queueState, []*Appointment, error) {
 	return v, shown, nil
 }
 
-// mayNow reports whether the signed-in person may move a to status now (the
-// move is allowed from its status and their role permits it).
-func (m *Module) mayNow(c *gin.Context, a *Appointment, status string) bool {
-	return allowed(a.Status, status) && m.mayMove(c, a, status) == nil
+// now reports whether the person may move a to status now (the move is
+// allowed from its status, and to them).
+func (r moveRights) now(a *Appointment, status string) bool {
+	return allowed(a.Status, status) && r.may(a, status) == nil
 }
 
 // ---- the booking form ----
@@ -954,10 +956,14 @@ func (m *Module) renderAppointment(c *gin.Context, status int, a *Appointment, e
 	if v.History, err = m.statusHistory(c, a.ID); err != nil {
 		return err
 	}
+	rights, err := m.moveRights(c)
+	if err != nil {
+		return err
+	}
 	for _, s := range next[a.Status] {
 		if s == StatusCancelled {
-			v.MayCancel = m.mayMove(c, a, s) == nil
-		} else if m.mayMove(c, a, s) == nil {
+			v.MayCancel = rights.may(a, s) == nil
+		} else if rights.may(a, s) == nil {
 			v.Moves = append(v.Moves, s)
 		}
 	}
