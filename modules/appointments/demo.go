@@ -50,13 +50,15 @@ func SeedDemo(ctx context.Context, tdb *db.Tenant, d Demo) (int, error) {
 	if len(patients) == 0 || len(d.Providers) == 0 {
 		return 0, nil
 	}
-	hours, m := map[string]schedule.Hours{}, &Module{}
-	for _, owner := range append([]string{clinicOwner}, d.Providers...) {
-		h, err := m.hoursOf(ctx, tdb, owner)
-		if err != nil {
+	clinic, err := clinicHours(ctx, tdb)
+	if err != nil {
+		return 0, err
+	}
+	hours := map[string]schedule.Hours{clinicOwner: clinic}
+	for _, p := range d.Providers {
+		if hours[p], err = hoursOfProvider(ctx, tdb, clinic, p); err != nil {
 			return 0, err
 		}
-		hours[owner] = h
 	}
 	st := records.For[Appointment](tdb, kind)
 	sl := slots{tdb: tdb, store: st, now: d.Now}

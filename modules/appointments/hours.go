@@ -113,20 +113,26 @@ func scheduleOf(ctx context.Context, tdb *db.Tenant, owner string) (*Schedule, e
 // weekly hours with the provider's exceptions, or (nothing saved) the
 // clinic's.
 func (m *Module) hoursOf(ctx context.Context, tdb *db.Tenant, owner string) (schedule.Hours, error) {
-	s, err := scheduleOf(ctx, tdb, owner)
-	if err != nil {
-		return schedule.Hours{}, err
+	clinic, err := clinicHours(ctx, tdb)
+	if err != nil || owner == clinicOwner {
+		return clinic, err
 	}
-	if owner == clinicOwner {
-		if s == nil {
-			return schedule.Hours{Week: defaultWeek()}, nil
-		}
-		return schedule.Hours{Week: s.Week.week(), Exceptions: s.Exceptions}, nil
+	return hoursOfProvider(ctx, tdb, clinic, owner)
+}
+
+// clinicHours is the clinic's opening hours: saved, or the default.
+func clinicHours(ctx context.Context, tdb *db.Tenant) (schedule.Hours, error) {
+	s, err := scheduleOf(ctx, tdb, clinicOwner)
+	if err != nil || s == nil {
+		return schedule.Hours{Week: defaultWeek()}, err
 	}
-	if s != nil && !s.SameAsClinic {
-		return s.hours(schedule.Hours{}), nil
-	}
-	clinic, err := m.hoursOf(ctx, tdb, clinicOwner)
+	return schedule.Hours{Week: s.Week.week(), Exceptions: s.Exceptions}, nil
+}
+
+// hoursOfProvider is a provider's working hours, given the clinic's (read
+// once for any number of providers).
+func hoursOfProvider(ctx context.Context, tdb *db.Tenant, clinic schedule.Hours, providerID string) (schedule.Hours, error) {
+	s, err := scheduleOf(ctx, tdb, providerID)
 	return s.hours(clinic), err
 }
 
@@ -155,10 +161,10 @@ func (m *Module) openOn(ctx context.Context, tdb *db.Tenant, providerID string, 
 
 // bothHours is the clinic's opening hours and the provider's working hours.
 func (m *Module) bothHours(ctx context.Context, tdb *db.Tenant, providerID string) (clinic, own schedule.Hours, err error) {
-	if clinic, err = m.hoursOf(ctx, tdb, clinicOwner); err != nil {
+	if clinic, err = clinicHours(ctx, tdb); err != nil {
 		return clinic, own, err
 	}
-	own, err = m.hoursOf(ctx, tdb, providerID)
+	own, err = hoursOfProvider(ctx, tdb, clinic, providerID)
 	return clinic, own, err
 }
 
@@ -264,13 +270,13 @@ func (m *Module) freeBetween(ctx context.Context, tdb *db.Tenant, providerIDs []
 	if max <= 0 || minutes <= 0 || len(providerIDs) == 0 {
 		return []FreeSlot{}, nil
 	}
-	clinic, err := m.hoursOf(ctx, tdb, clinicOwner)
+	clinic, err := clinicHours(ctx, tdb)
 	if err != nil {
 		return nil, err
 	}
 	own := make([]schedule.Hours, len(providerIDs))
 	for i, p := range providerIDs {
-		if own[i], err = m.hoursOf(ctx, tdb, p); err != nil {
+		if own[i], err = hoursOfProvider(ctx, tdb, clinic, p); err != nil {
 			return nil, err
 		}
 	}
@@ -512,7 +518,7 @@ type providerHours struct {
 // hours in short.
 func (m *Module) hoursList(c *gin.Context) error {
 	ctx, tdb := c.Request.Context(), m.S.Clinic(c)
-	clinic, err := m.hoursOf(ctx, tdb, clinicOwner)
+	clinic, err := clinicHours(ctx, tdb)
 	if err != nil {
 		return err
 	}
@@ -630,7 +636,7 @@ func (m *Module) hoursStart(c *gin.Context) (*Schedule, HoursForm, error) {
 // clinicWeek is the clinic's weekly hours: what a provider's form starts
 // from.
 func (m *Module) clinicWeek(ctx context.Context, tdb *db.Tenant) (schedule.Week, error) {
-	h, err := m.hoursOf(ctx, tdb, clinicOwner)
+	h, err := clinicHours(ctx, tdb)
 	return h.Week, err
 }
 

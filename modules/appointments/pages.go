@@ -236,7 +236,7 @@ func (m *Module) dayParam(c *gin.Context, zone *time.Location) (time.Time, error
 // y-mo-d within the clinic's opening hours: the clinic's hours read once
 // and every provider's in one query (then Schedule.hours, as hoursOf).
 func (m *Module) openByProvider(ctx context.Context, tdb *db.Tenant, ids []string, y int, mo time.Month, d int, zone *time.Location) (map[string][]schedule.Range, error) {
-	clinic, err := m.hoursOf(ctx, tdb, clinicOwner)
+	clinic, err := clinicHours(ctx, tdb)
 	if err != nil {
 		return nil, err
 	}
