@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -142,15 +143,13 @@ var actions = map[string]string{
 	StatusCancelled: actionCancel, StatusNoShow: actionNoShow,
 }
 
-// label is a status in words.
+// label is a status in words, within a sentence ("…that is in
+// consultation", "…is a no-show").
 func label(status string) string {
-	switch status {
-	case StatusInConsultation:
-		return "in consultation"
-	case StatusNoShow:
+	if status == StatusNoShow {
 		return "a no-show"
 	}
-	return status
+	return strings.ToLower(statusLabel(status))
 }
 
 // allowed reports whether an appointment may move from one status to

@@ -3,7 +3,6 @@ package appointments
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -43,7 +42,7 @@ type patientMatch struct {
 }
 
 // Label is the patient's number as the clinic writes it: P-000042.
-func (p patientMatch) Label() string { return fmt.Sprintf("P-%06d", p.Number) }
+func (p patientMatch) Label() string { return patientNumber(p.Number) }
 
 // auditLabel names the patient in the audit log, as the patients module does.
 func (p patientMatch) auditLabel() string {

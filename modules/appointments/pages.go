@@ -3,6 +3,7 @@ package appointments
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
@@ -72,15 +73,15 @@ func (p patientRow) Name() string {
 }
 
 // NumberLabel is the patient number as the clinic writes it: "P-000012".
-func (p patientRow) NumberLabel() string {
-	if p.Number <= 0 {
+func (p patientRow) NumberLabel() string { return patientNumber(int64(p.Number)) }
+
+// patientNumber writes a patient number as the patients module does
+// ("P-000012"); none for 0.
+func patientNumber(n int64) string {
+	if n <= 0 {
 		return ""
 	}
-	s := strconv.Itoa(p.Number)
-	if len(s) < 6 {
-		s = strings.Repeat("0", 6-len(s)) + s
-	}
-	return "P-" + s
+	return fmt.Sprintf("P-%06d", n)
 }
 
 // Label is the name and number.
