@@ -168,14 +168,11 @@ func minutesOf(typed string, serviceMinutes int, errs map[string]string) int {
 			errs["minutes"] = "Enter how many minutes the appointment lasts, or choose a service to take its usual duration."
 			return 0
 		}
-		return min(720, (serviceMinutes+4)/5*5)
+		return serviceRow{Minutes: serviceMinutes}.span()
 	}
 	n, err := strconv.Atoi(typed)
-	switch {
-	case err != nil || n < 5 || n > 720:
-		errs["minutes"] = "An appointment lasts 5 to 720 minutes."
-	case n%5 != 0:
-		errs["minutes"] = "An appointment lasts a whole number of five-minute steps (5, 10, 15…)."
+	if msg := lengthProblem(n, err); msg != "" {
+		errs["minutes"] = msg
 	}
 	return n
 }

@@ -278,6 +278,25 @@ func (m *Module) validBooking(c *gin.Context, in bookRequest) (*Appointment, err
 	return a, nil
 }
 
+// The length of an appointment: whole five-minute units, from one unit to
+// twelve hours.
+const (
+	minMinutes = 5
+	maxMinutes = 720
+)
+
+// lengthProblem is why n minutes (read with err) cannot be an
+// appointment's length, or "".
+func lengthProblem(n int, err error) string {
+	switch {
+	case err != nil || n < minMinutes || n > maxMinutes:
+		return "An appointment lasts 5 to 720 minutes."
+	case n%5 != 0:
+		return "An appointment lasts a whole number of five-minute steps (5, 10, 15…)."
+	}
+	return ""
+}
+
 // spanOf reads a start (RFC 3339) and a length in minutes: whole
 // five-minute units, 5 to 720 minutes. The messages are by field.
 func spanOf(start string, minutes int) (Span, map[string]string) {
@@ -291,11 +310,8 @@ func spanOf(start string, minutes int) (Span, map[string]string) {
 	case !t.Equal(t.Truncate(Unit)):
 		errs["start"] = "Appointments start on a five-minute step (9:00, 9:05, 9:10…)."
 	}
-	switch {
-	case minutes < 5 || minutes > 720:
-		errs["minutes"] = "An appointment lasts 5 to 720 minutes."
-	case minutes%5 != 0:
-		errs["minutes"] = "An appointment lasts a whole number of five-minute steps (5, 10, 15…)."
+	if msg := lengthProblem(minutes, nil); msg != "" {
+		errs["minutes"] = msg
 	}
 	if len(errs) > 0 {
 		return Span{}, errs

@@ -312,7 +312,7 @@ func (m *Module) freeBetween(ctx context.Context, tdb *db.Tenant, providerIDs []
 
 // longest is the longest an appointment lasts: one that started this long
 // before a day may still hold part of it.
-const longest = 720 * time.Minute
+const longest = maxMinutes * time.Minute
 
 // busyOf is the time of the provider's appointments that hold their time
 // and overlap [from, to).
@@ -865,33 +865,26 @@ func (m *Module) freeQuery(c *gin.Context, v *freeView) (freeSearch, map[string]
 		q.providers = []string{v.ProviderID}
 	}
 	if v.ServiceID != "" {
-		var svc struct {
-			Name    string `bson:"name"`
-			Minutes int    `bson:"minutes"`
-			Active  bool   `bson:"active"`
-		}
-		err := tdb.Collection("services").FindOne(ctx, db.ID(v.ServiceID), &svc)
-		switch {
-		case errors.Is(err, db.ErrNotFound) || (err == nil && !svc.Active):
-			errs["serviceId"] = "Choose one of the clinic's services."
-		case err != nil:
+		ss, err := servicesIn(ctx, tdb, []string{v.ServiceID})
+		if err != nil {
 			return q, nil, err
+		}
+		switch svc, ok := ss[v.ServiceID]; {
+		case !ok || !svc.Active:
+			errs["serviceId"] = "Choose one of the clinic's services."
 		default:
 			v.ServiceName = svc.Name
 			if v.Minutes == "" {
-				q.minutes = (svc.Minutes + 4) / 5 * 5
+				q.minutes = svc.span()
 				v.Minutes = strconv.Itoa(q.minutes)
 			}
 		}
 	}
 	if v.Minutes != "" {
 		n, err := strconv.Atoi(v.Minutes)
-		switch {
-		case err != nil || n < 5 || n > 720:
-			errs["minutes"] = "An appointment lasts 5 to 720 minutes."
-		case n%5 != 0:
-			errs["minutes"] = "An appointment lasts a whole number of five-minute steps (5, 10, 15…)."
-		default:
+		if msg := lengthProblem(n, err); msg != "" {
+			errs["minutes"] = msg
+		} else {
 			q.minutes = n
 		}
 	}

@@ -227,7 +227,7 @@ func (m *Module) saveOnline(c *gin.Context) error {
 // span is the length booked for the service: whole units, at least one.
 func (s serviceRow) span() int {
 	n := (s.Minutes + 4) / 5 * 5
-	return min(max(n, 5), 720)
+	return min(max(n, minMinutes), maxMinutes)
 }
 
 // step is the grid the public page offers times on: every quarter hour,
