@@ -188,7 +188,7 @@ func (g *Guard) Decorate(nav []app.NavEntry) web.Decorator {
 		}
 		gl.ClinicName = t.Name
 		if st, err := settings.Cached(ctx, tenant.DB(ctx)); err == nil {
-			gl.Fmt = web.Formats{DateLayout: st.DateFormat, Clock12: st.TwelveHour(), Zone: st.Location(), Currency: st.Currency}
+			gl.Fmt = st.Formats()
 		} else {
 			logging.FromContext(ctx).Warn().Err(err).Msg("clinic settings unreadable: dates in the default format, UTC")
 		}

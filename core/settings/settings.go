@@ -13,6 +13,7 @@ import (
 
 	"github.com/wardclinic/ward/core/db"
 	"github.com/wardclinic/ward/core/logging"
+	"github.com/wardclinic/ward/core/web"
 )
 
 // Collection holds one settings document per clinic.
@@ -42,7 +43,7 @@ type Settings struct {
 
 // Defaults for new clinics.
 const (
-	DefaultDateFormat  = "02 Jan 2006"
+	DefaultDateFormat  = web.DefaultDateLayout
 	DefaultIdleMinutes = 30
 )
 
@@ -128,6 +129,12 @@ const (
 	Clock24 = "24h"
 	Clock12 = "12h"
 )
+
+// Formats is how the clinic writes dates, times and amounts, for pages,
+// mail and calendar files alike.
+func (s *Settings) Formats() web.Formats {
+	return web.Formats{DateLayout: s.DateFormat, Clock12: s.TwelveHour(), Zone: s.Location(), Currency: s.Currency}
+}
 
 // TwelveHour reports whether the clinic reads times on a 12-hour clock.
 func (s *Settings) TwelveHour() bool { return s.TimeFormat == Clock12 }

@@ -630,7 +630,7 @@ func (m *Module) onlineFormats(c *gin.Context) web.Formats {
 	if err != nil {
 		return web.Formats{Zone: m.S.Zone(c)}
 	}
-	return web.Formats{DateLayout: st.DateFormat, Clock12: st.TwelveHour(), Zone: st.Location(), Currency: st.Currency}
+	return st.Formats()
 }
 
 // requestSent thanks the person: it names nothing of theirs.

@@ -180,7 +180,7 @@ func (m *Module) remindClinic(ctx context.Context, tdb *db.Tenant, st settings.S
 	if err != nil {
 		return 0, err
 	}
-	f := web.Formats{DateLayout: st.DateFormat, Clock12: st.TwelveHour(), Zone: st.Location(), Currency: st.Currency}
+	f := st.Formats()
 	providers := map[string]string{}
 	sent := 0
 	var errs []error

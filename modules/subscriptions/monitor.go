@@ -77,7 +77,7 @@ func (m *Module) remind(ctx context.Context, tdb *db.Tenant, st settings.Setting
 		logging.FromContext(ctx).Warn().Str("reminder", rem.Event).Msg("subscription reminder due, but the clinic has no active admin to mail")
 		return nil
 	}
-	f := web.Formats{DateLayout: st.DateFormat, Clock12: st.TwelveHour(), Zone: st.Location(), Currency: st.Currency}
+	f := st.Formats()
 	text := m.reminderText(status, rem, st.ClinicName, f, m.S.ClinicLink(ctx, subscription.Path))
 	var errs []error
 	for _, u := range admins {
