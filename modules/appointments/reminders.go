@@ -112,7 +112,6 @@ type Reminder struct {
 	Patient     ReminderPatient
 	Provider    string      // the provider's name; empty when unknown
 	Clinic      string      // the clinic's name
-	Location    string      // where the appointment is, when known
 	Formats     web.Formats // the clinic's date and time formats and zone
 	Now         time.Time
 }
@@ -330,9 +329,6 @@ func reminderMail(r Reminder) (subject, text string) {
 	if r.Provider != "" {
 		b.WriteString("With: " + r.Provider + "\n")
 	}
-	if r.Location != "" {
-		b.WriteString("Where: " + r.Location + "\n")
-	}
 	b.WriteString("\nThe attached file (" + CalendarFile + ") adds the appointment to your calendar.\n")
 	b.WriteString("If you cannot come, please let the clinic know as soon as you can, so that someone else may have the time.\n\n")
 	b.WriteString(r.Clinic + "\n")
@@ -347,7 +343,7 @@ func reminderUID(a *Appointment) string { return "appointment-" + a.ID + "@ward"
 func reminderCalendar(r Reminder) []byte {
 	a := r.Appointment
 	ev := ics.Event{UID: reminderUID(&a), Sequence: max(a.Version-1, 0), Stamp: r.Now, Start: a.Start, End: a.End,
-		Summary: "Appointment at " + r.Clinic, Location: r.Location}
+		Summary: "Appointment at " + r.Clinic}
 	if r.Provider != "" {
 		ev.Description = "With " + r.Provider + "."
 	}
