@@ -72,20 +72,13 @@ func (m *Module) providers(c *gin.Context) error {
 // bookable is the clinic's providers: its active staff whose role may
 // provide appointments, by name (Role is left for the caller to name).
 func (m *Module) bookable(c *gin.Context) ([]Provider, error) {
-	ctx := c.Request.Context()
-	grants, err := m.S.Policy(c).Grants(ctx)
+	users, err := m.S.UsersWhoCan(c.Request.Context(), m.S.Clinic(c), "appointments", "provide")
 	if err != nil {
 		return nil, err
 	}
-	users, err := auth.ListUsers(ctx, m.S.Clinic(c))
-	if err != nil {
-		return nil, err
-	}
-	out := []Provider{}
-	for _, u := range users {
-		if u.Status == auth.UserActive && grants[u.RoleKey].Has("appointments", "provide") {
-			out = append(out, Provider{ID: u.ID, Name: u.Name, roleKey: u.RoleKey})
-		}
+	out := make([]Provider, len(users))
+	for i, u := range users {
+		out[i] = Provider{ID: u.ID, Name: u.Name, roleKey: u.RoleKey}
 	}
 	slices.SortStableFunc(out, func(a, b Provider) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
 	return out, nil
