@@ -450,7 +450,18 @@ func (f *flow) signIn(loginURL, email string) {
 // click clicks the element sel with the mouse.
 func (f *flow) click(sel string) {
 	f.t.Helper()
-	f.do("clicking "+sel, chromedp.Click(chromedp.CSS(sel)))
+	for try := 1; ; try++ {
+		err := chromedp.Do(f.ctx, chromedp.Click(chromedp.CSS(sel)))
+		if err == nil {
+			return
+		}
+		// The page swapped the element out between finding it and
+		// clicking it (a page still settling): find it again.
+		if try < 3 && strings.Contains(err.Error(), "Could not find node with given id") {
+			continue
+		}
+		f.t.Fatalf("[%s] clicking %s: %v\n%s", f.tab.name, sel, err, f.state())
+	}
 }
 
 // screenshot saves a PNG of the whole page as dir/name.png.
